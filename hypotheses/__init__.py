@@ -1,0 +1,63 @@
+"""hypotheses: the experiment backlog and weekly review service for growth teams."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Read the instance's secret key, generating it once (shared by every worker)."""
+    path = instance_path / "secret_key"
+    if not path.exists():
+        key = secrets.token_hex(32)
+        # O_EXCL: when several workers start at once, exactly one writes the key.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(key)
+    return path.read_text().strip()
+
+
+def create_app(test_config: dict[str, Any] | None = None, instance_path: str | Path | None = None) -> Flask:
+    """Create the Flask app: config layers, extensions, blueprints, CLI."""
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path or PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_object("hypotheses.config.DefaultConfig")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("HYPOTHESES")
+        for name in ("DATABASE_URL", "SECRET_KEY"):
+            if os.environ.get(name):
+                app.config[name] = os.environ[name]
+    else:
+        app.config.update(test_config)
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'hypotheses.sqlite'}"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
+
+    from hypotheses import db, web
+
+    db.init_app(app)
+    web.init_app(app)
+
+    from hypotheses.cli import register_cli
+
+    register_cli(app)
+    return app

@@ -1,0 +1,92 @@
+"""Command-line interface: flask --app hypotheses <command>."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlmodel import Session
+
+from hypotheses.db import get_engine
+from hypotheses.domain import accounts
+from hypotheses.domain.errors import DomainError
+
+
+def _session() -> Session:
+    return Session(get_engine(), expire_on_commit=False)
+
+
+def _print_demo_logins() -> None:
+    from hypotheses.demo import saved_logins
+
+    logins = saved_logins(current_app.instance_path)
+    if logins:
+        click.echo("Demo logins (one per role):")
+        for role, email, password in logins:
+            click.echo(f"  {role:<9} {email:<28} password: {password}")
+
+
+@click.command("init-db")
+@click.option("--demo-if-empty", is_flag=True, help="Load the demo team when the database is empty.")
+@with_appcontext
+def init_db_command(demo_if_empty: bool) -> None:
+    """Create or upgrade the database schema, optionally loading the demo team."""
+    from hypotheses.migrate import upgrade_database
+
+    upgrade_database(get_engine())
+    click.echo(f"Database ready: {get_engine().url.render_as_string(hide_password=True)}")
+    if demo_if_empty:
+        from hypotheses.demo import load_demo_if_empty
+
+        with _session() as session:
+            loaded = load_demo_if_empty(session, instance_path=current_app.instance_path)
+        click.echo("Demo team loaded." if loaded else "Existing data kept (the demo loads only into an empty database).")
+        _print_demo_logins()
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Load the demo team into the database (refused when it already exists)."""
+    from hypotheses.demo import DemoExists, load_demo
+
+    from hypotheses.migrate import upgrade_database
+
+    upgrade_database(get_engine())
+    with _session() as session:
+        try:
+            load_demo(session, instance_path=current_app.instance_path)
+        except DemoExists as error:
+            raise click.ClickException(str(error)) from error
+    click.echo("Demo team loaded.")
+    _print_demo_logins()
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "lead", "marketer", "viewer"]))
+@click.option("--team", "team_name", required=True, help="Team name; created when it does not exist.")
+@click.option("--password", default=None, help="Prompted for (hidden) when left out.")
+@with_appcontext
+def create_user_command(email: str, name: str, role: str, team_name: str, password: str | None) -> None:
+    """Create a user with a role in a team (the team is created when missing)."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with _session() as session:
+        try:
+            team = accounts.get_or_create_team(session, team_name)
+            user = accounts.create_user(session, email=email, name=name, password=password,
+                                        hash_method=current_app.config["PASSWORD_HASH_METHOD"])
+            accounts.set_membership(session, user=user, team=team, role=role)
+            session.commit()
+        except DomainError as error:
+            session.rollback()
+            raise click.ClickException(error.message) from error
+    click.echo(f"Created {role} {user.email} in team {team.name!r}.")
+
+
+def register_cli(app: Flask) -> None:
+    """Register every command on *app*."""
+    for command in (init_db_command, seed_demo_command, create_user_command):
+        app.cli.add_command(command)

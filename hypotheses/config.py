@@ -1,0 +1,31 @@
+"""Default configuration; instance/config.py and HYPOTHESES_* environment override it."""
+
+from datetime import timedelta
+
+
+class DefaultConfig:
+    """Code defaults, safe for a single machine; production overrides come from the instance."""
+
+    SECRET_KEY: str | None = None  # generated once into instance/secret_key when unset
+    DATABASE_URL: str | None = None  # SQLite file in instance/ when unset
+    # ASVS 5.0 appendix C: PBKDF2-HMAC-SHA256 needs at least 600,000 iterations.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000000"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # set True behind TLS (instance/config.py)
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    # Results uploads stream from disk; they may be far larger than ordinary forms.
+    MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024
+    BOOTSTRAP_SERVE_LOCAL = True
+    BOOTSTRAP_BOOTSWATCH_THEME = None
+    WTF_CSRF_TIME_LIMIT = None
+    BABEL_DEFAULT_LOCALE = "en"
+    LANGUAGES = ["en", "ru"]
+    # Login throttling: delay grows after this many failures inside the window.
+    LOGIN_FREE_ATTEMPTS = 5
+    LOGIN_WINDOW_SECONDS = 15 * 60
+    LOGIN_MAX_DELAY_SECONDS = 30
+    PAGE_SIZE = 25

@@ -1,0 +1,1 @@
+"""Domain rules: plain functions that take the session, never Flask request objects."""

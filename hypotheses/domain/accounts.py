@@ -1,0 +1,356 @@
+"""Users, teams, memberships, passwords and sign-in throttling.
+
+Two kinds of functions live here. Building blocks (create_user, get_or_create_team,
+set_membership) only add to the session, so several can form one transaction (first-run
+set-up, the CLI); their caller commits. Use cases (whose docstring ends in "Commits.")
+validate, write the audit entry and commit once at the end; on a refusal they raise a
+DomainError before changing anything.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+from functools import cache
+from pathlib import Path
+
+from sqlmodel import Session, col, func, or_, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from hypotheses.domain import audit
+from hypotheses.domain.errors import Conflict, DomainError, NotFound
+from hypotheses.enums import Role
+# Sign-in throttling lives in domain/throttle.py; re-exported here for callers.
+from hypotheses.domain.throttle import clear_failures, login_delay, note_failure  # noqa: F401
+from hypotheses.models import Membership, Team, User
+
+MIN_PASSWORD = 8
+MAX_PASSWORD = 128
+MAX_NAME = 120
+DEFAULT_HASH_METHOD = "pbkdf2:sha256:1000000"
+ROLES = frozenset(r.value for r in Role)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """Return the refused common passwords (lower case), read once from the shipped list."""
+    path = Path(__file__).with_name("common_passwords.txt")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def new_session_token() -> str:
+    """Return a fresh random per-user session token."""
+    return secrets.token_hex(16)
+
+
+def normalise_email(email: str) -> str:
+    """Return the e-mail trimmed and lower-cased, as stored."""
+    return email.strip().lower()
+
+
+def check_password_rules(password: str, field: str = "password") -> None:
+    """Refuse passwords that are too short, too long or too common (ASVS V6.2)."""
+    if len(password) < MIN_PASSWORD:
+        raise DomainError(f"Use at least {MIN_PASSWORD} characters.", field=field)
+    if len(password) > MAX_PASSWORD:
+        raise DomainError(f"Use at most {MAX_PASSWORD} characters.", field=field)
+    if password.lower() in common_passwords():
+        raise DomainError("This password is too common; choose another.", field=field)
+
+
+def hash_password(password: str, method: str = DEFAULT_HASH_METHOD) -> str:
+    """Hash *password* with an explicit, ASVS-compliant method."""
+    return generate_password_hash(password, method=method)
+
+
+def _clean_email(session: Session, email: str, *, exclude_id: int | None = None) -> str:
+    email = normalise_email(email or "")
+    if len(email) > 254 or not _EMAIL.match(email):
+        raise DomainError("Enter a valid e-mail address, like name@example.com.", field="email")
+    query = select(User.id).where(User.email == email)
+    if exclude_id is not None:
+        query = query.where(User.id != exclude_id)
+    if session.exec(query).first() is not None:
+        raise Conflict("A user with this e-mail already exists.", field="email")
+    return email
+
+
+def _clean_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("Name is required.", field="name")
+    if len(name) > MAX_NAME:
+        raise DomainError(f"Use at most {MAX_NAME} characters.", field="name")
+    return name
+
+
+def get_or_create_team(session: Session, name: str) -> Team:
+    """Return the team called *name*, creating it (with its metric catalog) when missing."""
+    name = name.strip()
+    if not name:
+        raise DomainError("Team name is required.", field="team")
+    team = session.exec(select(Team).where(Team.name == name)).first()
+    if team is None:
+        team = Team(name=name)
+        session.add(team)
+        session.flush()
+        from hypotheses.domain.metrics import seed_catalog
+
+        seed_catalog(session, team=team)
+    return team
+
+
+def create_user(
+    session: Session, *, email: str, name: str, password: str, hash_method: str = DEFAULT_HASH_METHOD
+) -> User:
+    """Create an active user (not committed); refuse duplicates and weak passwords."""
+    name = _clean_name(name)
+    email = _clean_email(session, email)
+    check_password_rules(password)
+    user = User(email=email, name=name, password_hash=hash_password(password, hash_method),
+                session_token=new_session_token())
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _membership(session: Session, user: User, team: Team) -> Membership | None:
+    return session.exec(
+        select(Membership).where(Membership.user_id == user.id, Membership.team_id == team.id)
+    ).first()
+
+
+def _admin_elsewhere(session: Session, user: User, team: Team) -> bool:
+    return session.exec(
+        select(Membership.id).where(Membership.user_id == user.id, Membership.team_id != team.id,
+                                    Membership.role == Role.ADMIN)
+    ).first() is not None
+
+
+def _refuse_losing_last_admin(session: Session, user: User, team: Team) -> None:
+    """Refuse a change that takes *user*'s admin role in *team* away from the last admin."""
+    if user.is_active and not _admin_elsewhere(session, user, team) and count_admins(session) <= 1:
+        raise Conflict("This is the last admin; make someone else admin first.", field="role")
+
+
+def set_membership(
+    session: Session, *, user: User, team: Team, role: str, actor: User | None = None
+) -> Membership:
+    """Give *user* *role* in *team* (add or change; not committed); a role change ends their sessions."""
+    if role not in ROLES:
+        raise DomainError("Choose a role: admin, lead, marketer or viewer.", field="role")
+    membership = _membership(session, user, team)
+    if membership is None:
+        membership = Membership(user_id=user.id, team_id=team.id, role=role)
+        session.add(membership)
+        action, changes = "membership.add", {"role": [None, role]}
+    elif membership.role != role:
+        if membership.role == Role.ADMIN:
+            _refuse_losing_last_admin(session, user, team)
+        action, changes = "membership.role", {"role": [membership.role, role]}
+        membership.role = role
+        user.session_token = new_session_token()
+        session.add(user)
+    else:
+        return membership
+    audit.record(session, team_id=team.id, entity="user", entity_id=user.id, action=action,
+                 actor=actor, changes=changes)
+    return membership
+
+
+def save_membership(session: Session, *, user: User, team: Team, role: str, actor: User) -> Membership:
+    """Add *user* to *team* with *role*, or change their role there. Commits."""
+    membership = set_membership(session, user=user, team=team, role=role, actor=actor)
+    session.commit()
+    return membership
+
+
+def remove_membership(session: Session, *, user: User, team: Team, actor: User) -> None:
+    """Take *user* out of *team*, keeping at least one admin; ends their sessions. Commits."""
+    membership = _membership(session, user, team)
+    if membership is None:
+        raise NotFound("This user is not a member of the team.")
+    if membership.role == Role.ADMIN:
+        _refuse_losing_last_admin(session, user, team)
+    audit.record(session, team_id=team.id, entity="user", entity_id=user.id,
+                 action="membership.remove", actor=actor, changes={"role": [membership.role, None]})
+    session.delete(membership)
+    user.session_token = new_session_token()
+    session.add(user)
+    session.commit()
+
+
+def count_admins(session: Session) -> int:
+    """Count active users holding the admin role in any team."""
+    return session.exec(
+        select(func.count(func.distinct(Membership.user_id)))
+        .join(User, col(User.id) == col(Membership.user_id))
+        .where(Membership.role == Role.ADMIN, col(User.is_active).is_(True))
+    ).one()
+
+
+def is_admin_anywhere(session: Session, user: User) -> bool:
+    """Tell whether *user* is admin in at least one team."""
+    return session.exec(
+        select(Membership.id).where(Membership.user_id == user.id, Membership.role == Role.ADMIN)
+    ).first() is not None
+
+
+def memberships_of(session: Session, user: User) -> list[tuple[Membership, Team]]:
+    """Return the user's memberships with their teams, by team name."""
+    rows = session.exec(
+        select(Membership, Team)
+        .join(Team, col(Team.id) == col(Membership.team_id))
+        .where(Membership.user_id == user.id)
+        .order_by(Team.name)
+    ).all()
+    return [(m, t) for m, t in rows]
+
+
+def get_user(session: Session, user_id: int) -> User:
+    """Return the user or raise NotFound."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("This user does not exist.")
+    return user
+
+
+def list_users(
+    session: Session, *, query: str = "", offset: int = 0, limit: int = 50
+) -> tuple[list[tuple[User, list[tuple[Membership, Team]]]], int]:
+    """Return one page of users by name (filtered by name or e-mail) with their memberships, and the total."""
+    where = []
+    if query.strip():
+        like = "%" + query.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(or_(func.lower(User.name).like(like, escape="\\"), col(User.email).like(like, escape="\\")))
+    total = session.exec(select(func.count(col(User.id))).where(*where)).one()
+    users = session.exec(
+        select(User).where(*where).order_by(func.lower(User.name), col(User.id)).offset(offset).limit(limit)
+    ).all()
+    by_user: dict[int, list[tuple[Membership, Team]]] = {u.id: [] for u in users}
+    if users:
+        rows = session.exec(
+            select(Membership, Team).join(Team, col(Team.id) == col(Membership.team_id))
+            .where(col(Membership.user_id).in_(list(by_user))).order_by(Team.name)
+        ).all()
+        for membership, team in rows:
+            by_user[membership.user_id].append((membership, team))
+    return [(u, by_user[u.id]) for u in users], total
+
+
+def add_user(
+    session: Session, *, name: str, email: str, password: str, team: Team, role: str, actor: User,
+    hash_method: str = DEFAULT_HASH_METHOD,
+) -> User:
+    """Create a user with a first membership (admin screen). Commits."""
+    if role not in ROLES:
+        raise DomainError("Choose a role: admin, lead, marketer or viewer.", field="role")
+    user = create_user(session, email=email, name=name, password=password, hash_method=hash_method)
+    audit.record(session, team_id=None, entity="user", entity_id=user.id, action="user.create",
+                 actor=actor, changes={"name": [None, user.name], "email": [None, user.email]})
+    set_membership(session, user=user, team=team, role=role, actor=actor)
+    session.commit()
+    return user
+
+
+def update_user(session: Session, *, user: User, name: str, email: str, actor: User) -> dict:
+    """Change a user's name and e-mail; return the audited diff. Commits."""
+    values = {"name": _clean_name(name), "email": _clean_email(session, email, exclude_id=user.id)}
+    changes = audit.diff({"name": user.name, "email": user.email}, values)
+    if changes:
+        user.name, user.email = values["name"], values["email"]
+        session.add(user)
+        audit.record(session, team_id=None, entity="user", entity_id=user.id, action="user.edit",
+                     actor=actor, changes=changes)
+        session.commit()
+    return changes
+
+
+def change_password(
+    session: Session, *, user: User, current: str, new: str, hash_method: str = DEFAULT_HASH_METHOD
+) -> None:
+    """Change one's own password after checking the current one; ends every other session. Commits."""
+    if not check_password_hash(user.password_hash, current):
+        raise DomainError("The current password is not correct.", field="current_password")
+    check_password_rules(new, field="new_password")
+    user.password_hash = hash_password(new, hash_method)
+    user.session_token = new_session_token()
+    session.add(user)
+    audit.record(session, team_id=None, entity="user", entity_id=user.id,
+                 action="user.password", actor=user)
+    session.commit()
+
+
+def reset_password(
+    session: Session, *, user: User, new: str, actor: User, hash_method: str = DEFAULT_HASH_METHOD
+) -> None:
+    """Set a new password for *user* (admin); ends all their sessions. Commits."""
+    check_password_rules(new, field="new_password")
+    user.password_hash = hash_password(new, hash_method)
+    user.session_token = new_session_token()
+    session.add(user)
+    audit.record(session, team_id=None, entity="user", entity_id=user.id,
+                 action="user.password_reset", actor=actor)
+    session.commit()
+
+
+def set_active(session: Session, *, user: User, active: bool, actor: User) -> None:
+    """Activate or deactivate a user; deactivation ends their sessions. Commits."""
+    if user.is_active == active:
+        return
+    if not active and user.id == actor.id:
+        raise Conflict("You cannot deactivate your own account.")
+    if not active and is_admin_anywhere(session, user) and count_admins(session) <= 1:
+        raise Conflict("This is the last admin; make someone else admin first.")
+    user.is_active = active
+    user.session_token = new_session_token()
+    session.add(user)
+    audit.record(session, team_id=None, entity="user", entity_id=user.id,
+                 action="user.activate" if active else "user.deactivate", actor=actor,
+                 changes={"is_active": [not active, active]})
+    session.commit()
+
+
+def sign_out_everywhere(session: Session, *, user: User) -> None:
+    """Rotate the user's session token so every copy of every session cookie dies. Commits."""
+    user.session_token = new_session_token()
+    session.add(user)
+    session.commit()
+
+
+def token_matches(user: User, token: str) -> bool:
+    """Compare a cookie's session token with the user's, in constant time."""
+    return hmac.compare_digest(user.session_token.encode(), token.encode())
+
+
+def authenticate(
+    session: Session, *, email: str, password: str, hash_method: str = DEFAULT_HASH_METHOD
+) -> User | None:
+    """Return the active user with these credentials, or None."""
+    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
+    if user is None:
+        # Spend comparable time so response timing does not reveal which e-mails exist.
+        check_password_hash(_dummy_hash(hash_method), password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.is_active:
+        return None
+    return user
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_hex(8), method=method)
+
+
+def needs_rehash(user: User, method: str) -> bool:
+    """Tell whether the stored hash uses other parameters than *method* (e.g. fewer iterations)."""
+    # Compare with a hash made by *method* itself, so "pbkdf2:sha256" matches its expansion.
+    return user.password_hash.split("$", 1)[0] != _dummy_hash(method).split("$", 1)[0]
+
+
+def first_admin_needed(session: Session) -> bool:
+    """Tell whether no user exists yet (the first visit creates the first admin)."""
+    return session.exec(select(User.id)).first() is None

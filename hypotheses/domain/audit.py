@@ -1,0 +1,89 @@
+"""The audit trail: every state change and edit, with who, when and what changed."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from hypotheses.models import AuditEntry, User
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """Return {field: [old, new]} for every field whose value differs."""
+    return {
+        key: [_plain(before.get(key)), _plain(after.get(key))]
+        for key in after
+        if before.get(key) != after.get(key)
+    }
+
+
+def record(
+    session: Session,
+    *,
+    team_id: int | None,
+    entity: str,
+    entity_id: int | None,
+    action: str,
+    actor: User | None,
+    changes: dict[str, Any] | None = None,
+    version: int | None = None,
+    note: str | None = None,
+) -> AuditEntry:
+    """Add an audit entry to the session (committed with the change it describes)."""
+    entry = AuditEntry(
+        team_id=team_id,
+        entity=entity,
+        entity_id=entity_id,
+        action=action,
+        actor_id=actor.id if actor else None,
+        changes=json.dumps({k: [_plain(v) for v in pair] for k, pair in (changes or {}).items()}),
+        version=version,
+        note=note,
+    )
+    session.add(entry)
+    return entry
+
+
+def history(session: Session, *, entity: str, entity_id: int) -> list[tuple[AuditEntry, User | None]]:
+    """Return the entity's audit entries, newest first, with their actors."""
+    rows = session.exec(
+        select(AuditEntry, User)
+        .join(User, col(AuditEntry.actor_id) == col(User.id), isouter=True)
+        .where(AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
+        .order_by(col(AuditEntry.created_at).desc(), col(AuditEntry.id).desc())
+    ).all()
+    return [(entry, user) for entry, user in rows]
+
+
+def changes_since(
+    session: Session, *, entity: str, entity_id: int, version: int
+) -> list[dict[str, Any]]:
+    """List the changes recorded after *version*: who, when, and each field's old and new value."""
+    rows = session.exec(
+        select(AuditEntry, User)
+        .join(User, col(AuditEntry.actor_id) == col(User.id), isouter=True)
+        .where(
+            AuditEntry.entity == entity,
+            AuditEntry.entity_id == entity_id,
+            col(AuditEntry.version) > version,
+        )
+        .order_by(col(AuditEntry.id))
+    ).all()
+    return [
+        {
+            "who": user.name if user else "system",
+            "when": entry.created_at,
+            "action": entry.action,
+            "changes": json.loads(entry.changes),
+        }
+        for entry, user in rows
+    ]

@@ -1,0 +1,36 @@
+"""All tables. Import from here so every model is registered before create_all or Alembic."""
+
+from hypotheses.models.api import ApiToken, ImportBatch
+from hypotheses.models.backlog import Hypothesis
+from hypotheses.models.core import AuditEntry, LoginThrottle, Membership, Team, User, utcnow
+from hypotheses.models.experiments import Analysis, Experiment, ResultSet, Variant
+from hypotheses.models.reviews import (
+    KpiValue,
+    Metric,
+    Review,
+    ReviewAddendum,
+    ReviewDecision,
+    ReviewRead,
+)
+
+__all__ = [
+    "Analysis",
+    "ApiToken",
+    "AuditEntry",
+    "Experiment",
+    "Hypothesis",
+    "ImportBatch",
+    "KpiValue",
+    "LoginThrottle",
+    "Membership",
+    "Metric",
+    "ResultSet",
+    "Review",
+    "ReviewAddendum",
+    "ReviewDecision",
+    "ReviewRead",
+    "Team",
+    "User",
+    "Variant",
+    "utcnow",
+]

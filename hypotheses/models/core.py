@@ -1,0 +1,100 @@
+"""Teams, users, memberships, the audit trail and login throttling."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import CheckConstraint, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from hypotheses.enums import Role, ScoreFormula
+
+
+def utcnow() -> datetime:
+    """Return the current time as an aware UTC datetime (SQLModel stores and returns UTC)."""
+    return datetime.now(UTC)
+
+
+class Team(SQLModel, table=True):
+    """A workspace: every hypothesis, test, review and metric belongs to one team."""
+
+    __table_args__ = (
+        CheckConstraint("backlog_min >= 0 AND backlog_min <= backlog_max", name="ck_team_bounds"),
+        CheckConstraint("active_test_limit BETWEEN 1 AND 3", name="ck_team_active_limit"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True)
+    backlog_min: int = 10
+    backlog_max: int = 30
+    active_test_limit: int = 3
+    score_formula: str = Field(default=ScoreFormula.MEAN.value, max_length=16)
+    rice_enabled: bool = False
+    # Separation of duties: by default the author of a hypothesis cannot approve it.
+    allow_self_approval: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class User(SQLModel, table=True):
+    """A person who signs in; roles come from memberships, per team."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    name: str = Field(max_length=120)
+    password_hash: str = Field(max_length=400)
+    is_active: bool = True
+    # Rotated on logout, password change, deactivation and role change: every cookie
+    # carrying the old token stops working (Flask-Login "alternative tokens").
+    session_token: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+
+class Membership(SQLModel, table=True):
+    """A user's role in one team."""
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "team_id", name="uq_membership_user_team"),
+        CheckConstraint(
+            "role IN ('admin', 'lead', 'marketer', 'viewer')", name="ck_membership_role"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    team_id: int = Field(foreign_key="team.id", index=True, ondelete="CASCADE")
+    role: str = Field(default=Role.MARKETER.value, max_length=16)
+
+
+class AuditEntry(SQLModel, table=True):
+    """One recorded change: who did what to which record, and the field-level diff."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
+    entity: str = Field(max_length=32, index=True)
+    entity_id: int | None = Field(default=None, index=True)
+    action: str = Field(max_length=64)
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
+    # The record's version after the change, so a stale form can list what it missed.
+    version: int | None = None
+    changes: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    note: str | None = Field(default=None, max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed sign-in counter per key (an e-mail or an IP address)."""
+
+    key: str = Field(primary_key=True, max_length=300)
+    failures: int = 0
+    window_start: datetime = Field(default_factory=utcnow)
+    last_failure: datetime = Field(default_factory=utcnow)

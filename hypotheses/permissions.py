@@ -1,0 +1,98 @@
+"""The one permission table: role x permission. Every route declares what it needs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, g, redirect, request, url_for
+from flask_login import current_user
+
+from hypotheses.enums import Role
+
+VIEWER = frozenset({Role.VIEWER, Role.MARKETER, Role.LEAD, Role.ADMIN})
+MARKETER = frozenset({Role.MARKETER, Role.LEAD, Role.ADMIN})
+LEAD = frozenset({Role.LEAD, Role.ADMIN})
+ADMIN = frozenset({Role.ADMIN})
+
+# permission -> roles that hold it. Keep names "<area>.<verb>".
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "team.view": VIEWER,
+    "hypothesis.view": VIEWER,
+    "hypothesis.create": MARKETER,
+    "hypothesis.edit": MARKETER,
+    "hypothesis.archive": MARKETER,
+    "hypothesis.approve": LEAD,
+    "hypothesis.reject": LEAD,
+    "hypothesis.import": MARKETER,
+    "hypothesis.export": VIEWER,
+    "experiment.view": VIEWER,
+    "experiment.design": MARKETER,
+    "experiment.results": MARKETER,
+    "experiment.start": LEAD,
+    "experiment.stop": LEAD,
+    "experiment.decide": LEAD,
+    "review.view": VIEWER,
+    "review.read": VIEWER,
+    "review.draft": MARKETER,
+    "review.publish": LEAD,
+    "metric.edit": LEAD,
+    "team.settings": LEAD,
+    "admin.manage": ADMIN,
+}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def role_can(role: str | None, permission: str) -> bool:
+    """Tell whether *role* holds *permission* (unknown permissions are denied)."""
+    if role is None:
+        return False
+    return role in PERMISSIONS.get(permission, frozenset())
+
+
+def can(permission: str) -> bool:
+    """Tell whether the signed-in user holds *permission* in the current team."""
+    return role_can(g.get("role"), permission)
+
+
+def requires(permission: str) -> Callable[[F], F]:
+    """Require sign-in and *permission* in the current team; 403 otherwise."""
+    if permission not in PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}")
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if g.get("team") is None:
+                return redirect(url_for("auth.no_team"))
+            if not can(permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.permission = permission  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def public(view: F) -> F:
+    """Mark a view as reachable without a permission (login, static pages)."""
+    view.permission = None  # type: ignore[attr-defined]
+    return view
+
+
+def login_only(view: F) -> F:
+    """Require sign-in but no team permission (profile, team switch)."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    wrapped.permission = "login"  # type: ignore[attr-defined]
+    return wrapped  # type: ignore[return-value]

@@ -1,0 +1,170 @@
+"""Web wiring: extensions, the current team, error pages, security headers, blueprints."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g, jsonify, render_template, request, session
+from flask_babel import Babel
+from flask_babel import lazy_gettext as _l
+from flask_bootstrap import Bootstrap5
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import OperationalError
+
+from hypotheses import labels
+from hypotheses.db import get_session
+from hypotheses.domain.accounts import memberships_of
+from hypotheses.models import Membership, Team, User
+from hypotheses.permissions import can
+
+# (endpoint, label, permission) in navbar order; each blueprint adds its own entries.
+NAV_ITEMS: list[tuple[str, object, str]] = []
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+bootstrap = Bootstrap5()
+babel = Babel()
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Load the user from '<id>:<session token>'; a rotated token signs the cookie out."""
+    ident, _, token = user_id.partition(":")
+    if not ident.isdigit() or not token:
+        return None
+    user = get_session().get(User, int(ident))
+    if user is None or not user.is_active or user.session_token != token:
+        return None
+    return user
+
+
+def load_team() -> None:
+    """Put the current team and the user's role in it on g (role read from the DB each request)."""
+    g.team, g.role, g.memberships = None, None, []
+    if not current_user.is_authenticated:
+        return
+    g.memberships = memberships_of(get_session(), current_user)
+    if not g.memberships:
+        return
+    wanted = session.get("team_id")
+    chosen: tuple[Membership, Team] = next(
+        (pair for pair in g.memberships if pair[1].id == wanted), g.memberships[0]
+    )
+    g.team, g.role = chosen[1], chosen[0].role
+    session["team_id"] = g.team.id
+
+
+def wants_json() -> bool:
+    """Tell whether the request expects a JSON answer (the API)."""
+    return request.path.startswith("/api/")
+
+
+def _error(status: int, title: str, message: str):
+    if wants_json():
+        code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                405: "method_not_allowed", 413: "too_large", 503: "unavailable"}.get(status, "error")
+        return jsonify({"error": {"code": code, "message": str(message), "fields": {}}}), status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def register_errors(app: Flask) -> None:
+    """Render friendly error pages (or JSON errors under /api/)."""
+
+    @app.errorhandler(400)
+    def bad_request(e):
+        return _error(400, _l("Bad request"), getattr(e, "description", "") or _l("The request could not be understood."))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):
+        return _error(400, _l("Form expired"), _l("The form's security token is missing or expired. Go back, reload the page and try again."))
+
+    @app.errorhandler(403)
+    def forbidden(_e):
+        return _error(403, _l("Not allowed"), _l("Your role in this team does not allow this action."))
+
+    @app.errorhandler(404)
+    def not_found(_e):
+        return _error(404, _l("Not found"), _l("There is nothing here, or it belongs to another team."))
+
+    @app.errorhandler(405)
+    def method_not_allowed(_e):
+        return _error(405, _l("Not allowed"), _l("This address does not accept that kind of request."))
+
+    @app.errorhandler(413)
+    def too_large(_e):
+        return _error(413, _l("Too large"), _l("The upload is larger than allowed."))
+
+    @app.errorhandler(OperationalError)
+    def db_unavailable(_e):
+        get_session().rollback()
+        return _error(503, _l("Busy"), _l("The database is busy or unavailable. Please try again in a moment."))
+
+    @app.errorhandler(500)
+    def internal(_e):
+        get_session().rollback()
+        return _error(500, _l("Something went wrong"), _l("An unexpected error occurred. It has been logged."))
+
+
+def security_headers(response):
+    """Add CSP and the other security headers; authenticated pages are not cached."""
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def nav_items() -> list[tuple[str, object, str]]:
+    """Return the navbar entries whose endpoints exist."""
+    return [item for item in NAV_ITEMS if item[0] in current_app.view_functions]
+
+
+def select_locale() -> str | None:
+    """Pick the interface language from the browser's preferences."""
+    return request.accept_languages.best_match(["en", "ru"])
+
+
+def init_app(app: Flask) -> None:
+    """Bind extensions and register every blueprint."""
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    app.before_request(load_team)
+    app.after_request(security_headers)
+    register_errors(app)
+    app.jinja_env.globals.update(can=can, labels=labels, nav_items=nav_items)
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    from hypotheses.auth import bp as auth_bp
+    from hypotheses.backlog import bp as backlog_bp
+    from hypotheses.admin import bp as admin_bp
+    from hypotheses.experiments import bp as experiments_bp
+    from hypotheses.learnings import bp as learnings_bp
+    from hypotheses.main import bp as main_bp
+    from hypotheses.reviews import bp as reviews_bp
+
+    NAV_ITEMS.clear()
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(main_bp)
+    NAV_ITEMS.append(("main.dashboard", _l("Dashboard"), "team.view"))
+    app.register_blueprint(backlog_bp, url_prefix="/backlog")
+    NAV_ITEMS.append(("backlog.index", _l("Backlog"), "hypothesis.view"))
+    app.register_blueprint(experiments_bp, url_prefix="/experiments")
+    NAV_ITEMS.append(("experiments.index", _l("Tests"), "experiment.view"))
+    app.register_blueprint(learnings_bp, url_prefix="/learnings")
+    NAV_ITEMS.append(("learnings.index", _l("Learnings"), "experiment.view"))
+    app.register_blueprint(reviews_bp, url_prefix="/reviews")
+    NAV_ITEMS.append(("reviews.index", _l("Weekly reviews"), "review.view"))
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    NAV_ITEMS.append(("admin.settings", _l("Team settings"), "team.settings"))
+    NAV_ITEMS.append(("admin.users", _l("Users"), "admin.manage"))
