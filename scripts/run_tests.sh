@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Run the test suite with the project virtualenv (.venv; `make install` creates it).
+#
+#   scripts/run_tests.sh sqlite   all tests (browser tests included) on SQLite
+#   scripts/run_tests.sh pg       all but the browser tests on PostgreSQL
+#   scripts/run_tests.sh all      both; fails if either fails (default)
+#
+# PostgreSQL: if HYPOTHESES_TEST_DATABASE_URL is set, that server is used. Otherwise
+# scripts/pg_test_server.sh starts a throwaway server and always stops it afterwards,
+# even when the tests fail or the run is interrupted.
+#
+# Environment:
+#   PYTEST_ARGS               extra pytest arguments for every run (shell-quoted string)
+#   HYPOTHESES_TEST_TIMEOUT   time limit per pytest run in seconds (default 2100 = 35 min)
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+PY=.venv/bin/python
+MODE=${1:-all}
+TIMEOUT=${HYPOTHESES_TEST_TIMEOUT:-2100}
+
+log() { echo "run_tests: $*"; }
+
+[[ -x "$PY" ]] || { echo "run_tests: ERROR: $PY not found; run 'make install' first" >&2; exit 1; }
+
+# Split PYTEST_ARGS like a shell would (quotes respected), without eval.
+extra=()
+if [[ -n "${PYTEST_ARGS:-}" ]]; then
+    mapfile -t extra < <("$PY" -c 'import shlex, sys; print("\n".join(shlex.split(sys.argv[1])))' "$PYTEST_ARGS")
+fi
+
+# Explain a pytest exit status. 5 = no tests collected, which counts as a failure here.
+describe() {
+    case "$1" in
+        0) echo "passed" ;;
+        1) echo "FAILED (test failures)" ;;
+        2) echo "FAILED (interrupted)" ;;
+        3) echo "FAILED (internal error)" ;;
+        4) echo "FAILED (usage error)" ;;
+        5) echo "FAILED (no tests collected)" ;;
+        124) echo "FAILED (timed out after ${TIMEOUT}s)" ;;
+        *) echo "FAILED (exit status $1)" ;;
+    esac
+}
+
+pytest_cmd() {
+    timeout --foreground -k 30 "$TIMEOUT" "$PY" -m pytest "$@"
+}
+
+run_sqlite() {
+    log "=== SQLite run: $PY -m pytest ${extra[*]@Q} ==="
+    local rc=0
+    # Never let an outer PostgreSQL URL leak into the SQLite run.
+    env -u HYPOTHESES_TEST_DATABASE_URL \
+        timeout --foreground -k 30 "$TIMEOUT" "$PY" -m pytest "${extra[@]}" || rc=$?
+    log "SQLite run: $(describe "$rc")"
+    return "$rc"
+}
+
+PG_STARTED=0
+stop_pg() {
+    if ((PG_STARTED)); then
+        PG_STARTED=0
+        log "stopping the throwaway PostgreSQL server"
+        bash scripts/pg_test_server.sh stop || log "warning: stopping the PostgreSQL server failed"
+    fi
+}
+
+run_pg() {
+    local url rc=0
+    if [[ -n "${HYPOTHESES_TEST_DATABASE_URL:-}" ]]; then
+        url=$HYPOTHESES_TEST_DATABASE_URL
+        log "using the PostgreSQL server from HYPOTHESES_TEST_DATABASE_URL"
+    else
+        PG_STARTED=1    # stop_pg also cleans up after a half-finished start
+        url=$(bash scripts/pg_test_server.sh start) || { log "PostgreSQL run: FAILED (server did not start)"; return 1; }
+    fi
+    log "=== PostgreSQL run: HYPOTHESES_TEST_DATABASE_URL=$url $PY -m pytest -m 'not browser' ${extra[*]@Q} ==="
+    HYPOTHESES_TEST_DATABASE_URL=$url pytest_cmd -m "not browser" "${extra[@]}" || rc=$?
+    stop_pg
+    log "PostgreSQL run: $(describe "$rc")"
+    return "$rc"
+}
+
+trap stop_pg EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+case "$MODE" in
+    sqlite) run_sqlite ;;
+    pg) run_pg ;;
+    all)
+        sqlite_rc=0 pg_rc=0
+        run_sqlite || sqlite_rc=$?
+        run_pg || pg_rc=$?
+        log "=== summary: SQLite $(describe "$sqlite_rc"); PostgreSQL $(describe "$pg_rc") ==="
+        ((sqlite_rc == 0 && pg_rc == 0)) || exit 1
+        ;;
+    *)
+        echo "usage: $0 sqlite|pg|all" >&2
+        exit 2
+        ;;
+esac
