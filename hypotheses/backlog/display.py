@@ -1,0 +1,84 @@
+"""How the backlog shows its audit trail and refused saves: readable actions, fields, values."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlmodel import Session, col, select
+
+from hypotheses.backlog.forms import FIELD_LABELS
+from hypotheses.domain.errors import StaleVersion
+from hypotheses.models import AuditEntry, User
+
+ACTIONS = {
+    "hypothesis.create": _l("created"),
+    "hypothesis.edit": _l("edited"),
+    "hypothesis.score": _l("scored"),
+    "hypothesis.approve": _l("approved"),
+    "hypothesis.reject": _l("rejected"),
+    "hypothesis.archive": _l("archived"),
+    "hypothesis.promote": _l("moved into the backlog"),
+    "hypothesis.restore": _l("restored"),
+}
+
+
+def audit_label(action: str) -> str:
+    """Return the readable name of an audit action."""
+    return str(ACTIONS.get(action, action))
+
+
+def audit_changes(entry: AuditEntry) -> dict[str, list]:
+    """Return an audit entry's {field: [old, new]}."""
+    try:
+        return json.loads(entry.changes or "{}")
+    except ValueError:
+        return {}
+
+
+def user_names(session: Session, ids: Iterable[Any]) -> dict[int, str]:
+    """Return {user id: name} for the ids given (others are skipped)."""
+    wanted = {i for i in ids if isinstance(i, int) and not isinstance(i, bool)}
+    if not wanted:
+        return {}
+    return dict(session.exec(select(User.id, User.name).where(col(User.id).in_(wanted))).all())
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = "—" if value in (None, "") else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def describe_stale(error: StaleVersion) -> str:
+    """Say in one short flash line who changed what since the user's page was loaded."""
+    parts = []
+    for change in error.changes[-3:]:
+        fields = ", ".join(
+            f"{FIELD_LABELS[k]}: {_short(v[0])} → {_short(v[1])}"
+            for k, v in change["changes"].items()
+            if k in FIELD_LABELS
+        )
+        parts.append(f"{change['who']} ({fields})" if fields else change["who"])
+    return _(
+        "Not saved: this hypothesis changed after you opened the page (%(who)s). The page "
+        "now shows the current values; check them and try again.",
+        who="; ".join(parts),
+    )
+
+
+def changes_for_screen(changes: list[dict]) -> list[dict]:
+    """Make StaleVersion.changes readable for the shared stale_changes macro."""
+    return [
+        {
+            **c,
+            "action": audit_label(c["action"]),
+            "changes": {
+                str(FIELD_LABELS.get(k, k)): [_short(v[0], 200), _short(v[1], 200)]
+                for k, v in c["changes"].items()
+            },
+        }
+        for c in changes
+    ]

@@ -1,0 +1,350 @@
+"""Views of the backlog: the list, a hypothesis page, create, edit and the state buttons."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from hypotheses.backlog import bp
+from hypotheses.backlog.display import (
+    audit_changes,
+    audit_label,
+    changes_for_screen,
+    describe_stale,
+    user_names,
+)
+from hypotheses.backlog.forms import (
+    FIELD_LABELS,
+    FilterForm,
+    HypothesisForm,
+    ReasonForm,
+    ScoreForm,
+    VersionedConfirmForm,
+)
+from hypotheses.db import get_session
+from hypotheses.domain import audit, backlog
+from hypotheses.domain.errors import DomainError, NotFound, StaleVersion, ValidationFailed
+from hypotheses.forms import apply_domain_error
+from hypotheses.models import Hypothesis, utcnow
+from hypotheses.permissions import can, requires
+
+LIST_ARGS = ("status", "stage", "lever", "subject", "owner_id", "q", "sort", "page")
+
+
+def _get(hypothesis_id: int) -> Hypothesis:
+    try:
+        return backlog.get_hypothesis(get_session(), team=g.team, hypothesis_id=hypothesis_id)
+    except NotFound:
+        abort(404)
+
+
+def _list_args() -> dict[str, str]:
+    """Return the list's filter arguments of this request (to go back to the same view)."""
+    return {k: v[:200] for k, v in request.args.items() if k in LIST_ARGS and v}
+
+
+def _render_index(score_forms: dict[int, ScoreForm] | None = None, status: int = 200):
+    db = get_session()
+    members = backlog.team_members(db, team=g.team)
+    filters = FilterForm(formdata=request.args)
+    filters.setup(members, rice=g.team.rice_enabled)
+    filters.validate()
+    page = backlog.list_hypotheses(
+        db,
+        team=g.team,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config.get("PAGE_SIZE", 25),
+        **filters.criteria(),
+    )
+    args = {k: v for k, v in _list_args().items() if k != "page"}
+    return render_template(
+        "backlog/index.html",
+        page=page,
+        filters=filters,
+        args=args,
+        health=backlog.health(db, team=g.team),
+        score_forms=score_forms or {},
+        now=utcnow(),
+        editable=backlog.EDITABLE,
+    ), status
+
+
+@bp.route("/")
+@requires("hypothesis.view")
+def index():
+    """List the team's hypotheses by score, with filters, inline ICE scores and backlog health."""
+    return _render_index()
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("hypothesis.create")
+def create():
+    """Write a new hypothesis; it enters the backlog if there is room, else waits as an idea."""
+    db = get_session()
+    form = HypothesisForm()
+    form.set_owners(backlog.team_members(db, team=g.team), rice=g.team.rice_enabled)
+    if request.method == "GET":
+        form.owner_id.data = str(current_user.id)
+    elif form.validate_on_submit():
+        try:
+            hypothesis, entered = backlog.create_hypothesis(
+                db, team=g.team, actor=current_user, data=form.values()
+            )
+        except DomainError as error:
+            apply_domain_error(form, error) or flash(error.message, "danger")
+        else:
+            if entered:
+                flash(_("Added “%(title)s” to the backlog.", title=hypothesis.title), "success")
+            else:
+                flash(
+                    backlog.full_message(g.team, backlog.backlog_size(db, team=g.team)), "warning"
+                )
+            return redirect(url_for("backlog.detail", hypothesis_id=hypothesis.id))
+    status = 422 if any(f.errors for f in form) else 200
+    return render_template(
+        "backlog/create.html", form=form, health=backlog.health(db, team=g.team)
+    ), status
+
+
+def _render_detail(
+    hypothesis: Hypothesis, reject_form: ReasonForm | None = None, status: int = 200
+):
+    db = get_session()
+    history = audit.history(db, entity=backlog.ENTITY, entity_id=hypothesis.id)
+    ids = [hypothesis.owner_id, hypothesis.created_by_id, hypothesis.approved_by_id]
+    for entry, _user in history:
+        for key in ("owner_id", "approved_by_id"):
+            ids += audit_changes(entry).get(key, [])
+    return render_template(
+        "backlog/detail.html",
+        h=hypothesis,
+        history=history,
+        names=user_names(db, ids),
+        reject_form=reject_form or ReasonForm(),
+        fields=FIELD_LABELS,
+        audit_label=audit_label,
+        audit_changes=audit_changes,
+        actions=backlog.allowed_actions(hypothesis),
+        own=hypothesis.created_by_id == current_user.id and not g.team.allow_self_approval,
+        score=backlog.ice_score(
+            hypothesis.impact, hypothesis.confidence, hypothesis.ease, g.team.score_formula
+        ),
+        rice=backlog.rice_score(
+            hypothesis.reach, hypothesis.impact, hypothesis.confidence, hypothesis.effort
+        ),
+    ), status
+
+
+@bp.route("/<int:hypothesis_id>")
+@requires("hypothesis.view")
+def detail(hypothesis_id: int):
+    """Show a hypothesis: the sentence, scores, status, approval, buttons and its history."""
+    return _render_detail(_get(hypothesis_id))
+
+
+@bp.route("/<int:hypothesis_id>/edit", methods=["GET", "POST"])
+@requires("hypothesis.edit")
+def edit(hypothesis_id: int):
+    """Edit a hypothesis; a save made on an outdated page is refused and shows what changed."""
+    db = get_session()
+    hypothesis = _get(hypothesis_id)
+    form = HypothesisForm()
+    form.set_owners(backlog.team_members(db, team=g.team), rice=g.team.rice_enabled)
+    changes: list[dict] = []
+    status = 200
+    if request.method == "GET":
+        if hypothesis.status not in backlog.EDITABLE:
+            flash(
+                _(
+                    "This hypothesis can no longer be edited: its test has started or it is "
+                    "archived. Create a follow-up hypothesis instead."
+                ),
+                "warning",
+            )
+            return redirect(url_for("backlog.detail", hypothesis_id=hypothesis.id))
+        form.load(backlog.values_of(hypothesis))
+        form.load({"version": hypothesis.version})
+    elif form.validate_on_submit():
+        typed = form.values()
+        try:
+            hypothesis, reset = backlog.update_hypothesis(
+                db,
+                hypothesis_id=hypothesis.id,
+                team=g.team,
+                actor=current_user,
+                data=typed,
+                version=form.version.data,
+            )
+        except StaleVersion as error:
+            changes = changes_for_screen(error.changes)
+            current = _get(hypothesis_id)
+            typed["owner_id"] = int(typed["owner_id"]) if typed.get("owner_id") else None
+            form.load(
+                backlog.merge_after_conflict(backlog.values_of(current), error.changes, typed)
+            )
+            form.load({"version": error.current_version})
+            hypothesis, status = current, 409
+        except DomainError as error:
+            apply_domain_error(form, error) or flash(error.message, "danger")
+            hypothesis, status = _get(hypothesis_id), 422
+        else:
+            if reset:
+                flash(
+                    _(
+                        "Changes saved. The hypothesis had been approved, so it went back to the "
+                        "backlog and needs a lead's approval again."
+                    ),
+                    "warning",
+                )
+            else:
+                flash(_("Changes saved."), "success")
+            return redirect(url_for("backlog.detail", hypothesis_id=hypothesis.id))
+    else:
+        status = 422
+    return render_template("backlog/edit.html", form=form, h=hypothesis, changes=changes), status
+
+
+@bp.route("/<int:hypothesis_id>/score", methods=["POST"])
+@requires("hypothesis.edit")
+def score(hypothesis_id: int):
+    """Save the inline ICE scores of one row and go back to the same list."""
+    hypothesis = _get(hypothesis_id)
+    form = ScoreForm()
+    if not form.validate_on_submit():
+        return _render_index({hypothesis.id: form}, status=422)
+    try:
+        hypothesis = backlog.set_scores(
+            get_session(),
+            hypothesis_id=hypothesis.id,
+            team=g.team,
+            actor=current_user,
+            impact=form.impact.data,
+            confidence=form.confidence.data,
+            ease=form.ease.data,
+            version=form.version.data,
+        )
+    except StaleVersion as error:
+        flash(describe_stale(error), "warning")
+    except ValidationFailed as error:
+        apply_domain_error(form, error)
+        return _render_index({hypothesis_id: form}, status=422)
+    except DomainError as error:
+        flash(error.message, "danger")
+    else:
+        flash(
+            _(
+                "Scores of “%(title)s” saved: I %(i)d, C %(c)d, E %(e)d.",
+                title=hypothesis.title,
+                i=hypothesis.impact,
+                c=hypothesis.confidence,
+                e=hypothesis.ease,
+            ),
+            "success",
+        )
+    return redirect(url_for("backlog.index", **_list_args()) + f"#row-{hypothesis_id}")
+
+
+def _to_detail(hypothesis_id: int):
+    return redirect(url_for("backlog.detail", hypothesis_id=hypothesis_id))
+
+
+def _press(hypothesis_id: int, action, success: str):
+    """Run one state button (a POST with CSRF token and the version on screen); flash the outcome.
+
+    Returns the domain function's result, or None when it refused (the flash says why).
+    """
+    form = VersionedConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        result = action(
+            get_session(),
+            hypothesis_id=hypothesis_id,
+            team=g.team,
+            actor=current_user,
+            version=form.version.data,
+        )
+    except NotFound:
+        abort(404)
+    except StaleVersion as error:
+        flash(describe_stale(error), "warning")
+    except DomainError as error:
+        flash(error.message, "danger" if error.status == 403 else "warning")
+    else:
+        hypothesis = result[0] if isinstance(result, tuple) else result
+        flash(success % {"title": hypothesis.title}, "success")
+        return result
+    return None
+
+
+@bp.route("/<int:hypothesis_id>/approve", methods=["POST"])
+@requires("hypothesis.approve")
+def approve(hypothesis_id: int):
+    """Approve a hypothesis for testing (lead; not one's own unless the team allows it)."""
+    _press(hypothesis_id, backlog.approve, _("Approved “%(title)s”: it can now get a test design."))
+    return _to_detail(hypothesis_id)
+
+
+@bp.route("/<int:hypothesis_id>/reject", methods=["POST"])
+@requires("hypothesis.reject")
+def reject(hypothesis_id: int):
+    """Reject a hypothesis with a reason (lead)."""
+    hypothesis = _get(hypothesis_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            backlog.reject(
+                get_session(),
+                hypothesis_id=hypothesis.id,
+                team=g.team,
+                actor=current_user,
+                reason=form.reason.data,
+                version=form.version.data,
+            )
+        except StaleVersion as error:
+            flash(describe_stale(error), "warning")
+        except DomainError as error:
+            if not apply_domain_error(form, error):
+                flash(error.message, "warning")
+                return _to_detail(hypothesis.id)
+            return _render_detail(_get(hypothesis_id), reject_form=form, status=422)
+        else:
+            flash(
+                _("Rejected “%(title)s”. The reason is shown on its page.", title=hypothesis.title),
+                "success",
+            )
+        return _to_detail(hypothesis.id)
+    return _render_detail(hypothesis, reject_form=form, status=422)
+
+
+@bp.route("/<int:hypothesis_id>/archive", methods=["POST"])
+@requires("hypothesis.archive")
+def archive(hypothesis_id: int):
+    """Archive a hypothesis that is not being tested."""
+    _press(
+        hypothesis_id,
+        backlog.archive,
+        _("Archived “%(title)s”. It no longer counts toward the backlog."),
+    )
+    return _to_detail(hypothesis_id)
+
+
+@bp.route("/<int:hypothesis_id>/promote", methods=["POST"])
+@requires("hypothesis.edit")
+def promote(hypothesis_id: int):
+    """Move an idea into the backlog when there is room."""
+    _press(hypothesis_id, backlog.promote, _("Moved “%(title)s” into the backlog."))
+    return _to_detail(hypothesis_id)
+
+
+@bp.route("/<int:hypothesis_id>/restore", methods=["POST"])
+@requires("hypothesis.archive")
+def restore(hypothesis_id: int):
+    """Bring back an archived hypothesis (a rejected one only by a lead)."""
+    if _get(hypothesis_id).status == "rejected" and not can("hypothesis.reject"):
+        abort(403)
+    result = _press(hypothesis_id, backlog.restore, _("Restored “%(title)s”."))
+    if result is not None and not result[1]:
+        flash(_("The backlog is full, so it waits as an idea."), "warning")
+    return _to_detail(hypothesis_id)
