@@ -10,9 +10,15 @@ from sqlmodel import Session, SQLModel, create_engine
 ENGINE_KEY = "hypotheses.engine"
 
 
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 def _sqlite_connect(dbapi_connection, _record) -> None:
     # Let SQLAlchemy, not pysqlite, emit BEGIN, so we can take the write lock at BEGIN.
     dbapi_connection.isolation_level = None
+    # SQLite's built-in lower() folds ASCII only; text search must fold any script.
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")

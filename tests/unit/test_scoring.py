@@ -194,3 +194,17 @@ def test_invalid_filters_are_refused(db, team):
     with pytest.raises(ValidationFailed) as caught:
         backlog.list_hypotheses(db, team=team, status="nope", stage="x", sort="random")
     assert set(caught.value.errors) == {"status", "stage", "sort"}
+
+
+def test_search_folds_case_in_any_script(db, team, users):
+    from hypotheses.db import is_postgres
+
+    factories.make_hypothesis(db, team=team, title="Звонок в течение 15 минут")
+    factories.make_hypothesis(db, team=team, title="Shorter form")
+    found = backlog.list_hypotheses(db, team=team, q="звонок").items
+    assert [r.hypothesis.title for r in found] == ["Звонок в течение 15 минут"]
+    if not is_postgres(db.get_bind()):
+        # SQLite's own lower() folds only ASCII; the connect hook replaces it.
+        assert [r.hypothesis.title for r in backlog.list_hypotheses(db, team=team, q="ЗВОНОК").items] == [
+            "Звонок в течение 15 минут"
+        ]
