@@ -90,3 +90,7 @@ def register_cli(app: Flask) -> None:
     """Register every command on *app*."""
     for command in (init_db_command, seed_demo_command, create_user_command):
         app.cli.add_command(command)
+    from hypotheses.cli_data import COMMANDS as DATA_COMMANDS  # create-token, backup, export, import
+
+    for command in DATA_COMMANDS:
+        app.cli.add_command(command)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, jsonify, render_template, request, session
+from flask import Flask, current_app, g, has_request_context, jsonify, render_template, request, session
 from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
 from flask_bootstrap import Bootstrap5
@@ -126,6 +126,8 @@ def nav_items() -> list[tuple[str, object, str]]:
 
 def select_locale() -> str | None:
     """Pick the interface language from the browser's preferences."""
+    if not has_request_context():  # CLI commands (init-db, seed-demo) translate too
+        return None
     return request.accept_languages.best_match(["en", "ru"])
 
 
@@ -168,3 +170,13 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     NAV_ITEMS.append(("admin.settings", _l("Team settings"), "team.settings"))
     NAV_ITEMS.append(("admin.users", _l("Users"), "admin.manage"))
+
+    # The JSON API authenticates with bearer tokens only (never the session cookie): no CSRF.
+    from hypotheses.api import bp as api_bp
+
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    from hypotheses.csvio import bp as csvio_bp
+
+    app.register_blueprint(csvio_bp, url_prefix="/data")
+    NAV_ITEMS.append(("csvio.index", _l("Data"), "team.view"))

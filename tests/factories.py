@@ -61,3 +61,43 @@ def make_hypothesis(session: Session, *, team: Team, author: User | None = None,
     session.add(hypothesis)
     session.commit()
     return hypothesis
+
+
+def make_experiment_record(session: Session, *, team: Team, hypothesis: Hypothesis | None = None,
+                           status: str = "decided", variants: int = 2, per_variant: int = 1000,
+                           duration_days: int = 14, results: list[dict] | None = None,
+                           verdict: str | None = None, **overrides):
+    """Insert an experiment row directly (with variants, optional results and analysis).
+
+    For read-side tests (dashboard, learnings); lifecycle rules are tested via the domain.
+    """
+    import json
+
+    from hypotheses.models import Analysis, Experiment, ResultSet, Variant, utcnow
+
+    if hypothesis is None:
+        hypothesis = make_hypothesis(session, team=team, status=status)
+    values = dict(metric_name="Lead rate", metric_kind="conversion", baseline=0.05, mde=0.2,
+                  per_variant=per_variant, duration_days=duration_days, status=status,
+                  daily_visitors=1000)
+    if status in ("running", "finished", "decided", "stopped"):
+        values["started_at"] = utcnow()
+    if status == "decided":
+        values.update(decision="ship", outcome="won", learning="It worked.", decided_at=utcnow())
+    values.update(overrides)
+    experiment = Experiment(team_id=team.id, hypothesis_id=hypothesis.id, **values)
+    session.add(experiment)
+    session.flush()
+    for position in range(variants):
+        session.add(Variant(experiment_id=experiment.id, position=position,
+                            name="Control" if position == 0 else f"Variant {chr(65 + position)}",
+                            split=round(1 / variants, 6)))
+    if results is not None:
+        result_set = ResultSet(experiment_id=experiment.id, data=json.dumps(results))
+        session.add(result_set)
+        session.flush()
+        if verdict is not None:
+            session.add(Analysis(experiment_id=experiment.id, result_set_id=result_set.id,
+                                 engine_version="test", inputs="{}", output="{}", verdict=verdict))
+    session.commit()
+    return experiment

@@ -7,29 +7,67 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from hypotheses.forms import no_control_chars, strip_filter
 
+NEW_PASSWORD = {"autocomplete": "new-password"}
+
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)], filters=[strip_filter])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=128)])
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(), Length(max=254)],
+        filters=[strip_filter],
+        render_kw={"autocomplete": "username", "autofocus": True},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(max=128)],
+        render_kw={"autocomplete": "current-password"},
+    )
     submit = SubmitField(_l("Sign in"))
 
 
 class SetupForm(FlaskForm):
-    team = StringField(_l("Team name"), validators=[DataRequired(), Length(max=120), no_control_chars],
-                       filters=[strip_filter])
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120), no_control_chars],
-                       filters=[strip_filter])
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)], filters=[strip_filter])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=128)],
-                             description=_l("At least 8 characters; a long passphrase is best."))
-    confirm = PasswordField(_l("Repeat password"),
-                            validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))])
+    team = StringField(
+        _l("Team name"),
+        validators=[DataRequired(), Length(max=120), no_control_chars],
+        filters=[strip_filter],
+    )
+    name = StringField(
+        _l("Your name"),
+        validators=[DataRequired(), Length(max=120), no_control_chars],
+        filters=[strip_filter],
+    )
+    email = EmailField(
+        _l("E-mail"), validators=[DataRequired(), Length(max=254)], filters=[strip_filter]
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(min=8, max=128)],
+        description=_l("At least 8 characters; a long passphrase is best."),
+        render_kw=NEW_PASSWORD,
+    )
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))],
+        render_kw=NEW_PASSWORD,
+    )
     submit = SubmitField(_l("Create admin account"))
 
 
 class PasswordForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=128)])
-    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=128)])
-    confirm = PasswordField(_l("Repeat new password"),
-                            validators=[DataRequired(), EqualTo("new_password", _l("The passwords differ."))])
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(), Length(max=128)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=8, max=128)],
+        description=_l("At least 8 characters; a long passphrase is best."),
+        render_kw=NEW_PASSWORD,
+    )
+    confirm = PasswordField(
+        _l("Repeat new password"),
+        validators=[DataRequired(), EqualTo("new_password", _l("The passwords differ."))],
+        render_kw=NEW_PASSWORD,
+    )
     submit = SubmitField(_l("Change password"))

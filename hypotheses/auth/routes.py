@@ -30,7 +30,7 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.dashboard")
 
 
-def _start_session(user, team_id: int | None = None) -> None:
+def start_session(user, team_id: int | None = None) -> None:
     """Sign *user* in on a fresh session (ASVS V7.2.4), remembering when it began."""
     session.clear()
     login_user(user)
@@ -49,7 +49,11 @@ def enforce_session_lifetime() -> None:
     lifetime = int(cfg["PERMANENT_SESSION_LIFETIME"].total_seconds())
     idle = int(cfg.get("SESSION_IDLE_MINUTES", 60) * 60)
     started, seen = session.get("signed_in_at"), session.get("seen_at")
-    if not isinstance(started, int) or not isinstance(seen, int) or now - started > lifetime or now - seen > idle:
+    if not isinstance(started, int) or not isinstance(seen, int):
+        # A cookie signed before these stamps existed: its clocks start now.
+        session["signed_in_at"] = session["seen_at"] = now
+        return
+    if now - started > lifetime or now - seen > idle:
         logout_user()
         session.clear()
         g.team, g.role, g.memberships = None, None, []
@@ -77,24 +81,37 @@ def login():
     if form.validate_on_submit():
         cfg = current_app.config
         keys = _throttle_keys(form.email.data)
-        wait = accounts.login_delay(db, keys, free=cfg["LOGIN_FREE_ATTEMPTS"],
-                                    window=cfg["LOGIN_WINDOW_SECONDS"], max_delay=cfg["LOGIN_MAX_DELAY_SECONDS"])
+        wait = accounts.login_delay(
+            db,
+            keys,
+            free=cfg["LOGIN_FREE_ATTEMPTS"],
+            window=cfg["LOGIN_WINDOW_SECONDS"],
+            max_delay=cfg["LOGIN_MAX_DELAY_SECONDS"],
+        )
         if wait > 0:
-            form.password.errors.append(_("Too many failed attempts. Wait %(s)d seconds and try again.", s=wait))
+            form.password.errors.append(
+                _("Too many failed attempts. Wait %(s)d seconds and try again.", s=wait)
+            )
             return render_template("auth/login.html", form=form), 429
-        user = accounts.authenticate(db, email=form.email.data, password=form.password.data,
-                                     hash_method=cfg["PASSWORD_HASH_METHOD"])
+        user = accounts.authenticate(
+            db,
+            email=form.email.data,
+            password=form.password.data,
+            hash_method=cfg["PASSWORD_HASH_METHOD"],
+        )
         if user is None:
             accounts.note_failure(db, keys, window=cfg["LOGIN_WINDOW_SECONDS"])
             form.password.errors.append(_("Wrong e-mail or password."))
             status = 401
         else:
             if accounts.needs_rehash(user, cfg["PASSWORD_HASH_METHOD"]):
-                user.password_hash = accounts.hash_password(form.password.data, cfg["PASSWORD_HASH_METHOD"])
+                user.password_hash = accounts.hash_password(
+                    form.password.data, cfg["PASSWORD_HASH_METHOD"]
+                )
             accounts.clear_failures(db, keys)
             db.commit()
             target = _safe_next(request.args.get("next"))
-            _start_session(user)
+            start_session(user)
             return redirect(target)
     return render_template("auth/login.html", form=form), status
 
@@ -110,16 +127,20 @@ def setup():
     if form.validate_on_submit():
         try:
             team = accounts.get_or_create_team(db, form.team.data)
-            user = accounts.create_user(db, email=form.email.data, name=form.name.data,
-                                        password=form.password.data,
-                                        hash_method=current_app.config["PASSWORD_HASH_METHOD"])
+            user = accounts.create_user(
+                db,
+                email=form.email.data,
+                name=form.name.data,
+                password=form.password.data,
+                hash_method=current_app.config["PASSWORD_HASH_METHOD"],
+            )
             accounts.set_membership(db, user=user, team=team, role=Role.ADMIN)
             db.commit()
         except DomainError as error:
             db.rollback()
             apply_domain_error(form, error) or flash(error.message, "danger")
         else:
-            _start_session(user)
+            start_session(user)
             flash(_("Welcome! You are the admin of %(team)s.", team=team.name), "success")
             return redirect(url_for("main.dashboard"))
     return render_template("auth/setup.html", form=form)
@@ -147,19 +168,24 @@ def profile():
     db = get_session()
     if form.validate_on_submit():
         try:
-            accounts.change_password(db, user=current_user._get_current_object(), current=form.current_password.data,
-                                     new=form.new_password.data,
-                                     hash_method=current_app.config["PASSWORD_HASH_METHOD"])
+            accounts.change_password(
+                db,
+                user=current_user._get_current_object(),
+                current=form.current_password.data,
+                new=form.new_password.data,
+                hash_method=current_app.config["PASSWORD_HASH_METHOD"],
+            )
         except DomainError as error:
             db.rollback()
             apply_domain_error(form, error) or flash(error.message, "danger")
         else:
             # The token rotated: re-issue this browser's cookie; every other session is dead.
-            _start_session(current_user._get_current_object(), team_id=session.get("team_id"))
+            start_session(current_user._get_current_object(), team_id=session.get("team_id"))
             flash(_("Password changed. Other sessions were signed out."), "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form,
-                           memberships=accounts.memberships_of(db, current_user))
+    return render_template(
+        "auth/profile.html", form=form, memberships=accounts.memberships_of(db, current_user)
+    )
 
 
 @bp.route("/switch-team/<int:team_id>", methods=["POST"])
@@ -169,7 +195,9 @@ def switch_team(team_id: int):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    if not any(team.id == team_id for _m, team in accounts.memberships_of(get_session(), current_user)):
+    if not any(
+        team.id == team_id for _m, team in accounts.memberships_of(get_session(), current_user)
+    ):
         abort(404)
     session["team_id"] = team_id
     return redirect(url_for("main.dashboard"))

@@ -9,36 +9,34 @@ DomainError before changing anything.
 
 from __future__ import annotations
 
-import hmac
 import re
 import secrets
-from functools import cache
-from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlmodel import Session, col, func, or_, select
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from hypotheses.domain import audit
 from hypotheses.domain.errors import Conflict, DomainError, NotFound
-from hypotheses.enums import Role
-# Sign-in throttling lives in domain/throttle.py; re-exported here for callers.
+
+# Password rules and hashing live in domain/passwords.py, throttling in domain/throttle.py;
+# both are re-exported here, so callers keep using accounts.<name>.
+from hypotheses.domain.passwords import (  # noqa: F401
+    DEFAULT_HASH_METHOD,
+    MAX_PASSWORD,
+    MIN_PASSWORD,
+    check_password_rules,
+    common_passwords,
+    dummy_hash,
+    hash_password,
+)
 from hypotheses.domain.throttle import clear_failures, login_delay, note_failure  # noqa: F401
+from hypotheses.enums import Role
 from hypotheses.models import Membership, Team, User
 
-MIN_PASSWORD = 8
-MAX_PASSWORD = 128
 MAX_NAME = 120
-DEFAULT_HASH_METHOD = "pbkdf2:sha256:1000000"
 ROLES = frozenset(r.value for r in Role)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-@cache
-def common_passwords() -> frozenset[str]:
-    """Return the refused common passwords (lower case), read once from the shipped list."""
-    path = Path(__file__).with_name("common_passwords.txt")
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
 def new_session_token() -> str:
@@ -51,39 +49,24 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def check_password_rules(password: str, field: str = "password") -> None:
-    """Refuse passwords that are too short, too long or too common (ASVS V6.2)."""
-    if len(password) < MIN_PASSWORD:
-        raise DomainError(f"Use at least {MIN_PASSWORD} characters.", field=field)
-    if len(password) > MAX_PASSWORD:
-        raise DomainError(f"Use at most {MAX_PASSWORD} characters.", field=field)
-    if password.lower() in common_passwords():
-        raise DomainError("This password is too common; choose another.", field=field)
-
-
-def hash_password(password: str, method: str = DEFAULT_HASH_METHOD) -> str:
-    """Hash *password* with an explicit, ASVS-compliant method."""
-    return generate_password_hash(password, method=method)
-
-
 def _clean_email(session: Session, email: str, *, exclude_id: int | None = None) -> str:
     email = normalise_email(email or "")
     if len(email) > 254 or not _EMAIL.match(email):
-        raise DomainError("Enter a valid e-mail address, like name@example.com.", field="email")
+        raise DomainError(_("Enter a valid e-mail address, like name@example.com."), field="email")
     query = select(User.id).where(User.email == email)
     if exclude_id is not None:
         query = query.where(User.id != exclude_id)
     if session.exec(query).first() is not None:
-        raise Conflict("A user with this e-mail already exists.", field="email")
+        raise Conflict(_("A user with this e-mail already exists."), field="email")
     return email
 
 
 def _clean_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
-        raise DomainError("Name is required.", field="name")
+        raise DomainError(_("Name is required."), field="name")
     if len(name) > MAX_NAME:
-        raise DomainError(f"Use at most {MAX_NAME} characters.", field="name")
+        raise DomainError(_("Use at most %(n)d characters.", n=MAX_NAME), field="name")
     return name
 
 
@@ -91,7 +74,7 @@ def get_or_create_team(session: Session, name: str) -> Team:
     """Return the team called *name*, creating it (with its metric catalog) when missing."""
     name = name.strip()
     if not name:
-        raise DomainError("Team name is required.", field="team")
+        raise DomainError(_("Team name is required."), field="team")
     team = session.exec(select(Team).where(Team.name == name)).first()
     if team is None:
         team = Team(name=name)
@@ -104,7 +87,8 @@ def get_or_create_team(session: Session, name: str) -> Team:
 
 
 def create_user(
-    session: Session, *, email: str, name: str, password: str, hash_method: str = DEFAULT_HASH_METHOD
+    session: Session, *, email: str, name: str, password: str,
+    hash_method: str = DEFAULT_HASH_METHOD,
 ) -> User:
     """Create an active user (not committed); refuse duplicates and weak passwords."""
     name = _clean_name(name)
@@ -117,6 +101,12 @@ def create_user(
     return user
 
 
+def _audit_user(session: Session, user: User, action: str, *, actor: User | None,
+                team_id: int | None = None, changes: dict | None = None) -> None:
+    audit.record(session, team_id=team_id, entity="user", entity_id=user.id, action=action,
+                 actor=actor, changes=changes)
+
+
 def _membership(session: Session, user: User, team: Team) -> Membership | None:
     return session.exec(
         select(Membership).where(Membership.user_id == user.id, Membership.team_id == team.id)
@@ -124,24 +114,27 @@ def _membership(session: Session, user: User, team: Team) -> Membership | None:
 
 
 def _admin_elsewhere(session: Session, user: User, team: Team) -> bool:
-    return session.exec(
-        select(Membership.id).where(Membership.user_id == user.id, Membership.team_id != team.id,
-                                    Membership.role == Role.ADMIN)
-    ).first() is not None
+    query = select(Membership.id).where(
+        Membership.user_id == user.id, Membership.team_id != team.id, Membership.role == Role.ADMIN
+    )
+    return session.exec(query).first() is not None
 
 
 def _refuse_losing_last_admin(session: Session, user: User, team: Team) -> None:
     """Refuse a change that takes *user*'s admin role in *team* away from the last admin."""
     if user.is_active and not _admin_elsewhere(session, user, team) and count_admins(session) <= 1:
-        raise Conflict("This is the last admin; make someone else admin first.", field="role")
+        raise Conflict(_("This is the last admin; make someone else admin first."), field="role")
 
 
 def set_membership(
     session: Session, *, user: User, team: Team, role: str, actor: User | None = None
 ) -> Membership:
-    """Give *user* *role* in *team* (add or change; not committed); a role change ends their sessions."""
+    """Give *user* *role* in *team* (add or change; not committed).
+
+    A role change rotates the user's session token, so their sessions end.
+    """
     if role not in ROLES:
-        raise DomainError("Choose a role: admin, lead, marketer or viewer.", field="role")
+        raise DomainError(_("Choose a role: admin, lead, marketer or viewer."), field="role")
     membership = _membership(session, user, team)
     if membership is None:
         membership = Membership(user_id=user.id, team_id=team.id, role=role)
@@ -156,12 +149,13 @@ def set_membership(
         session.add(user)
     else:
         return membership
-    audit.record(session, team_id=team.id, entity="user", entity_id=user.id, action=action,
-                 actor=actor, changes=changes)
+    _audit_user(session, user, action, actor=actor, team_id=team.id, changes=changes)
     return membership
 
 
-def save_membership(session: Session, *, user: User, team: Team, role: str, actor: User) -> Membership:
+def save_membership(
+    session: Session, *, user: User, team: Team, role: str, actor: User
+) -> Membership:
     """Add *user* to *team* with *role*, or change their role there. Commits."""
     membership = set_membership(session, user=user, team=team, role=role, actor=actor)
     session.commit()
@@ -172,11 +166,11 @@ def remove_membership(session: Session, *, user: User, team: Team, actor: User) 
     """Take *user* out of *team*, keeping at least one admin; ends their sessions. Commits."""
     membership = _membership(session, user, team)
     if membership is None:
-        raise NotFound("This user is not a member of the team.")
+        raise NotFound(_("This user is not a member of the team."))
     if membership.role == Role.ADMIN:
         _refuse_losing_last_admin(session, user, team)
-    audit.record(session, team_id=team.id, entity="user", entity_id=user.id,
-                 action="membership.remove", actor=actor, changes={"role": [membership.role, None]})
+    _audit_user(session, user, "membership.remove", actor=actor, team_id=team.id,
+                changes={"role": [membership.role, None]})
     session.delete(membership)
     user.session_token = new_session_token()
     session.add(user)
@@ -194,9 +188,9 @@ def count_admins(session: Session) -> int:
 
 def is_admin_anywhere(session: Session, user: User) -> bool:
     """Tell whether *user* is admin in at least one team."""
-    return session.exec(
-        select(Membership.id).where(Membership.user_id == user.id, Membership.role == Role.ADMIN)
-    ).first() is not None
+    query = select(Membership.id).where(Membership.user_id == user.id,
+                                        Membership.role == Role.ADMIN)
+    return session.exec(query).first() is not None
 
 
 def memberships_of(session: Session, user: User) -> list[tuple[Membership, Team]]:
@@ -214,27 +208,35 @@ def get_user(session: Session, user_id: int) -> User:
     """Return the user or raise NotFound."""
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("This user does not exist.")
+        raise NotFound(_("This user does not exist."))
     return user
 
 
 def list_users(
     session: Session, *, query: str = "", offset: int = 0, limit: int = 50
 ) -> tuple[list[tuple[User, list[tuple[Membership, Team]]]], int]:
-    """Return one page of users by name (filtered by name or e-mail) with their memberships, and the total."""
+    """Return one page of users by name, filtered by name or e-mail, and the total.
+
+    Each user comes with their memberships and teams.
+    """
     where = []
     if query.strip():
-        like = "%" + query.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where.append(or_(func.lower(User.name).like(like, escape="\\"), col(User.email).like(like, escape="\\")))
+        text = query.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{text}%"
+        where.append(or_(func.lower(User.name).like(like, escape="\\"),
+                         col(User.email).like(like, escape="\\")))
     total = session.exec(select(func.count(col(User.id))).where(*where)).one()
     users = session.exec(
-        select(User).where(*where).order_by(func.lower(User.name), col(User.id)).offset(offset).limit(limit)
+        select(User).where(*where).order_by(func.lower(User.name), col(User.id))
+        .offset(offset).limit(limit)
     ).all()
     by_user: dict[int, list[tuple[Membership, Team]]] = {u.id: [] for u in users}
     if users:
         rows = session.exec(
-            select(Membership, Team).join(Team, col(Team.id) == col(Membership.team_id))
-            .where(col(Membership.user_id).in_(list(by_user))).order_by(Team.name)
+            select(Membership, Team)
+            .join(Team, col(Team.id) == col(Membership.team_id))
+            .where(col(Membership.user_id).in_(list(by_user)))
+            .order_by(Team.name)
         ).all()
         for membership, team in rows:
             by_user[membership.user_id].append((membership, team))
@@ -247,10 +249,10 @@ def add_user(
 ) -> User:
     """Create a user with a first membership (admin screen). Commits."""
     if role not in ROLES:
-        raise DomainError("Choose a role: admin, lead, marketer or viewer.", field="role")
+        raise DomainError(_("Choose a role: admin, lead, marketer or viewer."), field="role")
     user = create_user(session, email=email, name=name, password=password, hash_method=hash_method)
-    audit.record(session, team_id=None, entity="user", entity_id=user.id, action="user.create",
-                 actor=actor, changes={"name": [None, user.name], "email": [None, user.email]})
+    _audit_user(session, user, "user.create", actor=actor,
+                changes={"name": [None, user.name], "email": [None, user.email]})
     set_membership(session, user=user, team=team, role=role, actor=actor)
     session.commit()
     return user
@@ -263,8 +265,7 @@ def update_user(session: Session, *, user: User, name: str, email: str, actor: U
     if changes:
         user.name, user.email = values["name"], values["email"]
         session.add(user)
-        audit.record(session, team_id=None, entity="user", entity_id=user.id, action="user.edit",
-                     actor=actor, changes=changes)
+        _audit_user(session, user, "user.edit", actor=actor, changes=changes)
         session.commit()
     return changes
 
@@ -272,15 +273,17 @@ def update_user(session: Session, *, user: User, name: str, email: str, actor: U
 def change_password(
     session: Session, *, user: User, current: str, new: str, hash_method: str = DEFAULT_HASH_METHOD
 ) -> None:
-    """Change one's own password after checking the current one; ends every other session. Commits."""
+    """Change one's own password after checking the current one. Commits.
+
+    The session token rotates, so every other session ends.
+    """
     if not check_password_hash(user.password_hash, current):
-        raise DomainError("The current password is not correct.", field="current_password")
+        raise DomainError(_("The current password is not correct."), field="current_password")
     check_password_rules(new, field="new_password")
     user.password_hash = hash_password(new, hash_method)
     user.session_token = new_session_token()
     session.add(user)
-    audit.record(session, team_id=None, entity="user", entity_id=user.id,
-                 action="user.password", actor=user)
+    _audit_user(session, user, "user.password", actor=user)
     session.commit()
 
 
@@ -292,8 +295,7 @@ def reset_password(
     user.password_hash = hash_password(new, hash_method)
     user.session_token = new_session_token()
     session.add(user)
-    audit.record(session, team_id=None, entity="user", entity_id=user.id,
-                 action="user.password_reset", actor=actor)
+    _audit_user(session, user, "user.password_reset", actor=actor)
     session.commit()
 
 
@@ -302,15 +304,14 @@ def set_active(session: Session, *, user: User, active: bool, actor: User) -> No
     if user.is_active == active:
         return
     if not active and user.id == actor.id:
-        raise Conflict("You cannot deactivate your own account.")
+        raise Conflict(_("You cannot deactivate your own account."))
     if not active and is_admin_anywhere(session, user) and count_admins(session) <= 1:
-        raise Conflict("This is the last admin; make someone else admin first.")
+        raise Conflict(_("This is the last admin; make someone else admin first."))
     user.is_active = active
     user.session_token = new_session_token()
     session.add(user)
-    audit.record(session, team_id=None, entity="user", entity_id=user.id,
-                 action="user.activate" if active else "user.deactivate", actor=actor,
-                 changes={"is_active": [not active, active]})
+    _audit_user(session, user, "user.activate" if active else "user.deactivate", actor=actor,
+                changes={"is_active": [not active, active]})
     session.commit()
 
 
@@ -321,11 +322,6 @@ def sign_out_everywhere(session: Session, *, user: User) -> None:
     session.commit()
 
 
-def token_matches(user: User, token: str) -> bool:
-    """Compare a cookie's session token with the user's, in constant time."""
-    return hmac.compare_digest(user.session_token.encode(), token.encode())
-
-
 def authenticate(
     session: Session, *, email: str, password: str, hash_method: str = DEFAULT_HASH_METHOD
 ) -> User | None:
@@ -333,22 +329,17 @@ def authenticate(
     user = session.exec(select(User).where(User.email == normalise_email(email))).first()
     if user is None:
         # Spend comparable time so response timing does not reveal which e-mails exist.
-        check_password_hash(_dummy_hash(hash_method), password)
+        check_password_hash(dummy_hash(hash_method), password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.is_active:
         return None
     return user
 
 
-@cache
-def _dummy_hash(method: str) -> str:
-    return generate_password_hash(secrets.token_hex(8), method=method)
-
-
 def needs_rehash(user: User, method: str) -> bool:
     """Tell whether the stored hash uses other parameters than *method* (e.g. fewer iterations)."""
     # Compare with a hash made by *method* itself, so "pbkdf2:sha256" matches its expansion.
-    return user.password_hash.split("$", 1)[0] != _dummy_hash(method).split("$", 1)[0]
+    return user.password_hash.split("$", 1)[0] != dummy_hash(method).split("$", 1)[0]
 
 
 def first_admin_needed(session: Session) -> bool:

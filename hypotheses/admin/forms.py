@@ -1,0 +1,158 @@
+"""Forms for the admin screens (users, teams, memberships) and the team settings."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange
+
+from hypotheses import labels
+from hypotheses.forms import StrictIntegerField, no_control_chars, strip_filter
+
+NAME_RULES = [DataRequired(), Length(max=120), no_control_chars]
+EMAIL_RULES = [DataRequired(), Length(max=254), no_control_chars]
+
+
+def _role_choices() -> list[tuple[str, str]]:
+    return labels.choices(labels.ROLES)
+
+
+class NewUserForm(FlaskForm):
+    """Create a user with an initial password and a first team role."""
+
+    name = StringField(_l("Name"), validators=NAME_RULES, filters=[strip_filter])
+    email = EmailField(_l("E-mail"), validators=EMAIL_RULES, filters=[strip_filter])
+    password = PasswordField(
+        _l("Initial password"),
+        render_kw={"autocomplete": "new-password"},
+        validators=[DataRequired(), Length(min=8, max=128)],
+        description=_l(
+            "At least 8 characters. Give it to the person privately; "
+            "they can change it on their profile page."
+        ),
+    )
+    team = SelectField(_l("Team"), coerce=int, validators=[InputRequired()])
+    role = SelectField(_l("Role in this team"), validators=[DataRequired()])
+    submit = SubmitField(_l("Create user"))
+
+    def __init__(self, *args, teams=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.team.choices = [(t.id, t.name) for t in teams]
+        self.role.choices = _role_choices()
+
+
+class UserForm(FlaskForm):
+    """Edit a user's name and e-mail."""
+
+    name = StringField(_l("Name"), validators=NAME_RULES, filters=[strip_filter])
+    email = EmailField(_l("E-mail"), validators=EMAIL_RULES, filters=[strip_filter])
+    submit = SubmitField(_l("Save"))
+
+
+class MembershipForm(FlaskForm):
+    """Add the user to a team with a role."""
+
+    team = SelectField(_l("Team"), coerce=int, validators=[InputRequired()])
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+    submit = SubmitField(_l("Add to team"))
+
+    def __init__(self, *args, teams=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.team.choices = [(t.id, t.name) for t in teams]
+        self.role.choices = _role_choices()
+
+
+class RoleForm(FlaskForm):
+    """Change the user's role in one team."""
+
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = _role_choices()
+
+
+class ResetPasswordForm(FlaskForm):
+    """Set a new password for someone who lost theirs."""
+
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=8, max=128)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat new password"),
+        validators=[DataRequired(), EqualTo("new_password", _l("The passwords differ."))],
+    )
+    submit = SubmitField(_l("Set password"))
+
+
+class TeamForm(FlaskForm):
+    """Create a team."""
+
+    name = StringField(_l("Team name"), validators=NAME_RULES, filters=[strip_filter])
+    join = BooleanField(_l("Add me to this team as admin"), default=True)
+    submit = SubmitField(_l("Create team"))
+
+
+class RenameTeamForm(FlaskForm):
+    """Rename a team."""
+
+    name = StringField(_l("New name"), validators=NAME_RULES, filters=[strip_filter])
+    submit = SubmitField(_l("Rename"))
+
+
+class SettingsForm(FlaskForm):
+    """The team's settings (lead and admin)."""
+
+    backlog_min = StrictIntegerField(
+        _l("Backlog minimum"),
+        validators=[InputRequired(), NumberRange(min=0, max=500)],
+        description=_l("Below this many hypotheses the backlog asks the team for more ideas."),
+    )
+    backlog_max = StrictIntegerField(
+        _l("Backlog maximum"),
+        validators=[InputRequired(), NumberRange(min=1, max=500)],
+        description=_l(
+            "At this many, new hypotheses wait as ideas until something leaves the backlog."
+        ),
+    )
+    active_test_limit = SelectField(
+        _l("Tests running at once"),
+        coerce=int,
+        choices=[SelectChoice(value=n, label=str(n)) for n in (1, 2, 3)],
+        description=_l("Starting another test is refused while this many are running."),
+    )
+    score_formula = RadioField(
+        _l("ICE score formula"),
+        validators=[DataRequired()],
+        description=_l("How Impact, Confidence and Ease (each 1–10) combine into one score."),
+    )
+    rice_enabled = BooleanField(
+        _l("Also score with RICE"),
+        description=_l("Adds Reach and Effort fields: Reach × Impact × Confidence / Effort."),
+        render_kw={"description_class": "d-block"},
+    )
+    allow_self_approval = BooleanField(
+        _l("Authors may approve their own hypotheses"),
+        description=_l("Off by default: a second person approving catches more weak ideas."),
+        render_kw={"description_class": "d-block"},
+    )
+    # The values the form was loaded with: a save over someone else's newer save is refused.
+    loaded = HiddenField()
+    submit = SubmitField(_l("Save settings"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.score_formula.choices = labels.choices(labels.FORMULAS)

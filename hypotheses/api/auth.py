@@ -1,0 +1,93 @@
+"""Bearer-token authentication for the API, with the browser's permission table.
+
+The API never looks at the session cookie: a request without a valid
+``Authorization: Bearer <token>`` header gets 401 even when the browser that sends it is signed
+in. The role is read from the user's membership on every request (hypotheses.domain.tokens).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import g, request
+from flask_babel import gettext as _
+
+from hypotheses.api.errors import ApiError
+from hypotheses.db import get_session
+from hypotheses.domain import tokens
+from hypotheses.models import User
+from hypotheses.permissions import PERMISSIONS, role_can
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def bearer_token() -> str | None:
+    """Return the token of an ``Authorization: Bearer`` header, or None."""
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, value = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+def authenticate() -> None:
+    """Put the token's user, team and role on g (g.api_user, g.team, g.role); 401 otherwise."""
+    # Whatever the session cookie said, the API acts only for the token's identity.
+    g.api_user, g.team, g.role, g.api_token = None, None, None, None
+    raw = bearer_token()
+    if raw is None:
+        raise ApiError(
+            401,
+            _(
+                "Send an API token in the header: Authorization: Bearer <token>. "
+                "Create one on your profile page."
+            ),
+            code="unauthorized",
+        )
+    identity = tokens.authenticate(get_session(), raw)
+    if identity is None:
+        raise ApiError(
+            401,
+            _("This API token is unknown, revoked, or its user no longer has access to the team."),
+            code="invalid_token",
+        )
+    g.api_user, g.team, g.role, g.api_token = (
+        identity.user,
+        identity.team,
+        identity.role,
+        identity.token,
+    )
+
+
+def current_actor() -> User:
+    """Return the user the current API request acts for."""
+    return g.api_user
+
+
+def api_requires(permission: str) -> Callable[[F], F]:
+    """Require a valid bearer token whose user holds *permission* in the token's team."""
+    if permission not in PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}")
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            authenticate()
+            if not role_can(g.role, permission):
+                raise ApiError(
+                    403, _("Your role in this team does not allow this action."), code="forbidden"
+                )
+            return view(*args, **kwargs)
+
+        wrapped.permission = permission  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def api_public(view: F) -> F:
+    """Mark an API view as reachable without a token (the OpenAPI document)."""
+    view.permission = None  # type: ignore[attr-defined]
+    return view

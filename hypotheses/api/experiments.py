@@ -1,0 +1,297 @@
+"""Tests: design, start (within the limit), stop, results, analysis, decision."""
+
+from __future__ import annotations
+
+import io
+
+from flask import current_app, g, request
+from flask_babel import gettext as _
+
+from hypotheses.api import bp
+from hypotheses.api.auth import current_actor
+from hypotheses.api.errors import ApiError
+from hypotheses.api.openapi import operation, parse_query
+from hypotheses.api.schemas_experiments import (
+    AnalysisOut,
+    DesignIn,
+    ExperimentOut,
+    ReasonIn,
+    ResultsCsvQuery,
+    ResultsIn,
+    TestDecisionIn,
+    VariantOut,
+)
+from hypotheses.api.stats_calc import analysis_out
+from hypotheses.db import get_session
+from hypotheses.domain import experiments
+from hypotheses.domain.errors import LimitReached, NotFound, ValidationFailed
+from hypotheses.models import Experiment
+
+TAG = "tests"
+CSV_BODY = {
+    "text/csv": {
+        "schema": {"type": "string"},
+        "example": "user_id,variant,converted\nu1,Control,0\nu2,B,1\n",
+    }
+}
+
+
+def experiment_out(experiment: Experiment, follow_up_id: int | None = None) -> ExperimentOut:
+    """Serialise a test with its design, plan, dates and decision."""
+    e = experiment
+    variants = experiments.variants_of(get_session(), experiment=e)
+    return ExperimentOut(
+        id=e.id,
+        hypothesis_id=e.hypothesis_id,
+        status=e.status,
+        version=e.version,
+        metric=e.metric_name,
+        metric_kind=e.metric_kind,
+        baseline=e.baseline,
+        baseline_sd=e.baseline_sd,
+        mde=e.mde,
+        mde_relative=e.mde_relative,
+        alpha=e.alpha,
+        power=e.power,
+        daily_visitors=e.daily_visitors,
+        per_variant=e.per_variant,
+        duration_days=e.duration_days,
+        variants=[VariantOut(name=v.name, split=v.split) for v in variants],
+        started_at=e.started_at,
+        ended_at=e.ended_at,
+        stop_reason=e.stop_reason,
+        decision=e.decision,
+        outcome=e.outcome,
+        learning=e.learning,
+        decided_at=e.decided_at,
+        follow_up_id=follow_up_id,
+    )
+
+
+def _design_fields(error: ValidationFailed) -> ValidationFailed:
+    """Name the domain's design fields as the API does (metric, variants.<i>.name, ...)."""
+    renamed: dict[str, list[str]] = {}
+    for name, messages in error.errors.items():
+        if name == "metric_name":
+            name = "metric"
+        elif name.startswith(("variant_name_", "variant_split_")):
+            part, index = name[len("variant_") :].rsplit("_", 1)
+            name = f"variants.{index}.{part}"
+        renamed.setdefault(name, []).extend(messages)
+    return ValidationFailed(renamed, error.message)
+
+
+@operation(
+    bp,
+    "/hypotheses/<int:hypothesis_id>/design",
+    "PUT",
+    summary="Save the test design",
+    permission="experiment.design",
+    tag=TAG,
+    body=DesignIn,
+    response=ExperimentOut,
+    errors=(409,),
+)
+def put_design(hypothesis_id: int, body: DesignIn):
+    """Creates or updates the design of an approved hypothesis and returns the plan
+    (`per_variant` sample size and `duration_days`). Once the test runs, only
+    daily_visitors may change (409 otherwise)."""
+    data = body.model_dump(exclude={"version", "metric"})
+    data["metric_name"] = body.metric
+    data["variants"] = [v.model_dump() for v in body.variants]
+    try:
+        experiment = experiments.save_design(
+            get_session(),
+            team=g.team,
+            actor=current_actor(),
+            hypothesis_id=hypothesis_id,
+            data=data,
+            version=body.version,
+        )
+    except ValidationFailed as error:
+        raise _design_fields(error) from None
+    return experiment_out(experiment)
+
+
+@operation(
+    bp,
+    "/hypotheses/<int:hypothesis_id>/start",
+    "POST",
+    summary="Start the test",
+    permission="experiment.start",
+    tag=TAG,
+    response=ExperimentOut,
+    errors=(409,),
+)
+def start_test(hypothesis_id: int):
+    """Starts an approved, designed test and locks its design. When the team already runs as
+    many tests as its limit allows: 409 `limit_reached` with the running tests in
+    `error.running`."""
+    try:
+        experiment = experiments.start(
+            get_session(), team=g.team, actor=current_actor(), hypothesis_id=hypothesis_id
+        )
+    except LimitReached as error:
+        running = [
+            {
+                "hypothesis_id": row.hypothesis.id,
+                "title": row.hypothesis.title,
+                "started_at": row.experiment.started_at.isoformat()
+                if row.experiment.started_at
+                else None,
+            }
+            for row in experiments.running_tests(get_session(), team=g.team)
+        ]
+        get_session().rollback()
+        raise ApiError(409, error.message, code=error.code, running=running) from None
+    return experiment_out(experiment)
+
+
+@operation(
+    bp,
+    "/hypotheses/<int:hypothesis_id>/stop",
+    "POST",
+    summary="Stop (abort) the test",
+    permission="experiment.stop",
+    tag=TAG,
+    body=ReasonIn,
+    response=ExperimentOut,
+    errors=(409,),
+)
+def stop_test(hypothesis_id: int, body: ReasonIn):
+    """Aborts a running test with a reason; its slot is freed."""
+    experiment = experiments.stop(
+        get_session(),
+        team=g.team,
+        actor=current_actor(),
+        hypothesis_id=hypothesis_id,
+        reason=body.reason,
+    )
+    return experiment_out(experiment)
+
+
+class _Body(io.RawIOBase):
+    """The request body as a plain binary file, read in chunks and never whole.
+
+    Werkzeug's input stream takes a zero-byte read for a client disconnect; a buffered reader
+    over this adapter answers `read(0)` itself.
+    """
+
+    def __init__(self, stream) -> None:
+        super().__init__()
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if not len(buffer):
+            return 0
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _csv_results(hypothesis_id: int):
+    query = parse_query(ResultsCsvQuery)
+    request.max_content_length = current_app.config["MAX_UPLOAD_BYTES"]
+    stream = request.stream  # 413 here when Content-Length is over the limit
+    body = io.BufferedReader(_Body(stream), buffer_size=1 << 20)
+    return experiments.results_from_csv(
+        get_session(),
+        team=g.team,
+        actor=current_actor(),
+        hypothesis_id=hypothesis_id,
+        file=body,
+        kind=query.kind or "per-user",
+        final=bool(query.final),
+        file_name="api upload",
+        variant_column=query.variant_column,
+        conversion_column=query.conversion_column,
+        value_column=query.value_column,
+    )
+
+
+@operation(
+    bp,
+    "/hypotheses/<int:hypothesis_id>/results",
+    "POST",
+    summary="Push results",
+    permission="experiment.results",
+    tag=TAG,
+    body=ResultsIn,
+    response=AnalysisOut,
+    status=201,
+    errors=(409,),
+    extra_content=CSV_BODY,
+    extra_query=ResultsCsvQuery,
+)
+def push_results(hypothesis_id: int, body: ResultsIn | None = None):
+    """Aggregated numbers per variant as JSON, or a CSV body (`Content-Type: text/csv`): one
+    row per user (variant, converted or value), or one row per variant with
+    `?kind=aggregated`. Returns the stored analysis. Final results finish the test."""
+    if request.mimetype == "text/csv":
+        analysis = _csv_results(hypothesis_id)
+    else:
+        if request.args:
+            raise ApiError(
+                422,
+                _("Query parameters go with a text/csv body only."),
+                fields={name: [_("Unknown parameter.")] for name in request.args},
+            )
+        rows = [row.model_dump() for row in body.variants]
+        analysis = experiments.record_results(
+            get_session(),
+            team=g.team,
+            actor=current_actor(),
+            hypothesis_id=hypothesis_id,
+            variants=rows,
+            final=body.final,
+            source="api",
+        )
+    return analysis_out(analysis)
+
+
+@operation(
+    bp,
+    "/hypotheses/<int:hypothesis_id>/analysis",
+    "GET",
+    summary="The latest analysis",
+    permission="experiment.view",
+    tag=TAG,
+    response=AnalysisOut,
+)
+def get_analysis(hypothesis_id: int):
+    """The latest stored analysis of the test's results (404 before any results)."""
+    experiment = experiments.get_experiment(get_session(), team=g.team, hypothesis_id=hypothesis_id)
+    analysis = experiments.latest_analysis(get_session(), experiment=experiment)
+    if analysis is None:
+        raise NotFound(_("This test has no results yet, so there is no analysis."))
+    return analysis_out(analysis)
+
+
+@operation(
+    bp,
+    "/hypotheses/<int:hypothesis_id>/decision",
+    "POST",
+    summary="Record the decision",
+    permission="experiment.decide",
+    tag=TAG,
+    body=TestDecisionIn,
+    response=ExperimentOut,
+    errors=(409,),
+)
+def decide(hypothesis_id: int, body: TestDecisionIn):
+    """Ship, iterate or kill a finished (or stopped) test, with its outcome and a one-line
+    learning; optionally a follow-up hypothesis."""
+    experiment, follow_up = experiments.decide(
+        get_session(),
+        team=g.team,
+        actor=current_actor(),
+        hypothesis_id=hypothesis_id,
+        decision=body.decision,
+        outcome=body.outcome,
+        learning=body.learning,
+        follow_up_title=body.follow_up_title,
+    )
+    return experiment_out(experiment, follow_up.id if follow_up else None)

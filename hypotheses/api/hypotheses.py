@@ -1,0 +1,231 @@
+"""Hypotheses: list, create, read, edit (optimistic lock), approve, reject, archive."""
+
+from __future__ import annotations
+
+from flask import g
+
+from hypotheses.api import bp
+from hypotheses.api.auth import current_actor
+from hypotheses.api.openapi import operation
+from hypotheses.api.schemas import (
+    HypothesisCreate,
+    HypothesisCreated,
+    HypothesisOut,
+    HypothesisPage,
+    HypothesisPatch,
+    HypothesisQuery,
+    RejectIn,
+    VersionIn,
+)
+from hypotheses.db import get_session
+from hypotheses.domain import backlog
+from hypotheses.models import Hypothesis
+
+TAG = "hypotheses"
+
+
+def hypothesis_out(
+    hypothesis: Hypothesis, score: float | None = None, rice: float | None = None
+) -> HypothesisOut:
+    """Serialise a hypothesis with its score under the team's formula."""
+    h = hypothesis
+    if score is None:
+        score = backlog.ice_score(h.impact, h.confidence, h.ease, g.team.score_formula)
+        rice = backlog.rice_score(h.reach, h.impact, h.confidence, h.effort)
+    return HypothesisOut(
+        id=h.id,
+        version=h.version,
+        status=h.status,
+        score=round(score, 4),
+        rice=None if rice is None else round(rice, 4),
+        title=h.title,
+        change=h.change,
+        audience=h.audience,
+        expected_effect=h.expected_effect,
+        rationale=h.rationale,
+        stage=h.stage,
+        lever=h.lever,
+        subject=h.subject,
+        channel=h.channel,
+        owner_id=h.owner_id,
+        tags=h.tag_list,
+        links=h.link_list,
+        impact=h.impact,
+        confidence=h.confidence,
+        ease=h.ease,
+        reach=h.reach,
+        effort=h.effort,
+        reject_reason=h.reject_reason,
+        approved_by_id=h.approved_by_id,
+        approved_at=h.approved_at,
+        parent_id=h.parent_id,
+        created_by_id=h.created_by_id,
+        created_at=h.created_at,
+        updated_at=h.updated_at,
+    )
+
+
+@operation(
+    bp,
+    "/hypotheses",
+    "GET",
+    summary="List hypotheses, best score first",
+    permission="hypothesis.view",
+    tag=TAG,
+    query=HypothesisQuery,
+    response=HypothesisPage,
+)
+def list_hypotheses(query: HypothesisQuery):
+    """Filter by status, stage, lever, subject and words (q); sorted by score, ties by age."""
+    args = query.model_dump(exclude_none=True)
+    result = backlog.list_hypotheses(get_session(), team=g.team, **args)
+    return HypothesisPage(
+        items=[hypothesis_out(row.hypothesis, row.score, row.rice) for row in result.items],
+        page=result.page,
+        pages=result.pages,
+        total=result.total,
+        per_page=result.per_page,
+    )
+
+
+@operation(
+    bp,
+    "/hypotheses",
+    "POST",
+    summary="Add a hypothesis",
+    permission="hypothesis.create",
+    tag=TAG,
+    body=HypothesisCreate,
+    response=HypothesisCreated,
+    status=201,
+)
+def create_hypothesis(body: HypothesisCreate):
+    """It enters the backlog when there is room; otherwise it waits as an idea (entered_backlog
+    false, with the reason in message)."""
+    data = body.model_dump(exclude_unset=True)
+    hypothesis, room = backlog.create_hypothesis(
+        get_session(), team=g.team, actor=current_actor(), data=data
+    )
+    message = (
+        None
+        if room
+        else backlog.full_message(g.team, backlog.backlog_size(get_session(), team=g.team))
+    )
+    out = hypothesis_out(hypothesis)
+    return HypothesisCreated(**out.model_dump(), entered_backlog=room, message=message)
+
+
+@operation(
+    bp,
+    "/hypotheses/<int:hypothesis_id>",
+    "GET",
+    summary="Read a hypothesis",
+    permission="hypothesis.view",
+    tag=TAG,
+    response=HypothesisOut,
+)
+def get_hypothesis(hypothesis_id: int):
+    """The hypothesis with its current `version` (send it back when you PATCH)."""
+    return hypothesis_out(
+        backlog.get_hypothesis(get_session(), team=g.team, hypothesis_id=hypothesis_id)
+    )
+
+
+@operation(
+    bp,
+    "/hypotheses/<int:hypothesis_id>",
+    "PATCH",
+    summary="Edit a hypothesis",
+    permission="hypothesis.edit",
+    tag=TAG,
+    body=HypothesisPatch,
+    response=HypothesisOut,
+    errors=(409,),
+)
+def patch_hypothesis(hypothesis_id: int, body: HypothesisPatch):
+    """Send `version` as read plus the fields to change. A stale version gets 409 with the
+    changes made since; editing an approved hypothesis's substance sends it back to the
+    backlog."""
+    data = body.model_dump(exclude_unset=True)
+    version = data.pop("version")
+    hypothesis, _reset = backlog.update_hypothesis(
+        get_session(),
+        hypothesis_id=hypothesis_id,
+        team=g.team,
+        actor=current_actor(),
+        data=data,
+        version=version,
+    )
+    return hypothesis_out(hypothesis)
+
+
+@operation(
+    bp,
+    "/hypotheses/<int:hypothesis_id>/approve",
+    "POST",
+    summary="Approve for testing",
+    permission="hypothesis.approve",
+    tag=TAG,
+    body=VersionIn,
+    body_required=False,
+    response=HypothesisOut,
+    errors=(409,),
+)
+def approve_hypothesis(hypothesis_id: int, body: VersionIn):
+    """A lead approves a backlog hypothesis (not their own, unless the team allows it)."""
+    hypothesis = backlog.approve(
+        get_session(),
+        hypothesis_id=hypothesis_id,
+        team=g.team,
+        actor=current_actor(),
+        version=body.version,
+    )
+    return hypothesis_out(hypothesis)
+
+
+@operation(
+    bp,
+    "/hypotheses/<int:hypothesis_id>/reject",
+    "POST",
+    summary="Reject",
+    permission="hypothesis.reject",
+    tag=TAG,
+    body=RejectIn,
+    response=HypothesisOut,
+    errors=(409,),
+)
+def reject_hypothesis(hypothesis_id: int, body: RejectIn):
+    """A lead rejects an idea or backlog hypothesis, with a reason."""
+    hypothesis = backlog.reject(
+        get_session(),
+        hypothesis_id=hypothesis_id,
+        team=g.team,
+        actor=current_actor(),
+        reason=body.reason,
+        version=body.version,
+    )
+    return hypothesis_out(hypothesis)
+
+
+@operation(
+    bp,
+    "/hypotheses/<int:hypothesis_id>/archive",
+    "POST",
+    summary="Archive",
+    permission="hypothesis.archive",
+    tag=TAG,
+    body=VersionIn,
+    body_required=False,
+    response=HypothesisOut,
+    errors=(409,),
+)
+def archive_hypothesis(hypothesis_id: int, body: VersionIn):
+    """Archive a hypothesis that is not being tested."""
+    hypothesis = backlog.archive(
+        get_session(),
+        hypothesis_id=hypothesis_id,
+        team=g.team,
+        actor=current_actor(),
+        version=body.version,
+    )
+    return hypothesis_out(hypothesis)

@@ -1,0 +1,294 @@
+"""Declare API operations once: the route, its permission, its shapes, and its OpenAPI entry.
+
+``@operation(...)`` registers the Flask route with ``api_requires(permission)``, parses and
+validates the query string and the JSON body into the declared pydantic models, serialises the
+declared response model, and records everything for ``GET /api/v1/openapi.json``. The document
+is therefore built from the same definitions that validate the requests and shape the answers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+from flask_babel import gettext as _
+from pydantic import BaseModel, ValidationError
+from pydantic.json_schema import models_json_schema
+
+from hypotheses.api.auth import api_public, api_requires
+from hypotheses.api.errors import ApiError, from_validation_error
+from hypotheses.api.schemas import WEEK, ErrorResponse
+
+PREFIX = "/api/v1"
+ERROR_TEXT = {
+    400: "Malformed request (e.g. invalid JSON).",
+    401: "Missing or invalid API token.",
+    403: "The token's role may not do this.",
+    404: "Not found in the token's team.",
+    409: "Conflicts with the current state.",
+    413: "The request body is too large.",
+    422: "Invalid fields; see error.fields.",
+}
+
+
+@dataclass
+class Operation:
+    """One documented API operation."""
+
+    rule: str
+    method: str
+    endpoint: str
+    summary: str
+    description: str
+    permission: str | None
+    tag: str
+    body: type[BaseModel] | None
+    body_required: bool
+    query: type[BaseModel] | None
+    response: type[BaseModel] | None
+    status: int
+    errors: tuple[int, ...]
+    extra_content: dict[str, dict] = field(default_factory=dict)
+    extra_query: type[BaseModel] | None = None
+
+
+OPERATIONS: list[Operation] = []
+
+
+def _query_dict(model: type[BaseModel]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for name in request.args:
+        values = request.args.getlist(name)
+        if len(values) > 1:
+            raise ApiError(422, _("Give each parameter once."), fields={name: [_("Given twice.")]})
+        if values[0] == "" and name in model.model_fields:
+            raise ApiError(422, _("Leave a parameter out rather than sending it empty."),
+                           fields={name: [_("Give a value or leave the parameter out.")]})
+        data[name] = values[0]
+    return data
+
+
+def parse_query(model: type[BaseModel]) -> BaseModel:
+    """Validate the query string against *model* (unknown parameters refused)."""
+    try:
+        return model.model_validate(_query_dict(model))
+    except ValidationError as error:
+        raise from_validation_error(error) from None
+
+
+def parse_body(model: type[BaseModel], *, required: bool = True) -> BaseModel:
+    """Validate the JSON body against *model*; an absent optional body counts as ``{}``."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        if required:
+            raise ApiError(400, _("Send a JSON object as the request body."), code="missing_body")
+        raw = b"{}"
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as error:
+        raise from_validation_error(error) from None
+
+
+def _serialise(result: Any, status: int) -> Response:
+    if isinstance(result, Response):
+        return result
+    if isinstance(result, tuple):
+        result, status = result
+    body = result.model_dump_json() if isinstance(result, BaseModel) else result
+    return current_app.response_class(body, status=status, mimetype="application/json")
+
+
+def operation(
+    bp: Blueprint,
+    rule: str,
+    method: str,
+    *,
+    summary: str,
+    permission: str | None,
+    tag: str,
+    body: type[BaseModel] | None = None,
+    body_required: bool = True,
+    query: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    errors: tuple[int, ...] = (),
+    description: str = "",
+    extra_content: dict[str, dict] | None = None,
+    extra_query: type[BaseModel] | None = None,
+) -> Callable:
+    """Register an API route and its OpenAPI description (see the module docstring).
+
+    The view receives ``body=`` and ``query=`` (validated models) besides its URL arguments and
+    returns a response model, ``(model, status)``, or a ready Response. *extra_content* adds
+    other request media types (e.g. text/csv) that the view reads itself, with the query
+    parameters of *extra_query* (documented here, parsed by the view).
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def handler(*args: Any, **kwargs: Any) -> Response:
+            if query is not None:
+                kwargs["query"] = parse_query(query)
+            elif request.args and not extra_query:
+                raise ApiError(
+                    422,
+                    _("This operation takes no query parameters."),
+                    fields={name: [_("Unknown parameter.")] for name in request.args},
+                )
+            if body is not None and not (extra_content and request.mimetype in extra_content):
+                kwargs["body"] = parse_body(body, required=body_required)
+            return _serialise(view(*args, **kwargs), status)
+
+        guarded = api_public(handler) if permission is None else api_requires(permission)(handler)
+        endpoint = view.__name__
+        bp.add_url_rule(rule, endpoint=endpoint, view_func=guarded, methods=[method])
+        OPERATIONS.append(
+            Operation(
+                rule=rule,
+                method=method.lower(),
+                endpoint=endpoint,
+                summary=summary,
+                description=description or (view.__doc__ or "").strip(),
+                permission=permission,
+                tag=tag,
+                body=body,
+                body_required=body_required,
+                query=query,
+                response=response,
+                status=status,
+                errors=errors,
+                extra_content=extra_content or {},
+                extra_query=extra_query,
+            )
+        )
+        return guarded
+
+    return decorator
+
+
+# ---------------------------------------------------------------- the document
+
+_CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def _path(rule: str) -> tuple[str, list[dict]]:
+    params = []
+    for converter, name in _CONVERTER.findall(rule):
+        schema: dict[str, Any] = {"type": "string"}
+        if converter == "int":
+            schema = {"type": "integer", "minimum": 0}
+        elif name == "iso_week":
+            schema = {"type": "string", "pattern": WEEK, "example": "2026-W47"}
+        params.append({"name": name, "in": "path", "required": True, "schema": schema})
+    return PREFIX + _CONVERTER.sub(r"{\2}", rule), params
+
+
+def _query_params(model: type[BaseModel], refs: dict) -> list[dict]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    required = set(schema.get("required", []))
+    params = []
+    for name, prop in schema.get("properties", {}).items():
+        prop = dict(prop)
+        prop.pop("title", None)
+        prop.pop("default", None)
+        description = prop.pop("description", None)
+        # An optional query parameter is simply left out; it is never "null".
+        options = [p for p in prop.pop("anyOf", []) if p.get("type") != "null"]
+        if options:
+            prop.update(options[0])
+        param = {"name": name, "in": "query", "required": name in required, "schema": prop}
+        if description:
+            param["description"] = description
+        params.append(param)
+    return params
+
+
+def _error_responses(op: Operation) -> dict[str, Any]:
+    codes = set(op.errors)
+    if op.permission is not None:
+        codes |= {401, 403}
+    if op.body is not None:
+        codes |= {400, 413, 422}
+    if op.query is not None or op.extra_query:
+        codes |= {422}
+    if "<" in op.rule:
+        codes |= {404}
+    ref = {"$ref": "#/components/schemas/ErrorResponse"}
+    return {
+        str(code): {
+            "description": ERROR_TEXT.get(code, "Error."),
+            "content": {"application/json": {"schema": ref}},
+        }
+        for code in sorted(codes)
+    }
+
+
+def build_document() -> dict[str, Any]:
+    """Return the OpenAPI 3.1 document of every registered operation."""
+    models: list[tuple[type[BaseModel], str]] = [(ErrorResponse, "serialization")]
+    for op in OPERATIONS:
+        if op.body is not None:
+            models.append((op.body, "validation"))
+        if op.response is not None:
+            models.append((op.response, "serialization"))
+    refs, top = models_json_schema(
+        list(dict.fromkeys(models)), ref_template="#/components/schemas/{model}"
+    )
+    paths: dict[str, dict] = {}
+    for op in OPERATIONS:
+        path, params = _path(op.rule)
+        if op.query is not None:
+            params = params + _query_params(op.query, refs)
+        if op.extra_query is not None:
+            params = params + _query_params(op.extra_query, refs)
+        entry: dict[str, Any] = {
+            "operationId": op.endpoint,
+            "summary": op.summary,
+            "tags": [op.tag],
+            "responses": {},
+            "security": [] if op.permission is None else [{"bearerAuth": []}],
+        }
+        if op.description:
+            entry["description"] = op.description
+        if op.permission is not None:
+            entry["x-permission"] = op.permission
+        if params:
+            entry["parameters"] = params
+        if op.body is not None:
+            content = {"application/json": {"schema": refs[(op.body, "validation")]}}
+            content.update(op.extra_content)
+            entry["requestBody"] = {"required": op.body_required, "content": content}
+        ok: dict[str, Any] = {"description": "Success."}
+        if op.response is not None:
+            ok["content"] = {"application/json": {"schema": refs[(op.response, "serialization")]}}
+        elif op.endpoint == "openapi_document":
+            ok["content"] = {"application/json": {"schema": {"type": "object"}}}
+        entry["responses"] = {str(op.status): ok, **_error_responses(op)}
+        paths.setdefault(path, {})[op.method] = entry
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Hypotheses API",
+            "version": "1",
+            "description": "The experiment backlog and weekly review service. Send "
+            "`Authorization: Bearer <token>`; the token acts for one user in one "
+            "team, with that user's current role. Errors are "
+            '`{"error": {"code", "message", "fields"}}`.',
+        },
+        "paths": paths,
+        "components": {
+            "schemas": top.get("$defs", {}),
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A token from your profile page "
+                    "or `flask --app hypotheses create-token`.",
+                }
+            },
+        },
+    }

@@ -1,0 +1,261 @@
+"""Weekly reviews: list, open, read, KPI values, decisions, publish.
+
+As in the browser, a viewer sees published reviews only: drafts are left out of the list and
+reading one answers 404.
+"""
+
+from __future__ import annotations
+
+from flask import g
+from flask_babel import gettext as _
+from sqlmodel import select
+
+from hypotheses.api import bp
+from hypotheses.api.auth import current_actor
+from hypotheses.api.openapi import operation
+from hypotheses.api.schemas_reviews import (
+    AddendumOut,
+    DecisionOut,
+    KpiOut,
+    KpisIn,
+    ReviewDecisionIn,
+    ReviewList,
+    ReviewOpen,
+    ReviewOut,
+    ReviewSummaryOut,
+)
+from hypotheses.db import get_session
+from hypotheses.domain import kpis, review_decisions, reviews
+from hypotheses.domain.accounts import normalise_email
+from hypotheses.domain.errors import NotFound, ValidationFailed
+from hypotheses.models import Review, ReviewDecision, User
+from hypotheses.permissions import role_can
+
+TAG = "reviews"
+
+
+def _may_see_drafts() -> bool:
+    return role_can(g.role, "review.draft")
+
+
+def _review(iso_week: str) -> Review:
+    review = reviews.get_review(get_session(), team=g.team, iso_week=iso_week)
+    if review.status != "published" and not _may_see_drafts():
+        raise NotFound(_("The review of %(week)s is not published yet.", week=review.iso_week))
+    return review
+
+
+def decision_out(decision: ReviewDecision, owner_name: str | None) -> DecisionOut:
+    d = decision
+    return DecisionOut(
+        id=d.id,
+        text=d.text,
+        owner_id=d.owner_id,
+        owner_name=owner_name,
+        due=d.due,
+        status=d.status,
+        hypothesis_id=d.hypothesis_id,
+        experiment_id=d.experiment_id,
+        carried_from_id=d.carried_from_id,
+        created_at=d.created_at,
+    )
+
+
+def review_out(review: Review, warnings: list[str] | None = None) -> ReviewOut:
+    """Serialise a review with its KPI snapshot, decisions and addenda."""
+    db = get_session()
+    table = kpis.kpi_table(db, team=g.team, review=review)
+    notes = [w for w in [table.warning] if w] + list(warnings or [])
+    return ReviewOut(
+        id=review.id,
+        iso_week=review.iso_week,
+        status=review.status,
+        version=review.version,
+        attendees=review.attendees,
+        notes=review.notes,
+        published_at=review.published_at,
+        published_by_id=review.published_by_id,
+        created_at=review.created_at,
+        kpis=[
+            KpiOut(
+                metric_id=row.metric.id,
+                metric=row.metric.name,
+                unit=row.metric.unit,
+                direction=row.metric.direction,
+                value=row.value,
+                previous=row.previous,
+                previous_week=row.previous_week,
+                delta=row.delta,
+                delta_pct=row.delta_pct,
+                good=row.good,
+            )
+            for row in table.rows
+        ],
+        decisions=[
+            decision_out(line.decision, line.owner)
+            for line in review_decisions.decision_lines(db, review=review)
+        ],
+        addenda=[
+            AddendumOut(text=a.text, author=u.name if u else None, created_at=a.created_at)
+            for a, u in reviews.addenda_of(db, review=review)
+        ],
+        warnings=notes,
+    )
+
+
+@operation(
+    bp,
+    "/reviews",
+    "GET",
+    summary="List weekly reviews, newest first",
+    permission="review.view",
+    tag=TAG,
+    response=ReviewList,
+)
+def list_reviews():
+    """Viewers see published reviews only."""
+    rows = reviews.list_reviews(
+        get_session(), team=g.team, user=current_actor(), include_drafts=_may_see_drafts()
+    )
+    return ReviewList(
+        items=[
+            ReviewSummaryOut(
+                id=r.review.id,
+                iso_week=r.review.iso_week,
+                status=r.review.status,
+                published_at=r.review.published_at,
+                decisions=r.total,
+                done=r.done,
+                open=r.open,
+                carried=r.carried,
+            )
+            for r in rows
+        ]
+    )
+
+
+@operation(
+    bp,
+    "/reviews",
+    "POST",
+    summary="Open a week's review",
+    permission="review.draft",
+    tag=TAG,
+    body=ReviewOpen,
+    body_required=False,
+    response=ReviewOut,
+    status=201,
+    errors=(409,),
+)
+def open_review(body: ReviewOpen):
+    """Opens the draft for `iso_week` (default: this week); 409 when it already exists."""
+    review = reviews.open_review(
+        get_session(), team=g.team, actor=current_actor(), iso_week=body.iso_week
+    )
+    return review_out(review)
+
+
+@operation(
+    bp,
+    "/reviews/<iso_week>",
+    "GET",
+    summary="Read a week's review",
+    permission="review.view",
+    tag=TAG,
+    response=ReviewOut,
+)
+def get_review(iso_week: str):
+    """The KPI snapshot with changes against the previous review, decisions and addenda."""
+    return review_out(_review(iso_week))
+
+
+@operation(
+    bp,
+    "/reviews/<iso_week>/kpis",
+    "POST",
+    summary="Enter KPI values",
+    permission="review.draft",
+    tag=TAG,
+    body=KpisIn,
+    response=ReviewOut,
+    errors=(409,),
+)
+def save_kpis(iso_week: str, body: KpisIn):
+    """Values by metric name (or id); null clears a value. Refused once published (409)."""
+    review = _review(iso_week)
+    values: dict[int | str, float | None] = {}
+    seen: set[int | str] = set()
+    for index, item in enumerate(body.values):
+        key = item.metric.strip() if isinstance(item.metric, str) else item.metric
+        folded = key.lower() if isinstance(key, str) else key
+        if folded in seen:
+            message = _("%(metric)s is given twice.", metric=item.metric)
+            raise ValidationFailed({f"values.{index}.metric": [message]}, message)
+        seen.add(folded)
+        values[key] = item.value
+    kpis.save_kpis(get_session(), team=g.team, actor=current_actor(), review=review, values=values)
+    return review_out(review)
+
+
+def _owner_id(body: ReviewDecisionIn) -> int | None:
+    if body.owner_id is not None or not body.owner_email:
+        return body.owner_id
+    user_id = (
+        get_session()
+        .exec(select(User.id).where(User.email == normalise_email(body.owner_email)))
+        .first()
+    )
+    return user_id if user_id is not None else -1  # unknown: the domain refuses it
+
+
+@operation(
+    bp,
+    "/reviews/<iso_week>/decisions",
+    "POST",
+    summary="Record a decision",
+    permission="review.draft",
+    tag=TAG,
+    body=ReviewDecisionIn,
+    response=DecisionOut,
+    status=201,
+    errors=(409,),
+)
+def add_decision(iso_week: str, body: ReviewDecisionIn):
+    """Text, owner (e-mail of a team member) and due date; optionally the hypothesis it is
+    about."""
+    review = _review(iso_week)
+    try:
+        decision = review_decisions.add_decision(
+            get_session(),
+            team=g.team,
+            actor=current_actor(),
+            review=review,
+            text=body.text,
+            owner_id=_owner_id(body),
+            due=body.due,
+            hypothesis_id=body.hypothesis_id,
+        )
+    except ValidationFailed as error:
+        if "owner_id" in error.errors and body.owner_id is None:
+            error.errors["owner_email"] = error.errors.pop("owner_id")
+        raise
+    owner = get_session().get(User, decision.owner_id) if decision.owner_id else None
+    return decision_out(decision, owner.name if owner else None)
+
+
+@operation(
+    bp,
+    "/reviews/<iso_week>/publish",
+    "POST",
+    summary="Publish the review",
+    permission="review.publish",
+    tag=TAG,
+    response=ReviewOut,
+    errors=(409,),
+)
+def publish_review(iso_week: str):
+    """A lead publishes the draft; it is read-only afterwards. Warnings (decision count, missing
+    KPI values) come back in `warnings`."""
+    review = _review(iso_week)
+    warnings = reviews.publish(get_session(), team=g.team, actor=current_actor(), review=review)
+    return review_out(review, warnings)

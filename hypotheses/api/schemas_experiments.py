@@ -1,0 +1,227 @@
+"""Request and response shapes of the test (experiment) and statistics operations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import Field
+
+from hypotheses.api.schemas import In, Out, Query, doc
+from hypotheses.domain.experiment_design import MAX_DAILY, MAX_METRIC, MAX_NAME, MAX_VARIANTS
+from hypotheses.domain.results import MAX_COUNT
+from hypotheses.enums import Decision, MetricKind, Outcome
+
+KINDS = [k.value for k in MetricKind]
+
+
+class VariantIn(In):
+    name: str = doc("Control first.", ..., minLength=1, maxLength=MAX_NAME)
+    split: float | None = doc(
+        "Planned traffic share: fractions summing to 1 (or percentages "
+        "summing to 100); leave all out for an equal split.",
+        None,
+        exclusiveMinimum=0,
+    )
+
+
+class DesignIn(In):
+    """A test design. `baseline` is a rate (0–1) for conversions, the mean for continuous
+    metrics (with `baseline_sd`); `mde` is relative (0.2 = +20%) unless mde_relative is
+    false."""
+
+    metric: str = doc("The primary metric.", ..., minLength=1, maxLength=MAX_METRIC)
+    metric_kind: str = doc(None, ..., enum=KINDS)
+    baseline: float
+    baseline_sd: float | None = doc(
+        "Standard deviation (continuous metrics).", None, exclusiveMinimum=0
+    )
+    mde: float = doc("Minimum detectable effect.", ..., exclusiveMinimum=0)
+    mde_relative: bool = True
+    alpha: float = doc(None, 0.05, exclusiveMinimum=0, maximum=0.5)
+    power: float = doc(None, 0.8, exclusiveMinimum=0, exclusiveMaximum=1)
+    daily_visitors: int = doc(
+        "Visitors entering the test per day.", ..., minimum=1, maximum=MAX_DAILY
+    )
+    variants: list[VariantIn] = doc(None, ..., minItems=2, maxItems=MAX_VARIANTS)
+    version: int | None = doc(
+        "The version you read (optional): a stale one gets 409.", None, minimum=1
+    )
+
+
+class ReasonIn(In):
+    reason: str = doc("Why the test is stopped.", ..., minLength=1, maxLength=1000)
+
+
+class TestDecisionIn(In):
+    decision: str = doc(None, ..., enum=[d.value for d in Decision])
+    outcome: str = doc(None, ..., enum=[o.value for o in Outcome])
+    learning: str = doc("One line.", ..., minLength=1, maxLength=200)
+    follow_up_title: str | None = doc(
+        "Creates a follow-up hypothesis linked to this one.", None, maxLength=200
+    )
+
+
+class ConversionRow(In):
+    name: str
+    visitors: int = doc(None, ..., minimum=1, maximum=MAX_COUNT)
+    conversions: int = doc("At most visitors.", ..., minimum=0, maximum=MAX_COUNT)
+
+
+class MeanRow(In):
+    name: str
+    n: int = doc(None, ..., minimum=2, maximum=MAX_COUNT)
+    mean: float
+    sd: float = doc(None, ..., minimum=0)
+
+
+class ResultsIn(In):
+    """Aggregated numbers per variant, every variant once, by name."""
+
+    final: bool = doc("Final numbers finish the test; otherwise an early look.", False)
+    variants: list[ConversionRow | MeanRow] = doc(None, ..., minItems=2, maxItems=MAX_VARIANTS)
+
+
+class ResultsCsvQuery(Query):
+    kind: str | None = doc(
+        "per-user (one row per user, default) or aggregated (one row per variant).",
+        None,
+        enum=["per-user", "aggregated"],
+    )
+    variant_column: str | None = doc(
+        "Per-user files: the variant column (default: variant).", None, maxLength=100
+    )
+    conversion_column: str | None = doc(
+        "Conversion metrics: the 0/1 column (default: converted).", None, maxLength=100
+    )
+    value_column: str | None = doc(
+        "Continuous metrics: the value column (default: value).", None, maxLength=100
+    )
+    final: bool | None = doc("Final numbers finish the test.", None)
+
+
+class VariantOut(Out):
+    name: str
+    split: float
+
+
+class ExperimentOut(Out):
+    id: int
+    hypothesis_id: int
+    status: str
+    version: int
+    metric: str
+    metric_kind: str
+    baseline: float | None
+    baseline_sd: float | None
+    mde: float | None
+    mde_relative: bool
+    alpha: float
+    power: float
+    daily_visitors: int | None
+    per_variant: int | None = Field(description="Planned sample size per variant.")
+    duration_days: int | None = Field(description="Planned duration at the daily traffic.")
+    variants: list[VariantOut]
+    started_at: datetime | None
+    ended_at: datetime | None
+    stop_reason: str | None
+    decision: str | None
+    outcome: str | None
+    learning: str | None
+    decided_at: datetime | None
+    follow_up_id: int | None = None
+
+
+class SequentialOut(Out):
+    """The always-valid (sequential) result reported at an early look."""
+
+    p_value: float | None
+    adjusted_p_value: float | None
+    abs_ci: list[float] | None
+    rel_ci: list[float] | None
+    significant: bool | None
+
+
+class ComparisonOut(Out):
+    variant: str
+    control: str | None
+    method: str | None
+    control_value: float | None
+    variant_value: float | None
+    p_value: float | None
+    adjusted_p_value: float | None
+    abs_diff: float | None
+    abs_ci: list[float] | None
+    rel_lift: float | None
+    rel_ci: list[float] | None
+    prob_beat_control: float | None
+    expected_loss: float | None
+    significant: bool | None
+    verdict: str | None
+    sequential: SequentialOut | None
+
+
+class SrmOut(Out):
+    p_value: float | None
+    mismatch: bool
+
+
+class WarningOut(Out):
+    code: str
+    message: str
+
+
+class AnalysisOut(Out):
+    verdict: str
+    method: str | None
+    metric_kind: str | None
+    metric: str | None
+    alpha: float | None
+    correction: str | None
+    comparisons: list[ComparisonOut]
+    srm: SrmOut | None
+    warnings: list[WarningOut]
+    early_look: bool | None
+    final: bool | None
+    engine_version: str
+    computed_at: datetime | None
+    details: dict[str, Any] = Field(description="The engine's complete output, as stored.")
+
+
+class AnalyzeIn(In):
+    """Analyse numbers without a stored test (nothing is saved)."""
+
+    metric_kind: str = doc(None, ..., enum=KINDS)
+    variants: list[ConversionRow | MeanRow] = doc(
+        "Control first.", ..., minItems=2, maxItems=MAX_VARIANTS
+    )
+    alpha: float = doc(None, 0.05, exclusiveMinimum=0, maximum=0.5)
+    planned_split: list[float] | None = doc(
+        "Planned traffic shares (for the SRM check); default equal.", None
+    )
+    planned_per_variant: int | None = doc(
+        "Planned sample per variant; below it, results are an early look.", None, minimum=1
+    )
+    correction: str = doc("Multiple-comparison correction.", "holm", enum=["holm", "bh"])
+    metric: str | None = doc(None, None, maxLength=MAX_METRIC)
+    final: bool = doc("Final numbers (no early-look view even below planned_per_variant).", False)
+
+
+class SampleSizeIn(In):
+    """Plan a test: sample size per variant and, with daily traffic, its duration."""
+
+    metric_kind: str = doc(None, ..., enum=KINDS)
+    baseline: float
+    baseline_sd: float | None = doc(None, None, exclusiveMinimum=0)
+    mde: float = doc(None, ..., exclusiveMinimum=0)
+    mde_relative: bool = True
+    alpha: float = doc(None, 0.05, exclusiveMinimum=0, maximum=0.5)
+    power: float = doc(None, 0.8, exclusiveMinimum=0, exclusiveMaximum=1)
+    variants: int = doc("Number of arms, control included.", 2, minimum=2, maximum=MAX_VARIANTS)
+    daily_visitors: int | None = doc(None, None, minimum=1, maximum=MAX_DAILY)
+
+
+class SampleSizeOut(Out):
+    per_variant: int
+    total: int
+    duration_days: int | None

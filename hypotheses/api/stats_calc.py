@@ -1,0 +1,175 @@
+"""Stateless calculators over the statistics engine, and the analysis shape every endpoint returns.
+
+`POST /stats/analyze` runs the same engine call the stored analyses use
+(`domain.results.run_engine`); `POST /stats/sample-size` validates and plans with the test
+design's own rules (`domain.experiment_design`), so nothing here is a second copy of a rule.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from hypotheses.api import bp
+from hypotheses.api.openapi import operation
+from hypotheses.api.schemas_experiments import (
+    AnalysisOut,
+    AnalyzeIn,
+    ComparisonOut,
+    SampleSizeIn,
+    SampleSizeOut,
+    SequentialOut,
+    SrmOut,
+    WarningOut,
+)
+from hypotheses.domain import experiment_design
+from hypotheses.domain.errors import ValidationFailed
+from hypotheses.domain.results import run_engine
+from hypotheses.models import Analysis
+
+TAG = "statistics"
+
+
+def _pair(value: Any) -> list[float] | None:
+    return [float(value[0]), float(value[1])] if isinstance(value, list | tuple) else None
+
+
+def analysis_from_output(
+    output: dict[str, Any],
+    *,
+    verdict: str,
+    engine_version: str,
+    computed_at: datetime | None = None,
+) -> AnalysisOut:
+    """Shape the engine's output (AnalysisResult.to_dict()) for the API."""
+    comparisons = []
+    for item in output.get("comparisons", []):
+        seq = item.get("sequential")
+        comparisons.append(
+            ComparisonOut(
+                variant=item["variant"],
+                control=item.get("control"),
+                method=item.get("method"),
+                control_value=item.get("control_value"),
+                variant_value=item.get("variant_value"),
+                p_value=item.get("p_value"),
+                adjusted_p_value=item.get("adjusted_p_value"),
+                abs_diff=item.get("abs_diff"),
+                abs_ci=_pair(item.get("abs_ci")),
+                rel_lift=item.get("rel_lift"),
+                rel_ci=_pair(item.get("rel_ci")),
+                prob_beat_control=item.get("prob_beat_control"),
+                expected_loss=item.get("expected_loss"),
+                significant=item.get("significant"),
+                verdict=item.get("verdict"),
+                sequential=None
+                if not seq
+                else SequentialOut(
+                    p_value=seq.get("p_value"),
+                    adjusted_p_value=seq.get("adjusted_p_value"),
+                    abs_ci=_pair(seq.get("abs_ci")),
+                    rel_ci=_pair(seq.get("rel_ci")),
+                    significant=seq.get("significant"),
+                ),
+            )
+        )
+    srm = output.get("srm")
+    return AnalysisOut(
+        verdict=verdict,
+        method=output.get("method"),
+        metric_kind=output.get("metric_kind"),
+        metric=output.get("metric_name"),
+        alpha=output.get("alpha"),
+        correction=output.get("correction"),
+        comparisons=comparisons,
+        srm=SrmOut(p_value=srm.get("p_value"), mismatch=bool(srm.get("mismatch"))) if srm else None,
+        warnings=[
+            WarningOut(code=w.get("code", ""), message=w.get("message", ""))
+            for w in output.get("warnings", [])
+        ],
+        early_look=output.get("early_look"),
+        final=output.get("final"),
+        engine_version=engine_version,
+        computed_at=computed_at,
+        details=output,
+    )
+
+
+def analysis_out(analysis: Analysis) -> AnalysisOut:
+    """Shape a stored analysis for the API."""
+    from hypotheses.domain.experiments import analysis_output
+
+    return analysis_from_output(
+        analysis_output(analysis) or {},
+        verdict=analysis.verdict,
+        engine_version=analysis.engine_version,
+        computed_at=analysis.created_at,
+    )
+
+
+@operation(
+    bp,
+    "/stats/analyze",
+    "POST",
+    summary="Analyse numbers (no stored test)",
+    permission="experiment.view",
+    tag=TAG,
+    body=AnalyzeIn,
+    response=AnalysisOut,
+)
+def stats_analyze(body: AnalyzeIn):
+    """Runs the engine the stored analyses use: each variant against the first (control),
+    Holm-corrected when several, SRM check, Bayesian view, and the always-valid result while
+    below `planned_per_variant`. Nothing is saved."""
+    pairs = [
+        [
+            row.name,
+            [row.visitors, row.conversions]
+            if hasattr(row, "visitors")
+            else [row.n, row.mean, row.sd],
+        ]
+        for row in body.variants
+    ]
+    inputs = {
+        "metric_kind": body.metric_kind,
+        "variants": pairs,
+        "planned_split": body.planned_split,
+        "planned_per_variant": body.planned_per_variant,
+        "alpha": body.alpha,
+        "correction": body.correction,
+        "metric_name": body.metric,
+        "final": body.final,
+    }
+    result = run_engine(inputs)
+    return analysis_from_output(
+        result.to_dict(), verdict=str(result.verdict), engine_version=str(result.engine_version)
+    )
+
+
+@operation(
+    bp,
+    "/stats/sample-size",
+    "POST",
+    summary="Plan a test: sample size and duration",
+    permission="experiment.view",
+    tag=TAG,
+    body=SampleSizeIn,
+    response=SampleSizeOut,
+)
+def stats_sample_size(body: SampleSizeIn):
+    """Sample size per variant (two-sided, as R's power.prop.test for conversions) and, with
+    `daily_visitors`, the duration in days."""
+    data = body.model_dump()
+    data["metric_name"] = "calculator"
+    data["variants"] = [{"name": f"arm {i}", "split": None} for i in range(body.variants)]
+    data["daily_visitors"] = body.daily_visitors or 1  # duration reported only when given
+    try:
+        values = experiment_design.validate_design(data)
+    except ValidationFailed as error:
+        error.errors.pop("metric_name", None)
+        raise
+    return SampleSizeOut(
+        per_variant=values["per_variant"],
+        total=values["per_variant"] * body.variants,
+        duration_days=values["duration_days"] if body.daily_visitors else None,
+    )

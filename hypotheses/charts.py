@@ -1,0 +1,132 @@
+"""Server-rendered SVG charts (no script, no external resource; CSP-safe).
+
+Every piece of text is escaped here, so the returned markup is safe to render with ``|safe``;
+only output of these functions may be rendered that way. Each chart carries <title>/<desc>;
+the page adds a table with the same numbers as the text equivalent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from html import escape
+
+from markupsafe import Markup
+
+WIDTH = 680
+LABEL_W = 150  # variant names on the left
+VALUE_W = 190  # "+26.0% (+8.0% to +44.0%)" on the right
+ROW_H = 40
+TOP, BOTTOM = 16, 40
+
+
+@dataclass(frozen=True)
+class LiftRow:
+    """One variant's relative lift against the control and its confidence interval (fractions)."""
+
+    name: str
+    lift: float | None
+    low: float | None = None
+    high: float | None = None
+    significant: bool = False
+
+
+def _signed(value: float) -> str:
+    return f"{value * 100:+.1f}%"
+
+
+def _nice_step(span: float) -> float:
+    raw = span / 5
+    power = 10 ** math.floor(math.log10(raw))
+    for mult in (1, 2, 2.5, 5, 10):
+        if raw <= mult * power:
+            return mult * power
+    return 10 * power
+
+
+def _domain(rows: list[LiftRow]) -> tuple[float, float, float]:
+    values = [0.0]
+    for row in rows:
+        values += [v for v in (row.lift, row.low, row.high) if v is not None and math.isfinite(v)]
+    low, high = min(values), max(values)
+    if high - low < 1e-9:
+        low, high = low - 0.05, high + 0.05
+    step = _nice_step(high - low)
+    lo, hi = math.floor(low / step) * step, math.ceil(high / step) * step
+    # keep a margin so no point, bar or the zero line sits on the plot's edge
+    if low - lo < 0.3 * step:
+        lo -= step
+    if hi - high < 0.3 * step:
+        hi += step
+    return lo, hi, step
+
+
+def _text(x: float, y: float, body: str, **attrs: str) -> str:
+    extra = "".join(f' {k.replace("_", "-")}="{escape(v)}"' for k, v in attrs.items())
+    return f'<text x="{x:.1f}" y="{y:.1f}"{extra}>{escape(body)}</text>'
+
+
+def lift_chart(rows: list[LiftRow], *, title: str, description: str, axis_label: str,
+               no_ci: str = "no CI", not_computable: str = "not computable") -> Markup:
+    """Return an SVG of each variant's relative lift (point) with its CI (bar) around a zero line.
+
+    Significant lifts get a filled diamond, others a hollow circle, and every row prints its
+    numbers, so colour is never the only signal.
+    """
+    plot_x0, plot_x1 = LABEL_W, WIDTH - VALUE_W
+    height = TOP + ROW_H * max(len(rows), 1) + BOTTOM
+    lo, hi, step = _domain(rows)
+
+    def sx(value: float) -> float:
+        return plot_x0 + (value - lo) / (hi - lo) * (plot_x1 - plot_x0)
+
+    ident = "lift-" + hashlib.sha1(repr((title, rows)).encode()).hexdigest()[:10]
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-lift" role="img" width="100%" '
+        f'viewBox="0 0 {WIDTH} {height}" preserveAspectRatio="xMinYMin meet" '
+        f'aria-labelledby="{ident}-t {ident}-d">',
+        f'<title id="{ident}-t">{escape(title)}</title>',
+        f'<desc id="{ident}-d">{escape(description)}</desc>',
+    ]
+    axis_y = TOP + ROW_H * max(len(rows), 1)
+    ticks = int(round((hi - lo) / step))
+    for i in range(ticks + 1):
+        value = lo + i * step
+        x = sx(value)
+        parts.append(f'<line x1="{x:.1f}" y1="{TOP}" x2="{x:.1f}" y2="{axis_y}" stroke="#e3e6ea"/>')
+        parts.append(_text(x, axis_y + 16, f"{value * 100:+.0f}%" if abs(value) > 1e-12 else "0%",
+                           text_anchor="middle", fill="#495057"))
+    zero = sx(0.0)
+    parts.append(f'<line x1="{zero:.1f}" y1="{TOP - 6}" x2="{zero:.1f}" y2="{axis_y}" stroke="#212529" '
+                 f'stroke-width="1.5" stroke-dasharray="4 3"/>')
+    parts.append(_text(plot_x0 + (plot_x1 - plot_x0) / 2, axis_y + 34,
+                       axis_label, text_anchor="middle",
+                       fill="#495057"))
+    for index, row in enumerate(rows):
+        y = TOP + ROW_H * index + ROW_H / 2
+        name = row.name if len(row.name) <= 22 else row.name[:21] + "…"
+        parts.append(_text(LABEL_W - 10, y + 4, name, text_anchor="end", fill="#212529"))
+        colour = "#0b6e4f" if row.significant else "#495057"
+        if row.low is not None and row.high is not None and math.isfinite(row.low) and math.isfinite(row.high):
+            x1, x2 = sx(row.low), sx(row.high)
+            parts.append(f'<line x1="{x1:.1f}" y1="{y:.1f}" x2="{x2:.1f}" y2="{y:.1f}" stroke="{colour}" '
+                         f'stroke-width="3"/>')
+            for x in (x1, x2):
+                parts.append(f'<line x1="{x:.1f}" y1="{y - 7:.1f}" x2="{x:.1f}" y2="{y + 7:.1f}" '
+                             f'stroke="{colour}" stroke-width="2"/>')
+            label = f"{_signed(row.lift)} ({_signed(row.low)} to {_signed(row.high)})" if row.lift is not None else ""
+        else:
+            label = f"{_signed(row.lift)} ({no_ci})" if row.lift is not None else not_computable
+        if row.lift is not None and math.isfinite(row.lift):
+            x = sx(row.lift)
+            if row.significant:
+                parts.append(f'<path d="M{x:.1f} {y - 8:.1f} L{x + 8:.1f} {y:.1f} L{x:.1f} {y + 8:.1f} '
+                             f'L{x - 8:.1f} {y:.1f} Z" fill="{colour}"/>')
+            else:
+                parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="#fff" stroke="{colour}" '
+                             f'stroke-width="2.5"/>')
+        parts.append(_text(plot_x1 + 10, y + 4, label, fill=colour,
+                           font_weight="600" if row.significant else "400"))
+    parts.append("</svg>")
+    return Markup("".join(parts))  # every text above went through html.escape

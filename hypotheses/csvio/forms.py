@@ -1,0 +1,68 @@
+"""Forms of the data page: the upload, the column mapping, a token's name."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length
+
+from hypotheses.domain.csv_io import FIELDS, REQUIRED
+from hypotheses.forms import no_control_chars, strip_filter
+
+
+class UploadForm(FlaskForm):
+    """Choose a CSV file exported from a spreadsheet."""
+
+    file = FileField(
+        _l("Backlog CSV file"),
+        validators=[
+            FileRequired(_l("Choose a CSV file.")),
+            FileAllowed(["csv", "txt"], _l("Upload a .csv file.")),
+        ],
+        description=_l(
+            "UTF-8 with or without BOM, separated by commas or semicolons; the first "
+            "row names the columns. At most 1,000 rows and 5 MiB."
+        ),
+    )
+
+
+def mapping_form(headers: list[str], initial: dict[str, str], formdata=None) -> FlaskForm:
+    """Build the mapping form: for each of our fields, which of the file's columns feeds it."""
+
+    class MappingForm(FlaskForm):
+        pass
+
+    choices = [SelectChoice("", str(_l("— not imported —")))] + [
+        SelectChoice(h, h) for h in headers
+    ]
+    for name, label in FIELDS.items():
+        text = f"{label} *" if name in REQUIRED else label
+        setattr(
+            MappingForm,
+            f"map_{name}",
+            SelectField(text, choices=choices, default=initial.get(name, "")),
+        )
+    form = MappingForm(formdata=formdata)
+    if formdata is None:
+        for name in FIELDS:
+            getattr(form, f"map_{name}").data = initial.get(name, "")
+    return form
+
+
+def mapping_of(form: FlaskForm) -> dict[str, str]:
+    """Return {our field: column header} from a submitted mapping form (blank = not imported)."""
+    return {name: getattr(form, f"map_{name}").data or "" for name in FIELDS}
+
+
+class TokenForm(FlaskForm):
+    """Name a new API token."""
+
+    name = StringField(
+        _l("Token name"),
+        filters=[strip_filter],
+        validators=[Length(max=120), no_control_chars],
+        description=_l("For example the script or tool that will use it."),
+    )

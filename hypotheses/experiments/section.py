@@ -1,0 +1,35 @@
+"""The test summary shown on the hypothesis page (templates/experiments/_section.html)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import g
+
+from hypotheses.db import get_session
+from hypotheses.domain import experiments
+from hypotheses.experiments import bp
+from hypotheses.models import Analysis, Experiment, Variant
+
+
+@dataclass(frozen=True)
+class Section:
+    """What the hypothesis page shows about its test."""
+
+    experiment: Experiment | None
+    variants: list[Variant]
+    analysis: Analysis | None
+    output: dict[str, Any] | None
+
+
+@bp.app_template_global("experiment_section")
+def experiment_section(hypothesis_id: int) -> Section:
+    """Return the test of *hypothesis_id* (in the current team) with its latest analysis."""
+    db = get_session()
+    experiment = experiments.find_experiment(db, team=g.team, hypothesis_id=hypothesis_id)
+    if experiment is None:
+        return Section(None, [], None, None)
+    analysis = experiments.latest_analysis(db, experiment=experiment)
+    return Section(experiment, experiments.variants_of(db, experiment=experiment), analysis,
+                   experiments.analysis_output(analysis))

@@ -1,0 +1,40 @@
+"""Learnings library view."""
+
+from __future__ import annotations
+
+from flask import g, render_template, request
+
+from hypotheses.db import get_session
+from hypotheses.domain import learnings
+from hypotheses.domain.errors import ValidationFailed
+from hypotheses.forms import apply_domain_error
+from hypotheses.learnings import bp
+from hypotheses.learnings.forms import LearningsFilterForm
+from hypotheses.main.links import optional_url
+from hypotheses.permissions import requires
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
+
+
+@bp.route("/")
+@requires("experiment.view")
+def index():
+    """Search the team's decided tests; show tag win rates and score calibration."""
+    session = get_session()
+    form = LearningsFilterForm(request.args)
+    form.validate()
+    filters = form.valid_filters()
+    try:
+        page = learnings.search_learnings(session, team=g.team, page=_page_number(), **filters)
+    except ValidationFailed as error:  # the form already refuses these; kept as a safety net
+        apply_domain_error(form, error)
+        page = learnings.search_learnings(session, team=g.team)
+    args = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in filters.items()}
+    return render_template(
+        "learnings/index.html", form=form, page=page, args=args,
+        tag_rates=learnings.tag_win_rates(session, team=g.team),
+        calibration=learnings.calibration(session, team=g.team), optional_url=optional_url,
+    )

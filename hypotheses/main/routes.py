@@ -1,0 +1,18 @@
+"""Dashboard view."""
+
+from flask import g, render_template
+
+from hypotheses.db import get_session
+from hypotheses.domain import dashboard as dashboard_domain
+from hypotheses.main import bp
+from hypotheses.main.links import optional_url
+from hypotheses.permissions import requires
+
+
+@bp.route("/")
+@requires("team.view")
+def dashboard():
+    """Show what the team tests right now, free slots, backlog health and what waits."""
+    board = dashboard_domain.dashboard(get_session(), team=g.team)
+    return render_template("main/dashboard.html", board=board, health=board.health,
+                           optional_url=optional_url)

@@ -1,0 +1,141 @@
+"""Views of a published review: publish, the read view, read receipts, addenda, print, Markdown."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from hypotheses.db import get_session
+from hypotheses.domain import kpis, review_decisions, reviews
+from hypotheses.domain.errors import DomainError
+from hypotheses.domain.review_agenda import period_start, tests_between
+from hypotheses.domain.review_export import review_markdown
+from hypotheses.forms import ConfirmForm, apply_domain_error
+from hypotheses.models import User
+from hypotheses.permissions import can, requires
+from hypotheses.reviews import bp
+from hypotheses.reviews.forms import AddendumForm
+from hypotheses.reviews.routes import render_editor, review_or_404, sparkline_for
+
+
+def _context(review) -> dict:
+    db = get_session()
+    return {
+        "review": review,
+        "table": kpis.kpi_table(db, team=g.team, review=review),
+        "decisions": review_decisions.decision_lines(db, review=review),
+        "closed": review_decisions.closed_in(db, review=review),
+        "tests": tests_between(
+            db,
+            team=g.team,
+            since=period_start(db, team=g.team, review=review),
+            until=review.published_at,
+        ),
+        "addenda": reviews.addenda_of(db, review=review),
+        "publisher": db.get(User, review.published_by_id) if review.published_by_id else None,
+        "sparkline": sparkline_for,
+    }
+
+
+def render_read(review, *, addendum=None, status=200):
+    """Render the clean read view of a published review."""
+    db = get_session()
+    if addendum is None and can("review.publish"):
+        addendum = AddendumForm(formdata=None)
+    return render_template(
+        "reviews/read.html",
+        **_context(review),
+        addendum_form=addendum,
+        has_read=reviews.has_read(db, review=review, user=current_user),
+        readers=reviews.readers(db, team=g.team, review=review) if can("review.publish") else None,
+        confirm=ConfirmForm(formdata=None),
+    ), status
+
+
+@bp.post("/<iso_week>/publish")
+@requires("review.publish")
+def publish(iso_week: str):
+    """Publish the draft: it becomes read-only and readers are asked to read it."""
+    review = review_or_404(iso_week)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        warnings = reviews.publish(get_session(), team=g.team, actor=current_user, review=review)
+    except DomainError as error:
+        flash(error.message, "danger")
+        if review.status != "draft":
+            return redirect(url_for("reviews.show", iso_week=review.iso_week))
+        return render_editor(review, status=409)
+    for warning in warnings:
+        flash(warning, "warning")
+    flash(
+        _("The review for %(week)s is published. It is read-only now.", week=review.iso_week),
+        "success",
+    )
+    return redirect(url_for("reviews.show", iso_week=review.iso_week))
+
+
+@bp.post("/<iso_week>/read")
+@requires("review.read")
+def mark_read(iso_week: str):
+    """Mark the published review as read by the current user."""
+    review = review_or_404(iso_week)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        reviews.mark_read(get_session(), team=g.team, actor=current_user, review=review)
+    except DomainError as error:
+        flash(error.message, "danger")
+    else:
+        flash(_("Marked as read. Thank you."), "success")
+    return redirect(url_for("reviews.show", iso_week=review.iso_week))
+
+
+@bp.post("/<iso_week>/addenda")
+@requires("review.publish")
+def add_addendum(iso_week: str):
+    """Add a dated correction to a published review."""
+    review = review_or_404(iso_week)
+    form = AddendumForm()
+    if not form.validate_on_submit():
+        return render_read(review, addendum=form, status=422)
+    try:
+        reviews.add_addendum(
+            get_session(), team=g.team, actor=current_user, review=review, text=form.text.data
+        )
+    except DomainError as error:
+        if not apply_domain_error(form, error):
+            flash(error.message, "danger")
+        return render_read(review, addendum=form, status=422)
+    flash(_("Addendum added."), "success")
+    return redirect(url_for("reviews.show", iso_week=review.iso_week) + "#addenda")
+
+
+def _published_or_404(iso_week: str):
+    review = review_or_404(iso_week)
+    if review.status != "published" and not can("review.draft"):
+        abort(404)
+    return review
+
+
+@bp.route("/<iso_week>/print")
+@requires("review.view")
+def print_view(iso_week: str):
+    """Show a printable page of the review."""
+    review = _published_or_404(iso_week)
+    return render_template("reviews/print.html", **_context(review))
+
+
+@bp.route("/<iso_week>/markdown")
+@requires("review.view")
+def markdown(iso_week: str):
+    """Download the review as a Markdown file."""
+    review = _published_or_404(iso_week)
+    text = review_markdown(get_session(), team=g.team, review=review)
+    filename = f"review-{review.iso_week}.md"
+    return Response(
+        text,
+        mimetype="text/markdown; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

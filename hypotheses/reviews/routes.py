@@ -1,0 +1,342 @@
+"""Views of the review archive and the draft editor: open the week, KPIs, decisions, details."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from hypotheses.db import get_session
+from hypotheses.domain import backlog, kpis, review_decisions, reviews
+from hypotheses.domain.errors import Conflict, DomainError, NotFound, StaleVersion
+from hypotheses.domain.review_agenda import agenda
+from hypotheses.domain.weeks import monday_of
+from hypotheses.forms import ConfirmForm, apply_domain_error
+from hypotheses.permissions import can, requires
+from hypotheses.reviews import bp
+from hypotheses.reviews.forms import DecisionForm, DetailsForm, kpi_form
+from hypotheses.sparkline import sparkline_svg
+
+
+def review_or_404(iso_week: str):
+    """Return the current team's review of *iso_week*, or answer 404."""
+    try:
+        return reviews.get_review(get_session(), team=g.team, iso_week=iso_week)
+    except NotFound:
+        abort(404)
+
+
+def draft_or_404(iso_week: str):
+    """Return the draft of *iso_week*; a published review redirects to its read view."""
+    review = review_or_404(iso_week)
+    if review.status != "draft":
+        flash(
+            _("This review is published and read-only. Corrections go in an addendum."), "warning"
+        )
+        abort(redirect(url_for("reviews.show", iso_week=review.iso_week)))
+    return review
+
+
+def _back(review, anchor: str = ""):
+    return redirect(
+        url_for("reviews.show", iso_week=review.iso_week) + (f"#{anchor}" if anchor else "")
+    )
+
+
+def _flash_error(error: DomainError) -> None:
+    flash(error.message, "danger")
+    for messages in error.fields.values():
+        for message in messages:
+            if message != error.message:
+                flash(message, "danger")
+
+
+@bp.route("/")
+@requires("review.view")
+def index():
+    """List the team's reviews (viewers see published ones) and offer to open this week's."""
+    db = get_session()
+    rows = reviews.list_reviews(
+        db, team=g.team, user=current_user, include_drafts=can("review.draft")
+    )
+    this_week = reviews.iso_week_of()
+    return render_template(
+        "reviews/index.html",
+        rows=rows,
+        this_week=this_week,
+        has_this_week=any(r.review.iso_week == this_week for r in rows),
+        existing=request.args.get("existing"),
+    )
+
+
+@bp.post("/open")
+@requires("review.draft")
+def open_week():
+    """Open this week's review; a second opening is refused with a link to the existing one."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        review = reviews.open_review(get_session(), team=g.team, actor=current_user)
+    except Conflict as error:
+        flash(error.message, "warning")
+        return redirect(url_for("reviews.index", existing=error.details.get("iso_week")))
+    flash(
+        _(
+            "The review for %(week)s is open. Enter the KPIs and record the decisions.",
+            week=review.iso_week,
+        ),
+        "success",
+    )
+    return _back(review)
+
+
+def sparkline_for(row) -> str:
+    """Return the row's trend SVG with a descriptive title."""
+    return sparkline_svg(
+        row.trend_values,
+        title=_("%(name)s over the last %(n)d weeks", name=row.metric.name, n=len(row.trend)),
+    )
+
+
+def render_editor(review, *, kpi=None, decision=None, details=None, changes=None, status=200):
+    """Render the draft editor with any forms that carry errors."""
+    db = get_session()
+    members = backlog.team_members(db, team=g.team)
+    table = kpis.kpi_table(db, team=g.team, review=review)
+    if kpi is None:
+        kpi = kpi_form(
+            [r.metric for r in table.rows],
+            {r.metric.id: r.value for r in table.rows},
+            formdata=None,
+        )
+    if decision is None:
+        monday = monday_of(review.iso_week)
+        decision = DecisionForm(
+            formdata=None, owner_id=current_user.id, due=monday + timedelta(days=11)
+        )
+    decision.set_choices(members, review_decisions.linkable_hypotheses(db, team=g.team))
+    if details is None:
+        details = DetailsForm(formdata=None)
+        details.load(review, members)
+    details.set_members(members)
+    lines = review_decisions.decision_lines(db, review=review)
+    return render_template(
+        "reviews/editor.html",
+        review=review,
+        table=table,
+        kpi_form=kpi,
+        decision_form=decision,
+        details_form=details,
+        changes=changes,
+        decisions=lines,
+        decision_warning=reviews.decision_range_warning(len(lines)),
+        agenda=agenda(db, team=g.team, review=review),
+        closed=review_decisions.closed_in(db, review=review),
+        sparkline=sparkline_for,
+        confirm=ConfirmForm(formdata=None),
+    ), status
+
+
+@bp.route("/<iso_week>")
+@requires("review.view")
+def show(iso_week: str):
+    """Show a review: the editor for a draft (marketer+), the read view once published."""
+    review = review_or_404(iso_week)
+    if review.status == "published":
+        from hypotheses.reviews.read_routes import render_read
+
+        return render_read(review)
+    if not can("review.draft"):
+        return render_template("reviews/not_published.html", review=review)
+    return render_editor(review)
+
+
+@bp.post("/<iso_week>/kpis")
+@requires("review.draft")
+def save_kpis(iso_week: str):
+    """Save this week's KPI values."""
+    db = get_session()
+    review = draft_or_404(iso_week)
+    table = kpis.kpi_table(db, team=g.team, review=review)
+    form = kpi_form([r.metric for r in table.rows], formdata=request.form)
+    if not form.validate_on_submit():
+        return render_editor(review, kpi=form, status=422)
+    values = {r.metric.id: form[f"kpi_{r.metric.id}"].data for r in table.rows}
+    try:
+        changes = kpis.save_kpis(db, team=g.team, actor=current_user, review=review, values=values)
+    except DomainError as error:
+        if not apply_domain_error(form, error):
+            _flash_error(error)
+        return render_editor(review, kpi=form, status=422)
+    flash(_("KPI values saved.") if changes else _("No KPI value changed."), "success")
+    return _back(review, "kpis")
+
+
+@bp.post("/<iso_week>/decisions")
+@requires("review.draft")
+def add_decision(iso_week: str):
+    """Record a decision in the draft."""
+    db = get_session()
+    review = draft_or_404(iso_week)
+    form = DecisionForm()
+    form.set_choices(
+        backlog.team_members(db, team=g.team), review_decisions.linkable_hypotheses(db, team=g.team)
+    )
+    if not form.validate_on_submit():
+        return render_editor(review, decision=form, status=422)
+    try:
+        review_decisions.add_decision(
+            db,
+            team=g.team,
+            actor=current_user,
+            review=review,
+            text=form.text.data,
+            owner_id=form.owner_id.data,
+            due=form.due.data,
+            hypothesis_id=form.hypothesis_value,
+        )
+    except DomainError as error:
+        if not apply_domain_error(form, error):
+            _flash_error(error)
+        return render_editor(review, decision=form, status=422)
+    flash(_("Decision recorded."), "success")
+    return _back(review, "decisions")
+
+
+@bp.route("/<iso_week>/decisions/<int:decision_id>", methods=["GET", "POST"])
+@requires("review.draft")
+def edit_decision(iso_week: str, decision_id: int):
+    """Edit one decision of the draft."""
+    db = get_session()
+    review = review_or_404(iso_week)
+    line = next(
+        (
+            d
+            for d in review_decisions.decision_lines(db, review=review)
+            if d.decision.id == decision_id
+        ),
+        None,
+    )
+    if line is None:
+        abort(404)
+    if review.status != "draft":
+        return _back(review, "decisions")
+    form = DecisionForm(obj=line.decision if request.method == "GET" else None)
+    if request.method == "GET":
+        form.hypothesis_id.data = str(line.decision.hypothesis_id or "")
+    form.set_choices(
+        backlog.team_members(db, team=g.team), review_decisions.linkable_hypotheses(db, team=g.team)
+    )
+    form.submit.label.text = _("Save decision")
+    status = 200
+    if form.validate_on_submit():
+        try:
+            review_decisions.update_decision(
+                db,
+                team=g.team,
+                actor=current_user,
+                review=review,
+                decision_id=decision_id,
+                text=form.text.data,
+                owner_id=form.owner_id.data,
+                due=form.due.data,
+                hypothesis_id=form.hypothesis_value,
+            )
+        except DomainError as error:
+            if not apply_domain_error(form, error):
+                _flash_error(error)
+            status = 422
+        else:
+            flash(_("Decision saved."), "success")
+            return _back(review, "decisions")
+    elif request.method == "POST":
+        status = 422
+    return render_template(
+        "reviews/edit_decision.html", review=review, form=form, line=line
+    ), status
+
+
+@bp.post("/<iso_week>/decisions/<int:decision_id>/remove")
+@requires("review.draft")
+def remove_decision(iso_week: str, decision_id: int):
+    """Delete a decision from the draft."""
+    review = draft_or_404(iso_week)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        review_decisions.remove_decision(
+            get_session(), team=g.team, actor=current_user, review=review, decision_id=decision_id
+        )
+    except NotFound:
+        abort(404)
+    except DomainError as error:
+        _flash_error(error)
+    else:
+        flash(_("Decision removed."), "success")
+    return _back(review, "decisions")
+
+
+@bp.post("/<iso_week>/earlier/<int:decision_id>/<status>")
+@requires("review.draft")
+def close_earlier(iso_week: str, decision_id: int, status: str):
+    """Mark an earlier week's decision done, or carry it over into this review."""
+    if status not in ("done", "carried"):
+        abort(404)
+    review = draft_or_404(iso_week)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        review_decisions.close_previous_decision(
+            get_session(),
+            team=g.team,
+            actor=current_user,
+            review=review,
+            decision_id=decision_id,
+            status=status,
+        )
+    except NotFound:
+        abort(404)
+    except DomainError as error:
+        _flash_error(error)
+    else:
+        flash(
+            _("Marked done.")
+            if status == "done"
+            else _("Carried over into this week's decisions."),
+            "success",
+        )
+    return _back(review, "earlier")
+
+
+@bp.post("/<iso_week>/details")
+@requires("review.draft")
+def save_details(iso_week: str):
+    """Save attendees and notes, refusing a stale form."""
+    db = get_session()
+    review = draft_or_404(iso_week)
+    form = DetailsForm()
+    form.set_members(backlog.team_members(db, team=g.team))
+    if not form.validate_on_submit():
+        return render_editor(review, details=form, status=422)
+    try:
+        reviews.update_details(
+            db,
+            team=g.team,
+            actor=current_user,
+            review=review,
+            attendees=form.attendees(),
+            notes=form.notes.data or "",
+            version=form.version.data,
+        )
+    except StaleVersion as error:
+        form.version.raw_data = None
+        form.version.data = error.current_version
+        return render_editor(review, details=form, changes=error.changes, status=409)
+    except DomainError as error:
+        if not apply_domain_error(form, error):
+            _flash_error(error)
+        return render_editor(review, details=form, status=422)
+    flash(_("Attendees and notes saved."), "success")
+    return _back(review, "details")

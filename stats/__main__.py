@@ -1,0 +1,154 @@
+"""Command line: analyse a per-user CSV in the terminal.
+
+    python -m stats FILE.csv --variant-column variant --conversion-column converted \
+        [--value-column revenue] [--control A] [--planned-per-variant 5000] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from stats._version import ENGINE_VERSION
+from stats.analysis import CORRECTIONS, AnalysisResult, analyze
+from stats.errors import BadRowsError, StatsInputError
+from stats.peruser import PerUserSummary, reduce_per_user_csv
+from stats.verdict import format_alpha, format_p, format_rate
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m stats",
+        description="Analyse an A/B test from a per-user CSV (one row per user).")
+    parser.add_argument("file", help="CSV file (UTF-8; ',' or ';' separated)")
+    parser.add_argument("--variant-column", required=True, help="column naming the variant")
+    parser.add_argument("--conversion-column", help="column with 0/1 conversion flags")
+    parser.add_argument("--value-column", help="column with a numeric value (e.g. revenue)")
+    parser.add_argument("--control", help="name of the control arm (default: 'control', "
+                        "'A', or the first variant in the file)")
+    parser.add_argument("--variants", help="comma-separated allowed variant names; "
+                        "other names are bad rows")
+    parser.add_argument("--alpha", type=float, default=0.05, help="significance level")
+    parser.add_argument("--correction", choices=CORRECTIONS, default="holm")
+    parser.add_argument("--planned-split", help="comma-separated planned weights, in arm order")
+    parser.add_argument("--planned-per-variant", type=int, help="planned users per arm")
+    parser.add_argument("--final", action="store_true", help="the test has ended")
+    parser.add_argument("--skip-bad-rows", action="store_true", help="skip bad rows")
+    parser.add_argument("--delimiter", help="field separator (default: detect , ; tab |)")
+    parser.add_argument("--decimal", choices=(".", ","), help="decimal mark of values")
+    parser.add_argument("--encoding", default="utf-8")
+    parser.add_argument("--metric-name", help="name of the conversion metric in the verdict")
+    parser.add_argument("--value-name", help="name of the value metric in the verdict")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    return parser
+
+
+def _control_first(names: list[str], control: str | None) -> list[str]:
+    if control is None:
+        lowered = [n.lower() for n in names]
+        for candidate in ("control", "a"):
+            if candidate in lowered:
+                control = names[lowered.index(candidate)]
+                break
+        else:
+            control = names[0]
+    if control not in names:
+        raise StatsInputError(f"Control {control!r} is not among the variants: {names}.")
+    return [control] + [n for n in names if n != control]
+
+
+def _weights(text: str | None) -> list[float] | None:
+    if text is None:
+        return None
+    try:
+        return [float(part) for part in text.split(",")]
+    except ValueError as exc:
+        raise StatsInputError(f"--planned-split must be numbers separated by commas: {text!r}"
+                              ) from exc
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Reduce the file and analyse every metric column given."""
+    allowed = [v for v in args.variants.split(",")] if args.variants else None
+    summary = reduce_per_user_csv(
+        args.file, variant_column=args.variant_column, conversion_column=args.conversion_column,
+        value_column=args.value_column, variants=allowed, skip_bad_rows=args.skip_bad_rows,
+        delimiter=args.delimiter, decimal=args.decimal, encoding=args.encoding)
+    order = _control_first([v.name for v in summary.variants], args.control)
+    common = dict(planned_split=_weights(args.planned_split),
+                  planned_per_variant=args.planned_per_variant, alpha=args.alpha,
+                  correction=args.correction, final=args.final)
+    analyses: dict[str, AnalysisResult] = {}
+    if args.conversion_column:
+        analyses["conversion"] = analyze(
+            metric_kind="conversion",
+            variants=[(n, summary.variant(n).conversion_counts()) for n in order],
+            metric_name=args.metric_name or f"{args.conversion_column} rate", **common)
+    if args.value_column:
+        analyses["value"] = analyze(
+            metric_kind="continuous",
+            variants=[(n, summary.variant(n).mean_summary()) for n in order],
+            metric_name=args.value_name or f"mean {args.value_column}", **common)
+    return {"summary": summary, "analyses": analyses}
+
+
+def _print_text(out: TextIO, file: str, summary: PerUserSummary,
+                analyses: dict[str, AnalysisResult]) -> None:
+    out.write(f"{file}: {summary.rows:,} users used, {summary.bad_row_count:,} bad rows skipped, "
+              f"{summary.blank_rows:,} blank rows (stats engine {ENGINE_VERSION}, "
+              f"{summary.engine} reader)\n")
+    for row in summary.bad_rows:
+        out.write(f"  skipped line {row.line}: {row.reason}\n")
+    for result in analyses.values():
+        out.write(f"\n{result.metric_name} — {result.method}, α = {format_alpha(result.alpha)}\n")
+        for arm in result.arms:
+            if result.metric_kind == "conversion":
+                out.write(f"  {arm.name:<16} {arm.n:>12,} users {arm.conversions:>12,} "
+                          f"conversions  {format_rate(arm.value):>8}\n")
+            else:
+                out.write(f"  {arm.name:<16} {arm.n:>12,} users  mean {arm.value:>14,.4f}  "
+                          f"sd {arm.sd:,.4f}\n")
+        for c in result.comparisons:
+            line = f"  {c.variant} vs {c.control}: p {format_p(c.p_value, result.alpha)}"
+            if result.correction != "none":
+                line += f", adjusted p {format_p(c.adjusted_p_value, result.alpha)}"
+            if c.sequential is not None:
+                line += f", always-valid p {format_p(c.sequential.p_value, result.alpha)}"
+            if c.prob_beat_control is not None:
+                line += f", P({c.variant} beats {c.control}) = {100 * c.prob_beat_control:.1f}%"
+            out.write(line + "\n")
+        out.write(f"  Verdict: {result.verdict}\n")
+        for warning in result.warnings:
+            out.write(f"  Warning: {warning.message}\n")
+        out.write(f"  SRM check: p = {result.srm.p_value:.3g}"
+                  f"{' (mismatch)' if result.srm.mismatch else ''}\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status (0 ok, 1 bad input)."""
+    args = _parser().parse_args(argv)
+    try:
+        result = run(args)
+    except BadRowsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        for row in exc.bad_rows:
+            print(f"  line {row.line}: {row.reason}", file=sys.stderr)
+        return 1
+    except (StatsInputError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        payload = {"summary": result["summary"].to_dict(),
+                   **{k: v.to_dict() for k, v in result["analyses"].items()}}
+        json.dump(payload, sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
+        sys.stdout.write("\n")
+    else:
+        _print_text(sys.stdout, args.file, result["summary"], result["analyses"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+"""Per-row rules shared by both per-user CSV engines: field parsing, bad-row reasons and
+the streaming per-variant accumulator (Chan et al.'s parallel mean/M2 combination)."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+from stats import messages as msg
+from stats.errors import BadRow, StatsInputError
+
+MAX_VARIANTS = 100
+SPACES = " \t"  # trimmed around every field, identically in both engines
+# the numbers both engines accept: ASCII digits, optional sign, point and exponent
+NUMBER = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+NUMBER_RE = re.compile(NUMBER)
+NONFINITE = ("nan", "inf", "infinity")
+
+OK, MISSING, UNKNOWN, NOT_A_NUMBER, NOT_FINITE, NOT_BINARY = range(6)
+
+
+def parse_number(text: str, decimal: str) -> tuple[int, float]:
+    """Return (status, value) of one numeric field."""
+    token = text.strip(SPACES)
+    if not token:
+        return MISSING, 0.0
+    if decimal == ",":
+        token = token.replace(",", ".")
+    if NUMBER_RE.fullmatch(token):
+        value = float(token)
+        return (OK, value) if math.isfinite(value) else (NOT_FINITE, 0.0)
+    if token.lower().lstrip("+-") in NONFINITE:
+        return NOT_FINITE, 0.0
+    return NOT_A_NUMBER, 0.0
+
+
+def parse_binary(text: str, decimal: str) -> tuple[int, int]:
+    """Return (status, 0 or 1) of one conversion field."""
+    status, value = parse_number(text, decimal)
+    if status != OK:
+        return status, 0
+    if value not in (0.0, 1.0):
+        return NOT_BINARY, 0
+    return OK, int(value)
+
+
+def reason(status: int, column: str, text: str) -> str:
+    """Return the bad-row reason for a field status."""
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    if status == MISSING:
+        return msg.BAD_ROW_MISSING.format(column=column)
+    if status == UNKNOWN:
+        return msg.BAD_ROW_UNKNOWN_VARIANT.format(value=shown.strip(SPACES))
+    if status == NOT_FINITE:
+        return msg.BAD_ROW_NOT_FINITE.format(column=column, value=shown)
+    if status == NOT_BINARY:
+        return msg.BAD_ROW_NOT_BINARY.format(column=column, value=shown)
+    return msg.BAD_ROW_NOT_A_NUMBER.format(column=column, value=shown)
+
+
+def field_count_reason(expected: int, actual: int) -> str:
+    """Return the reason for a row with the wrong number of fields."""
+    return msg.BAD_ROW_FIELD_COUNT.format(expected=expected, actual=actual)
+
+
+class Totals:
+    """Per-variant n, conversions, mean and M2, plus bad-row bookkeeping in bounded memory."""
+
+    def __init__(self, allowed: list[str] | None, report_limit: int,
+                 has_conversions: bool, has_values: bool) -> None:
+        self.fixed = allowed is not None
+        self.names: list[str] = list(allowed or [])
+        self.index = {name: i for i, name in enumerate(self.names)}
+        size = len(self.names) if self.fixed else MAX_VARIANTS
+        self.n = np.zeros(size, dtype=np.int64)
+        self.conversions = np.zeros(size, dtype=np.int64) if has_conversions else None
+        self.mean = np.zeros(size) if has_values else None
+        self.m2 = np.zeros(size) if has_values else None
+        self.shift = np.zeros(size)  # per-variant origin of the accumulated values
+        self.shifted = np.zeros(size, dtype=bool)
+        self.blank_rows = 0
+        self.bad_count = 0
+        self.report_limit = report_limit
+        self._bad: list[BadRow] = []
+
+    def code(self, name: str) -> int:
+        """Return the index of a (trimmed, non-empty) variant name, or -1 if not allowed."""
+        found = self.index.get(name)
+        if found is not None:
+            return found
+        if self.fixed:
+            return -1
+        if len(self.names) >= MAX_VARIANTS:
+            raise StatsInputError(msg.TOO_MANY_VARIANTS.format(limit=MAX_VARIANTS))
+        self.index[name] = len(self.names)
+        self.names.append(name)
+        return len(self.names) - 1
+
+    def bad(self, line: int, why: str) -> None:
+        """Count a bad row and keep it if it is among the first ones by line."""
+        self.bad_count += 1
+        if self.report_limit:
+            self._bad.append(BadRow(line, why))
+            if len(self._bad) > 2 * self.report_limit:
+                self._bad = sorted(self._bad)[: self.report_limit]
+
+    def annotate_records(self, header_lines: int) -> None:
+        """Say that the kept line numbers are record numbers (quoted values span lines)."""
+        self._bad = [BadRow(line, why + msg.RECORD_NOT_LINE.format(record=line - header_lines))
+                     for line, why in self._bad]
+
+    def bad_rows(self) -> list[BadRow]:
+        """Return the first reported bad rows in line order."""
+        return sorted(self._bad)[: self.report_limit]
+
+    def add(self, codes: np.ndarray, conversions: np.ndarray | None,
+            values: np.ndarray | None) -> None:
+        """Add a chunk of good rows (variant codes with their conversion flags and values)."""
+        if codes.size == 0:
+            return
+        k = len(self.names)
+        counts = np.bincount(codes, minlength=k)
+        before = self.n[:k].copy()
+        self.n[:k] += counts
+        if self.conversions is not None and conversions is not None:
+            self.conversions[:k] += np.bincount(codes[conversions == 1], minlength=k)
+        if self.mean is not None and self.m2 is not None and values is not None:
+            present = counts > 0
+            sums = np.bincount(codes, weights=values, minlength=k)
+            chunk_mean = np.zeros(k)
+            chunk_mean[present] = sums[present] / counts[present]
+            # shifted data: every variant is accumulated relative to the mean of its first
+            # chunk, so later means and their differences keep full precision even when the
+            # values sit far from zero (e.g. 1e9 + noise)
+            first = present & ~self.shifted[:k]
+            self.shift[:k][first] = chunk_mean[first]
+            self.shifted[:k] |= first
+            chunk_mean -= self.shift[:k]
+            # corrected two-pass (Chan, Golub & LeVeque 1983): the residuals' sum fixes the
+            # rounding of the first mean, M2 = Σd² − (Σd)²/n
+            deviation = values - (self.shift[:k] + chunk_mean)[codes]
+            residual = np.bincount(codes, weights=deviation, minlength=k)
+            chunk_m2 = np.bincount(codes, weights=deviation * deviation, minlength=k)
+            chunk_m2[present] -= residual[present] ** 2 / counts[present]
+            chunk_mean[present] += residual[present] / counts[present]
+            # Chan et al.: combine (n_a, mean_a, M2_a) with the chunk (n_b, mean_b, M2_b)
+            total = self.n[:k][present].astype(float)
+            n_a = before[present].astype(float)
+            n_b = counts[present].astype(float)
+            delta = chunk_mean[present] - self.mean[:k][present]
+            mean = self.mean[:k]
+            m2 = self.m2[:k]
+            mean[present] += delta * (n_b / total)
+            m2[present] += np.maximum(chunk_m2[present], 0.0) + delta * delta * (
+                n_a * n_b / total)
+
+    def value_mean(self, index: int) -> float:
+        """Return the mean of the value column for one variant."""
+        assert self.mean is not None
+        return float(self.shift[index] + self.mean[index])

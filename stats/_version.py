@@ -1,0 +1,3 @@
+"""Engine version stored with every analysis (bump on any change to numbers or verdicts)."""
+
+ENGINE_VERSION = "1.0.0"

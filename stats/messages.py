@@ -1,0 +1,122 @@
+"""Message, warning and verdict texts of the statistics engine (English; the app translates).
+
+Placeholders use ``str.format`` names so a translation can reorder them.
+"""
+
+# --- input errors -------------------------------------------------------------------------
+NOT_A_NUMBER = "{name} must be a number, got {value!r}."
+NOT_FINITE = "{name} must be a finite number, got {value!r}."
+NOT_AN_INTEGER = "{name} must be a whole number, got {value!r}."
+NEGATIVE = "{name} must not be negative, got {value!r}."
+NOT_POSITIVE = "{name} must be greater than zero, got {value!r}."
+ALPHA_RANGE = "alpha must be between 0 and 1 (exclusive), got {value!r}."
+POWER_RANGE = "power must be between 0 and 1 (exclusive), got {value!r}."
+PROBABILITY_RANGE = "{name} must be between 0 and 1, got {value!r}."
+ARM_SHAPE = "{name} must be {shape}, got {value!r}."
+ZERO_VISITORS = "{name} has zero visitors; a conversion rate needs at least one visitor."
+CONVERSIONS_EXCEED_VISITORS = "{name} has more conversions ({conversions}) than visitors ({visitors})."
+TOO_FEW_OBSERVATIONS = "{name} needs at least 2 observations, got {n}."
+ZERO_VARIANCE_BOTH = (
+    "Both arms have zero standard deviation; a t-test needs variation in at least one arm."
+)
+INCONSISTENT_SUMS = (
+    "The sum of squares ({total_of_squares!r}) is smaller than sum²/n ({minimum!r}); "
+    "the sums are inconsistent."
+)
+OUT_OF_RANGE = "The inputs are too extreme to compute a reliable result ({what})."
+SRM_LENGTHS = "observed has {observed} groups but planned_split has {planned}."
+SRM_TOO_FEW_GROUPS = "A sample-ratio check needs at least 2 groups, got {count}."
+SRM_NO_OBSERVATIONS = "observed counts sum to zero; nothing to check."
+PVALUES_EMPTY = "p_values must contain at least one p-value."
+UNKNOWN_METHOD = "{name} must be one of {allowed}, got {value!r}."
+BASELINE_RANGE = "baseline must be a rate strictly between 0 and 1, got {value!r}."
+TARGET_RANGE = (
+    "baseline {baseline!r} with mde {mde!r} gives a target rate of {target!r}, "
+    "which is not strictly between 0 and 1."
+)
+MDE_ZERO = "mde must not be zero."
+VARIANTS_TOO_FEW = "variants must count every arm including the control (at least 2), got {value!r}."
+ANALYSIS_ARMS = "A test needs a control and 1 to 5 variants ({minimum} to {maximum} arms), got {count}."
+ANALYSIS_NAME = "Each arm needs a unique, non-empty name; got {value!r}."
+ANALYSIS_ITEM = "Each entry of variants must be a (name, statistics) pair, got {value!r}."
+PLANNED_SPLIT_LENGTH = "planned_split has {planned} weights but the test has {arms} arms."
+
+# --- per-user files -----------------------------------------------------------------------
+FILE_UNREADABLE = "The file could not be opened: {detail}"
+FILE_PARSE_ERROR = "The file could not be read as CSV: {detail}"
+FILE_EMPTY = "The file is empty: it has no header line."
+FILE_NOT_UTF8 = "The file is not valid {encoding} text: {detail}"
+FILE_HEADER_UNREADABLE = "The header line could not be read: {detail}"
+COLUMNS_MISSING = "Column(s) {missing} not found in the header; the header has: {header}."
+COLUMN_AMBIGUOUS = "Column {name!r} appears more than once in the header."
+METRIC_COLUMN_REQUIRED = "Give a conversion column, a value column or both."
+SAME_COLUMN_TWICE = "The variant, conversion and value columns must be different columns."
+NO_DATA_ROWS = "The file has no data rows."
+NO_GOOD_ROWS = "No usable rows remain after skipping {bad} bad row(s)."
+TOO_MANY_VARIANTS = (
+    "The variant column has more than {limit} distinct values; pass variants=[...] "
+    "with the expected names."
+)
+BAD_ROWS_REFUSED = (
+    "The file has {count} bad row(s), so it was not used ({shown}). "
+    "Fix these rows or choose to skip bad rows."
+)
+BAD_ROW_FIELD_COUNT = "expected {expected} fields, found {actual}"
+BAD_ROW_MISSING = "{column} is empty"
+BAD_ROW_UNKNOWN_VARIANT = "unknown variant {value!r}"
+BAD_ROW_NOT_A_NUMBER = "{column} is not a number: {value!r}"
+BAD_ROW_NOT_FINITE = "{column} is not a finite number: {value!r}"
+BAD_ROW_NOT_BINARY = "{column} must be 0 or 1, found {value!r}"
+RECORD_NOT_LINE = " (record {record}; line numbers are approximate because of line breaks inside quoted values)"
+
+# --- analysis warnings (code, then text) --------------------------------------------------
+WARNING_SRM = "srm"
+WARNING_UNDERPOWERED = "underpowered"
+WARNING_EARLY_LOOK = "early_look"
+WARNING_MULTIPLE_VARIANTS = "multiple_variants"
+
+SRM_WARNING = (
+    "Sample ratio mismatch (p = {p}): the observed split {observed} differs from the planned "
+    "{planned}. Check how visitors are assigned before trusting these results."
+)
+UNDERPOWERED_WARNING = (
+    "Under-powered: the test ended with {achieved} per arm (smallest arm) against the planned "
+    "{planned}, so a real effect of the planned size may have been missed."
+)
+EARLY_LOOK_WARNING = (
+    "Early look: {achieved} per arm (smallest arm) of the planned {planned} ({percent}). "
+    "Fixed-sample p-values are not valid yet; the verdict uses the always-valid "
+    "(sequential) result."
+)
+MULTIPLE_VARIANTS_WARNING = (
+    "{count} variants are compared with the control, so p-values are {correction}-adjusted "
+    "for multiple comparisons."
+)
+
+# --- verdicts -----------------------------------------------------------------------------
+VERDICT_RAISED = (
+    "Variant {variant} raised {metric} from {control_value} to {variant_value} "
+    "({lift}, {level} CI {ci_low} to {ci_high}, {p_label} {p}): significant at α = {alpha}."
+)
+VERDICT_LOWERED = (
+    "Variant {variant} lowered {metric} from {control_value} to {variant_value} "
+    "({lift}, {level} CI {ci_low} to {ci_high}, {p_label} {p}): significant at α = {alpha}."
+)
+VERDICT_NO_DIFFERENCE = (
+    "No significant difference: variant {variant} had {metric} {variant_value} against "
+    "{control_value} for the control ({lift}, {level} CI {ci_low} to {ci_high}, "
+    "{p_label} {p}); not significant at α = {alpha}."
+)
+VERDICT_EARLY_PREFIX = "Early look at {percent} of the planned sample: "
+VERDICT_EARLY_NO_DIFFERENCE = (
+    "no conclusive difference yet for variant {variant}: {metric} {variant_value} against "
+    "{control_value} for the control ({lift}, {level} CI {ci_low} to {ci_high}, "
+    "{p_label} {p}); keep the test running to the planned {planned} per arm."
+)
+P_LABEL = "p"
+ALWAYS_VALID_LEVEL = "always-valid {level}"
+P_LABEL_ADJUSTED = "{correction}-adjusted p"
+P_LABEL_SEQUENTIAL = "always-valid p"
+P_LABEL_SEQUENTIAL_ADJUSTED = "always-valid {correction}-adjusted p"
+CORRECTION_NAMES = {"holm": "Holm", "bh": "Benjamini–Hochberg"}
+PERCENTAGE_POINTS = "pp"

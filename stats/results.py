@@ -1,0 +1,101 @@
+"""Frozen result dataclasses; every one serializes to plain JSON types with ``to_dict()``."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Any
+
+
+def to_jsonable(value: Any) -> Any:
+    """Convert dataclasses, tuples and numbers to JSON types; refuse NaN and infinity."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(key): to_jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(item) for item in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float) or hasattr(value, "__float__"):
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(f"refusing to serialize a non-finite number: {number!r}")
+        return number
+    raise TypeError(f"cannot serialize {type(value).__name__}")
+
+
+class Serializable:
+    """Mixin giving frozen dataclasses a JSON-ready ``to_dict()``."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the result as a dict of JSON types (tuples become lists)."""
+        result = to_jsonable(self)
+        assert isinstance(result, dict)
+        return result
+
+
+def pair(value: Any) -> tuple[float, float] | None:
+    """Return a 2-item list or tuple as a float tuple (None stays None); used by from_dict."""
+    if value is None:
+        return None
+    low, high = value
+    return (float(low), float(high))
+
+
+@dataclass(frozen=True)
+class ComparisonResult(Serializable):
+    """Variant-vs-control comparison: two-sided p-value, lifts and (1 − α) intervals."""
+
+    method: str
+    p_value: float
+    abs_diff: float
+    abs_ci: tuple[float, float]
+    rel_lift: float | None
+    rel_ci: tuple[float, float] | None
+    significant: bool
+    alpha: float
+    control_value: float
+    variant_value: float
+    statistic: float | None = None
+    dof: float | None = None
+
+
+@dataclass(frozen=True)
+class SequentialResult(Serializable):
+    """Always-valid comparison at an early look: confidence sequence and matching p-value."""
+
+    method: str
+    p_value: float
+    abs_diff: float
+    abs_ci: tuple[float, float]
+    rel_lift: float | None
+    rel_ci: tuple[float, float] | None
+    significant: bool
+    alpha: float
+    observed_total: int
+    planned_total: int
+    adjusted_p_value: float | None = None
+
+
+@dataclass(frozen=True)
+class SRMResult(Serializable):
+    """Chi-square goodness of fit of observed arm sizes against the planned split."""
+
+    p_value: float
+    mismatch: bool
+    statistic: float
+    observed: tuple[int, ...]
+    expected: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class ProbabilityResult(Serializable):
+    """Bayesian view of a conversion test under uniform Beta(1, 1) priors."""
+
+    probability: float
+    expected_loss: float
+    method: str = "exact-quadrature"
