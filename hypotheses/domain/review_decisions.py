@@ -163,15 +163,11 @@ def _clean(session: Session, team: Team, data: dict[str, Any]) -> dict[str, Any]
     hypothesis_id, experiment_id = data.get("hypothesis_id"), data.get("experiment_id")
     hypothesis = experiment = None
     if hypothesis_id is not None:
-        hypothesis = (
-            session.get(Hypothesis, hypothesis_id) if _is_id(hypothesis_id) else None
-        )
+        hypothesis = session.get(Hypothesis, hypothesis_id) if _is_id(hypothesis_id) else None
         if hypothesis is None or hypothesis.team_id != team.id:
             errors["hypothesis_id"] = [_("Choose a hypothesis of this team.")]
     if experiment_id is not None:
-        experiment = (
-            session.get(Experiment, experiment_id) if _is_id(experiment_id) else None
-        )
+        experiment = session.get(Experiment, experiment_id) if _is_id(experiment_id) else None
         if experiment is None or experiment.team_id != team.id:
             errors["hypothesis_id"] = [_("Choose a test of this team.")]
     if errors:

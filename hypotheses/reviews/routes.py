@@ -62,12 +62,13 @@ def index():
         db, team=g.team, user=current_user, include_drafts=can("review.draft")
     )
     this_week = reviews.iso_week_of()
+    existing = request.args.get("existing")
     return render_template(
         "reviews/index.html",
         rows=rows,
         this_week=this_week,
         has_this_week=any(r.review.iso_week == this_week for r in rows),
-        existing=request.args.get("existing"),
+        existing=existing if existing in {r.review.iso_week for r in rows} else None,
     )
 
 
