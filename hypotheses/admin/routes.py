@@ -100,7 +100,7 @@ def users():
     """List every user of the installation with their teams and roles."""
     query = request.args.get("q", "", type=str).strip()[:100]
     per_page = current_app.config.get("PAGE_SIZE", 25)
-    page_no = max(1, request.args.get("page", 1, type=int))
+    page_no = min(max(1, request.args.get("page", 1, type=int)), 100_000)  # no huge OFFSETs
     rows, total = accounts.list_users(
         get_session(), query=query, offset=(page_no - 1) * per_page, limit=per_page
     )
