@@ -77,27 +77,45 @@ def make_experiment_record(session: Session, *, team: Team, hypothesis: Hypothes
 
     if hypothesis is None:
         hypothesis = make_hypothesis(session, team=team, status=status)
-    values = dict(metric_name="Lead rate", metric_kind="conversion", baseline=0.05, mde=0.2,
-                  per_variant=per_variant, duration_days=duration_days, status=status,
-                  daily_visitors=1000)
+    values = {"metric_name": "Lead rate", "metric_kind": "conversion", "baseline": 0.05,
+              "mde": 0.2, "per_variant": per_variant, "duration_days": duration_days,
+              "status": status, "daily_visitors": 1000}
     if status in ("running", "finished", "decided", "stopped"):
         values["started_at"] = utcnow()
+    if status == "running":  # running tests hold a slot 1..3, as the start use case gives them
+        from sqlmodel import func, select
+
+        values["slot"] = 1 + session.exec(select(func.count()).where(
+            Experiment.team_id == team.id, Experiment.status == "running")).one()
     if status == "decided":
         values.update(decision="ship", outcome="won", learning="It worked.", decided_at=utcnow())
     values.update(overrides)
     experiment = Experiment(team_id=team.id, hypothesis_id=hypothesis.id, **values)
     session.add(experiment)
     session.flush()
-    for position in range(variants):
-        session.add(Variant(experiment_id=experiment.id, position=position,
-                            name="Control" if position == 0 else f"Variant {chr(65 + position)}",
+    names = ["Control" if i == 0 else f"Variant {chr(65 + i)}" for i in range(variants)]
+    for position, name in enumerate(names):
+        session.add(Variant(experiment_id=experiment.id, position=position, name=name,
                             split=round(1 / variants, 6)))
     if results is not None:
-        result_set = ResultSet(experiment_id=experiment.id, data=json.dumps(results))
+        rows = [{"name": n, **r} for n, r in zip(names, results, strict=True)]
+        result_set = ResultSet(experiment_id=experiment.id, data=json.dumps(rows))
         session.add(result_set)
         session.flush()
-        if verdict is not None:
+        if verdict is not None:  # a real engine output, with the given verdict sentence
+            from hypotheses.domain.results import run_engine
+
+            keys = ("visitors", "conversions") if "visitors" in results[0] else ("n", "mean", "sd")
+            inputs = {"metric_kind": experiment.metric_kind, "alpha": experiment.alpha,
+                      "variants": [[n, [r[k] for k in keys]]
+                                   for n, r in zip(names, results, strict=True)],
+                      "planned_split": [1 / variants] * variants,
+                      "planned_per_variant": per_variant, "correction": "holm",
+                      "metric_name": experiment.metric_name, "final": status != "running"}
+            result = run_engine(inputs)
             session.add(Analysis(experiment_id=experiment.id, result_set_id=result_set.id,
-                                 engine_version="test", inputs="{}", output="{}", verdict=verdict))
+                                 engine_version=str(result.engine_version),
+                                 inputs=json.dumps(inputs), output=json.dumps(result.to_dict()),
+                                 verdict=verdict))
     session.commit()
     return experiment

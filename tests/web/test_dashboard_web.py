@@ -152,3 +152,30 @@ def test_latest_learnings_link_to_the_library(client, auth, db, team):
     assert "Latest learnings" in text and "Prices in ads cut clicks." in text
     assert "Decision: Kill" in text and "Lost" in text
     assert 'href="/learnings/"' in page.get_data(as_text=True)
+
+
+def test_every_link_on_the_dashboard_works(client, auth, db, team, users, running):
+    make_hypothesis(
+        db, team=team, title="Waiting one", status="backlog", owner_id=users["marketer"].id
+    )
+    make_hypothesis(
+        db, team=team, title="Stale one", status="idea", updated_at=utcnow() - timedelta(days=40)
+    )
+    make_experiment_record(
+        db,
+        team=team,
+        status="finished",
+        ended_at=utcnow(),
+        hypothesis=make_hypothesis(db, team=team, status="finished"),
+    )
+    make_experiment_record(db, team=team, status="decided")
+    auth.login("lead")
+    html = client.get("/").get_data(as_text=True)
+
+    links = set(re.findall(r'href="(/[^"#]*)', html)) - {"/auth/profile"}
+    assert any(link.startswith("/experiments/") for link in links)
+    assert any(link.startswith("/backlog/") for link in links)
+    for link in sorted(links):
+        if "/static/" in link:
+            continue
+        assert client.get(link.replace("&amp;", "&")).status_code == 200, link

@@ -200,3 +200,17 @@ def test_user_text_is_escaped(client, auth, db, team):
     html = client.get("/learnings/").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert "<b>bold</b>" not in html
+
+
+def test_every_link_on_the_library_works(client, auth, library):
+    auth.login("viewer")
+    html = client.get("/learnings/").get_data(as_text=True)
+
+    links = set(re.findall(r'href="(/[^"#]*)', html)) - {"/auth/profile"}
+    assert any(link.startswith("/experiments/") for link in links)
+    assert any(link.startswith("/backlog/") for link in links)
+    assert "/learnings/?tag=social+proof" in links
+    for link in sorted(links):
+        if "/static/" in link:
+            continue
+        assert client.get(link.replace("&amp;", "&")).status_code == 200, link
