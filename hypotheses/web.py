@@ -9,6 +9,7 @@ from flask_bootstrap import Bootstrap5
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.exc import OperationalError
+from werkzeug.routing import IntegerConverter
 
 from hypotheses import labels
 from hypotheses.db import get_session
@@ -131,8 +132,18 @@ def select_locale() -> str | None:
     return request.accept_languages.best_match(["en", "ru"])
 
 
+class IdConverter(IntegerConverter):
+    """``<int:...>`` capped at 2**31 - 1 (INTEGER keys): a larger id cannot exist, and it would overflow the
+    database driver (a 500) instead of answering 404."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
     """Bind extensions and register every blueprint."""
+    app.url_map.converters["int"] = IdConverter
     csrf.init_app(app)
     bootstrap.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

@@ -153,7 +153,7 @@ cmd_start() {
 
     port=$(pick_port)
     log "initdb into $DATA"
-    as_pg "$bindir/initdb" -D "$DATA" -U postgres --auth=trust --encoding=UTF8 --no-locale \
+    as_pg "$bindir/initdb" -D "$DATA" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 \
         --no-sync >"$LOG" 2>&1 || { cat "$LOG" >&2; die "initdb failed"; }
     # pg_ctl (running as postgres) appends the server log to the same file.
     ((IS_ROOT)) && chown postgres:postgres "$LOG"

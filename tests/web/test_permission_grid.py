@@ -20,8 +20,7 @@ def _endpoints(app):
 def _url(rule) -> str:
     url = rule.rule
     for arg in rule.arguments:
-        kind = type(rule._converters[arg]).__name__
-        value = SAMPLE_ARGS["int"] if kind == "IntegerConverter" else SAMPLE_ARGS["string"]
+        value = SAMPLE_ARGS["int"] if f"<int:{arg}>" in rule.rule else SAMPLE_ARGS["string"]
         for token in (f"<int:{arg}>", f"<{arg}>", f"<string:{arg}>", f"<path:{arg}>"):
             url = url.replace(token, value)
     return url
@@ -73,3 +72,9 @@ def test_anonymous_is_sent_to_sign_in(client, users, path):
     response = client.get(path)
     assert response.status_code == 302
     assert "/auth/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("path", ["/backlog/2147483648", "/backlog/99999999999999999999", "/experiments/4294967296"])
+def test_huge_ids_are_not_found_not_errors(client, auth, path):
+    auth.login("lead")
+    assert client.get(path).status_code == 404
