@@ -15,7 +15,8 @@ class DefaultConfig:
     SESSION_COOKIE_SECURE = False  # set True behind TLS (instance/config.py)
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)  # absolute lifetime of a sign-in
+    SESSION_IDLE_MINUTES = 60  # signed out after this long without a request
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     # Results uploads stream from disk; they may be far larger than ordinary forms.
     MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024

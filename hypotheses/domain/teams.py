@@ -16,6 +16,7 @@ from sqlmodel import Session, col, func, select
 
 from hypotheses.domain import audit
 from hypotheses.domain.accounts import get_or_create_team, set_membership
+from hypotheses.domain.backlog_queries import backlog_size
 from hypotheses.domain.errors import (
     Conflict,
     DomainError,
@@ -25,7 +26,7 @@ from hypotheses.domain.errors import (
     ValidationFailed,
 )
 from hypotheses.enums import Role, ScoreFormula
-from hypotheses.models import AuditEntry, Experiment, Hypothesis, Membership, Team, User
+from hypotheses.models import AuditEntry, Experiment, Membership, Team, User
 
 MAX_BACKLOG = 500
 MAX_TEAM_NAME = 120
@@ -54,12 +55,8 @@ def running_count(session: Session, *, team: Team) -> int:
 
 
 def backlog_count(session: Session, *, team: Team) -> int:
-    """Count the team's hypotheses in the backlog."""
-    return session.exec(
-        select(func.count(col(Hypothesis.id))).where(
-            Hypothesis.team_id == team.id, Hypothesis.status == "backlog"
-        )
-    ).one()
+    """Count the hypotheses the backlog bounds apply to (backlog and approved)."""
+    return backlog_size(session, team=team)
 
 
 def _is_int(value: object) -> bool:

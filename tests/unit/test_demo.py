@@ -176,3 +176,21 @@ def test_fills_the_dashboard_and_the_learnings(app, client, db, demo):
     assert "Early look" in home
     library = _text(client.get("/learnings/"))
     assert "8 decided tests so far" in library and "Of tests scored Confidence ≥ 8" in library
+
+
+def test_a_failed_load_leaves_nothing_behind(app, db, monkeypatch):
+    import hypotheses.demo.reviews as demo_reviews
+
+    def broken(session, *, team, people):
+        raise RuntimeError("reviews loader failed")
+
+    monkeypatch.setattr(demo_reviews, "load", broken)
+    with pytest.raises(RuntimeError):
+        load_demo(db, instance_path=app.instance_path, hash_method=FAST_HASH)
+    db.expire_all()
+    assert db.exec(select(func.count(col(Team.id)))).one() == 0
+    assert db.exec(select(func.count(col(Hypothesis.id)))).one() == 0
+    assert db.exec(select(func.count(col(AuditEntry.id)))).one() == 0
+    db.rollback()
+    monkeypatch.undo()
+    assert load_demo_if_empty(db, instance_path=app.instance_path, hash_method=FAST_HASH)

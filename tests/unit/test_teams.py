@@ -194,3 +194,10 @@ def test_list_teams_counts_members_and_admins(db, team, users):
     factories.make_team(db, "Another")
     rows = {t.name: (members, admins) for t, members, admins in teams.list_teams(db)}
     assert rows == {"Another": (0, 0), "Test team": (4, 1)}
+
+
+def test_backlog_count_uses_the_bounds_definition(db, team, users):
+    """Backlog and approved hypotheses count toward the bounds; ideas and rejected ones do not."""
+    for status in ("backlog", "approved", "idea", "rejected", "archived"):
+        factories.make_hypothesis(db, team=team, status=status)
+    assert teams.backlog_count(db, team=team) == 2
