@@ -67,8 +67,15 @@ def _text(x: float, y: float, body: str, **attrs: str) -> str:
     return f'<text x="{x:.1f}" y="{y:.1f}"{extra}>{escape(body)}</text>'
 
 
-def lift_chart(rows: list[LiftRow], *, title: str, description: str, axis_label: str,
-               no_ci: str = "no CI", not_computable: str = "not computable") -> Markup:
+def lift_chart(
+    rows: list[LiftRow],
+    *,
+    title: str,
+    description: str,
+    axis_label: str,
+    no_ci: str = "no CI",
+    not_computable: str = "not computable",
+) -> Markup:
     """Return an SVG of each variant's relative lift (point) with its CI (bar) around a zero line.
 
     Significant lifts get a filled diamond, others a hollow circle, and every row prints its
@@ -95,38 +102,77 @@ def lift_chart(rows: list[LiftRow], *, title: str, description: str, axis_label:
         value = lo + i * step
         x = sx(value)
         parts.append(f'<line x1="{x:.1f}" y1="{TOP}" x2="{x:.1f}" y2="{axis_y}" stroke="#e3e6ea"/>')
-        parts.append(_text(x, axis_y + 16, f"{value * 100:+.0f}%" if abs(value) > 1e-12 else "0%",
-                           text_anchor="middle", fill="#495057"))
+        parts.append(
+            _text(
+                x,
+                axis_y + 16,
+                f"{value * 100:+.0f}%" if abs(value) > 1e-12 else "0%",
+                text_anchor="middle",
+                fill="#495057",
+            )
+        )
     zero = sx(0.0)
-    parts.append(f'<line x1="{zero:.1f}" y1="{TOP - 6}" x2="{zero:.1f}" y2="{axis_y}" stroke="#212529" '
-                 f'stroke-width="1.5" stroke-dasharray="4 3"/>')
-    parts.append(_text(plot_x0 + (plot_x1 - plot_x0) / 2, axis_y + 34,
-                       axis_label, text_anchor="middle",
-                       fill="#495057"))
+    parts.append(
+        f'<line x1="{zero:.1f}" y1="{TOP - 6}" x2="{zero:.1f}" y2="{axis_y}" stroke="#212529" '
+        f'stroke-width="1.5" stroke-dasharray="4 3"/>'
+    )
+    parts.append(
+        _text(
+            plot_x0 + (plot_x1 - plot_x0) / 2,
+            axis_y + 34,
+            axis_label,
+            text_anchor="middle",
+            fill="#495057",
+        )
+    )
     for index, row in enumerate(rows):
         y = TOP + ROW_H * index + ROW_H / 2
         name = row.name if len(row.name) <= 22 else row.name[:21] + "…"
         parts.append(_text(LABEL_W - 10, y + 4, name, text_anchor="end", fill="#212529"))
         colour = "#0b6e4f" if row.significant else "#495057"
-        if row.low is not None and row.high is not None and math.isfinite(row.low) and math.isfinite(row.high):
+        if (
+            row.low is not None
+            and row.high is not None
+            and math.isfinite(row.low)
+            and math.isfinite(row.high)
+        ):
             x1, x2 = sx(row.low), sx(row.high)
-            parts.append(f'<line x1="{x1:.1f}" y1="{y:.1f}" x2="{x2:.1f}" y2="{y:.1f}" stroke="{colour}" '
-                         f'stroke-width="3"/>')
+            parts.append(
+                f'<line x1="{x1:.1f}" y1="{y:.1f}" x2="{x2:.1f}" y2="{y:.1f}" stroke="{colour}" '
+                f'stroke-width="3"/>'
+            )
             for x in (x1, x2):
-                parts.append(f'<line x1="{x:.1f}" y1="{y - 7:.1f}" x2="{x:.1f}" y2="{y + 7:.1f}" '
-                             f'stroke="{colour}" stroke-width="2"/>')
-            label = f"{_signed(row.lift)} ({_signed(row.low)} to {_signed(row.high)})" if row.lift is not None else ""
+                parts.append(
+                    f'<line x1="{x:.1f}" y1="{y - 7:.1f}" x2="{x:.1f}" y2="{y + 7:.1f}" '
+                    f'stroke="{colour}" stroke-width="2"/>'
+                )
+            label = (
+                f"{_signed(row.lift)} ({_signed(row.low)} to {_signed(row.high)})"
+                if row.lift is not None
+                else ""
+            )
         else:
             label = f"{_signed(row.lift)} ({no_ci})" if row.lift is not None else not_computable
         if row.lift is not None and math.isfinite(row.lift):
             x = sx(row.lift)
             if row.significant:
-                parts.append(f'<path d="M{x:.1f} {y - 8:.1f} L{x + 8:.1f} {y:.1f} L{x:.1f} {y + 8:.1f} '
-                             f'L{x - 8:.1f} {y:.1f} Z" fill="{colour}"/>')
+                parts.append(
+                    f'<path d="M{x:.1f} {y - 8:.1f} L{x + 8:.1f} {y:.1f} L{x:.1f} {y + 8:.1f} '
+                    f'L{x - 8:.1f} {y:.1f} Z" fill="{colour}"/>'
+                )
             else:
-                parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="#fff" stroke="{colour}" '
-                             f'stroke-width="2.5"/>')
-        parts.append(_text(plot_x1 + 10, y + 4, label, fill=colour,
-                           font_weight="600" if row.significant else "400"))
+                parts.append(
+                    f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="#fff" stroke="{colour}" '
+                    f'stroke-width="2.5"/>'
+                )
+        parts.append(
+            _text(
+                plot_x1 + 10,
+                y + 4,
+                label,
+                fill=colour,
+                font_weight="600" if row.significant else "400",
+            )
+        )
     parts.append("</svg>")
     return Markup("".join(parts))  # every text above went through html.escape

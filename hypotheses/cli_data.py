@@ -220,4 +220,24 @@ def import_command(
     )
 
 
-COMMANDS = (create_token_command, backup_command, export_command, import_command)
+# ---------------------------------------------------------------- analyze
+
+
+@click.command(
+    "analyze",
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True,
+                      "help_option_names": []},
+    add_help_option=False,
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def analyze_command(args: tuple[str, ...]) -> None:
+    """Analyse a per-user CSV in the terminal (the statistics engine's own command line).
+
+    FILE.csv --variant-column V --conversion-column C [--value-column X] ...; --help lists all.
+    """
+    from stats.__main__ import main
+
+    sys.exit(main(list(args)))
+
+
+COMMANDS = (create_token_command, backup_command, export_command, import_command, analyze_command)

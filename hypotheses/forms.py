@@ -83,3 +83,15 @@ def apply_domain_error(form: FlaskForm, error: DomainError) -> bool:
             field.errors = list(field.errors) + list(messages)
             placed = True
     return placed
+
+
+def distinct_ids(form: FlaskForm, prefix: str) -> FlaskForm:
+    """Give *form*'s fields the HTML ids ``<prefix>-<name>`` (names unchanged).
+
+    Several forms can then share a page without duplicate ids ("csrf_token", "submit"),
+    and every label still points at its own input.
+    """
+    for field in form:
+        field.id = f"{prefix}-{field.name}"
+        field.label.field_id = field.id
+    return form

@@ -6,7 +6,7 @@ functions. Invalid input raises ``StatsInputError``; no function returns NaN.
 """
 
 from stats._version import ENGINE_VERSION
-from stats.analysis import AnalysisResult, AnalysisWarning, ArmSummary, Comparison, analyze
+from stats.analysis import analyze
 from stats.bayes import probability_to_beat_control
 from stats.errors import BadRow, BadRowsError, StatsInputError
 from stats.frequentist import (
@@ -19,7 +19,16 @@ from stats.frequentist import (
 from stats.inputs import ConversionCounts, MeanSummary
 from stats.peruser import PerUserSummary, VariantTotals, reduce_per_user_csv
 from stats.power import sample_size_conversions, sample_size_means, test_duration_days
-from stats.results import ComparisonResult, ProbabilityResult, SequentialResult, SRMResult
+from stats.results import (
+    AnalysisResult,
+    AnalysisWarning,
+    ArmSummary,
+    Comparison,
+    ComparisonResult,
+    ProbabilityResult,
+    SequentialResult,
+    SRMResult,
+)
 from stats.sequential import sequential_compare_conversions, sequential_compare_means
 
 __version__ = ENGINE_VERSION

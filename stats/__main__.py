@@ -13,24 +13,29 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from stats._version import ENGINE_VERSION
-from stats.analysis import CORRECTIONS, AnalysisResult, analyze
+from stats.analysis import CORRECTIONS, analyze
 from stats.errors import BadRowsError, StatsInputError
 from stats.peruser import PerUserSummary, reduce_per_user_csv
+from stats.results import AnalysisResult
 from stats.verdict import format_alpha, format_p, format_rate
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m stats",
-        description="Analyse an A/B test from a per-user CSV (one row per user).")
+        description="Analyse an A/B test from a per-user CSV (one row per user).",
+    )
     parser.add_argument("file", help="CSV file (UTF-8; ',' or ';' separated)")
     parser.add_argument("--variant-column", required=True, help="column naming the variant")
     parser.add_argument("--conversion-column", help="column with 0/1 conversion flags")
     parser.add_argument("--value-column", help="column with a numeric value (e.g. revenue)")
-    parser.add_argument("--control", help="name of the control arm (default: 'control', "
-                        "'A', or the first variant in the file)")
-    parser.add_argument("--variants", help="comma-separated allowed variant names; "
-                        "other names are bad rows")
+    parser.add_argument(
+        "--control",
+        help="name of the control arm (default: 'control', 'A', or the first variant in the file)",
+    )
+    parser.add_argument(
+        "--variants", help="comma-separated allowed variant names; other names are bad rows"
+    )
     parser.add_argument("--alpha", type=float, default=0.05, help="significance level")
     parser.add_argument("--correction", choices=CORRECTIONS, default="holm")
     parser.add_argument("--planned-split", help="comma-separated planned weights, in arm order")
@@ -66,51 +71,74 @@ def _weights(text: str | None) -> list[float] | None:
     try:
         return [float(part) for part in text.split(",")]
     except ValueError as exc:
-        raise StatsInputError(f"--planned-split must be numbers separated by commas: {text!r}"
-                              ) from exc
+        raise StatsInputError(
+            f"--planned-split must be numbers separated by commas: {text!r}"
+        ) from exc
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Reduce the file and analyse every metric column given."""
-    allowed = [v for v in args.variants.split(",")] if args.variants else None
+    allowed = list(args.variants.split(",")) if args.variants else None
     summary = reduce_per_user_csv(
-        args.file, variant_column=args.variant_column, conversion_column=args.conversion_column,
-        value_column=args.value_column, variants=allowed, skip_bad_rows=args.skip_bad_rows,
-        delimiter=args.delimiter, decimal=args.decimal, encoding=args.encoding)
+        args.file,
+        variant_column=args.variant_column,
+        conversion_column=args.conversion_column,
+        value_column=args.value_column,
+        variants=allowed,
+        skip_bad_rows=args.skip_bad_rows,
+        delimiter=args.delimiter,
+        decimal=args.decimal,
+        encoding=args.encoding,
+    )
     order = _control_first([v.name for v in summary.variants], args.control)
-    common = dict(planned_split=_weights(args.planned_split),
-                  planned_per_variant=args.planned_per_variant, alpha=args.alpha,
-                  correction=args.correction, final=args.final)
+    common = {
+        "planned_split": _weights(args.planned_split),
+        "planned_per_variant": args.planned_per_variant,
+        "alpha": args.alpha,
+        "correction": args.correction,
+        "final": args.final,
+    }
     analyses: dict[str, AnalysisResult] = {}
     if args.conversion_column:
         analyses["conversion"] = analyze(
             metric_kind="conversion",
             variants=[(n, summary.variant(n).conversion_counts()) for n in order],
-            metric_name=args.metric_name or f"{args.conversion_column} rate", **common)
+            metric_name=args.metric_name or f"{args.conversion_column} rate",
+            **common,
+        )
     if args.value_column:
         analyses["value"] = analyze(
             metric_kind="continuous",
             variants=[(n, summary.variant(n).mean_summary()) for n in order],
-            metric_name=args.value_name or f"mean {args.value_column}", **common)
+            metric_name=args.value_name or f"mean {args.value_column}",
+            **common,
+        )
     return {"summary": summary, "analyses": analyses}
 
 
-def _print_text(out: TextIO, file: str, summary: PerUserSummary,
-                analyses: dict[str, AnalysisResult]) -> None:
-    out.write(f"{file}: {summary.rows:,} users used, {summary.bad_row_count:,} bad rows skipped, "
-              f"{summary.blank_rows:,} blank rows (stats engine {ENGINE_VERSION}, "
-              f"{summary.engine} reader)\n")
+def _print_text(
+    out: TextIO, file: str, summary: PerUserSummary, analyses: dict[str, AnalysisResult]
+) -> None:
+    out.write(
+        f"{file}: {summary.rows:,} users used, {summary.bad_row_count:,} bad rows skipped, "
+        f"{summary.blank_rows:,} blank rows (stats engine {ENGINE_VERSION}, "
+        f"{summary.engine} reader)\n"
+    )
     for row in summary.bad_rows:
         out.write(f"  skipped line {row.line}: {row.reason}\n")
     for result in analyses.values():
         out.write(f"\n{result.metric_name} — {result.method}, α = {format_alpha(result.alpha)}\n")
         for arm in result.arms:
             if result.metric_kind == "conversion":
-                out.write(f"  {arm.name:<16} {arm.n:>12,} users {arm.conversions:>12,} "
-                          f"conversions  {format_rate(arm.value):>8}\n")
+                out.write(
+                    f"  {arm.name:<16} {arm.n:>12,} users {arm.conversions:>12,} "
+                    f"conversions  {format_rate(arm.value):>8}\n"
+                )
             else:
-                out.write(f"  {arm.name:<16} {arm.n:>12,} users  mean {arm.value:>14,.4f}  "
-                          f"sd {arm.sd:,.4f}\n")
+                out.write(
+                    f"  {arm.name:<16} {arm.n:>12,} users  mean {arm.value:>14,.4f}  "
+                    f"sd {arm.sd:,.4f}\n"
+                )
         for c in result.comparisons:
             line = f"  {c.variant} vs {c.control}: p {format_p(c.p_value, result.alpha)}"
             if result.correction != "none":
@@ -123,8 +151,10 @@ def _print_text(out: TextIO, file: str, summary: PerUserSummary,
         out.write(f"  Verdict: {result.verdict}\n")
         for warning in result.warnings:
             out.write(f"  Warning: {warning.message}\n")
-        out.write(f"  SRM check: p = {result.srm.p_value:.3g}"
-                  f"{' (mismatch)' if result.srm.mismatch else ''}\n")
+        out.write(
+            f"  SRM check: p = {result.srm.p_value:.3g}"
+            f"{' (mismatch)' if result.srm.mismatch else ''}\n"
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -141,8 +171,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     if args.json:
-        payload = {"summary": result["summary"].to_dict(),
-                   **{k: v.to_dict() for k, v in result["analyses"].items()}}
+        payload = {
+            "summary": result["summary"].to_dict(),
+            **{k: v.to_dict() for k, v in result["analyses"].items()},
+        }
         json.dump(payload, sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
         sys.stdout.write("\n")
     else:

@@ -56,7 +56,7 @@ class CountingReader(io.RawIOBase):
 
     def readinto(self, target: Any) -> int:
         if self._prefix:
-            data, self._prefix = self._prefix[: len(target)], self._prefix[len(target):]
+            data, self._prefix = self._prefix[: len(target)], self._prefix[len(target) :]
         else:
             data = self._rest.read(len(target)) or b""
         count = len(data)
@@ -127,9 +127,11 @@ def open_source(path_or_file: Any, encoding: str) -> Source:
             raise StatsInputError(msg.FILE_UNREADABLE.format(detail=exc)) from exc
         return Source(handle, False, True, encoding, 0)
     if not hasattr(path_or_file, "read"):
-        raise StatsInputError(msg.ARM_SHAPE.format(name="path_or_file",
-                                                   shape="a path or a readable file",
-                                                   value=path_or_file))
+        raise StatsInputError(
+            msg.ARM_SHAPE.format(
+                name="path_or_file", shape="a path or a readable file", value=path_or_file
+            )
+        )
     start = None
     try:
         if path_or_file.seekable():
@@ -157,13 +159,17 @@ def check_encoding(encoding: str) -> str:
     except (LookupError, TypeError) as exc:
         raise StatsInputError(msg.FILE_NOT_UTF8.format(encoding=encoding, detail=exc)) from exc
     if "\n,;".encode(codec.name, errors="strict") != b"\n,;" or codec.name.startswith("utf-16"):
-        raise StatsInputError(msg.FILE_NOT_UTF8.format(
-            encoding=encoding, detail="only ASCII-compatible encodings are supported"))
+        raise StatsInputError(
+            msg.FILE_NOT_UTF8.format(
+                encoding=encoding, detail="only ASCII-compatible encodings are supported"
+            )
+        )
     return codec.name
 
 
-def read_header(stream: IO[bytes], encoding: str, delimiter: str | None,
-                wanted: list[str]) -> Header:
+def read_header(
+    stream: IO[bytes], encoding: str, delimiter: str | None, wanted: list[str]
+) -> Header:
     """Read the first line, strip a UTF-8 BOM and pick the delimiter that yields the
     wanted columns (or the given delimiter)."""
     buffer, eof = b"", False
@@ -175,7 +181,7 @@ def read_header(stream: IO[bytes], encoding: str, delimiter: str | None,
         buffer += chunk
     offset = 0
     if buffer.startswith(_BOM):
-        buffer, offset = buffer[len(_BOM):], len(_BOM)
+        buffer, offset = buffer[len(_BOM) :], len(_BOM)
     end = _line_end(buffer, eof=eof)
     if end is None:
         if len(buffer) > HEADER_LIMIT:
@@ -196,14 +202,19 @@ def read_header(stream: IO[bytes], encoding: str, delimiter: str | None,
             problem = exc
     if not parsed:
         raise StatsInputError(msg.FILE_HEADER_UNREADABLE.format(detail=problem))
-    candidates = list(parsed)
-    chosen = next((d for d in candidates if all(
-        any(c.strip() == w for c in parsed[d]) or any(c.strip().lower() == w.lower()
-                                                       for c in parsed[d]) for w in wanted)),
-                  None)
-    if chosen is None:
-        chosen = max(candidates, key=lambda d: len(parsed[d]))
-    return Header(parsed[chosen], chosen, buffer[end[1]:], offset + end[1])
+    # the first delimiter whose header has every wanted column, else the one with most fields
+    chosen = next(
+        (d for d, fields in parsed.items() if all(_find(fields, w) for w in wanted)),
+        max(parsed, key=lambda d: len(parsed[d])),
+    )
+    return Header(parsed[chosen], chosen, buffer[end[1] :], offset + end[1])
+
+
+def _find(names: list[str], column: str) -> list[int]:
+    """Return the indices of a column: exact name (spaces trimmed), else case-insensitive."""
+    stripped = [name.strip() for name in names]
+    exact = [i for i, name in enumerate(stripped) if name == column.strip()]
+    return exact or [i for i, name in enumerate(stripped) if name.lower() == column.strip().lower()]
 
 
 def _line_end(buffer: bytes, *, eof: bool = False) -> tuple[int, int] | None:
@@ -212,7 +223,7 @@ def _line_end(buffer: bytes, *, eof: bool = False) -> tuple[int, int] | None:
     if carriage != -1 and (newline == -1 or carriage < newline):
         if carriage + 1 == len(buffer):
             return (carriage, carriage + 1) if eof else None  # \r or the start of \r\n?
-        return carriage, carriage + (2 if buffer[carriage + 1:carriage + 2] == b"\n" else 1)
+        return carriage, carriage + (2 if buffer[carriage + 1 : carriage + 2] == b"\n" else 1)
     if newline != -1:
         return newline, newline + 1
     return None
@@ -220,13 +231,10 @@ def _line_end(buffer: bytes, *, eof: bool = False) -> tuple[int, int] | None:
 
 def resolve_columns(names: list[str], wanted: dict[str, str]) -> dict[str, int]:
     """Map each role to its column index: exact name (spaces trimmed), else case-insensitive."""
-    stripped = [name.strip() for name in names]
     found: dict[str, int] = {}
     missing = []
     for role, column in wanted.items():
-        exact = [i for i, name in enumerate(stripped) if name == column.strip()]
-        loose = [i for i, name in enumerate(stripped) if name.lower() == column.strip().lower()]
-        matches = exact or loose
+        matches = _find(names, column)
         if len(matches) > 1:
             raise StatsInputError(msg.COLUMN_AMBIGUOUS.format(name=column))
         if not matches:
@@ -234,6 +242,9 @@ def resolve_columns(names: list[str], wanted: dict[str, str]) -> dict[str, int]:
         else:
             found[role] = matches[0]
     if missing:
-        raise StatsInputError(msg.COLUMNS_MISSING.format(
-            missing=", ".join(missing), header=", ".join(repr(n) for n in stripped)))
+        raise StatsInputError(
+            msg.COLUMNS_MISSING.format(
+                missing=", ".join(missing), header=", ".join(repr(n.strip()) for n in names)
+            )
+        )
     return found

@@ -68,8 +68,9 @@ def field_count_reason(expected: int, actual: int) -> str:
 class Totals:
     """Per-variant n, conversions, mean and M2, plus bad-row bookkeeping in bounded memory."""
 
-    def __init__(self, allowed: list[str] | None, report_limit: int,
-                 has_conversions: bool, has_values: bool) -> None:
+    def __init__(
+        self, allowed: list[str] | None, report_limit: int, has_conversions: bool, has_values: bool
+    ) -> None:
         self.fixed = allowed is not None
         self.names: list[str] = list(allowed or [])
         self.index = {name: i for i, name in enumerate(self.names)}
@@ -80,6 +81,7 @@ class Totals:
         self.m2 = np.zeros(size) if has_values else None
         self.shift = np.zeros(size)  # per-variant origin of the accumulated values
         self.shifted = np.zeros(size, dtype=bool)
+        self._scratch = (np.empty(0), np.empty(0))
         self.blank_rows = 0
         self.bad_count = 0
         self.report_limit = report_limit
@@ -108,53 +110,67 @@ class Totals:
 
     def annotate_records(self, header_lines: int) -> None:
         """Say that the kept line numbers are record numbers (quoted values span lines)."""
-        self._bad = [BadRow(line, why + msg.RECORD_NOT_LINE.format(record=line - header_lines))
-                     for line, why in self._bad]
+        self._bad = [
+            BadRow(line, why + msg.RECORD_NOT_LINE.format(record=line - header_lines))
+            for line, why in self._bad
+        ]
 
     def bad_rows(self) -> list[BadRow]:
         """Return the first reported bad rows in line order."""
         return sorted(self._bad)[: self.report_limit]
 
-    def add(self, codes: np.ndarray, conversions: np.ndarray | None,
-            values: np.ndarray | None) -> None:
+    def _work(self, size: int) -> tuple[np.ndarray, np.ndarray]:
+        # reused scratch arrays: fresh megabyte-sized temporaries cost page faults per block
+        if self._scratch[0].size < size:
+            self._scratch = (np.empty(size), np.empty(size))
+        return self._scratch[0][:size], self._scratch[1][:size]
+
+    def add(
+        self, codes: np.ndarray, conversions: np.ndarray | None, values: np.ndarray | None
+    ) -> None:
         """Add a chunk of good rows (variant codes with their conversion flags and values)."""
         if codes.size == 0:
             return
         k = len(self.names)
-        counts = np.bincount(codes, minlength=k)
-        before = self.n[:k].copy()
-        self.n[:k] += counts
+        codes = codes.astype(np.intp, copy=False)
         if self.conversions is not None and conversions is not None:
-            self.conversions[:k] += np.bincount(codes[conversions == 1], minlength=k)
-        if self.mean is not None and self.m2 is not None and values is not None:
-            present = counts > 0
-            sums = np.bincount(codes, weights=values, minlength=k)
-            chunk_mean = np.zeros(k)
-            chunk_mean[present] = sums[present] / counts[present]
-            # shifted data: every variant is accumulated relative to the mean of its first
-            # chunk, so later means and their differences keep full precision even when the
-            # values sit far from zero (e.g. 1e9 + noise)
-            first = present & ~self.shifted[:k]
-            self.shift[:k][first] = chunk_mean[first]
-            self.shifted[:k] |= first
-            chunk_mean -= self.shift[:k]
-            # corrected two-pass (Chan, Golub & LeVeque 1983): the residuals' sum fixes the
-            # rounding of the first mean, M2 = Σd² − (Σd)²/n
-            deviation = values - (self.shift[:k] + chunk_mean)[codes]
-            residual = np.bincount(codes, weights=deviation, minlength=k)
-            chunk_m2 = np.bincount(codes, weights=deviation * deviation, minlength=k)
-            chunk_m2[present] -= residual[present] ** 2 / counts[present]
-            chunk_mean[present] += residual[present] / counts[present]
-            # Chan et al.: combine (n_a, mean_a, M2_a) with the chunk (n_b, mean_b, M2_b)
-            total = self.n[:k][present].astype(float)
-            n_a = before[present].astype(float)
-            n_b = counts[present].astype(float)
-            delta = chunk_mean[present] - self.mean[:k][present]
-            mean = self.mean[:k]
-            m2 = self.m2[:k]
-            mean[present] += delta * (n_b / total)
-            m2[present] += np.maximum(chunk_m2[present], 0.0) + delta * delta * (
-                n_a * n_b / total)
+            # one pass counts both: bin 2·code + flag
+            both = np.bincount(codes * 2 + conversions, minlength=2 * k)
+            counts = both[0::2] + both[1::2]
+            self.conversions[:k] += both[1::2]
+        else:
+            counts = np.bincount(codes, minlength=k)
+        if self.mean is None or self.m2 is None or values is None:
+            self.n[:k] += counts
+            return
+        # shifted data: each variant is accumulated relative to the first value seen for it,
+        # so means and their differences keep full precision far from zero (1e9 + noise)
+        new = (counts > 0) & ~self.shifted[:k]
+        if new.any():
+            for code, position in zip(*np.unique(codes, return_index=True), strict=True):
+                if new[code]:
+                    self.shift[code] = values[position]
+            self.shifted[:k] |= new
+        shifted, deviation = self._work(codes.size)
+        np.take(self.shift[:k], codes, out=shifted)
+        np.subtract(values, shifted, out=shifted)
+        present = counts > 0
+        chunk_mean = np.zeros(k)
+        chunk_mean[present] = (
+            np.bincount(codes, weights=shifted, minlength=k)[present] / counts[present]
+        )
+        np.take(chunk_mean, codes, out=deviation)
+        np.subtract(shifted, deviation, out=deviation)
+        np.multiply(deviation, deviation, out=deviation)
+        chunk_m2 = np.bincount(codes, weights=deviation, minlength=k)
+        # Chan, Golub & LeVeque: merge (n_a, mean_a, M2_a) with the chunk (n_b, mean_b, M2_b)
+        for g in np.flatnonzero(present).tolist():
+            n_a, n_b = float(self.n[g]), float(counts[g])
+            total = n_a + n_b
+            delta = chunk_mean[g] - self.mean[g]
+            self.mean[g] += delta * n_b / total
+            self.m2[g] += chunk_m2[g] + delta * delta * n_a * n_b / total
+        self.n[:k] += counts
 
     def value_mean(self, index: int) -> float:
         """Return the mean of the value column for one variant."""

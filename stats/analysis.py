@@ -4,8 +4,7 @@ the Bayesian view, early-look and power warnings, and a plain-language verdict."
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from stats import messages as msg
@@ -15,11 +14,13 @@ from stats.errors import StatsInputError
 from stats.frequentist import adjust_pvalues, compare_conversions, compare_means, srm_check
 from stats.inputs import check_alpha, conversion_arm, mean_arm, to_count
 from stats.results import (
+    AnalysisResult,
+    AnalysisWarning,
+    ArmSummary,
+    Comparison,
     ComparisonResult,
     SequentialResult,
-    Serializable,
     SRMResult,
-    pair,
 )
 from stats.sequential import sequential_compare_conversions, sequential_compare_means
 from stats.verdict import VerdictInputs, early_verdict, fixed_verdict
@@ -28,94 +29,6 @@ METRIC_KINDS = ("conversion", "continuous")
 CORRECTIONS = ("holm", "bh")
 MIN_ARMS, MAX_ARMS = 2, 6
 DEFAULT_METRIC_NAMES = {"conversion": "conversion rate", "continuous": "mean value"}
-
-
-@dataclass(frozen=True)
-class ArmSummary(Serializable):
-    """One arm's inputs: size, rate or mean, and conversions or standard deviation."""
-
-    name: str
-    n: int
-    value: float
-    conversions: int | None = None
-    sd: float | None = None
-
-
-@dataclass(frozen=True)
-class Comparison(Serializable):
-    """One variant against the control, with corrected p-value and Bayesian/sequential views."""
-
-    variant: str
-    control: str
-    method: str
-    control_value: float
-    variant_value: float
-    p_value: float
-    adjusted_p_value: float
-    abs_diff: float
-    abs_ci: tuple[float, float]
-    rel_lift: float | None
-    rel_ci: tuple[float, float] | None
-    significant: bool
-    dof: float | None
-    prob_beat_control: float | None
-    expected_loss: float | None
-    sequential: SequentialResult | None
-    verdict: str
-
-
-@dataclass(frozen=True)
-class AnalysisWarning(Serializable):
-    """A warning shown next to the verdict: a stable code and an English message."""
-
-    code: str
-    message: str
-
-
-@dataclass(frozen=True)
-class AnalysisResult(Serializable):
-    """The stored, reproducible analysis of one result set."""
-
-    engine_version: str
-    metric_kind: str
-    metric_name: str
-    method: str
-    correction: str
-    alpha: float
-    arms: tuple[ArmSummary, ...]
-    comparisons: tuple[Comparison, ...]
-    srm: SRMResult
-    planned_split: tuple[float, ...]
-    planned_per_variant: int | None
-    final: bool
-    early_look: bool
-    warnings: tuple[AnalysisWarning, ...]
-    verdict: str
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AnalysisResult:
-        """Rebuild a result from ``to_dict()`` output (for example, read back from JSON)."""
-        def sequential(item: Mapping[str, Any] | None) -> SequentialResult | None:
-            if item is None:
-                return None
-            return SequentialResult(**{**item, "abs_ci": pair(item["abs_ci"]),
-                                       "rel_ci": pair(item["rel_ci"])})
-
-        comparisons = tuple(
-            Comparison(**{**item, "abs_ci": pair(item["abs_ci"]), "rel_ci": pair(item["rel_ci"]),
-                          "sequential": sequential(item["sequential"])})
-            for item in data["comparisons"]
-        )
-        srm = data["srm"]
-        return cls(**{
-            **data,
-            "arms": tuple(ArmSummary(**arm) for arm in data["arms"]),
-            "comparisons": comparisons,
-            "srm": SRMResult(**{**srm, "observed": tuple(srm["observed"]),
-                                "expected": tuple(srm["expected"])}),
-            "planned_split": tuple(data["planned_split"]),
-            "warnings": tuple(AnalysisWarning(**w) for w in data["warnings"]),
-        })
 
 
 def _choice(value: Any, name: str, allowed: tuple[str, ...]) -> str:
@@ -139,8 +52,11 @@ def _arms(metric_kind: str, variants: Any) -> list[tuple[str, Any]]:
         if not isinstance(name, str) or not name.strip() or name in (n for n, _ in arms):
             raise StatsInputError(msg.ANALYSIS_NAME.format(value=name))
         label = f"arm {name!r}"
-        checked = conversion_arm(numbers, label) if metric_kind == "conversion" else mean_arm(
-            numbers, label)
+        checked = (
+            conversion_arm(numbers, label)
+            if metric_kind == "conversion"
+            else mean_arm(numbers, label)
+        )
         arms.append((name, checked))
     return arms
 
@@ -152,7 +68,7 @@ def _arm_summary(metric_kind: str, name: str, arm: Any) -> ArmSummary:
 
 
 def _percent(achieved: int, planned: int) -> str:
-    return f"{100 * achieved / planned:.0f}%"
+    return f"{100 * achieved // planned}%"  # rounded down: never "100%" below the plan
 
 
 def _p_label(sequential: bool, correction: str) -> str:
@@ -185,8 +101,9 @@ def analyze(
     correction = _choice(correction, "correction", CORRECTIONS)
     alpha = check_alpha(alpha)
     if not isinstance(final, bool):
-        raise StatsInputError(msg.UNKNOWN_METHOD.format(name="final", allowed=(True, False),
-                                                        value=final))
+        raise StatsInputError(
+            msg.UNKNOWN_METHOD.format(name="final", allowed=(True, False), value=final)
+        )
     if metric_name is None:
         metric_name = DEFAULT_METRIC_NAMES[metric_kind]
     if not isinstance(metric_name, str) or not metric_name.strip():
@@ -196,11 +113,11 @@ def analyze(
         planned_per_variant = to_count(planned_per_variant, "planned_per_variant", minimum=1)
     split = [1.0] * len(arms) if planned_split is None else planned_split
     if isinstance(split, (str, bytes)) or not isinstance(split, Sequence):
-        raise StatsInputError(msg.ARM_SHAPE.format(name="planned_split",
-                                                   shape="a list of weights", value=split))
+        raise StatsInputError(
+            msg.ARM_SHAPE.format(name="planned_split", shape="a list of weights", value=split)
+        )
     if len(split) != len(arms):
-        raise StatsInputError(msg.PLANNED_SPLIT_LENGTH.format(planned=len(split),
-                                                              arms=len(arms)))
+        raise StatsInputError(msg.PLANNED_SPLIT_LENGTH.format(planned=len(split), arms=len(arms)))
     summaries = [_arm_summary(metric_kind, name, arm) for name, arm in arms]
     srm = srm_check(observed=[s.n for s in summaries], planned_split=list(split))
 
@@ -218,45 +135,54 @@ def analyze(
     early_look = below_plan and not final
     sequential: list[SequentialResult | None] = [None] * len(fixed)
     if early_look:
-        sequential_compare = (sequential_compare_conversions if metric_kind == "conversion"
-                              else sequential_compare_means)
-        raw = [sequential_compare(control=control, variant=arm, alpha=alpha,
-                                  planned_per_variant=planned_per_variant)
-               for _, arm in arms[1:]]
+        sequential_compare = (
+            sequential_compare_conversions
+            if metric_kind == "conversion"
+            else sequential_compare_means
+        )
+        raw = [
+            sequential_compare(
+                control=control, variant=arm, alpha=alpha, planned_per_variant=planned_per_variant
+            )
+            for _, arm in arms[1:]
+        ]
         seq_adjusted = _adjust([r.p_value for r in raw], correction)
-        sequential = [dataclasses.replace(r, adjusted_p_value=p, significant=p < alpha)
-                      for r, p in zip(raw, seq_adjusted, strict=True)]
+        sequential = [
+            dataclasses.replace(r, adjusted_p_value=p, significant=p < alpha)
+            for r, p in zip(raw, seq_adjusted, strict=True)
+        ]
 
-    comparisons = []
-    for (name, arm), result, adj_p, seq in zip(arms[1:], fixed, adjusted, sequential,
-                                               strict=True):
-        bayes = (probability_to_beat_control(control=control, variant=arm)
-                 if metric_kind == "conversion" else None)
-        if seq is not None and seq.adjusted_p_value is not None:
-            assert planned_per_variant is not None
-            inputs = VerdictInputs(name, metric_name, metric_kind, result.control_value,
-                                   result.variant_value, seq.abs_diff, seq.abs_ci, seq.rel_lift,
-                                   seq.rel_ci, seq.adjusted_p_value, seq.significant, alpha)
-            verdict = early_verdict(inputs, _p_label(True, correction),
-                                    _percent(smallest, planned_per_variant), planned_per_variant)
-        else:
-            inputs = VerdictInputs(name, metric_name, metric_kind, result.control_value,
-                                   result.variant_value, result.abs_diff, result.abs_ci,
-                                   result.rel_lift, result.rel_ci, adj_p, adj_p < alpha, alpha)
-            verdict = fixed_verdict(inputs, _p_label(False, correction))
-        comparisons.append(Comparison(
-            variant=name, control=control_name, method=result.method,
-            control_value=result.control_value, variant_value=result.variant_value,
-            p_value=result.p_value, adjusted_p_value=adj_p, abs_diff=result.abs_diff,
-            abs_ci=result.abs_ci, rel_lift=result.rel_lift, rel_ci=result.rel_ci,
-            significant=adj_p < alpha, dof=result.dof,
-            prob_beat_control=None if bayes is None else bayes.probability,
-            expected_loss=None if bayes is None else bayes.expected_loss,
-            sequential=seq, verdict=verdict,
-        ))
-
-    warnings = _warnings(srm, summaries, split, planned_per_variant, smallest, early_look,
-                         below_plan and final, len(fixed), correction)
+    comparisons = [
+        _comparison(
+            metric_kind,
+            metric_name,
+            control_name,
+            control,
+            name,
+            arm,
+            result,
+            adj_p,
+            seq,
+            correction,
+            alpha,
+            smallest,
+            planned_per_variant,
+        )
+        for (name, arm), result, adj_p, seq in zip(
+            arms[1:], fixed, adjusted, sequential, strict=True
+        )
+    ]
+    warnings = _warnings(
+        srm,
+        summaries,
+        split,
+        planned_per_variant,
+        smallest,
+        early_look,
+        below_plan and final,
+        len(fixed),
+        correction,
+    )
     return AnalysisResult(
         engine_version=ENGINE_VERSION,
         metric_kind=metric_kind,
@@ -276,29 +202,125 @@ def analyze(
     )
 
 
+def _comparison(
+    metric_kind: str,
+    metric_name: str,
+    control_name: str,
+    control: Any,
+    name: str,
+    arm: Any,
+    result: ComparisonResult,
+    adjusted_p: float,
+    seq: SequentialResult | None,
+    correction: str,
+    alpha: float,
+    smallest: int,
+    planned: int | None,
+) -> Comparison:
+    """Combine one variant's fixed, Bayesian and sequential results with its verdict."""
+    bayes = (
+        probability_to_beat_control(control=control, variant=arm)
+        if metric_kind == "conversion"
+        else None
+    )
+    values = (name, metric_name, metric_kind, result.control_value, result.variant_value)
+    if seq is not None and seq.adjusted_p_value is not None and planned is not None:
+        # an early look is read from the always-valid result, never the fixed p-value
+        inputs = VerdictInputs(
+            *values,
+            seq.abs_diff,
+            seq.abs_ci,
+            seq.rel_lift,
+            seq.rel_ci,
+            seq.adjusted_p_value,
+            seq.significant,
+            alpha,
+        )
+        verdict = early_verdict(
+            inputs, _p_label(True, correction), _percent(smallest, planned), planned
+        )
+    else:
+        inputs = VerdictInputs(
+            *values,
+            result.abs_diff,
+            result.abs_ci,
+            result.rel_lift,
+            result.rel_ci,
+            adjusted_p,
+            adjusted_p < alpha,
+            alpha,
+        )
+        verdict = fixed_verdict(inputs, _p_label(False, correction))
+    return Comparison(
+        variant=name,
+        control=control_name,
+        method=result.method,
+        control_value=result.control_value,
+        variant_value=result.variant_value,
+        p_value=result.p_value,
+        adjusted_p_value=adjusted_p,
+        abs_diff=result.abs_diff,
+        abs_ci=result.abs_ci,
+        rel_lift=result.rel_lift,
+        rel_ci=result.rel_ci,
+        significant=adjusted_p < alpha,
+        dof=result.dof,
+        prob_beat_control=None if bayes is None else bayes.probability,
+        expected_loss=None if bayes is None else bayes.expected_loss,
+        sequential=seq,
+        verdict=verdict,
+    )
+
+
 def _warnings(
-    srm: SRMResult, summaries: list[ArmSummary], split: Sequence[float],
-    planned: int | None, smallest: int, early_look: bool, underpowered: bool,
-    variant_count: int, correction: str,
+    srm: SRMResult,
+    summaries: list[ArmSummary],
+    split: Sequence[float],
+    planned: int | None,
+    smallest: int,
+    early_look: bool,
+    underpowered: bool,
+    variant_count: int,
+    correction: str,
 ) -> list[AnalysisWarning]:
     warnings = []
     if srm.mismatch:
         total = sum(float(w) for w in split)
-        warnings.append(AnalysisWarning(msg.WARNING_SRM, msg.SRM_WARNING.format(
-            p=f"{srm.p_value:.2g}",
-            observed="/".join(f"{s.n:,}" for s in summaries),
-            planned="/".join(f"{100 * float(w) / total:g}%" for w in split),
-        )))
+        warnings.append(
+            AnalysisWarning(
+                msg.WARNING_SRM,
+                msg.SRM_WARNING.format(
+                    p=f"{srm.p_value:.2g}",
+                    observed="/".join(f"{s.n:,}" for s in summaries),
+                    planned="/".join(f"{100 * float(w) / total:g}%" for w in split),
+                ),
+            )
+        )
     if early_look and planned is not None:
-        warnings.append(AnalysisWarning(msg.WARNING_EARLY_LOOK, msg.EARLY_LOOK_WARNING.format(
-            achieved=f"{smallest:,}", planned=f"{planned:,}",
-            percent=_percent(smallest, planned))))
+        warnings.append(
+            AnalysisWarning(
+                msg.WARNING_EARLY_LOOK,
+                msg.EARLY_LOOK_WARNING.format(
+                    achieved=f"{smallest:,}",
+                    planned=f"{planned:,}",
+                    percent=_percent(smallest, planned),
+                ),
+            )
+        )
     if underpowered and planned is not None:
-        warnings.append(AnalysisWarning(msg.WARNING_UNDERPOWERED, msg.UNDERPOWERED_WARNING.format(
-            achieved=f"{smallest:,}", planned=f"{planned:,}")))
+        warnings.append(
+            AnalysisWarning(
+                msg.WARNING_UNDERPOWERED,
+                msg.UNDERPOWERED_WARNING.format(achieved=f"{smallest:,}", planned=f"{planned:,}"),
+            )
+        )
     if variant_count > 1:
-        warnings.append(AnalysisWarning(msg.WARNING_MULTIPLE_VARIANTS,
-                                        msg.MULTIPLE_VARIANTS_WARNING.format(
-                                            count=variant_count,
-                                            correction=msg.CORRECTION_NAMES[correction])))
+        warnings.append(
+            AnalysisWarning(
+                msg.WARNING_MULTIPLE_VARIANTS,
+                msg.MULTIPLE_VARIANTS_WARNING.format(
+                    count=variant_count, correction=msg.CORRECTION_NAMES[correction]
+                ),
+            )
+        )
     return warnings

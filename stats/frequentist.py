@@ -58,8 +58,10 @@ def compare_conversions(*, control: Any, variant: Any, alpha: float = 0.05) -> C
 
     if _uses_fisher(a, b):
         method, statistic = "fisher", None
-        table = [[a.conversions, a.visitors - a.conversions],
-                 [b.conversions, b.visitors - b.conversions]]
+        table = [
+            [a.conversions, a.visitors - a.conversions],
+            [b.conversions, b.visitors - b.conversions],
+        ]
         p_value = _clip_p(fisher_exact(table, alternative="two-sided")[1])
     else:
         method = "z-test"
@@ -76,9 +78,7 @@ def compare_conversions(*, control: Any, variant: Any, alpha: float = 0.05) -> C
     if a.conversions > 0 and b.conversions > 0:
         # Katz: log of the rate ratio is approximately normal
         log_ratio = math.log(rate_b / rate_a)
-        se_log = math.sqrt(
-            1 / b.conversions - 1 / b.visitors + 1 / a.conversions - 1 / a.visitors
-        )
+        se_log = math.sqrt(1 / b.conversions - 1 / b.visitors + 1 / a.conversions - 1 / a.visitors)
         rel_lift = diff / rate_a
         rel_ci = (math.expm1(log_ratio - z_crit * se_log), math.expm1(log_ratio + z_crit * se_log))
     return ComparisonResult(
@@ -142,6 +142,7 @@ def welch_parts(a: MeanSummary, b: MeanSummary) -> WelchParts:
     diff = b.mean - a.mean
     require_finite("difference of means", diff)
     statistic = (diff / unit) / unit_se
+    require_finite("the t statistic overflows", statistic)
     rel_lift = rel_se = None
     if a.mean != 0:
         ratio = b.mean / a.mean
@@ -190,11 +191,15 @@ def srm_check(*, observed: Sequence[Any], planned_split: Sequence[Any]) -> SRMRe
     """Test arm sizes against the planned split (weights, normalised) with a chi-square
     goodness-of-fit test; flag a sample ratio mismatch at p < 0.001."""
     if isinstance(observed, (str, bytes)) or not isinstance(observed, Sequence):
-        raise StatsInputError(msg.ARM_SHAPE.format(name="observed", shape="a list of counts",
-                                                   value=observed))
+        raise StatsInputError(
+            msg.ARM_SHAPE.format(name="observed", shape="a list of counts", value=observed)
+        )
     if isinstance(planned_split, (str, bytes)) or not isinstance(planned_split, Sequence):
-        raise StatsInputError(msg.ARM_SHAPE.format(name="planned_split",
-                                                   shape="a list of weights", value=planned_split))
+        raise StatsInputError(
+            msg.ARM_SHAPE.format(
+                name="planned_split", shape="a list of weights", value=planned_split
+            )
+        )
     if len(observed) != len(planned_split):
         raise StatsInputError(
             msg.SRM_LENGTHS.format(observed=len(observed), planned=len(planned_split))
@@ -205,8 +210,7 @@ def srm_check(*, observed: Sequence[Any], planned_split: Sequence[Any]) -> SRMRe
     weights = [to_float(value, f"planned_split[{i}]") for i, value in enumerate(planned_split)]
     for i, weight in enumerate(weights):
         if weight <= 0:
-            raise StatsInputError(msg.NOT_POSITIVE.format(name=f"planned_split[{i}]",
-                                                          value=weight))
+            raise StatsInputError(msg.NOT_POSITIVE.format(name=f"planned_split[{i}]", value=weight))
     total = sum(counts)
     if total == 0:
         raise StatsInputError(msg.SRM_NO_OBSERVATIONS)
@@ -232,12 +236,13 @@ def adjust_pvalues(p_values: Sequence[Any], method: str = "holm") -> list[float]
             msg.UNKNOWN_METHOD.format(name="method", allowed=ADJUST_METHODS, value=method)
         )
     if isinstance(p_values, (str, bytes)) or not isinstance(p_values, Sequence):
-        raise StatsInputError(msg.ARM_SHAPE.format(name="p_values", shape="a list of p-values",
-                                                   value=p_values))
+        raise StatsInputError(
+            msg.ARM_SHAPE.format(name="p_values", shape="a list of p-values", value=p_values)
+        )
     if len(p_values) == 0:
         raise StatsInputError(msg.PVALUES_EMPTY)
     values = np.array([to_float(p, f"p_values[{i}]") for i, p in enumerate(p_values)])
-    for i, p in enumerate(values):
+    for i, p in enumerate(values.tolist()):
         if not 0.0 <= p <= 1.0:
             raise StatsInputError(msg.PROBABILITY_RANGE.format(name=f"p_values[{i}]", value=p))
     m = len(values)

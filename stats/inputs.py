@@ -39,8 +39,12 @@ def to_float(value: Any, name: str) -> float:
     return result
 
 
+MAX_COUNT = 2**53  # counts up to here are exact in floating point
+
+
 def to_count(value: Any, name: str, *, minimum: int = 0) -> int:
-    """Return value as an int >= minimum (integral floats allowed) or raise StatsInputError."""
+    """Return value as an int in [minimum, 2^53) (integral floats allowed) or raise
+    StatsInputError."""
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         result = int(value)
     else:
@@ -48,10 +52,12 @@ def to_count(value: Any, name: str, *, minimum: int = 0) -> int:
         if not number.is_integer():
             raise StatsInputError(msg.NOT_AN_INTEGER.format(name=name, value=value))
         result = int(number)
+    if result >= MAX_COUNT:
+        raise StatsInputError(msg.TOO_LARGE.format(name=name, value=value))
     if result < minimum:
-        template = msg.NEGATIVE if minimum == 0 else msg.NOT_POSITIVE
-        if minimum > 1:
+        if minimum >= 2:
             raise StatsInputError(msg.TOO_FEW_OBSERVATIONS.format(name=name, n=result))
+        template = msg.NOT_POSITIVE if minimum == 1 else msg.NEGATIVE
         raise StatsInputError(template.format(name=name, value=value))
     return result
 

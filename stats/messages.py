@@ -7,6 +7,7 @@ Placeholders use ``str.format`` names so a translation can reorder them.
 NOT_A_NUMBER = "{name} must be a number, got {value!r}."
 NOT_FINITE = "{name} must be a finite number, got {value!r}."
 NOT_AN_INTEGER = "{name} must be a whole number, got {value!r}."
+TOO_LARGE = "{name} is too large ({value!r}); counts must be below 2^53."
 NEGATIVE = "{name} must not be negative, got {value!r}."
 NOT_POSITIVE = "{name} must be greater than zero, got {value!r}."
 ALPHA_RANGE = "alpha must be between 0 and 1 (exclusive), got {value!r}."
@@ -14,7 +15,9 @@ POWER_RANGE = "power must be between 0 and 1 (exclusive), got {value!r}."
 PROBABILITY_RANGE = "{name} must be between 0 and 1, got {value!r}."
 ARM_SHAPE = "{name} must be {shape}, got {value!r}."
 ZERO_VISITORS = "{name} has zero visitors; a conversion rate needs at least one visitor."
-CONVERSIONS_EXCEED_VISITORS = "{name} has more conversions ({conversions}) than visitors ({visitors})."
+CONVERSIONS_EXCEED_VISITORS = (
+    "{name} has more conversions ({conversions}) than visitors ({visitors})."
+)
 TOO_FEW_OBSERVATIONS = "{name} needs at least 2 observations, got {n}."
 ZERO_VARIANCE_BOTH = (
     "Both arms have zero standard deviation; a t-test needs variation in at least one arm."
@@ -35,8 +38,12 @@ TARGET_RANGE = (
     "which is not strictly between 0 and 1."
 )
 MDE_ZERO = "mde must not be zero."
-VARIANTS_TOO_FEW = "variants must count every arm including the control (at least 2), got {value!r}."
-ANALYSIS_ARMS = "A test needs a control and 1 to 5 variants ({minimum} to {maximum} arms), got {count}."
+VARIANTS_TOO_FEW = (
+    "variants must count every arm including the control (at least 2), got {value!r}."
+)
+ANALYSIS_ARMS = (
+    "A test needs a control and 1 to 5 variants ({minimum} to {maximum} arms), got {count}."
+)
 ANALYSIS_NAME = "Each arm needs a unique, non-empty name; got {value!r}."
 ANALYSIS_ITEM = "Each entry of variants must be a (name, statistics) pair, got {value!r}."
 PLANNED_SPLIT_LENGTH = "planned_split has {planned} weights but the test has {arms} arms."
@@ -44,7 +51,7 @@ PLANNED_SPLIT_LENGTH = "planned_split has {planned} weights but the test has {ar
 # --- per-user files -----------------------------------------------------------------------
 FILE_UNREADABLE = "The file could not be opened: {detail}"
 FILE_PARSE_ERROR = "The file could not be read as CSV: {detail}"
-FILE_EMPTY = "The file is empty: it has no header line."
+FILE_EMPTY = "The file has no header line (it is empty or its first line is blank)."
 FILE_NOT_UTF8 = "The file is not valid {encoding} text: {detail}"
 FILE_HEADER_UNREADABLE = "The header line could not be read: {detail}"
 COLUMNS_MISSING = "Column(s) {missing} not found in the header; the header has: {header}."
@@ -67,7 +74,9 @@ BAD_ROW_UNKNOWN_VARIANT = "unknown variant {value!r}"
 BAD_ROW_NOT_A_NUMBER = "{column} is not a number: {value!r}"
 BAD_ROW_NOT_FINITE = "{column} is not a finite number: {value!r}"
 BAD_ROW_NOT_BINARY = "{column} must be 0 or 1, found {value!r}"
-RECORD_NOT_LINE = " (record {record}; line numbers are approximate because of line breaks inside quoted values)"
+RECORD_NOT_LINE = (
+    " (record {record}; line numbers are approximate because of line breaks inside quoted values)"
+)
 
 # --- analysis warnings (code, then text) --------------------------------------------------
 WARNING_SRM = "srm"

@@ -7,26 +7,29 @@ both apply the same row rules (``stats._perrows``) and report bad rows by line n
 
 from __future__ import annotations
 
-import csv
-import io
 import math
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
-import numpy as np
-
 from stats import messages as msg
-from stats._csvsource import CountingReader, check_encoding, open_source, read_header, \
-    resolve_columns
-from stats._perrows import MISSING, OK, SPACES, UNKNOWN, Totals, field_count_reason, parse_binary, \
-    parse_number, reason
+from stats._csvsource import (
+    CountingReader,
+    check_encoding,
+    open_source,
+    read_header,
+    resolve_columns,
+)
+from stats._perrows import (
+    SPACES,
+    Totals,
+)
 from stats.errors import BadRow, BadRowsError, StatsInputError
 from stats.inputs import ConversionCounts, MeanSummary, to_count
 from stats.results import Serializable
 
 ENGINES = ("auto", "pyarrow", "python")
-_CHUNK_ROWS = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -67,9 +70,11 @@ class VariantTotals(Serializable):
     def mean_summary(self) -> MeanSummary:
         """Return (n, mean, sd) for compare_means or analyze."""
         if self.value_mean is None or self.value_sd is None:
-            raise StatsInputError(msg.TOO_FEW_OBSERVATIONS.format(name=self.name, n=self.n)
-                                  if self.value_mean is not None
-                                  else msg.METRIC_COLUMN_REQUIRED)
+            raise StatsInputError(
+                msg.TOO_FEW_OBSERVATIONS.format(name=self.name, n=self.n)
+                if self.value_mean is not None
+                else msg.METRIC_COLUMN_REQUIRED
+            )
         return MeanSummary(self.n, self.value_mean, self.value_sd)
 
 
@@ -102,107 +107,53 @@ class PerUserSummary(Serializable):
         return [(v.name, v.mean_summary()) for v in self.variants]
 
 
-def _reduce_with_python(reader: CountingReader, *, columns: int, roles: dict[str, int],
-                        delimiter: str, decimal: str, encoding: str, totals: Totals,
-                        header_lines: int, names: dict[str, str],
-                        progress: Callable[[int], Any] | None) -> None:
-    text = io.TextIOWrapper(io.BufferedReader(reader, 1 << 16), encoding=encoding, newline="")
-    rows = csv.reader(text, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
-    i_var, i_conv, i_value = roles["variant"], roles.get("conversion"), roles.get("value")
-    codes: list[int] = []
-    flags: list[int] = []
-    values: list[float] = []
-    previous = 0
-    try:
-        for row in rows:
-            line = header_lines + previous + 1
-            previous = rows.line_num
-            if not row:
-                totals.blank_rows += 1
-                continue
-            if len(row) != columns:
-                totals.bad(line, field_count_reason(columns, len(row)))
-                continue
-            name = row[i_var].strip(SPACES)
-            if not name and all(row[i].strip(SPACES) == "" for i in (i_conv, i_value)
-                                if i is not None):
-                totals.blank_rows += 1
-                continue
-            code = totals.code(name) if name else -2
-            why = None
-            if code < 0:
-                why = reason(UNKNOWN if name else MISSING, names["variant"], row[i_var])
-            if why is None and i_conv is not None:
-                status, flag = parse_binary(row[i_conv], decimal)
-                if status != OK:
-                    why = reason(status, names["conversion"], row[i_conv])
-            if why is None and i_value is not None:
-                status, value = parse_number(row[i_value], decimal)
-                if status != OK:
-                    why = reason(status, names["value"], row[i_value])
-            if why is not None:
-                totals.bad(line, why)
-                continue
-            codes.append(code)
-            if i_conv is not None:
-                flags.append(flag)
-            if i_value is not None:
-                values.append(value)
-            if len(codes) >= _CHUNK_ROWS:
-                _flush(totals, codes, flags, values, i_conv, i_value)
-                if progress is not None:
-                    progress(reader.bytes_read)
-    except UnicodeDecodeError as exc:
-        raise StatsInputError(msg.FILE_NOT_UTF8.format(encoding=encoding, detail=exc)) from exc
-    except csv.Error as exc:
-        raise StatsInputError(msg.FILE_PARSE_ERROR.format(
-            detail=f"line {header_lines + rows.line_num}: {exc}")) from exc
-    _flush(totals, codes, flags, values, i_conv, i_value)
-    if progress is not None:
-        progress(reader.bytes_read)
-
-
-def _flush(totals: Totals, codes: list[int], flags: list[int], values: list[float],
-           i_conv: int | None, i_value: int | None) -> None:
-    totals.add(np.array(codes, dtype=np.int64),
-               np.array(flags, dtype=np.int8) if i_conv is not None else None,
-               np.array(values, dtype=float) if i_value is not None else None)
-    codes.clear()
-    flags.clear()
-    values.clear()
-
-
-def _check_options(variant_column: Any, conversion_column: Any, value_column: Any,
-                   variants: Any, delimiter: Any, decimal: Any, engine: Any) -> list[str] | None:
-    for name, column in (("variant_column", variant_column),
-                         ("conversion_column", conversion_column),
-                         ("value_column", value_column)):
+def _check_options(
+    variant_column: Any,
+    conversion_column: Any,
+    value_column: Any,
+    variants: Any,
+    delimiter: Any,
+    decimal: Any,
+    engine: Any,
+) -> list[str] | None:
+    for name, column in (
+        ("variant_column", variant_column),
+        ("conversion_column", conversion_column),
+        ("value_column", value_column),
+    ):
         if column is not None and (not isinstance(column, str) or not column.strip()):
-            raise StatsInputError(msg.ARM_SHAPE.format(name=name, shape="a column name",
-                                                       value=column))
+            raise StatsInputError(
+                msg.ARM_SHAPE.format(name=name, shape="a column name", value=column)
+            )
     if variant_column is None:
-        raise StatsInputError(msg.ARM_SHAPE.format(name="variant_column", shape="a column name",
-                                                   value=None))
+        raise StatsInputError(
+            msg.ARM_SHAPE.format(name="variant_column", shape="a column name", value=None)
+        )
     if conversion_column is None and value_column is None:
         raise StatsInputError(msg.METRIC_COLUMN_REQUIRED)
     given = [c.strip().lower() for c in (variant_column, conversion_column, value_column) if c]
     if len(set(given)) != len(given):
         raise StatsInputError(msg.SAME_COLUMN_TWICE)
-    if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1
-                                  or delimiter in '"\r\n'):
-        raise StatsInputError(msg.ARM_SHAPE.format(name="delimiter", shape="one character",
-                                                   value=delimiter))
+    if delimiter is not None and (
+        not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '"\r\n'
+    ):
+        raise StatsInputError(
+            msg.ARM_SHAPE.format(name="delimiter", shape="one character", value=delimiter)
+        )
     if decimal not in (None, ".", ","):
-        raise StatsInputError(msg.UNKNOWN_METHOD.format(name="decimal", allowed=(".", ","),
-                                                        value=decimal))
+        raise StatsInputError(
+            msg.UNKNOWN_METHOD.format(name="decimal", allowed=(".", ","), value=decimal)
+        )
     if engine not in ENGINES:
-        raise StatsInputError(msg.UNKNOWN_METHOD.format(name="engine", allowed=ENGINES,
-                                                        value=engine))
+        raise StatsInputError(
+            msg.UNKNOWN_METHOD.format(name="engine", allowed=ENGINES, value=engine)
+        )
     if variants is None:
         return None
     if isinstance(variants, (str, bytes)) or not isinstance(variants, Sequence) or not variants:
-        raise StatsInputError(msg.ARM_SHAPE.format(name="variants", shape="a list of names",
-                                                   value=variants))
+        raise StatsInputError(
+            msg.ARM_SHAPE.format(name="variants", shape="a list of names", value=variants)
+        )
     names = [v.strip(SPACES) if isinstance(v, str) else "" for v in variants]
     if not all(names) or len(set(names)) != len(names):
         raise StatsInputError(msg.ANALYSIS_NAME.format(value=variants))
@@ -210,7 +161,7 @@ def _check_options(variant_column: Any, conversion_column: Any, value_column: An
 
 
 def reduce_per_user_csv(
-    path_or_file: str | Any | IO[bytes] | IO[str],
+    path_or_file: str | os.PathLike[str] | IO[bytes] | IO[str],
     *,
     variant_column: str,
     conversion_column: str | None = None,
@@ -226,9 +177,16 @@ def reduce_per_user_csv(
 ) -> PerUserSummary:
     """Reduce a per-user CSV to n, conversions and value mean/M2 per variant in one streaming
     pass; refuse the whole file when it has bad rows unless skip_bad_rows is set."""
-    allowed = _check_options(variant_column, conversion_column, value_column, variants,
-                             delimiter, decimal, engine)
+    allowed = _check_options(
+        variant_column, conversion_column, value_column, variants, delimiter, decimal, engine
+    )
     limit = to_count(max_bad_rows_reported, "max_bad_rows_reported")
+    if not isinstance(skip_bad_rows, bool):
+        raise StatsInputError(
+            msg.UNKNOWN_METHOD.format(
+                name="skip_bad_rows", allowed=(True, False), value=skip_bad_rows
+            )
+        )
     encoding = check_encoding(encoding)
     wanted = {"variant": variant_column}
     if conversion_column:
@@ -238,42 +196,66 @@ def reduce_per_user_csv(
     if engine == "auto":
         try:
             import pyarrow  # noqa: F401
+
             engine = "pyarrow"
         except ImportError:
             engine = "python"
     source = open_source(path_or_file, encoding)
     try:
-        totals, header, used_engine = _run(source, wanted, allowed, limit, delimiter, decimal,
-                                           engine, progress)
+        totals, header, used_engine = _run(
+            source, wanted, allowed, limit, delimiter, decimal, engine, progress
+        )
     finally:
         source.finish()
-    return _summary(totals, header.delimiter, _decimal(decimal, header.delimiter),
-                    used_engine, allowed, skip_bad_rows)
+    return _summary(
+        totals,
+        header.delimiter,
+        _decimal(decimal, header.delimiter),
+        used_engine,
+        allowed,
+        skip_bad_rows,
+    )
 
 
 def _decimal(decimal: str | None, delimiter: str) -> str:
     return decimal or ("," if delimiter == ";" else ".")
 
 
-def _run(source: Any, wanted: dict[str, str], allowed: list[str] | None, limit: int,
-         delimiter: str | None, decimal: str | None, engine: str,
-         progress: Callable[[int], Any] | None) -> tuple[Totals, Any, str]:
+def _run(
+    source: Any,
+    wanted: dict[str, str],
+    allowed: list[str] | None,
+    limit: int,
+    delimiter: str | None,
+    decimal: str | None,
+    engine: str,
+    progress: Callable[[int], Any] | None,
+) -> tuple[Totals, Any, str]:
     header = read_header(source.stream, source.encoding, delimiter, list(wanted.values()))
     roles = resolve_columns(header.names, wanted)
     names = {role: header.names[index].strip(SPACES) for role, index in roles.items()}
-    options = dict(columns=len(header.names), roles=roles, delimiter=header.delimiter,
-                   decimal=_decimal(decimal, header.delimiter), encoding=source.encoding,
-                   header_lines=1, names=names, progress=progress)
+    options = {
+        "columns": len(header.names),
+        "roles": roles,
+        "delimiter": header.delimiter,
+        "decimal": _decimal(decimal, header.delimiter),
+        "encoding": source.encoding,
+        "header_lines": 1,
+        "names": names,
+        "progress": progress,
+    }
     totals = Totals(allowed, limit, "conversion" in roles, "value" in roles)
     reader = CountingReader(header.remainder, source.stream, offset=header.offset)
     if engine == "python":
-        _reduce_with_python(reader, totals=totals, **options)  # type: ignore[arg-type]
+        from stats._csvpython import reduce_with_python
+
+        reduce_with_python(reader, totals=totals, **options)
         return totals, header, engine
     from stats._arrowcsv import reduce_with_arrow
 
     if not reader.has_data():
         return totals, header, engine  # header only
-    records, _ = reduce_with_arrow(reader, totals=totals, **options)  # type: ignore[arg-type]
+    records, _ = reduce_with_arrow(reader, totals=totals, **options)
     if records != reader.physical_lines() and totals.bad_count:
         # quoted values span lines, so record numbers are not line numbers: redo the
         # pass with the csv module, which counts physical lines, when the file can rewind
@@ -283,29 +265,50 @@ def _run(source: Any, wanted: dict[str, str], allowed: list[str] | None, limit: 
     return totals, header, engine
 
 
-def _summary(totals: Totals, delimiter: str, decimal: str, engine: str,
-             allowed: list[str] | None, skip_bad_rows: bool) -> PerUserSummary:
+def _summary(
+    totals: Totals,
+    delimiter: str,
+    decimal: str,
+    engine: str,
+    allowed: list[str] | None,
+    skip_bad_rows: bool,
+) -> PerUserSummary:
     bad_rows = totals.bad_rows()
     if totals.bad_count and not skip_bad_rows:
         shown = "; ".join(f"line {row.line}: {row.reason}" for row in bad_rows[:5])
         if totals.bad_count > 5:
             shown += "; …"
-        raise BadRowsError(msg.BAD_ROWS_REFUSED.format(count=totals.bad_count, shown=shown),
-                           bad_rows=bad_rows, bad_row_count=totals.bad_count)
+        raise BadRowsError(
+            msg.BAD_ROWS_REFUSED.format(count=totals.bad_count, shown=shown),
+            bad_rows=bad_rows,
+            bad_row_count=totals.bad_count,
+        )
     variants = []
     for i, name in enumerate(totals.names):
         n = int(totals.n[i])
         if n == 0 and allowed is None:
             continue  # a name seen only on bad rows
-        variants.append(VariantTotals(
-            name=name, n=n,
-            conversions=None if totals.conversions is None else int(totals.conversions[i]),
-            value_mean=None if totals.mean is None or n == 0 else totals.value_mean(i),
-            value_m2=None if totals.m2 is None or n == 0 else float(totals.m2[i]),
-        ))
+        variants.append(
+            VariantTotals(
+                name=name,
+                n=n,
+                conversions=None if totals.conversions is None else int(totals.conversions[i]),
+                value_mean=None if totals.mean is None or n == 0 else totals.value_mean(i),
+                value_m2=None if totals.m2 is None or n == 0 else float(totals.m2[i]),
+            )
+        )
     rows = sum(v.n for v in variants)
     if rows == 0:
-        raise StatsInputError(msg.NO_GOOD_ROWS.format(bad=totals.bad_count)
-                              if totals.bad_count else msg.NO_DATA_ROWS)
-    return PerUserSummary(tuple(variants), rows, totals.blank_rows, totals.bad_count,
-                          tuple(bad_rows), delimiter, decimal, engine)
+        raise StatsInputError(
+            msg.NO_GOOD_ROWS.format(bad=totals.bad_count) if totals.bad_count else msg.NO_DATA_ROWS
+        )
+    return PerUserSummary(
+        tuple(variants),
+        rows,
+        totals.blank_rows,
+        totals.bad_count,
+        tuple(bad_rows),
+        delimiter,
+        decimal,
+        engine,
+    )

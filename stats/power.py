@@ -17,7 +17,11 @@ def _ceil(value: float) -> int:
 
 
 def sample_size_conversions(
-    *, baseline: float, mde: float, relative: bool = True, alpha: float = 0.05,
+    *,
+    baseline: float,
+    mde: float,
+    relative: bool = True,
+    alpha: float = 0.05,
     power: float = 0.8,
 ) -> int:
     """Return visitors per arm to detect baseline → baseline·(1 + mde) (or + mde when not

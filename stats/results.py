@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,3 +100,106 @@ class ProbabilityResult(Serializable):
     probability: float
     expected_loss: float
     method: str = "exact-quadrature"
+
+
+@dataclass(frozen=True)
+class ArmSummary(Serializable):
+    """One arm's inputs: size, rate or mean, and conversions or standard deviation."""
+
+    name: str
+    n: int
+    value: float
+    conversions: int | None = None
+    sd: float | None = None
+
+
+@dataclass(frozen=True)
+class Comparison(Serializable):
+    """One variant against the control, with corrected p-value and Bayesian/sequential views."""
+
+    variant: str
+    control: str
+    method: str
+    control_value: float
+    variant_value: float
+    p_value: float
+    adjusted_p_value: float
+    abs_diff: float
+    abs_ci: tuple[float, float]
+    rel_lift: float | None
+    rel_ci: tuple[float, float] | None
+    significant: bool
+    dof: float | None
+    prob_beat_control: float | None
+    expected_loss: float | None
+    sequential: SequentialResult | None
+    verdict: str
+
+
+@dataclass(frozen=True)
+class AnalysisWarning(Serializable):
+    """A warning shown next to the verdict: a stable code and an English message."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class AnalysisResult(Serializable):
+    """The stored, reproducible analysis of one result set."""
+
+    engine_version: str
+    metric_kind: str
+    metric_name: str
+    method: str
+    correction: str
+    alpha: float
+    arms: tuple[ArmSummary, ...]
+    comparisons: tuple[Comparison, ...]
+    srm: SRMResult
+    planned_split: tuple[float, ...]
+    planned_per_variant: int | None
+    final: bool
+    early_look: bool
+    warnings: tuple[AnalysisWarning, ...]
+    verdict: str
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AnalysisResult:
+        """Rebuild a result from ``to_dict()`` output (for example, read back from JSON)."""
+
+        def sequential(item: Mapping[str, Any] | None) -> SequentialResult | None:
+            if item is None:
+                return None
+            return SequentialResult(
+                **{**item, "abs_ci": pair(item["abs_ci"]), "rel_ci": pair(item["rel_ci"])}
+            )
+
+        comparisons = tuple(
+            Comparison(
+                **{
+                    **item,
+                    "abs_ci": pair(item["abs_ci"]),
+                    "rel_ci": pair(item["rel_ci"]),
+                    "sequential": sequential(item["sequential"]),
+                }
+            )
+            for item in data["comparisons"]
+        )
+        srm = data["srm"]
+        return cls(
+            **{
+                **data,
+                "arms": tuple(ArmSummary(**arm) for arm in data["arms"]),
+                "comparisons": comparisons,
+                "srm": SRMResult(
+                    **{
+                        **srm,
+                        "observed": tuple(srm["observed"]),
+                        "expected": tuple(srm["expected"]),
+                    }
+                ),
+                "planned_split": tuple(data["planned_split"]),
+                "warnings": tuple(AnalysisWarning(**w) for w in data["warnings"]),
+            }
+        )

@@ -31,8 +31,14 @@ METHOD = "confidence-sequence"
 
 
 def _sequential(
-    *, diff: float, se: float, z: float | None, rel: tuple[float, float] | None,
-    n_total: int, planned_per_variant: Any, alpha: float,
+    *,
+    diff: float,
+    se: float,
+    z: float | None,
+    rel: tuple[float, float] | None,
+    n_total: int,
+    planned_per_variant: Any,
+    alpha: float,
 ) -> SequentialResult:
     planned_total = 2 * to_count(planned_per_variant, "planned_per_variant", minimum=1)
     log_alpha = math.log(alpha)

@@ -133,18 +133,27 @@ def _fields(v: VerdictInputs, p_label: str, level: str) -> dict[str, str]:
         control_text = format_number(v.control_value, decimals)
         variant_text = format_number(v.variant_value, decimals)
     if v.rel_lift is not None and v.rel_ci is not None:
-        lift, low, high = _signed_group([100 * v.rel_lift, 100 * v.rel_ci[0],
-                                         100 * v.rel_ci[1]], "%")
+        lift, low, high = _signed_group(
+            [100 * v.rel_lift, 100 * v.rel_ci[0], 100 * v.rel_ci[1]], "%"
+        )
     elif v.metric_kind == "conversion":
         unit = " " + msg.PERCENTAGE_POINTS
-        lift, low, high = _signed_group([100 * v.abs_diff, 100 * v.abs_ci[0],
-                                         100 * v.abs_ci[1]], unit)
+        lift, low, high = _signed_group(
+            [100 * v.abs_diff, 100 * v.abs_ci[0], 100 * v.abs_ci[1]], unit
+        )
     else:
         lift, low, high = _signed_group([v.abs_diff, *v.abs_ci], "")
     return {
-        "variant": v.variant, "metric": v.metric, "control_value": control_text,
-        "variant_value": variant_text, "lift": lift, "ci_low": low, "ci_high": high,
-        "level": level, "p_label": p_label, "p": format_p(v.p_value, v.alpha),
+        "variant": v.variant,
+        "metric": v.metric,
+        "control_value": control_text,
+        "variant_value": variant_text,
+        "lift": lift,
+        "ci_low": low,
+        "ci_high": high,
+        "level": level,
+        "p_label": p_label,
+        "p": format_p(v.p_value, v.alpha),
         "alpha": format_alpha(v.alpha),
     }
 

@@ -25,7 +25,7 @@ from hypotheses.db import get_session
 from hypotheses.domain import accounts, audit, teams
 from hypotheses.domain.errors import DomainError, NotFound
 from hypotheses.enums import Role
-from hypotheses.forms import ConfirmForm, apply_domain_error
+from hypotheses.forms import ConfirmForm, apply_domain_error, distinct_ids
 from hypotheses.models import Team, User
 from hypotheses.permissions import requires
 
@@ -189,6 +189,8 @@ def _user_page(user: User, status: int = 200, **forms):
         MembershipForm(formdata=None, teams=other_teams, data={"role": Role.VIEWER.value}),
     )
     forms.setdefault("password_form", ResetPasswordForm(formdata=None))
+    for prefix in ("user", "membership", "password"):  # three forms on one page: no shared ids
+        distinct_ids(forms[f"{prefix}_form"], prefix)
     team_names = {team.id: team.name for team in _all_teams()}
     history = [
         _history_item(entry, actor, team_names)

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Response, current_app, json
 from flask_babel import gettext as _
 from pydantic import ValidationError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from hypotheses.db import get_session
@@ -157,6 +158,15 @@ def register(bp) -> None:
     def _validation_error(error: ValidationError):
         api_error = from_validation_error(error)
         return error_response(api_error.status, api_error.code, api_error.message, api_error.fields)
+
+    @bp.errorhandler(DataError)
+    def _data_error(_error: DataError):
+        # A value the database cannot hold (e.g. beyond a PostgreSQL INTEGER): bad input, not a
+        # server fault. Nothing was saved (the transaction is rolled back).
+        get_session().rollback()
+        return error_response(
+            422, "out_of_range", _("A number in the request is too large to be stored.")
+        )
 
     @bp.errorhandler(HTTPException)
     def _http_error(error: HTTPException):

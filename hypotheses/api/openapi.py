@@ -66,8 +66,11 @@ def _query_dict(model: type[BaseModel]) -> dict[str, Any]:
         if len(values) > 1:
             raise ApiError(422, _("Give each parameter once."), fields={name: [_("Given twice.")]})
         if values[0] == "" and name in model.model_fields:
-            raise ApiError(422, _("Leave a parameter out rather than sending it empty."),
-                           fields={name: [_("Give a value or leave the parameter out.")]})
+            raise ApiError(
+                422,
+                _("Leave a parameter out rather than sending it empty."),
+                fields={name: [_("Give a value or leave the parameter out.")]},
+            )
         data[name] = values[0]
     return data
 

@@ -10,7 +10,7 @@ the domain's own constants, and the schemathesis run checks the two agree.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,6 +22,11 @@ from hypotheses.domain.backlog_rules import (
     TEXT_LIMITS,
 )
 from hypotheses.enums import Status
+
+# Ids and versions are 32-bit INTEGER columns on PostgreSQL: a larger one cannot exist, and
+# refusing it here keeps it away from the database (an overflow there is a server error).
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Field(le=MAX_ID)]
 
 
 class In(BaseModel):
@@ -85,6 +90,26 @@ class ErrorResponse(Out):
 class HypothesisCreate(In):
     """A new hypothesis. It enters the backlog when there is room, else it waits as an idea."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Shorter lead form",
+                    "change": "Remove 3 of 7 fields",
+                    "audience": "Mobile visitors",
+                    "expected_effect": "+15% lead rate",
+                    "rationale": "Fewer fields, less friction",
+                    "stage": "lead",
+                    "lever": "conversion",
+                    "subject": "landing page",
+                    "impact": 8,
+                    "confidence": 5,
+                    "ease": 7,
+                }
+            ]
+        }
+    )
+
     title: str = _text("title", "What we change, in a few words.", required=True)
     change: str | None = _text("change", "What exactly we change.")
     audience: str | None = _text("audience", "For whom (audience or segment).")
@@ -94,7 +119,7 @@ class HypothesisCreate(In):
     lever: str = _choice("lever", required=True)
     subject: str = _choice("subject", required=True)
     channel: str | None = _text("channel")
-    owner_id: int | None = doc(
+    owner_id: Id | None = doc(
         "A member of the team; defaults to the token's user.", None, minimum=1
     )
     tags: list[str] | str | None = doc("A list, or one comma-separated string.", None)
@@ -114,7 +139,11 @@ class HypothesisCreate(In):
 class HypothesisPatch(In):
     """An edit: only the fields sent change. ``version`` is the version you read."""
 
-    version: int = doc(
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"version": 1, "impact": 9, "tags": ["form", "mobile"]}]}
+    )
+
+    version: Id = doc(
         "The version you read; a stale one gets 409 with what changed.", ..., minimum=1
     )
     title: str | None = _text("title")
@@ -126,7 +155,7 @@ class HypothesisPatch(In):
     lever: str | None = _choice("lever")
     subject: str | None = _choice("subject")
     channel: str | None = _text("channel")
-    owner_id: int | None = doc(None, None, minimum=1)
+    owner_id: Id | None = doc(None, None, minimum=1)
     tags: list[str] | str | None = None
     links: list[str] | str | None = None
     impact: int | None = doc(None, None, **ICE)
@@ -139,14 +168,18 @@ class HypothesisPatch(In):
 class VersionIn(In):
     """Optionally, the version you read: a stale one gets 409."""
 
-    version: int | None = doc(None, None, minimum=1)
+    version: Id | None = doc(None, None, minimum=1)
 
 
 class RejectIn(In):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "Already tested in spring; no effect."}]}
+    )
+
     reason: str = doc(
         "Why it will not be tested (required).", ..., minLength=1, maxLength=MAX_REASON
     )
-    version: int | None = doc(None, None, minimum=1)
+    version: Id | None = doc(None, None, minimum=1)
 
 
 class HypothesisQuery(Query):

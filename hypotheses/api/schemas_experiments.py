@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
-from hypotheses.api.schemas import In, Out, Query, doc
+from hypotheses.api.schemas import Id, In, Out, Query, doc
 from hypotheses.domain.experiment_design import MAX_DAILY, MAX_METRIC, MAX_NAME, MAX_VARIANTS
 from hypotheses.domain.results import MAX_COUNT
 from hypotheses.enums import Decision, MetricKind, Outcome
@@ -30,6 +30,24 @@ class DesignIn(In):
     metrics (with `baseline_sd`); `mde` is relative (0.2 = +20%) unless mde_relative is
     false."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "metric": "Lead rate",
+                    "metric_kind": "conversion",
+                    "baseline": 0.05,
+                    "mde": 0.2,
+                    "mde_relative": True,
+                    "alpha": 0.05,
+                    "power": 0.8,
+                    "daily_visitors": 1000,
+                    "variants": [{"name": "Control", "split": 0.5}, {"name": "B", "split": 0.5}],
+                }
+            ]
+        }
+    )
+
     metric: str = doc("The primary metric.", ..., minLength=1, maxLength=MAX_METRIC)
     metric_kind: str = doc(None, ..., enum=KINDS)
     baseline: float
@@ -44,16 +62,28 @@ class DesignIn(In):
         "Visitors entering the test per day.", ..., minimum=1, maximum=MAX_DAILY
     )
     variants: list[VariantIn] = doc(None, ..., minItems=2, maxItems=MAX_VARIANTS)
-    version: int | None = doc(
+    version: Id | None = doc(
         "The version you read (optional): a stale one gets 409.", None, minimum=1
     )
 
 
 class ReasonIn(In):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "Tracking broke on the B variant."}]}
+    )
+
     reason: str = doc("Why the test is stopped.", ..., minLength=1, maxLength=1000)
 
 
 class TestDecisionIn(In):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"decision": "ship", "outcome": "won", "learning": "Fewer fields, more leads."}
+            ]
+        }
+    )
+
     decision: str = doc(None, ..., enum=[d.value for d in Decision])
     outcome: str = doc(None, ..., enum=[o.value for o in Outcome])
     learning: str = doc("One line.", ..., minLength=1, maxLength=200)
@@ -77,6 +107,20 @@ class MeanRow(In):
 
 class ResultsIn(In):
     """Aggregated numbers per variant, every variant once, by name."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "final": False,
+                    "variants": [
+                        {"name": "Control", "visitors": 5000, "conversions": 250},
+                        {"name": "B", "visitors": 5000, "conversions": 300},
+                    ],
+                }
+            ]
+        }
+    )
 
     final: bool = doc("Final numbers finish the test; otherwise an early look.", False)
     variants: list[ConversionRow | MeanRow] = doc(None, ..., minItems=2, maxItems=MAX_VARIANTS)
@@ -191,6 +235,20 @@ class AnalysisOut(Out):
 class AnalyzeIn(In):
     """Analyse numbers without a stored test (nothing is saved)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "metric_kind": "conversion",
+                    "variants": [
+                        {"name": "A", "visitors": 5000, "conversions": 250},
+                        {"name": "B", "visitors": 5000, "conversions": 300},
+                    ],
+                }
+            ]
+        }
+    )
+
     metric_kind: str = doc(None, ..., enum=KINDS)
     variants: list[ConversionRow | MeanRow] = doc(
         "Control first.", ..., minItems=2, maxItems=MAX_VARIANTS
@@ -199,7 +257,7 @@ class AnalyzeIn(In):
     planned_split: list[float] | None = doc(
         "Planned traffic shares (for the SRM check); default equal.", None
     )
-    planned_per_variant: int | None = doc(
+    planned_per_variant: Annotated[int, Field(le=MAX_COUNT)] | None = doc(
         "Planned sample per variant; below it, results are an early look.", None, minimum=1
     )
     correction: str = doc("Multiple-comparison correction.", "holm", enum=["holm", "bh"])
@@ -209,6 +267,20 @@ class AnalyzeIn(In):
 
 class SampleSizeIn(In):
     """Plan a test: sample size per variant and, with daily traffic, its duration."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "metric_kind": "conversion",
+                    "baseline": 0.05,
+                    "mde": 0.2,
+                    "variants": 2,
+                    "daily_visitors": 1000,
+                }
+            ]
+        }
+    )
 
     metric_kind: str = doc(None, ..., enum=KINDS)
     baseline: float

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from hypotheses.api.schemas import WEEK, In, Out, doc
+from pydantic import ConfigDict
+
+from hypotheses.api.schemas import WEEK, Id, In, Out, doc
 from hypotheses.domain.kpis import MAX_ABS
 from hypotheses.domain.review_decisions import MAX_TEXT
 
@@ -26,17 +28,38 @@ class KpiValueIn(In):
 
 
 class KpisIn(In):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"values": [{"metric": "Leads", "value": 412}, {"metric": "CAC", "value": 38.5}]}
+            ]
+        }
+    )
+
     values: list[KpiValueIn] = doc("One entry per metric.", ..., maxItems=100)
 
 
 class ReviewDecisionIn(In):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "text": "Ship the short form to all traffic",
+                    "owner_email": "ana@example.com",
+                    "due": "2026-12-01",
+                    "hypothesis_id": 3,
+                }
+            ]
+        }
+    )
+
     text: str = doc("What was decided, one line.", ..., minLength=1, maxLength=MAX_TEXT)
     owner_email: str | None = doc(
         "The owner's e-mail (a team member); or send owner_id.", None, maxLength=254
     )
-    owner_id: int | None = doc(None, None, minimum=1)
+    owner_id: Id | None = doc(None, None, minimum=1)
     due: date = doc("Due date, e.g. 2026-12-01.")
-    hypothesis_id: int | None = doc(
+    hypothesis_id: Id | None = doc(
         "A hypothesis of the team this decision is about.", None, minimum=1
     )
 

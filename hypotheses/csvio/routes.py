@@ -95,9 +95,7 @@ def _exports() -> list[dict]:
             "csvio.export_tests",
             "experiment.view",
             _("Analyses"),
-            _(
-                "Every stored analysis: p-values, lifts with intervals, SRM check, verdict."
-            ),
+            _("Every stored analysis: p-values, lifts with intervals, SRM check, verdict."),
         ),
         (
             "reviews",
@@ -160,14 +158,7 @@ def _load(token: str) -> tuple[bytes, str]:
     return path.read_bytes(), session.get("import_names", {}).get(token, "upload.csv")
 
 
-def _render_mapping(
-    token: str,
-    file_name: str,
-    table: csv_io.Table,
-    form,
-    status: int = 200,
-    problems: dict[str, list[str]] | None = None,
-):
+def _render_mapping(token: str, file_name: str, table: csv_io.Table, form, status: int = 200):
     rows: list[csv_io.Row] = []
     try:
         rows = csv_io.check_rows(get_session(), team=g.team, table=table, mapping=mapping_of(form))
@@ -187,7 +178,7 @@ def _render_mapping(
         total=len(table.rows),
         bad=len(bad),
         checked=bool(rows),
-        problems=problems or {},
+        limit=PREVIEW_ROWS,
     ), status
 
 
@@ -234,7 +225,7 @@ def mapping(token: str):
         return redirect(url_for("csvio.index"))
     except ValidationFailed as error:
         flash(error.message, "danger")
-        return _render_mapping(token, file_name, table, form, 422, problems=error.errors)
+        return _render_mapping(token, file_name, table, form, 422)
     _pending_path(token).unlink(missing_ok=True)
     flash(
         _(

@@ -1,8 +1,9 @@
 """Backlog CSV import: column mapping, a preview with per-row errors, all-or-nothing import.
 
-The file is read by csv_read (encodings, delimiters, header). Each row is checked with the backlog's own rules (``backlog_rules.clean_fields``) and
-created with the backlog's own use case, all in one transaction: a file with one bad row
-imports nothing. The file's SHA-256 is remembered per team, so importing it again is refused.
+The file is read by csv_read (encodings, delimiters, header). Each row is checked with the
+backlog's own rules (``backlog_rules.clean_fields``) and created with the backlog's own use
+case, all in one transaction: a file with one bad row imports nothing. The file's SHA-256 is
+remembered per team, so importing it again is refused.
 
 Writing (exports) lives in csv_export.
 
@@ -12,7 +13,7 @@ Writing (exports) lives in csv_export.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
@@ -132,11 +133,12 @@ def _choice(name: str, raw: str) -> str | None:
 
 @dataclass
 class Row:
-    """One data row: its spreadsheet number, cleaned values (when valid) and problems."""
+    """One data row: its spreadsheet number, cleaned values (when valid), problems, raw cells."""
 
     number: int
     values: dict[str, Any]
     errors: list[str]
+    cells: dict[str, str] = field(default_factory=dict)  # our field -> the cell as in the file
 
 
 def _members_by_email(session: Session, team: Team) -> dict[str, int]:
@@ -213,7 +215,7 @@ def check_rows(session: Session, *, team: Team, table: Table, mapping: dict[str,
                 if name in CHOICES and data.get(name) is None:
                     continue  # already explained with the accepted values
                 errors.extend(f"“{where}”: {m}" for m in messages)
-        rows.append(Row(number=number, values=values, errors=errors))
+        rows.append(Row(number=number, values=values, errors=errors, cells=picked))
     return rows
 
 

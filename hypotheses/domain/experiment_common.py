@@ -19,7 +19,16 @@ from sqlmodel import Session, col, select
 
 from hypotheses.domain import audit
 from hypotheses.domain.errors import Conflict, NotFound
-from hypotheses.models import Analysis, Experiment, Hypothesis, ResultSet, Team, User, Variant, utcnow
+from hypotheses.models import (
+    Analysis,
+    Experiment,
+    Hypothesis,
+    ResultSet,
+    Team,
+    User,
+    Variant,
+    utcnow,
+)
 
 # Experiment statuses (Hypothesis.status mirrors them: approved → running → finished → decided).
 DESIGN, RUNNING, FINISHED, STOPPED, DECIDED = "design", "running", "finished", "stopped", "decided"
@@ -38,8 +47,12 @@ def use_case(fn):
             return result
         except StaleDataError:
             session.rollback()
-            raise Conflict(_("Someone else changed this test at the same moment. Nothing was "
-                             "saved; reload the page and try again.")) from None
+            raise Conflict(
+                _(
+                    "Someone else changed this test at the same moment. Nothing was "
+                    "saved; reload the page and try again."
+                )
+            ) from None
         except BaseException:
             session.rollback()
             raise
@@ -52,8 +65,13 @@ def fresh(query):
     return query.execution_options(populate_existing=True)
 
 
-def get_experiment(session: Session, *, team: Team, experiment_id: int | None = None,
-                   hypothesis_id: int | None = None) -> Experiment:
+def get_experiment(
+    session: Session,
+    *,
+    team: Team,
+    experiment_id: int | None = None,
+    hypothesis_id: int | None = None,
+) -> Experiment:
     """Return the team's experiment by its id or its hypothesis; NotFound otherwise."""
     query = select(Experiment).where(Experiment.team_id == team.id)
     if experiment_id is not None:
@@ -70,14 +88,22 @@ def get_experiment(session: Session, *, team: Team, experiment_id: int | None = 
 
 def find_experiment(session: Session, *, team: Team, hypothesis_id: int) -> Experiment | None:
     """Return the hypothesis's experiment, or None when no test was designed yet."""
-    return session.exec(fresh(select(Experiment).where(
-        Experiment.team_id == team.id, Experiment.hypothesis_id == hypothesis_id))).first()
+    return session.exec(
+        fresh(
+            select(Experiment).where(
+                Experiment.team_id == team.id, Experiment.hypothesis_id == hypothesis_id
+            )
+        )
+    ).first()
 
 
 def get_hypothesis(session: Session, *, team: Team, hypothesis_id: int) -> Hypothesis:
     """Return the team's hypothesis (re-read); NotFound for a missing id or another team's."""
-    hypothesis = session.exec(fresh(select(Hypothesis).where(
-        Hypothesis.id == hypothesis_id, Hypothesis.team_id == team.id))).first()
+    hypothesis = session.exec(
+        fresh(
+            select(Hypothesis).where(Hypothesis.id == hypothesis_id, Hypothesis.team_id == team.id)
+        )
+    ).first()
     if hypothesis is None:
         raise NotFound(_("There is no such hypothesis in this team."))
     return hypothesis
@@ -85,17 +111,26 @@ def get_hypothesis(session: Session, *, team: Team, hypothesis_id: int) -> Hypot
 
 def variants_of(session: Session, *, experiment: Experiment) -> list[Variant]:
     """Return the experiment's variants, control first."""
-    return list(session.exec(select(Variant).where(Variant.experiment_id == experiment.id)
-                             .order_by(col(Variant.position))).all())
+    return list(
+        session.exec(
+            select(Variant)
+            .where(Variant.experiment_id == experiment.id)
+            .order_by(col(Variant.position))
+        ).all()
+    )
 
 
-def result_sets(session: Session, *, experiment: Experiment) -> list[tuple[ResultSet, Analysis | None]]:
+def result_sets(
+    session: Session, *, experiment: Experiment
+) -> list[tuple[ResultSet, Analysis | None]]:
     """Return every entered result set with its analysis, newest first (the looks)."""
     rows = session.exec(
         select(ResultSet, Analysis)
         .join(Analysis, col(Analysis.result_set_id) == col(ResultSet.id), isouter=True)
         .where(ResultSet.experiment_id == experiment.id)
-        .order_by(col(ResultSet.created_at).desc(), col(ResultSet.id).desc(), col(Analysis.id).desc())
+        .order_by(
+            col(ResultSet.created_at).desc(), col(ResultSet.id).desc(), col(Analysis.id).desc()
+        )
     ).all()
     seen: set[int] = set()
     out = []
@@ -108,8 +143,11 @@ def result_sets(session: Session, *, experiment: Experiment) -> list[tuple[Resul
 
 def latest_analysis(session: Session, *, experiment: Experiment) -> Analysis | None:
     """Return the experiment's newest stored analysis, or None before any results."""
-    return session.exec(select(Analysis).where(Analysis.experiment_id == experiment.id)
-                        .order_by(col(Analysis.created_at).desc(), col(Analysis.id).desc())).first()
+    return session.exec(
+        select(Analysis)
+        .where(Analysis.experiment_id == experiment.id)
+        .order_by(col(Analysis.created_at).desc(), col(Analysis.id).desc())
+    ).first()
 
 
 def analysis_output(analysis: Analysis | None) -> dict[str, Any] | None:
@@ -141,8 +179,11 @@ class TestRow:
 
 
 def _collected(session: Session, experiment: Experiment) -> int | None:
-    latest = session.exec(select(ResultSet).where(ResultSet.experiment_id == experiment.id)
-                          .order_by(col(ResultSet.created_at).desc(), col(ResultSet.id).desc())).first()
+    latest = session.exec(
+        select(ResultSet)
+        .where(ResultSet.experiment_id == experiment.id)
+        .order_by(col(ResultSet.created_at).desc(), col(ResultSet.id).desc())
+    ).first()
     if latest is None:
         return None
     sizes = [row.get("visitors", row.get("n")) for row in result_data(latest)]
@@ -151,19 +192,30 @@ def _collected(session: Session, experiment: Experiment) -> int | None:
 
 
 def _days_left(experiment: Experiment, now: datetime) -> int | None:
-    if experiment.status != RUNNING or experiment.started_at is None or experiment.duration_days is None:
+    if (
+        experiment.status != RUNNING
+        or experiment.started_at is None
+        or experiment.duration_days is None
+    ):
         return None
     elapsed = (now - experiment.started_at).days
     return max(0, experiment.duration_days - elapsed)
 
 
-def list_experiments(session: Session, *, team: Team, status: str | tuple[str, ...] | None = None,
-                     limit: int | None = None) -> list[TestRow]:
+def list_experiments(
+    session: Session,
+    *,
+    team: Team,
+    status: str | tuple[str, ...] | None = None,
+    limit: int | None = None,
+) -> list[TestRow]:
     """Return the team's experiments (optionally of some statuses), newest activity first."""
-    query = (select(Experiment, Hypothesis)
-             .join(Hypothesis, col(Hypothesis.id) == col(Experiment.hypothesis_id))
-             .where(Experiment.team_id == team.id)
-             .order_by(col(Experiment.updated_at).desc(), col(Experiment.id).desc()))
+    query = (
+        select(Experiment, Hypothesis)
+        .join(Hypothesis, col(Hypothesis.id) == col(Experiment.hypothesis_id))
+        .where(Experiment.team_id == team.id)
+        .order_by(col(Experiment.updated_at).desc(), col(Experiment.id).desc())
+    )
     if isinstance(status, str):
         query = query.where(Experiment.status == status)
     elif status:
@@ -171,9 +223,16 @@ def list_experiments(session: Session, *, team: Team, status: str | tuple[str, .
     if limit:
         query = query.limit(limit)
     now = utcnow()
-    return [TestRow(experiment=e, hypothesis=h, collected=_collected(session, e),
-                    planned=e.per_variant, days_left=_days_left(e, now))
-            for e, h in session.exec(query).all()]
+    return [
+        TestRow(
+            experiment=e,
+            hypothesis=h,
+            collected=_collected(session, e),
+            planned=e.per_variant,
+            days_left=_days_left(e, now),
+        )
+        for e, h in session.exec(query).all()
+    ]
 
 
 def running_tests(session: Session, *, team: Team) -> list[TestRow]:
@@ -182,18 +241,41 @@ def running_tests(session: Session, *, team: Team) -> list[TestRow]:
     return sorted(rows, key=lambda r: (r.experiment.slot or 99, r.experiment.id))
 
 
-def record_experiment(session: Session, experiment: Experiment, *, actor: User | None, action: str,
-                      changes: dict[str, Any], note: str | None = None) -> None:
+def record_experiment(
+    session: Session,
+    experiment: Experiment,
+    *,
+    actor: User | None,
+    action: str,
+    changes: dict[str, Any],
+    note: str | None = None,
+) -> None:
     """Flush *experiment* (bumping its version) and audit the change."""
     experiment.updated_at = utcnow()
     session.add(experiment)
     session.flush()
-    audit.record(session, team_id=experiment.team_id, entity=ENTITY, entity_id=experiment.id,
-                 action=action, actor=actor, changes=changes, version=experiment.version, note=note)
+    audit.record(
+        session,
+        team_id=experiment.team_id,
+        entity=ENTITY,
+        entity_id=experiment.id,
+        action=action,
+        actor=actor,
+        changes=changes,
+        version=experiment.version,
+        note=note,
+    )
 
 
-def move_hypothesis(session: Session, hypothesis: Hypothesis, status: str, *, actor: User | None,
-                    action: str, note: str | None = None) -> None:
+def move_hypothesis(
+    session: Session,
+    hypothesis: Hypothesis,
+    status: str,
+    *,
+    actor: User | None,
+    action: str,
+    note: str | None = None,
+) -> None:
     """Mirror the experiment's state on its hypothesis, in the same transaction, audited."""
     if hypothesis.status == status:
         return
@@ -202,15 +284,35 @@ def move_hypothesis(session: Session, hypothesis: Hypothesis, status: str, *, ac
     hypothesis.updated_at = utcnow()
     session.add(hypothesis)
     session.flush()
-    audit.record(session, team_id=hypothesis.team_id, entity="hypothesis", entity_id=hypothesis.id,
-                 action=action, actor=actor, changes=changes, version=hypothesis.version, note=note)
+    audit.record(
+        session,
+        team_id=hypothesis.team_id,
+        entity="hypothesis",
+        entity_id=hypothesis.id,
+        action=action,
+        actor=actor,
+        changes=changes,
+        version=hypothesis.version,
+        note=note,
+    )
 
 
 def approved_without_design(session: Session, *, team: Team) -> list[Hypothesis]:
     """Return the team's approved hypotheses that have no test design yet, oldest approval first."""
     designed = select(Experiment.hypothesis_id).where(Experiment.team_id == team.id)
-    return list(session.exec(
-        select(Hypothesis).where(Hypothesis.team_id == team.id, Hypothesis.status == "approved",
-                                 col(Hypothesis.id).not_in(designed))
-        .order_by(col(Hypothesis.approved_at), col(Hypothesis.id))
-    ).all())
+    return list(
+        session.exec(
+            select(Hypothesis)
+            .where(
+                Hypothesis.team_id == team.id,
+                Hypothesis.status == "approved",
+                col(Hypothesis.id).not_in(designed),
+            )
+            .order_by(col(Hypothesis.approved_at), col(Hypothesis.id))
+        ).all()
+    )
+
+
+def lock_team(session: Session, team: Team) -> Team:
+    """Lock the team row (PostgreSQL) and re-read its settings; SQLite holds BEGIN IMMEDIATE."""
+    return session.exec(fresh(select(Team).where(Team.id == team.id).with_for_update())).one()

@@ -25,10 +25,30 @@ MAX_MEAN = 1e12
 # What a running test may no longer change (pre-registration). The planned sample per variant
 # derives from these and is kept as stored. Daily traffic stays editable: it only moves the
 # expected end date.
-LOCKED_FIELDS = ("metric_name", "metric_kind", "baseline", "baseline_sd", "mde", "mde_relative",
-                 "alpha", "power", "variants")
-DESIGN_FIELDS = ("metric_name", "metric_kind", "baseline", "baseline_sd", "mde", "mde_relative",
-                 "alpha", "power", "daily_visitors", "per_variant", "duration_days")
+LOCKED_FIELDS = (
+    "metric_name",
+    "metric_kind",
+    "baseline",
+    "baseline_sd",
+    "mde",
+    "mde_relative",
+    "alpha",
+    "power",
+    "variants",
+)
+DESIGN_FIELDS = (
+    "metric_name",
+    "metric_kind",
+    "baseline",
+    "baseline_sd",
+    "mde",
+    "mde_relative",
+    "alpha",
+    "power",
+    "daily_visitors",
+    "per_variant",
+    "duration_days",
+)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _NUMBER = re.compile(r"^\s*-?[0-9]{1,15}([.,][0-9]{1,15})?([eE][-+]?[0-9]{1,3})?\s*$")
 
@@ -84,8 +104,12 @@ def _clean_variants(errors: dict[str, list[str]], raw: Any) -> list[dict[str, An
             continue
         rows.append((index, name, split))
     if not MIN_VARIANTS <= len(rows) <= MAX_VARIANTS:
-        errors["variants"] = [_("A test has a control and 1 to 5 variants (2 to 6 rows); this one "
-                                "has %(n)d.", n=len(rows))]
+        errors["variants"] = [
+            _(
+                "A test has a control and 1 to 5 variants (2 to 6 rows); this one has %(n)d.",
+                n=len(rows),
+            )
+        ]
     seen: set[str] = set()
     cleaned = []
     for index, name, split in rows:
@@ -119,8 +143,12 @@ def _normalise_splits(errors: dict[str, list[str]], rows: list[dict[str, Any]]) 
     if any(v is None for v in given):
         for r in rows:
             if r["split"] is None:
-                errors[f"variant_split_{r['index']}"] = [_("Give every variant a traffic share, or "
-                                                           "leave all of them empty for an equal split.")]
+                errors[f"variant_split_{r['index']}"] = [
+                    _(
+                        "Give every variant a traffic share, or "
+                        "leave all of them empty for an equal split."
+                    )
+                ]
         return
     total = math.fsum(given)
     if abs(total - 1) <= 1e-6:
@@ -128,21 +156,29 @@ def _normalise_splits(errors: dict[str, list[str]], rows: list[dict[str, Any]]) 
     elif abs(total - 100) <= 1e-4:
         scale = 100.0
     else:
-        errors["variants"] = [_("The traffic shares add up to %(total)s; they must add up to 100%% "
-                                "(or to 1 as fractions).", total=f"{total:g}")]
+        errors["variants"] = [
+            _(
+                "The traffic shares add up to %(total)s; they must add up to 100%% "
+                "(or to 1 as fractions).",
+                total=f"{total:g}",
+            )
+        ]
         return
     for r in rows:
         r["split"] = r["split"] / scale
 
 
-def _clean_baseline(errors: dict[str, list[str]], values: dict[str, Any], data: dict[str, Any]) -> None:
+def _clean_baseline(
+    errors: dict[str, list[str]], values: dict[str, Any], data: dict[str, Any]
+) -> None:
     kind = values.get("metric_kind")
     baseline = _number(data.get("baseline"))
     values["baseline_sd"] = None
     if kind == MetricKind.CONVERSION:
         if baseline is None or not 0 < baseline < 1:
-            errors["baseline"] = [_("The baseline conversion rate must be between 0% and 100% "
-                                    "(not 0 or 100).")]
+            errors["baseline"] = [
+                _("The baseline conversion rate must be between 0% and 100% (not 0 or 100).")
+            ]
         values["baseline"] = baseline
     elif kind == MetricKind.CONTINUOUS:
         if baseline is None or abs(baseline) > MAX_MEAN:
@@ -170,11 +206,20 @@ def _clean_mde(errors: dict[str, list[str]], values: dict[str, Any], data: dict[
     if kind == MetricKind.CONVERSION:
         target = baseline * (1 + mde) if relative else baseline + mde
         if not 0 < target < 1:
-            errors["mde"] = [_("With this effect the target rate would be %(rate)s, outside 0%%–100%%. "
-                               "Choose a smaller effect.", rate=f"{target * 100:.4g}%")]
+            errors["mde"] = [
+                _(
+                    "With this effect the target rate would be %(rate)s, outside 0%%–100%%. "
+                    "Choose a smaller effect.",
+                    rate=f"{target * 100:.4g}%",
+                )
+            ]
     elif kind == MetricKind.CONTINUOUS and relative and baseline == 0:
-        errors["mde"] = [_("A relative effect needs a baseline mean other than 0; use an absolute "
-                           "effect instead.")]
+        errors["mde"] = [
+            _(
+                "A relative effect needs a baseline mean other than 0; use an absolute "
+                "effect instead."
+            )
+        ]
 
 
 def validate_design(data: dict[str, Any]) -> dict[str, Any]:
@@ -188,10 +233,13 @@ def validate_design(data: dict[str, Any]) -> dict[str, Any]:
     name = data.get("metric_name")
     name = name.strip() if isinstance(name, str) else None
     if not name:
-        errors["metric_name"] = [_("Name the primary metric (choose one from the catalog or type it).")]
+        errors["metric_name"] = [
+            _("Name the primary metric (choose one from the catalog or type it).")
+        ]
     elif len(name) > MAX_METRIC or _CONTROL.search(name):
-        errors["metric_name"] = [_("Use at most %(n)d characters, without control characters.",
-                                   n=MAX_METRIC)]
+        errors["metric_name"] = [
+            _("Use at most %(n)d characters, without control characters.", n=MAX_METRIC)
+        ]
     values["metric_name"] = name
     kind = data.get("metric_kind")
     if kind not in {k.value for k in MetricKind}:
@@ -201,7 +249,9 @@ def validate_design(data: dict[str, Any]) -> dict[str, Any]:
     _clean_mde(errors, values, data)
     alpha, power = _number(data.get("alpha")), _number(data.get("power"))
     if alpha is None or not 0 < alpha <= 0.5:
-        errors["alpha"] = [_("The significance level α must be above 0 and at most 0.5 (usually 0.05).")]
+        errors["alpha"] = [
+            _("The significance level α must be above 0 and at most 0.5 (usually 0.05).")
+        ]
     if power is None or not 0 < power < 1:
         errors["power"] = [_("Power must be between 0 and 1 (usually 0.8).")]
     values["alpha"], values["power"] = alpha, power
@@ -211,8 +261,9 @@ def validate_design(data: dict[str, Any]) -> dict[str, Any]:
     values["daily_visitors"] = daily
     values["variants"] = _clean_variants(errors, data.get("variants"))
     if errors:
-        raise ValidationFailed(errors, _("Some fields need attention: %(names)s.",
-                                         names=", ".join(errors)))
+        raise ValidationFailed(
+            errors, _("Some fields need attention: %(names)s.", names=", ".join(errors))
+        )
     values.update(plan(values))
     return values
 
@@ -222,14 +273,24 @@ def plan(values: dict[str, Any]) -> dict[str, int]:
     try:
         if values["metric_kind"] == MetricKind.CONVERSION:
             per_variant = stats.sample_size_conversions(
-                baseline=values["baseline"], mde=values["mde"], relative=values["mde_relative"],
-                alpha=values["alpha"], power=values["power"])
+                baseline=values["baseline"],
+                mde=values["mde"],
+                relative=values["mde_relative"],
+                alpha=values["alpha"],
+                power=values["power"],
+            )
         else:
-            delta = values["mde"] * abs(values["baseline"]) if values["mde_relative"] else values["mde"]
-            per_variant = stats.sample_size_means(sd=values["baseline_sd"], mde=delta,
-                                                  alpha=values["alpha"], power=values["power"])
-        days = stats.test_duration_days(per_variant=per_variant, variants=len(values["variants"]),
-                                        daily_visitors=values["daily_visitors"])
+            delta = (
+                values["mde"] * abs(values["baseline"]) if values["mde_relative"] else values["mde"]
+            )
+            per_variant = stats.sample_size_means(
+                sd=values["baseline_sd"], mde=delta, alpha=values["alpha"], power=values["power"]
+            )
+        days = stats.test_duration_days(
+            per_variant=per_variant,
+            variants=len(values["variants"]),
+            daily_visitors=values["daily_visitors"],
+        )
     except (stats.StatsInputError, OverflowError) as error:
         raise ValidationFailed({"mde": [str(error)]}, str(error)) from None
     return {"per_variant": int(per_variant), "duration_days": int(days)}
@@ -250,7 +311,8 @@ def locked_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         if name == "variants":
             same = len(a) == len(b) and all(
                 x["name"] == y["name"] and math.isclose(x["split"], y["split"], abs_tol=1e-9)
-                for x, y in zip(a, b, strict=True))
+                for x, y in zip(a, b, strict=True)
+            )
         elif isinstance(a, float) and isinstance(b, float):
             same = math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-15)
         else:

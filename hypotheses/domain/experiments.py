@@ -25,7 +25,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from hypotheses.domain import audit
-from hypotheses.domain.errors import Conflict, DomainError, LimitReached, StaleVersion, ValidationFailed
+from hypotheses.domain.errors import (
+    Conflict,
+    DomainError,
+    LimitReached,
+    StaleVersion,
+)
 from hypotheses.domain.experiment_common import (  # noqa: F401  (re-exported)
     DECIDED,
     DESIGN,
@@ -43,6 +48,7 @@ from hypotheses.domain.experiment_common import (  # noqa: F401  (re-exported)
     get_hypothesis,
     latest_analysis,
     list_experiments,
+    lock_team,
     move_hypothesis,
     record_experiment,
     result_data,
@@ -60,10 +66,8 @@ from hypotheses.domain.experiment_design import (  # noqa: F401  (re-exported)
     locked_changes,
     validate_design,
 )
-from hypotheses.enums import Decision, Outcome, Status
+from hypotheses.enums import Status
 from hypotheses.models import Experiment, Hypothesis, Team, User, Variant, utcnow
-
-MAX_REASON, MAX_LEARNING, MAX_TITLE = 1000, 200, 200
 
 
 def preview_design(*, data: dict[str, Any]) -> dict[str, Any]:
@@ -75,36 +79,56 @@ def _check_version(session: Session, experiment: Experiment, version: Any) -> No
     if version is None:
         return
     if isinstance(version, bool) or not isinstance(version, int):
-        raise DomainError(_("The form lost track of which version you edited. Reload the page."),
-                          field="version")
+        raise DomainError(
+            _("The form lost track of which version you edited. Reload the page."), field="version"
+        )
     if version != experiment.version:
         raise StaleVersion(
-            _("Someone else changed this test design after you opened it. Nothing was saved; "
-              "check their changes and try again."),
-            changes=audit.changes_since(session, entity=ENTITY, entity_id=experiment.id, version=version),
+            _(
+                "Someone else changed this test design after you opened it. Nothing was saved; "
+                "check their changes and try again."
+            ),
+            changes=audit.changes_since(
+                session, entity=ENTITY, entity_id=experiment.id, version=version
+            ),
             current_version=experiment.version,
         )
 
 
 def _locked_message(experiment: Experiment, fields: list[str]) -> str:
     when = experiment.started_at.date().isoformat() if experiment.started_at else "?"
-    return _("Locked since %(date)s: the test started with this design (pre-registration), so "
-             "%(fields)s can no longer change. Only the expected daily traffic may be updated.",
-             date=when, fields=", ".join(f.replace("_", " ") for f in fields))
+    return _(
+        "Locked since %(date)s: the test started with this design (pre-registration), so "
+        "%(fields)s can no longer change. Only the expected daily traffic may be updated.",
+        date=when,
+        fields=", ".join(f.replace("_", " ") for f in fields),
+    )
 
 
-def _replace_variants(session: Session, experiment: Experiment, variants: list[dict[str, Any]]) -> None:
+def _replace_variants(
+    session: Session, experiment: Experiment, variants: list[dict[str, Any]]
+) -> None:
     for old in variants_of(session, experiment=experiment):
         session.delete(old)
     session.flush()
     for position, row in enumerate(variants):
-        session.add(Variant(experiment_id=experiment.id, position=position, name=row["name"],
-                            split=row["split"]))
+        session.add(
+            Variant(
+                experiment_id=experiment.id, position=position, name=row["name"], split=row["split"]
+            )
+        )
 
 
 @use_case
-def save_design(session: Session, *, team: Team, actor: User | None, hypothesis_id: int,
-                data: dict[str, Any], version: int | None = None) -> Experiment:
+def save_design(
+    session: Session,
+    *,
+    team: Team,
+    actor: User | None,
+    hypothesis_id: int,
+    data: dict[str, Any],
+    version: int | None = None,
+) -> Experiment:
     """Create or update the test design of an approved hypothesis and compute its plan.
 
     *data* holds metric_name, metric_kind, baseline, baseline_sd (continuous), mde,
@@ -117,21 +141,35 @@ def save_design(session: Session, *, team: Team, actor: User | None, hypothesis_
     experiment = find_experiment(session, team=team, hypothesis_id=hypothesis_id)
     if experiment is None or experiment.status == DESIGN:
         if hypothesis.status != Status.APPROVED:
-            raise Conflict(_("Only an approved hypothesis can get a test design; this one is %(status)s. "
-                             "A lead approves it first.", status=hypothesis.status), field="status")
+            raise Conflict(
+                _(
+                    "Only an approved hypothesis can get a test design; this one is %(status)s. "
+                    "A lead approves it first.",
+                    status=hypothesis.status,
+                ),
+                field="status",
+            )
     elif experiment.status not in (RUNNING, FINISHED):
-        raise Conflict(_("This test is %(status)s; its design is part of the record and cannot "
-                         "change.", status=experiment.status), field="status")
+        raise Conflict(
+            _(
+                "This test is %(status)s; its design is part of the record and cannot change.",
+                status=experiment.status,
+            ),
+            field="status",
+        )
     values = validate_design(data)
     if experiment is None:
-        experiment = Experiment(team_id=team.id, hypothesis_id=hypothesis.id,
-                                **{k: values[k] for k in DESIGN_FIELDS})
+        experiment = Experiment(
+            team_id=team.id, hypothesis_id=hypothesis.id, **{k: values[k] for k in DESIGN_FIELDS}
+        )
         session.add(experiment)
         session.flush()
         _replace_variants(session, experiment, values["variants"])
         changes = {k: [None, values[k]] for k in DESIGN_FIELDS}
         changes["variants"] = [None, describe_variants(values["variants"])]
-        record_experiment(session, experiment, actor=actor, action="experiment.design", changes=changes)
+        record_experiment(
+            session, experiment, actor=actor, action="experiment.design", changes=changes
+        )
         return experiment
     _check_version(session, experiment, version)
     old = design_values(experiment, variants_of(session, experiment=experiment))
@@ -143,11 +181,16 @@ def save_design(session: Session, *, team: Team, actor: User | None, hypothesis_
         from stats import test_duration_days
 
         values["duration_days"] = test_duration_days(
-            per_variant=experiment.per_variant, variants=len(old["variants"]),
-            daily_visitors=values["daily_visitors"])
+            per_variant=experiment.per_variant,
+            variants=len(old["variants"]),
+            daily_visitors=values["daily_visitors"],
+        )
     changes = audit.diff({k: old[k] for k in DESIGN_FIELDS}, {k: values[k] for k in DESIGN_FIELDS})
     if "variants" in locked_changes(old, values):  # only possible before the start
-        changes["variants"] = [describe_variants(old["variants"]), describe_variants(values["variants"])]
+        changes["variants"] = [
+            describe_variants(old["variants"]),
+            describe_variants(values["variants"]),
+        ]
         _replace_variants(session, experiment, values["variants"])
     if not changes:
         return experiment
@@ -157,17 +200,15 @@ def save_design(session: Session, *, team: Team, actor: User | None, hypothesis_
     return experiment
 
 
-def _lock_team(session: Session, team: Team) -> Team:
-    """Lock the team row (PostgreSQL) and re-read its settings; SQLite holds BEGIN IMMEDIATE."""
-    return session.exec(fresh(select(Team).where(Team.id == team.id).with_for_update())).one()
-
-
 def limit_message(limit: int, titles: list[str]) -> str:
     """Explain that the team runs as many tests as its limit allows, naming them."""
     names = ", ".join(f"“{t}”" for t in titles)
-    text = ngettext("The team already runs %(num)d test (the limit): %(names)s.",
-                    "The team already runs %(num)d tests (the limit): %(names)s.",
-                    len(titles), names=names)
+    text = ngettext(
+        "The team already runs %(num)d test (the limit): %(names)s.",
+        "The team already runs %(num)d tests (the limit): %(names)s.",
+        len(titles),
+        names=names,
+    )
     if limit < 3:
         return text + " " + _("Stop or finish one, or raise the limit in team settings.")
     return text + " " + _("Stop or finish one first.")
@@ -180,23 +221,34 @@ def start(session: Session, *, team: Team, actor: User | None, hypothesis_id: in
     :raises LimitReached: the team already runs as many tests as its limit (1–3); the message
         names the running tests. Holds under concurrent requests (see the module docstring).
     """
-    locked_team = _lock_team(session, team)
+    locked_team = lock_team(session, team)
     hypothesis = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
     experiment = find_experiment(session, team=team, hypothesis_id=hypothesis_id)
     if experiment is None:
-        raise Conflict(_("Design the test first: metric, baseline, effect, variants and traffic."),
-                       field="status")
+        raise Conflict(
+            _("Design the test first: metric, baseline, effect, variants and traffic."),
+            field="status",
+        )
     if experiment.status == RUNNING:
         raise Conflict(_("This test is already running."), field="status")
     if experiment.status != DESIGN:
-        raise Conflict(_("This test is %(status)s and cannot start again.", status=experiment.status),
-                       field="status")
+        raise Conflict(
+            _("This test is %(status)s and cannot start again.", status=experiment.status),
+            field="status",
+        )
     if hypothesis.status != Status.APPROVED:
-        raise Conflict(_("Only an approved hypothesis can start; this one is %(status)s.",
-                         status=hypothesis.status), field="status")
+        raise Conflict(
+            _(
+                "Only an approved hypothesis can start; this one is %(status)s.",
+                status=hypothesis.status,
+            ),
+            field="status",
+        )
     variants = variants_of(session, experiment=experiment)
     if experiment.per_variant is None or experiment.duration_days is None or len(variants) < 2:
-        raise Conflict(_("The design is incomplete; save it with all fields first."), field="status")
+        raise Conflict(
+            _("The design is incomplete; save it with all fields first."), field="status"
+        )
     limit = locked_team.active_test_limit
     running = session.exec(
         select(Experiment.slot, Hypothesis.title)
@@ -211,115 +263,33 @@ def start(session: Session, *, team: Team, actor: User | None, hypothesis_id: in
     experiment.status = RUNNING
     experiment.started_at = utcnow()
     try:
-        record_experiment(session, experiment, actor=actor, action="experiment.start",
-                          changes={"status": [DESIGN, RUNNING], "slot": [None, free[0]],
-                                   "started_at": [None, experiment.started_at]},
-                          note="design locked (pre-registered)")
+        record_experiment(
+            session,
+            experiment,
+            actor=actor,
+            action="experiment.start",
+            changes={
+                "status": [DESIGN, RUNNING],
+                "slot": [None, free[0]],
+                "started_at": [None, experiment.started_at],
+            },
+            note="design locked (pre-registered)",
+        )
     except IntegrityError:
         # The slot index caught a double booking the lock should have prevented.
         session.rollback()
         raise LimitReached(limit_message(limit, [title for _s, title in running])) from None
-    move_hypothesis(session, hypothesis, Status.RUNNING.value, actor=actor, action="hypothesis.start")
+    move_hypothesis(
+        session, hypothesis, Status.RUNNING.value, actor=actor, action="hypothesis.start"
+    )
     return experiment
 
 
-def _clean_text(raw: Any, *, field: str, limit: int, required_message: str,
-                one_line: bool = False) -> str:
-    text = raw.strip() if isinstance(raw, str) else ""
-    if not text:
-        raise DomainError(required_message, field=field)
-    if len(text) > limit:
-        raise DomainError(_("Use at most %(max)d characters (this has %(n)d).", max=limit, n=len(text)),
-                          field=field)
-    if one_line and ("\n" in text or "\r" in text):
-        raise DomainError(_("Keep it to one line."), field=field)
-    if any(ord(c) < 32 and c not in "\n\r\t" or ord(c) == 127 for c in text):
-        raise DomainError(_("Remove control characters from this field."), field=field)
-    return text
-
-
-@use_case
-def stop(session: Session, *, team: Team, actor: User | None, hypothesis_id: int, reason: Any) -> Experiment:
-    """Abort a running test with a reason; its slot is freed and the hypothesis is stopped."""
-    text = _clean_text(reason, field="reason", limit=MAX_REASON,
-                       required_message=_("Say why the test is stopped."))
-    _lock_team(session, team)
-    experiment = get_experiment(session, team=team, hypothesis_id=hypothesis_id)
-    if experiment.status != RUNNING:
-        raise Conflict(_("Only a running test can be stopped; this one is %(status)s.",
-                         status=experiment.status), field="status")
-    changes = {"status": [RUNNING, STOPPED], "slot": [experiment.slot, None], "stop_reason": [None, text]}
-    experiment.status, experiment.slot, experiment.stop_reason = STOPPED, None, text
-    experiment.ended_at = utcnow()
-    record_experiment(session, experiment, actor=actor, action="experiment.stop", changes=changes, note=text)
-    hypothesis = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
-    move_hypothesis(session, hypothesis, Status.STOPPED.value, actor=actor, action="hypothesis.stop", note=text)
-    return experiment
-
-
-def _choice(raw: Any, allowed: type, field: str, message: str) -> str:
-    if raw not in {e.value for e in allowed}:
-        raise DomainError(message, field=field)
-    return str(raw)
-
-
-@use_case
-def decide(session: Session, *, team: Team, actor: User | None, hypothesis_id: int, decision: Any,
-           outcome: Any, learning: Any, follow_up_title: Any = None) -> tuple[Experiment, Hypothesis | None]:
-    """Record the lead's decision on a finished (or stopped) test; return it and any follow-up.
-
-    *decision* is ship, iterate or kill; *outcome* won, lost or inconclusive; *learning* one line
-    (≤ 200 characters). A *follow_up_title* creates a new hypothesis linked to this one (it
-    enters the backlog when there is room, else the inbox).
-    """
-    decision = _choice(decision, Decision, "decision", _("Choose ship, iterate or kill."))
-    outcome = _choice(outcome, Outcome, "outcome", _("Choose won, lost or inconclusive."))
-    learning = _clean_text(learning, field="learning", limit=MAX_LEARNING, one_line=True,
-                           required_message=_("Write the one-line learning."))
-    follow = None
-    if isinstance(follow_up_title, str) and follow_up_title.strip():
-        follow = _clean_text(follow_up_title, field="follow_up_title", limit=MAX_TITLE, one_line=True,
-                             required_message="")
-    experiment = get_experiment(session, team=team, hypothesis_id=hypothesis_id)
-    if experiment.status not in (FINISHED, STOPPED):
-        raise Conflict(_("Only a finished or stopped test can be decided; this one is %(status)s.",
-                         status=experiment.status), field="status")
-    hypothesis = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
-    now = utcnow()
-    changes = {"status": [experiment.status, DECIDED], "decision": [None, decision],
-               "outcome": [None, outcome], "learning": [None, learning]}
-    experiment.status, experiment.decision, experiment.outcome = DECIDED, decision, outcome
-    experiment.learning, experiment.decided_at = learning, now
-    experiment.decided_by_id = actor.id if actor else None
-    record_experiment(session, experiment, actor=actor, action="experiment.decide", changes=changes)
-    move_hypothesis(session, hypothesis, Status.DECIDED.value, actor=actor, action="hypothesis.decide",
-                    note=f"{decision} ({outcome}): {learning}")
-    child = _follow_up(session, team=team, actor=actor, parent=hypothesis, title=follow,
-                       learning=learning) if follow else None
-    return experiment, child
-
-
-def _follow_up(session: Session, *, team: Team, actor: User | None, parent: Hypothesis, title: str,
-               learning: str) -> Hypothesis:
-    """Create the follow-up hypothesis through the backlog's own use case (same rules, audit)."""
-    from hypotheses.domain import backlog
-
-    data = {"title": title, "change": "", "audience": parent.audience,
-            "rationale": _("Follow-up of “%(title)s”: %(learning)s", title=parent.title, learning=learning),
-            "stage": parent.stage, "lever": parent.lever, "subject": parent.subject,
-            "channel": parent.channel, "tags": parent.tags, "parent_id": parent.id}
-    try:
-        child, _room = backlog.create_hypothesis(session, team=team, actor=actor, data=data)
-    except ValidationFailed as error:
-        messages = [m for msgs in error.fields.values() for m in msgs]
-        raise DomainError(" ".join(messages) or error.message, field="follow_up_title") from None
-    return child
-
-
-# Results, finishing and CSV uploads (imported last: results builds on the helpers above).
+# Ending a test, results and CSV uploads (imported last: they build on the helpers above).
+from hypotheses.domain.experiment_end import decide, stop  # noqa: E402,F401  (re-exported)
 from hypotheses.domain.results import (  # noqa: E402,F401  (re-exported)
     finish,
     record_results,
     reproduce_analysis,
-    results_from_csv,
 )
+from hypotheses.domain.results_upload import results_from_csv  # noqa: E402,F401  (re-exported)

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import math
-from typing import IO, Any
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlmodel import Session, col, select
 
 import stats
-from hypotheses.domain import audit
 from hypotheses.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from hypotheses.domain.experiment_common import (
     FINISHED,
@@ -29,7 +28,6 @@ from hypotheses.domain.experiment_common import (
     use_case,
     variants_of,
 )
-from hypotheses.domain.results_csv import FIELD, parse_aggregated, refuse
 from hypotheses.enums import MetricKind, Status
 from hypotheses.models import Analysis, Experiment, ResultSet, Team, User, utcnow
 
@@ -62,7 +60,9 @@ def _float(raw: Any) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _clean_row(kind: str, index: int, row: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
+def _clean_row(
+    kind: str, index: int, row: dict[str, Any], errors: dict[str, list[str]]
+) -> dict[str, Any]:
     def bad(key: str, message: str) -> None:
         errors.setdefault(f"{key}_{index}", []).append(message)
 
@@ -98,8 +98,12 @@ def clean_results(kind: str, names: list[str], rows: Any) -> list[dict[str, Any]
         name = row.get("name")
         if name not in names:
             errors.setdefault("variants", []).append(
-                _("Unknown variant “%(name)s”; this test has %(names)s.", name=str(name)[:60],
-                  names=", ".join(names)))
+                _(
+                    "Unknown variant “%(name)s”; this test has %(names)s.",
+                    name=str(name)[:60],
+                    names=", ".join(names),
+                )
+            )
         elif name in by_name:
             errors.setdefault("variants", []).append(_("“%(name)s” is given twice.", name=name))
         else:
@@ -107,22 +111,31 @@ def clean_results(kind: str, names: list[str], rows: Any) -> list[dict[str, Any]
     missing = [n for n in names if n not in by_name]
     if missing:
         errors.setdefault("variants", []).append(
-            _("Numbers are missing for %(names)s.", names=", ".join(f"“{m}”" for m in missing)))
+            _("Numbers are missing for %(names)s.", names=", ".join(f"“{m}”" for m in missing))
+        )
     cleaned = [_clean_row(kind, i, by_name[n], errors) for i, n in enumerate(names) if n in by_name]
     if errors:
         raise ValidationFailed(errors, _("Some numbers need attention."))
     return cleaned
 
 
-def _engine_inputs(experiment: Experiment, splits: list[float], rows: list[dict[str, Any]],
-                   final: bool) -> dict[str, Any]:
+def _engine_inputs(
+    experiment: Experiment, splits: list[float], rows: list[dict[str, Any]], final: bool
+) -> dict[str, Any]:
     if experiment.metric_kind == MetricKind.CONVERSION:
         pairs = [[r["name"], [r["visitors"], r["conversions"]]] for r in rows]
     else:
         pairs = [[r["name"], [r["n"], r["mean"], r["sd"]]] for r in rows]
-    return {"metric_kind": experiment.metric_kind, "variants": pairs, "planned_split": splits,
-            "planned_per_variant": experiment.per_variant, "alpha": experiment.alpha,
-            "correction": CORRECTION, "metric_name": experiment.metric_name, "final": final}
+    return {
+        "metric_kind": experiment.metric_kind,
+        "variants": pairs,
+        "planned_split": splits,
+        "planned_per_variant": experiment.per_variant,
+        "alpha": experiment.alpha,
+        "correction": CORRECTION,
+        "metric_name": experiment.metric_name,
+        "final": final,
+    }
 
 
 def run_engine(inputs: dict[str, Any]):
@@ -132,17 +145,30 @@ def run_engine(inputs: dict[str, Any]):
     try:
         return stats.analyze(**args)
     except stats.StatsInputError as error:
-        raise DomainError(_("The statistics engine cannot analyse these numbers: %(why)s", why=str(error)),
-                          field="variants") from None
+        raise DomainError(
+            _("The statistics engine cannot analyse these numbers: %(why)s", why=str(error)),
+            field="variants",
+        ) from None
 
 
-def _store(session: Session, experiment: Experiment, result_set: ResultSet, rows: list[dict[str, Any]],
-           final: bool, splits: list[float]) -> Analysis:
+def _store(
+    session: Session,
+    experiment: Experiment,
+    result_set: ResultSet,
+    rows: list[dict[str, Any]],
+    final: bool,
+    splits: list[float],
+) -> Analysis:
     inputs = _engine_inputs(experiment, splits, rows, final)
     result = run_engine(inputs)
-    analysis = Analysis(experiment_id=experiment.id, result_set_id=result_set.id,
-                        engine_version=str(result.engine_version), inputs=json.dumps(inputs),
-                        output=json.dumps(result.to_dict()), verdict=str(result.verdict))
+    analysis = Analysis(
+        experiment_id=experiment.id,
+        result_set_id=result_set.id,
+        engine_version=str(result.engine_version),
+        inputs=json.dumps(inputs),
+        output=json.dumps(result.to_dict()),
+        verdict=str(result.verdict),
+    )
     session.add(analysis)
     session.flush()
     return analysis
@@ -154,14 +180,21 @@ def reproduce_analysis(session: Session, *, team: Team, analysis_id: int) -> dic
     Returns {"same": bool, "stored": dict, "recomputed": dict, "engine_version": str}; a
     different engine version may legitimately give different numbers.
     """
-    analysis = session.exec(select(Analysis).join(Experiment, col(Experiment.id) == col(Analysis.experiment_id))
-                            .where(Analysis.id == analysis_id, Experiment.team_id == team.id)).first()
+    analysis = session.exec(
+        select(Analysis)
+        .join(Experiment, col(Experiment.id) == col(Analysis.experiment_id))
+        .where(Analysis.id == analysis_id, Experiment.team_id == team.id)
+    ).first()
     if analysis is None:
         raise NotFound(_("There is no such analysis in this team."))
     stored = json.loads(analysis.output)
     recomputed = run_engine(json.loads(analysis.inputs)).to_dict()
-    return {"same": recomputed == stored, "stored": stored, "recomputed": recomputed,
-            "engine_version": recomputed["engine_version"]}
+    return {
+        "same": recomputed == stored,
+        "stored": stored,
+        "recomputed": recomputed,
+        "engine_version": recomputed["engine_version"],
+    }
 
 
 def _finish(session: Session, *, team: Team, actor: User | None, experiment: Experiment) -> None:
@@ -170,41 +203,68 @@ def _finish(session: Session, *, team: Team, actor: User | None, experiment: Exp
     experiment.status, experiment.slot, experiment.ended_at = FINISHED, None, utcnow()
     record_experiment(session, experiment, actor=actor, action="experiment.finish", changes=changes)
     hypothesis = get_hypothesis(session, team=team, hypothesis_id=experiment.hypothesis_id)
-    move_hypothesis(session, hypothesis, Status.FINISHED.value, actor=actor, action="hypothesis.finish")
+    move_hypothesis(
+        session, hypothesis, Status.FINISHED.value, actor=actor, action="hypothesis.finish"
+    )
 
 
-def _open_experiment(session: Session, team: Team, hypothesis_id: int) -> Experiment:
+def open_experiment(session: Session, team: Team, hypothesis_id: int) -> Experiment:
     experiment = get_experiment(session, team=team, hypothesis_id=hypothesis_id)
     if experiment.status not in (RUNNING, FINISHED):
-        raise Conflict(_("Results can be entered only while the test runs (or to correct a finished "
-                         "test); this one is %(status)s.", status=experiment.status), field="status")
+        raise Conflict(
+            _(
+                "Results can be entered only while the test runs (or to correct a finished "
+                "test); this one is %(status)s.",
+                status=experiment.status,
+            ),
+            field="status",
+        )
     return experiment
 
 
 @use_case
-def record_results(session: Session, *, team: Team, actor: User | None, hypothesis_id: int,
-                   variants: list[dict[str, Any]], final: bool, source: str = "form",
-                   file_name: str | None = None) -> Analysis:
+def record_results(
+    session: Session,
+    *,
+    team: Team,
+    actor: User | None,
+    hypothesis_id: int,
+    variants: list[dict[str, Any]],
+    final: bool,
+    source: str = "form",
+    file_name: str | None = None,
+) -> Analysis:
     """Store per-variant results and their analysis; *final* results finish the test.
 
     *variants*: [{name, visitors, conversions}] or [{name, n, mean, sd}], one per variant.
     Results for a finished test are corrections and always count as final.
     """
-    experiment = _open_experiment(session, team, hypothesis_id)
+    experiment = open_experiment(session, team, hypothesis_id)
     if source not in SOURCES:
         raise DomainError(_("Unknown results source."), field="source")
     variants_ = variants_of(session, experiment=experiment)
     rows = clean_results(experiment.metric_kind, [v.name for v in variants_], variants)
     final = bool(final) or experiment.status == FINISHED
-    result_set = ResultSet(experiment_id=experiment.id, final=final, source=source,
-                           data=json.dumps(rows), file_name=(file_name or None) and file_name[:255],
-                           entered_by_id=actor.id if actor else None)
+    result_set = ResultSet(
+        experiment_id=experiment.id,
+        final=final,
+        source=source,
+        data=json.dumps(rows),
+        file_name=(file_name or None) and file_name[:255],
+        entered_by_id=actor.id if actor else None,
+    )
     session.add(result_set)
     session.flush()
     analysis = _store(session, experiment, result_set, rows, final, [v.split for v in variants_])
     look = _("final") if final else _("early look")
-    record_experiment(session, experiment, actor=actor, action="experiment.results",
-                      changes={"results": [None, _describe(rows)]}, note=f"{look} ({source})")
+    record_experiment(
+        session,
+        experiment,
+        actor=actor,
+        action="experiment.results",
+        changes={"results": [None, _describe(rows)]},
+        note=f"{look} ({source})",
+    )
     if final and experiment.status == RUNNING:
         _finish(session, team=team, actor=actor, experiment=experiment)
     return analysis
@@ -221,89 +281,28 @@ def finish(session: Session, *, team: Team, actor: User | None, hypothesis_id: i
     """End a running test with its latest results as the final ones (re-analysed as final)."""
     experiment = get_experiment(session, team=team, hypothesis_id=hypothesis_id)
     if experiment.status != RUNNING:
-        raise Conflict(_("Only a running test can be finished; this one is %(status)s.",
-                         status=experiment.status), field="status")
-    latest = session.exec(select(ResultSet).where(ResultSet.experiment_id == experiment.id)
-                          .order_by(col(ResultSet.created_at).desc(), col(ResultSet.id).desc())).first()
+        raise Conflict(
+            _(
+                "Only a running test can be finished; this one is %(status)s.",
+                status=experiment.status,
+            ),
+            field="status",
+        )
+    latest = session.exec(
+        select(ResultSet)
+        .where(ResultSet.experiment_id == experiment.id)
+        .order_by(col(ResultSet.created_at).desc(), col(ResultSet.id).desc())
+    ).first()
     if latest is None:
-        raise Conflict(_("Enter the results first; a test without results can only be stopped."),
-                       field="status")
+        raise Conflict(
+            _("Enter the results first; a test without results can only be stopped."),
+            field="status",
+        )
     latest.final = True
     session.add(latest)
     variants_ = variants_of(session, experiment=experiment)
-    analysis = _store(session, experiment, latest, result_data(latest), True, [v.split for v in variants_])
+    analysis = _store(
+        session, experiment, latest, result_data(latest), True, [v.split for v in variants_]
+    )
     _finish(session, team=team, actor=actor, experiment=experiment)
     return analysis
-
-
-def results_from_csv(session: Session, *, team: Team, actor: User | None, hypothesis_id: int,
-                     file: IO[bytes], kind: str, final: bool, file_name: str | None = None,
-                     variant_column: str | None = None, conversion_column: str | None = None,
-                     value_column: str | None = None, progress=None) -> Analysis:
-    """Read a results CSV and record it (see record_results); a bad file saves nothing.
-
-    *kind* "aggregated": one row per variant (variant, visitors, conversions | variant, n,
-    mean, sd). *kind* "per-user": one row per user, streamed through
-    stats.reduce_per_user_csv with the chosen column names; *file* is read once, never whole.
-    """
-    experiment = _open_experiment(session, team, hypothesis_id)
-    names = [v.name for v in variants_of(session, experiment=experiment)]
-    session.rollback()  # release the read transaction (and SQLite's lock) while parsing a big file
-    if kind == "aggregated":
-        rows = parse_aggregated(file, metric_kind=experiment.metric_kind, variant_names=names)
-        source = "csv"
-    elif kind == "per-user":
-        rows = _reduce_per_user(file, experiment.metric_kind, names, variant_column,
-                                conversion_column, value_column, progress)
-        source = "per-user csv"
-    else:
-        raise DomainError(_("Choose an aggregated or a per-user file."), field="kind")
-    return record_results(session, team=team, actor=actor, hypothesis_id=hypothesis_id, variants=rows,
-                          final=final, source=source, file_name=file_name)
-
-
-def _column(raw: str | None, default: str, field: str) -> str:
-    text = (raw or "").strip() or default
-    if len(text) > 100 or any(ord(c) < 32 for c in text):
-        raise DomainError(_("Give the column's name as it appears in the header."), field=field)
-    return text
-
-
-def _reduce_per_user(file, kind, names, variant_column, conversion_column, value_column, progress):
-    variant_column = _column(variant_column, "variant", "variant_column")
-    kwargs: dict[str, Any] = {"variant_column": variant_column, "variants": names,
-                              "skip_bad_rows": False, "progress": progress}
-    if kind == MetricKind.CONVERSION:
-        kwargs["conversion_column"] = _column(conversion_column, "converted", "conversion_column")
-    else:
-        kwargs["value_column"] = _column(value_column, "value", "value_column")
-    try:
-        summary = stats.reduce_per_user_csv(file, **kwargs)
-    except stats.StatsInputError as error:
-        raise per_user_error(error) from None
-    return summary_rows(summary, kind, names)
-
-
-def per_user_error(error: Exception) -> DomainError:
-    """Turn the engine's refusal of a per-user file into a file-field error with row numbers."""
-    if isinstance(error, stats.BadRowsError):
-        return refuse([(row.line, row.reason) for row in error.bad_rows], total=error.bad_row_count)
-    return DomainError(_("The file was refused (nothing was saved): %(why)s", why=str(error)), field=FIELD)
-
-
-def summary_rows(summary: Any, kind: str, names: list[str]) -> list[dict[str, Any]]:
-    """Turn a PerUserSummary into per-variant rows for record_results (in variant order)."""
-    rows = []
-    for name in names:
-        totals = next((v for v in summary.variants if v.name == name), None)
-        if totals is None or totals.n == 0:
-            raise DomainError(_("The file was refused (nothing was saved): it has no rows for the "
-                                "variant “%(name)s”.", name=name), field=FIELD)
-        if kind == MetricKind.CONVERSION:
-            rows.append({"name": name, "visitors": totals.n, "conversions": totals.conversions})
-        elif totals.value_sd is None:
-            raise DomainError(_("The file was refused (nothing was saved): the variant “%(name)s” "
-                                "needs at least 2 users.", name=name), field=FIELD)
-        else:
-            rows.append({"name": name, "n": totals.n, "mean": totals.value_mean, "sd": totals.value_sd})
-    return rows

@@ -33,8 +33,10 @@ ALIASES = {
     "mean": ("mean", "average", "avg"),
     "sd": ("sd", "std", "stdev", "std_dev", "standard deviation", "standard_deviation"),
 }
-COLUMNS = {MetricKind.CONVERSION.value: ("variant", "visitors", "conversions"),
-           MetricKind.CONTINUOUS.value: ("variant", "n", "mean", "sd")}
+COLUMNS = {
+    MetricKind.CONVERSION.value: ("variant", "visitors", "conversions"),
+    MetricKind.CONTINUOUS.value: ("variant", "n", "mean", "sd"),
+}
 _INT = re.compile(r"^\s*[0-9]{1,15}\s*$")
 _DEC = re.compile(r"^\s*-?[0-9]{1,15}([.,][0-9]{1,15})?([eE][-+]?[0-9]{1,3})?\s*$")
 
@@ -42,16 +44,24 @@ _DEC = re.compile(r"^\s*-?[0-9]{1,15}([.,][0-9]{1,15})?([eE][-+]?[0-9]{1,3})?\s*
 def refuse(problems: list[tuple[int, str]], total: int | None = None) -> ValidationFailed:
     """Build the error for a refused file: the first 20 problems with row numbers, and a count."""
     total = total if total is not None else len(problems)
-    shown = [_("Row %(row)d: %(problem)s", row=row, problem=text) for row, text in problems[:SHOWN_PROBLEMS]]
-    head = ngettext("The file was refused (nothing was saved): %(num)d row has a problem.",
-                    "The file was refused (nothing was saved): %(num)d rows have problems.", total)
+    shown = [
+        _("Row %(row)d: %(problem)s", row=row, problem=text)
+        for row, text in problems[:SHOWN_PROBLEMS]
+    ]
+    head = ngettext(
+        "The file was refused (nothing was saved): %(num)d row has a problem.",
+        "The file was refused (nothing was saved): %(num)d rows have problems.",
+        total,
+    )
     if total > len(shown):
         shown.append(_("… and %(n)d more.", n=total - len(shown)))
     return ValidationFailed({FIELD: [head, *shown]}, head)
 
 
 def _whole_file_error(message: str) -> DomainError:
-    return DomainError(_("The file was refused (nothing was saved): %(why)s", why=message), field=FIELD)
+    return DomainError(
+        _("The file was refused (nothing was saved): %(why)s", why=message), field=FIELD
+    )
 
 
 def read_text(file: IO[bytes] | IO[str], *, limit: int = MAX_AGGREGATED_BYTES) -> str:
@@ -60,15 +70,21 @@ def read_text(file: IO[bytes] | IO[str], *, limit: int = MAX_AGGREGATED_BYTES) -
     if isinstance(raw, str):
         raw = raw.encode("utf-8")
     if len(raw) > limit:
-        raise _whole_file_error(_("an aggregated results file may be at most %(kb)d kB; for one row "
-                                  "per user, use the per-user upload.", kb=limit // 1024))
+        raise _whole_file_error(
+            _(
+                "an aggregated results file may be at most %(kb)d kB; for one row "
+                "per user, use the per-user upload.",
+                kb=limit // 1024,
+            )
+        )
     if b"\x00" in raw:
         raise _whole_file_error(_("it contains NUL bytes; it is not a text CSV file."))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise _whole_file_error(_("it is not UTF-8 text (byte %(pos)d). Save it as “CSV UTF-8”.",
-                                  pos=error.start + 1)) from None
+        raise _whole_file_error(
+            _("it is not UTF-8 text (byte %(pos)d). Save it as “CSV UTF-8”.", pos=error.start + 1)
+        ) from None
 
 
 def sniff_delimiter(header: str) -> str:
@@ -92,9 +108,14 @@ def header_map(header: list[str], wanted: tuple[str, ...]) -> dict[str, int]:
         else:
             found[column] = hits[0]
     if problems:
-        raise _whole_file_error(_("%(problems)s. Expected columns: %(cols)s (found: %(found)s).",
-                                  problems="; ".join(problems), cols=", ".join(wanted),
-                                  found=", ".join(h.strip() for h in header) or "—"))
+        raise _whole_file_error(
+            _(
+                "%(problems)s. Expected columns: %(cols)s (found: %(found)s).",
+                problems="; ".join(problems),
+                cols=", ".join(wanted),
+                found=", ".join(h.strip() for h in header) or "—",
+            )
+        )
     return found
 
 
@@ -114,22 +135,32 @@ def _parse_row(kind: str, cells: dict[str, str]) -> tuple[dict[str, Any] | None,
     if kind == MetricKind.CONVERSION:
         visitors, conversions = _count(cells["visitors"]), _count(cells["conversions"])
         if visitors is None or conversions is None:
-            return None, _("visitors and conversions must be whole numbers ≥ 0 (got “%(v)s”, “%(c)s”).",
-                           v=cells["visitors"][:20], c=cells["conversions"][:20])
+            return None, _(
+                "visitors and conversions must be whole numbers ≥ 0 (got “%(v)s”, “%(c)s”).",
+                v=cells["visitors"][:20],
+                c=cells["conversions"][:20],
+            )
         if conversions > visitors:
-            return None, _("conversions (%(c)d) exceed visitors (%(v)d).", c=conversions, v=visitors)
+            return None, _(
+                "conversions (%(c)d) exceed visitors (%(v)d).", c=conversions, v=visitors
+            )
         return {"visitors": visitors, "conversions": conversions}, None
     n, mean, sd = _count(cells["n"]), _decimal(cells["mean"]), _decimal(cells["sd"])
     if n is None or mean is None or sd is None:
-        return None, _("n must be a whole number, mean and sd finite numbers (got “%(n)s”, “%(m)s”, "
-                       "“%(s)s”).", n=cells["n"][:20], m=cells["mean"][:20], s=cells["sd"][:20])
+        return None, _(
+            "n must be a whole number, mean and sd finite numbers (got “%(n)s”, “%(m)s”, “%(s)s”).",
+            n=cells["n"][:20],
+            m=cells["mean"][:20],
+            s=cells["sd"][:20],
+        )
     if sd < 0:
         return None, _("the standard deviation cannot be negative.")
     return {"n": n, "mean": mean, "sd": sd}, None
 
 
-def parse_aggregated(file: IO[bytes] | IO[str], *, metric_kind: str,
-                     variant_names: list[str]) -> list[dict[str, Any]]:
+def parse_aggregated(
+    file: IO[bytes] | IO[str], *, metric_kind: str, variant_names: list[str]
+) -> list[dict[str, Any]]:
     """Parse an aggregated results CSV into one dict per variant (in *variant_names* order).
 
     :raises DomainError: the file as a whole is unusable (encoding, header, size).
@@ -142,7 +173,7 @@ def parse_aggregated(file: IO[bytes] | IO[str], *, metric_kind: str,
         raise _whole_file_error(_("it is empty."))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first))
     try:
-        records = [r for r in reader]
+        records = list(reader)
     except csv.Error as error:
         raise _whole_file_error(_("it is not valid CSV (%(err)s).", err=str(error))) from None
     numbered = [(i + 1, r) for i, r in enumerate(records) if any(c.strip() for c in r)]
@@ -151,8 +182,13 @@ def parse_aggregated(file: IO[bytes] | IO[str], *, metric_kind: str,
     if not data:
         raise _whole_file_error(_("it has a header but no data rows."))
     if len(data) > MAX_AGGREGATED_ROWS:
-        raise _whole_file_error(_("an aggregated file has one row per variant, this one has %(n)d rows. "
-                                  "For one row per user, use the per-user upload.", n=len(data)))
+        raise _whole_file_error(
+            _(
+                "an aggregated file has one row per variant, this one has %(n)d rows. "
+                "For one row per user, use the per-user upload.",
+                n=len(data),
+            )
+        )
     known = {name.casefold(): name for name in variant_names}
     problems: list[tuple[int, str]] = []
     found: dict[str, dict[str, Any]] = {}
@@ -162,8 +198,11 @@ def parse_aggregated(file: IO[bytes] | IO[str], *, metric_kind: str,
         canonical = known.get(name.casefold())
         numbers, problem = _parse_row(metric_kind, cells)
         if canonical is None:
-            problem = _("unknown variant “%(name)s” (this test has %(names)s).", name=name[:60],
-                        names=", ".join(variant_names))
+            problem = _(
+                "unknown variant “%(name)s” (this test has %(names)s).",
+                name=name[:60],
+                names=", ".join(variant_names),
+            )
         elif canonical in found:
             problem = _("the variant “%(name)s” appears twice.", name=canonical)
         if problem:
@@ -174,6 +213,10 @@ def parse_aggregated(file: IO[bytes] | IO[str], *, metric_kind: str,
         raise refuse(problems)
     missing = [name for name in variant_names if name not in found]
     if missing:
-        raise _whole_file_error(_("no row for %(names)s; every variant needs exactly one row.",
-                                  names=", ".join(f"“{m}”" for m in missing)))
+        raise _whole_file_error(
+            _(
+                "no row for %(names)s; every variant needs exactly one row.",
+                names=", ".join(f"“{m}”" for m in missing),
+            )
+        )
     return [found[name] for name in variant_names]

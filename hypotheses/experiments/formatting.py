@@ -83,5 +83,12 @@ def chance(value: Any) -> str:
     return format_decimal(value * 100, format="0.0") + "%"
 
 
-FILTERS = {"num": num, "pct": pct, "signed_pct": signed_pct, "signed_num": signed_num,
-           "signed_pp": signed_pp, "pvalue": pvalue, "chance": chance}
+FILTERS = {
+    "num": num,
+    "pct": pct,
+    "signed_pct": signed_pct,
+    "signed_num": signed_num,
+    "signed_pp": signed_pp,
+    "pvalue": pvalue,
+    "chance": chance,
+}

@@ -11,7 +11,15 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
@@ -21,10 +29,14 @@ from hypotheses.forms import StrictFloatField, StrictIntegerField, no_control_ch
 
 ROWS = 6  # control + up to 5 variants
 TEXT = [strip_filter]
-KIND_CHOICES = [SelectChoice("conversion", _l("Conversion (a rate: visitors who converted)")),
-                SelectChoice("continuous", _l("Continuous (a mean: revenue, order value, time)"))]
-MDE_CHOICES = [SelectChoice("relative", _l("Relative, % of the baseline")),
-               SelectChoice("absolute", _l("Absolute (percentage points, or metric units)"))]
+KIND_CHOICES = [
+    SelectChoice("conversion", _l("Conversion (a rate: visitors who converted)")),
+    SelectChoice("continuous", _l("Continuous (a mean: revenue, order value, time)")),
+]
+MDE_CHOICES = [
+    SelectChoice("relative", _l("Relative, % of the baseline")),
+    SelectChoice("absolute", _l("Absolute (percentage points, or metric units)")),
+]
 
 
 def options(mapping: dict) -> list[SelectChoice]:
@@ -35,15 +47,23 @@ def options(mapping: dict) -> list[SelectChoice]:
 class DesignForm(FlaskForm):
     """The test design: metric, baseline, effect, error rates, traffic, variants."""
 
-    metric_choice = SelectField(_l("Primary metric from the team's catalog"), choices=[], validate_choice=False)
-    metric_other = StringField(_l("…or type another metric"), filters=TEXT,
-                               validators=[Optional(), Length(max=120), no_control_chars])
-    metric_kind = RadioField(_l("Metric kind"), choices=KIND_CHOICES, default="conversion",
-                             validate_choice=False)
+    metric_choice = SelectField(
+        _l("Primary metric from the team's catalog"), choices=[], validate_choice=False
+    )
+    metric_other = StringField(
+        _l("…or type another metric"),
+        filters=TEXT,
+        validators=[Optional(), Length(max=120), no_control_chars],
+    )
+    metric_kind = RadioField(
+        _l("Metric kind"), choices=KIND_CHOICES, default="conversion", validate_choice=False
+    )
     baseline = StrictFloatField(_l("Baseline: conversion rate in %, or the current mean"))
     baseline_sd = StrictFloatField(_l("Standard deviation (continuous metrics only)"))
     mde = StrictFloatField(_l("Minimum detectable effect"))
-    mde_type = RadioField(_l("Effect is"), choices=MDE_CHOICES, default="relative", validate_choice=False)
+    mde_type = RadioField(
+        _l("Effect is"), choices=MDE_CHOICES, default="relative", validate_choice=False
+    )
     alpha = StrictFloatField(_l("Significance level α"), default=0.05)
     power = StrictFloatField(_l("Power (1 − β)"), default=0.8)
     daily_visitors = StrictIntegerField(_l("Expected daily visitors entering the test"))
@@ -68,9 +88,14 @@ class DesignForm(FlaskForm):
         if mde is not None and (relative or kind == "conversion"):
             mde = mde / 100
         return {
-            "metric_name": self.metric_name(), "metric_kind": kind, "baseline": baseline,
-            "baseline_sd": self.baseline_sd.data, "mde": mde, "mde_relative": relative,
-            "alpha": self.alpha.data, "power": self.power.data,
+            "metric_name": self.metric_name(),
+            "metric_kind": kind,
+            "baseline": baseline,
+            "baseline_sd": self.baseline_sd.data,
+            "mde": mde,
+            "mde_relative": relative,
+            "alpha": self.alpha.data,
+            "power": self.power.data,
             "daily_visitors": self.daily_visitors.data,
             "variants": [{"name": (n.data or "").strip(), "split": s.data} for n, s in self.rows()],
         }
@@ -83,11 +108,15 @@ class DesignForm(FlaskForm):
         else:
             self.metric_choice.data, self.metric_other.data = "", design["metric_name"]
         self.metric_kind.data = kind
-        self.baseline.data = _round(design["baseline"] * 100 if kind == "conversion" else design["baseline"])
+        self.baseline.data = _round(
+            design["baseline"] * 100 if kind == "conversion" else design["baseline"]
+        )
         self.baseline_sd.data = design["baseline_sd"]
         relative = design["mde_relative"]
         self.mde_type.data = "relative" if relative else "absolute"
-        self.mde.data = _round(design["mde"] * 100 if (relative or kind == "conversion") else design["mde"])
+        self.mde.data = _round(
+            design["mde"] * 100 if (relative or kind == "conversion") else design["mde"]
+        )
         self.alpha.data, self.power.data = design["alpha"], design["power"]
         self.daily_visitors.data = design["daily_visitors"]
         for i, (name, split) in enumerate(self.rows()):
@@ -105,15 +134,32 @@ def _round(value: float | None) -> float | int | None:
 
 
 for _i in range(ROWS):
-    setattr(DesignForm, f"variant_name_{_i}", StringField(
-        _l("Name of variant %(n)s", n=_i + 1) if _i else _l("Name of the control"), filters=TEXT,
-        validators=[Optional(), Length(max=60), no_control_chars]))
-    setattr(DesignForm, f"variant_split_{_i}", StrictFloatField(
-        _l("Traffic share of variant %(n)s, %%", n=_i + 1) if _i else _l("Traffic share of the control, %%")))
+    setattr(
+        DesignForm,
+        f"variant_name_{_i}",
+        StringField(
+            _l("Name of variant %(n)s", n=_i + 1) if _i else _l("Name of the control"),
+            filters=TEXT,
+            validators=[Optional(), Length(max=60), no_control_chars],
+        ),
+    )
+    setattr(
+        DesignForm,
+        f"variant_split_{_i}",
+        StrictFloatField(
+            _l("Traffic share of variant %(n)s, %%", n=_i + 1)
+            if _i
+            else _l("Traffic share of the control, %%")
+        ),
+    )
 
 # Domain field names that live under another name in the form.
-DESIGN_ALIASES = {"metric_name": "metric_other", "mde_relative": "mde_type", "variants": "variant_name_0",
-                  "status": None}
+DESIGN_ALIASES = {
+    "metric_name": "metric_other",
+    "mde_relative": "mde_type",
+    "variants": "variant_name_0",
+    "status": None,
+}
 
 
 class ResultsForm(FlaskForm):
@@ -134,7 +180,9 @@ for _i in range(ROWS):
 def results_rows(form: ResultsForm, kind: str, names: list[str]) -> list[dict[str, Any]]:
     """Return the typed numbers as the domain's per-variant rows."""
     keys = ("visitors", "conversions") if kind == "conversion" else ("n", "mean", "sd")
-    return [{"name": name, **{k: form[f"{k}_{i}"].data for k in keys}} for i, name in enumerate(names)]
+    return [
+        {"name": name, **{k: form[f"{k}_{i}"].data for k in keys}} for i, name in enumerate(names)
+    ]
 
 
 class CsvUploadForm(FlaskForm):
@@ -149,12 +197,24 @@ class PerUserUploadForm(FlaskForm):
     """A per-user file, reduced in one streaming pass; the user names the columns."""
 
     file = FileField(_l("Per-user CSV file (one row per user)"))
-    variant_column = StringField(_l("Variant column"), default="variant", filters=TEXT,
-                                 validators=[Optional(), Length(max=100), no_control_chars])
-    conversion_column = StringField(_l("Converted column (1/0, true/false)"), default="converted",
-                                    filters=TEXT, validators=[Optional(), Length(max=100), no_control_chars])
-    value_column = StringField(_l("Value column (a number per user)"), default="value", filters=TEXT,
-                               validators=[Optional(), Length(max=100), no_control_chars])
+    variant_column = StringField(
+        _l("Variant column"),
+        default="variant",
+        filters=TEXT,
+        validators=[Optional(), Length(max=100), no_control_chars],
+    )
+    conversion_column = StringField(
+        _l("Converted column (1/0, true/false)"),
+        default="converted",
+        filters=TEXT,
+        validators=[Optional(), Length(max=100), no_control_chars],
+    )
+    value_column = StringField(
+        _l("Value column (a number per user)"),
+        default="value",
+        filters=TEXT,
+        validators=[Optional(), Length(max=100), no_control_chars],
+    )
     final = BooleanField(_l("These are the final results: end the test"))
     submit = SubmitField(_l("Upload and analyse"))
 
@@ -162,8 +222,9 @@ class PerUserUploadForm(FlaskForm):
 class StopForm(FlaskForm):
     """Abort a running test; the reason goes on the record."""
 
-    reason = TextAreaField(_l("Why stop this test?"), filters=TEXT,
-                           validators=[Length(max=1000), no_control_chars])
+    reason = TextAreaField(
+        _l("Why stop this test?"), filters=TEXT, validators=[Length(max=1000), no_control_chars]
+    )
     submit = SubmitField(_l("Stop the test"))
 
 
@@ -172,14 +233,20 @@ class DecisionForm(FlaskForm):
 
     decision = RadioField(_l("Decision"), choices=options(labels.DECISIONS), validate_choice=False)
     outcome = RadioField(_l("Outcome"), choices=options(labels.OUTCOMES), validate_choice=False)
-    learning = StringField(_l("Learning, in one line"), filters=TEXT,
-                           validators=[Length(max=200), no_control_chars])
-    follow_up_title = StringField(_l("Follow-up hypothesis title (optional)"), filters=TEXT,
-                                  validators=[Optional(), Length(max=200), no_control_chars])
+    learning = StringField(
+        _l("Learning, in one line"), filters=TEXT, validators=[Length(max=200), no_control_chars]
+    )
+    follow_up_title = StringField(
+        _l("Follow-up hypothesis title (optional)"),
+        filters=TEXT,
+        validators=[Optional(), Length(max=200), no_control_chars],
+    )
     submit = SubmitField(_l("Record the decision"))
 
 
-def place_errors(form: FlaskForm, error: DomainError, aliases: dict[str, str | None] | None = None) -> bool:
+def place_errors(
+    form: FlaskForm, error: DomainError, aliases: dict[str, str | None] | None = None
+) -> bool:
     """Put a domain error's messages next to the form's fields; False when none matched."""
     placed = False
     for name, messages in error.fields.items():

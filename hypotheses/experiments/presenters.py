@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from hypotheses.charts import LiftRow, lift_chart
 from hypotheses.domain import audit, experiments
-from hypotheses.experiments.formatting import ci_range, num, pct, signed_pct
+from hypotheses.experiments.formatting import ci_range, num, signed_pct
 from hypotheses.experiments.forms import (
     CsvUploadForm,
     DecisionForm,
@@ -28,16 +28,26 @@ LONG_TEST_DAYS = 56
 
 def action_label(action: str) -> str:
     """Return the readable name of an experiment audit action."""
-    labels = {"experiment.design": _("saved the design"), "experiment.start": _("started the test"),
-              "experiment.stop": _("stopped the test"), "experiment.results": _("entered results"),
-              "experiment.finish": _("finished the test"), "experiment.decide": _("recorded the decision")}
+    labels = {
+        "experiment.design": _("saved the design"),
+        "experiment.start": _("started the test"),
+        "experiment.stop": _("stopped the test"),
+        "experiment.results": _("entered results"),
+        "experiment.finish": _("finished the test"),
+        "experiment.decide": _("recorded the decision"),
+    }
     return labels.get(action, action)
 
 
 def catalog_names(session: Session, *, team: Team) -> list[str]:
     """Return the names of the team's metric catalog, in catalog order."""
-    return list(session.exec(select(Metric.name).where(Metric.team_id == team.id)
-                             .order_by(col(Metric.position), col(Metric.id))).all())
+    return list(
+        session.exec(
+            select(Metric.name)
+            .where(Metric.team_id == team.id)
+            .order_by(col(Metric.position), col(Metric.id))
+        ).all()
+    )
 
 
 def plan_view(plan: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -48,24 +58,38 @@ def plan_view(plan: dict[str, Any] | None) -> dict[str, Any] | None:
     total = plan["per_variant"] * arms
     days = plan["duration_days"]
     view = {
-        "per_variant": plan["per_variant"], "total": total, "duration_days": days,
-        "per_variant_text": num(plan["per_variant"]), "per_variant_label": _("per variant"),
-        "total_text": _("%(total)s visitors in total (%(arms)d groups)", total=num(total), arms=arms),
-        "duration_text": ngettext("about %(num)d day at %(daily)s visitors a day",
-                                  "about %(num)d days at %(daily)s visitors a day", days,
-                                  daily=num(plan["daily_visitors"])),
+        "per_variant": plan["per_variant"],
+        "total": total,
+        "duration_days": days,
+        "per_variant_text": num(plan["per_variant"]),
+        "per_variant_label": _("per variant"),
+        "total_text": _(
+            "%(total)s visitors in total (%(arms)d groups)", total=num(total), arms=arms
+        ),
+        "duration_text": ngettext(
+            "about %(num)d day at %(daily)s visitors a day",
+            "about %(num)d days at %(daily)s visitors a day",
+            days,
+            daily=num(plan["daily_visitors"]),
+        ),
         "warning": None,
     }
     if days > LONG_TEST_DAYS:
-        view["warning"] = _("That is more than %(weeks)d weeks. Consider a larger minimum effect, more "
-                            "traffic or fewer variants.", weeks=LONG_TEST_DAYS // 7)
+        view["warning"] = _(
+            "That is more than %(weeks)d weeks. Consider a larger minimum effect, more "
+            "traffic or fewer variants.",
+            weeks=LONG_TEST_DAYS // 7,
+        )
     return view
 
 
 def method_label(method: str) -> str:
     """Return the readable name of the engine's test method(s), e.g. "fisher+z-test"."""
-    names = {"z-test": _("two-proportion z-test"), "fisher": _("Fisher's exact test"),
-             "welch": _("Welch's t-test")}
+    names = {
+        "z-test": _("two-proportion z-test"),
+        "fisher": _("Fisher's exact test"),
+        "welch": _("Welch's t-test"),
+    }
     return _(" and ").join(names.get(part, part) for part in method.split("+"))
 
 
@@ -109,27 +133,65 @@ def analysis_view(analysis: Analysis | None) -> dict[str, Any] | None:
         comp = comparisons.get(arm["name"])
         seq = comp.get("sequential") if comp else None
         shown = seq if early and seq else comp
-        rows.append({"arm": arm, "comparison": comp, "sequential": seq, "control": comp is None,
-                     "significant": bool(shown and shown["significant"])})
+        rows.append(
+            {
+                "arm": arm,
+                "comparison": comp,
+                "sequential": seq,
+                "control": comp is None,
+                "significant": bool(shown and shown["significant"]),
+            }
+        )
     chart_rows = []
     for comp in output["comparisons"]:
         source = comp["sequential"] if early and comp.get("sequential") else comp
         low, high = source["rel_ci"] or (None, None)
-        chart_rows.append(LiftRow(name=comp["variant"], lift=source["rel_lift"], low=low, high=high,
-                                  significant=bool(source["significant"])))
+        chart_rows.append(
+            LiftRow(
+                name=comp["variant"],
+                lift=source["rel_lift"],
+                low=low,
+                high=high,
+                significant=bool(source["significant"]),
+            )
+        )
     level = f"{(1 - output['alpha']) * 100:g}%"
     described = "; ".join(
-        _("%(name)s: %(lift)s (%(ci)s)", name=r.name, lift=signed_pct(r.lift), ci=ci_range(r.low, r.high))
-        for r in chart_rows)
-    axis = (_("Relative lift vs the control, always-valid %(level)s CI", level=level) if early
-            else _("Relative lift vs the control, %(level)s CI", level=level))
-    chart = lift_chart(chart_rows, title=_("Relative lift per variant"), description=described,
-                       axis_label=axis, no_ci=_("no CI"), not_computable=_("not computable"))
+        _(
+            "%(name)s: %(lift)s (%(ci)s)",
+            name=r.name,
+            lift=signed_pct(r.lift),
+            ci=ci_range(r.low, r.high),
+        )
+        for r in chart_rows
+    )
+    axis = (
+        _("Relative lift vs the control, always-valid %(level)s CI", level=level)
+        if early
+        else _("Relative lift vs the control, %(level)s CI", level=level)
+    )
+    chart = lift_chart(
+        chart_rows,
+        title=_("Relative lift per variant"),
+        description=described,
+        axis_label=axis,
+        no_ci=_("no CI"),
+        not_computable=_("not computable"),
+    )
     warnings = [_warning(w["code"], w["message"]) for w in output["warnings"]]
-    return {"analysis": analysis, "output": output, "conversion": conversion, "early": early,
-            "method": method_label(output["method"]),
-            "rows": rows, "chart": chart, "chart_rows": chart_rows, "warnings": warnings,
-            "level": level, "inputs": json.loads(analysis.inputs)}
+    return {
+        "analysis": analysis,
+        "output": output,
+        "conversion": conversion,
+        "early": early,
+        "method": method_label(output["method"]),
+        "rows": rows,
+        "chart": chart,
+        "chart_rows": chart_rows,
+        "warnings": warnings,
+        "level": level,
+        "inputs": json.loads(analysis.inputs),
+    }
 
 
 def _results_form(experiment: Experiment, looks) -> ResultsForm:
@@ -157,10 +219,13 @@ def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
     return dict(session.exec(select(User.id, User.name).where(col(User.id).in_(wanted))).all())
 
 
-def detail_context(session: Session, *, team: Team, experiment: Experiment, look: int | None,
-                   forms: dict[str, Any]) -> dict[str, Any]:
+def detail_context(
+    session: Session, *, team: Team, experiment: Experiment, look: int | None, forms: dict[str, Any]
+) -> dict[str, Any]:
     """Collect what the test page shows; *forms* carries submitted forms to re-show with errors."""
-    hypothesis = experiments.get_hypothesis(session, team=team, hypothesis_id=experiment.hypothesis_id)
+    hypothesis = experiments.get_hypothesis(
+        session, team=team, hypothesis_id=experiment.hypothesis_id
+    )
     variants = experiments.variants_of(session, experiment=experiment)
     looks = experiments.result_sets(session, experiment=experiment)
     chosen = next((a for rs, a in looks if look is not None and rs.id == look and a), None)
@@ -171,17 +236,32 @@ def detail_context(session: Session, *, team: Team, experiment: Experiment, look
     row = next((r for r in running if r.experiment.id == experiment.id), None)
     decision_form = forms.get("decision_form") or DecisionForm(formdata=None)
     return {
-        "experiment": experiment, "hypothesis": hypothesis, "variants": variants, "looks": looks,
-        "view": analysis_view(analysis), "latest": looks[0][1] if looks else None,
-        "running": running, "limit": team.active_test_limit, "progress_row": row,
+        "experiment": experiment,
+        "hypothesis": hypothesis,
+        "variants": variants,
+        "looks": looks,
+        "view": analysis_view(analysis),
+        "latest": looks[0][1] if looks else None,
+        "running": running,
+        "limit": team.active_test_limit,
+        "progress_row": row,
         "plan": plan_view(experiments.design_values(experiment, variants)),
-        "history": history, "names": _names(session, ids) | {u.id: u.name for _e, u in history if u},
+        "history": history,
+        "names": _names(session, ids) | {u.id: u.name for _e, u in history if u},
         "results_form": forms.get("results_form") or _results_form(experiment, looks),
         "csv_form": forms.get("csv_form") or CsvUploadForm(formdata=None),
         "user_form": forms.get("user_form") or PerUserUploadForm(formdata=None),
         "stop_form": forms.get("stop_form") or StopForm(formdata=None),
-        "decision_form": decision_form, "confirm_form": ConfirmForm(formdata=None),
-        "follow_ups": list(session.exec(select(Hypothesis).where(
-            Hypothesis.parent_id == hypothesis.id, Hypothesis.team_id == team.id)).all()),
-        "action_label": action_label, "look_kind": look_kind, "max_upload_text": _size(current_app.config["MAX_UPLOAD_BYTES"]),
+        "decision_form": decision_form,
+        "confirm_form": ConfirmForm(formdata=None),
+        "follow_ups": list(
+            session.exec(
+                select(Hypothesis).where(
+                    Hypothesis.parent_id == hypothesis.id, Hypothesis.team_id == team.id
+                )
+            ).all()
+        ),
+        "action_label": action_label,
+        "look_kind": look_kind,
+        "max_upload_text": _size(current_app.config["MAX_UPLOAD_BYTES"]),
     }

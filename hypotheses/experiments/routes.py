@@ -47,10 +47,15 @@ def too_large(_error):
     """Explain the upload limits instead of the generic 413 page."""
     big = current_app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024)
     small = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
-    message = _("The file is larger than allowed: per-user files may be up to %(big)s MiB, other "
-                "uploads up to %(small)s MiB. Nothing was saved.", big=f"{big:,}", small=small)
-    return render_template("errors/error.html", status=413, title=_("File too large"),
-                           message=message), 413
+    message = _(
+        "The file is larger than allowed: per-user files may be up to %(big)s MiB, other "
+        "uploads up to %(small)s MiB. Nothing was saved.",
+        big=f"{big:,}",
+        small=small,
+    )
+    return render_template(
+        "errors/error.html", status=413, title=_("File too large"), message=message
+    ), 413
 
 
 def _experiment(experiment_id: int) -> Experiment:
@@ -77,8 +82,13 @@ def _to_detail(experiment: Experiment, anchor: str | None = None):
 
 
 def _render_detail(experiment: Experiment, status: int = 200, **forms):
-    context = detail_context(get_session(), team=g.team, experiment=experiment,
-                             look=request.args.get("look", type=int), forms=forms)
+    context = detail_context(
+        get_session(),
+        team=g.team,
+        experiment=experiment,
+        look=request.args.get("look", type=int),
+        forms=forms,
+    )
     return render_template("experiments/detail.html", **context), status
 
 
@@ -93,15 +103,22 @@ def index():
         finished=experiments.list_experiments(db, team=g.team, status=experiments.FINISHED),
         designs=experiments.list_experiments(db, team=g.team, status=experiments.DESIGN),
         ready=experiments.approved_without_design(db, team=g.team),
-        past=experiments.list_experiments(db, team=g.team, status=(experiments.STOPPED, experiments.DECIDED),
-                                          limit=30),
+        past=experiments.list_experiments(
+            db, team=g.team, status=(experiments.STOPPED, experiments.DECIDED), limit=30
+        ),
         limit=g.team.active_test_limit,
     )
 
 
 def _design_form(catalog: list[str], formdata=None) -> DesignForm:
-    form = DesignForm(formdata=formdata, meta={"csrf": False}) if formdata is not None else DesignForm()
-    form.metric_choice.choices = [SelectChoice("", _("— choose a metric —"))] + [SelectChoice(n, n) for n in catalog]
+    form = (
+        DesignForm(formdata=formdata, meta={"csrf": False})
+        if formdata is not None
+        else DesignForm()
+    )
+    form.metric_choice.choices = [SelectChoice("", _("— choose a metric —"))] + [
+        SelectChoice(n, n) for n in catalog
+    ]
     return form
 
 
@@ -112,8 +129,11 @@ def design(hypothesis_id: int):
     db = get_session()
     hypothesis = _hypothesis(hypothesis_id)
     experiment = experiments.find_experiment(db, team=g.team, hypothesis_id=hypothesis.id)
-    stored = (experiments.design_values(experiment, experiments.variants_of(db, experiment=experiment))
-              if experiment else None)
+    stored = (
+        experiments.design_values(experiment, experiments.variants_of(db, experiment=experiment))
+        if experiment
+        else None
+    )
     locked = experiment is not None and experiment.status != experiments.DESIGN
     catalog = catalog_names(db, team=g.team)
     form = _design_form(catalog)
@@ -133,8 +153,14 @@ def design(hypothesis_id: int):
                 plan = experiments.preview_design(data=data)
             else:
                 version = int(form.version.data) if (form.version.data or "").isdigit() else None
-                experiment = experiments.save_design(db, team=g.team, actor=current_user,
-                                                     hypothesis_id=hypothesis.id, data=data, version=version)
+                experiment = experiments.save_design(
+                    db,
+                    team=g.team,
+                    actor=current_user,
+                    hypothesis_id=hypothesis.id,
+                    data=data,
+                    version=version,
+                )
                 flash(_("Test design saved."), "success")
                 return redirect(url_for("experiments.detail", experiment_id=experiment.id))
         except StaleVersion as error:
@@ -147,9 +173,16 @@ def design(hypothesis_id: int):
         status = 422
     if plan is None and stored and not form.errors:
         plan = stored
-    return render_template("experiments/design.html", form=form, hypothesis=hypothesis,
-                           experiment=experiment, stored=stored, locked=locked,
-                           plan=plan_view(plan), changes=changes), status
+    return render_template(
+        "experiments/design.html",
+        form=form,
+        hypothesis=hypothesis,
+        experiment=experiment,
+        stored=stored,
+        locked=locked,
+        plan=plan_view(plan),
+        changes=changes,
+    ), status
 
 
 @bp.route("/design/<int:hypothesis_id>/calculate")
@@ -164,7 +197,9 @@ def calculate(hypothesis_id: int):
     try:
         plan = experiments.preview_design(data=form.to_data())
     except DomainError as error:
-        return jsonify(ok=False, errors={DESIGN_ALIASES.get(k) or k: v for k, v in error.fields.items()})
+        return jsonify(
+            ok=False, errors={DESIGN_ALIASES.get(k) or k: v for k, v in error.fields.items()}
+        )
     return jsonify(ok=True, **plan_view(plan))
 
 
@@ -182,7 +217,9 @@ def start(experiment_id: int):
     experiment = _experiment(experiment_id)
     _confirmed()
     try:
-        experiments.start(get_session(), team=g.team, actor=current_user, hypothesis_id=experiment.hypothesis_id)
+        experiments.start(
+            get_session(), team=g.team, actor=current_user, hypothesis_id=experiment.hypothesis_id
+        )
     except LimitReached as error:
         flash(error.message, "danger")
         return _render_detail(experiment, status=409)
@@ -201,8 +238,13 @@ def stop(experiment_id: int):
     form = StopForm()
     if form.validate_on_submit():
         try:
-            experiments.stop(get_session(), team=g.team, actor=current_user,
-                             hypothesis_id=experiment.hypothesis_id, reason=form.reason.data)
+            experiments.stop(
+                get_session(),
+                team=g.team,
+                actor=current_user,
+                hypothesis_id=experiment.hypothesis_id,
+                reason=form.reason.data,
+            )
         except DomainError as error:
             place_errors(form, error) or flash(error.message, "danger")
             return _render_detail(experiment, status=error.status, stop_form=form)
@@ -218,7 +260,9 @@ def finish(experiment_id: int):
     experiment = _experiment(experiment_id)
     _confirmed()
     try:
-        experiments.finish(get_session(), team=g.team, actor=current_user, hypothesis_id=experiment.hypothesis_id)
+        experiments.finish(
+            get_session(), team=g.team, actor=current_user, hypothesis_id=experiment.hypothesis_id
+        )
     except DomainError as error:
         flash(error.message, "danger")
         return _render_detail(experiment, status=error.status)
@@ -240,9 +284,14 @@ def results(experiment_id: int):
     if form.validate_on_submit():
         names = [v.name for v in experiments.variants_of(get_session(), experiment=experiment)]
         try:
-            experiments.record_results(get_session(), team=g.team, actor=current_user,
-                                       hypothesis_id=experiment.hypothesis_id, final=form.final.data,
-                                       variants=results_rows(form, experiment.metric_kind, names))
+            experiments.record_results(
+                get_session(),
+                team=g.team,
+                actor=current_user,
+                hypothesis_id=experiment.hypothesis_id,
+                final=form.final.data,
+                variants=results_rows(form, experiment.metric_kind, names),
+            )
         except DomainError as error:
             place_errors(form, error) or flash(error.message, "danger")
             return _render_detail(experiment, status=error.status, results_form=form)
@@ -258,9 +307,17 @@ def _upload(experiment: Experiment, form, kind: str, form_key: str, **columns):
         form.file.errors = [_("Choose a CSV file to upload.")]
         return _render_detail(experiment, status=422, **{form_key: form})
     try:
-        experiments.results_from_csv(get_session(), team=g.team, actor=current_user,
-                                     hypothesis_id=experiment.hypothesis_id, file=upload.stream, kind=kind,
-                                     final=form.final.data, file_name=upload.filename, **columns)
+        experiments.results_from_csv(
+            get_session(),
+            team=g.team,
+            actor=current_user,
+            hypothesis_id=experiment.hypothesis_id,
+            file=upload.stream,
+            kind=kind,
+            final=form.final.data,
+            file_name=upload.filename,
+            **columns,
+        )
     except DomainError as error:
         place_errors(form, error) or flash(error.message, "danger")
         return _render_detail(experiment, status=error.status, **{form_key: form})
@@ -281,8 +338,15 @@ def upload_users(experiment_id: int):
     """Upload a per-user CSV; it streams from a temporary file, never loaded whole."""
     experiment = _experiment(experiment_id)
     form = PerUserUploadForm()
-    return _upload(experiment, form, "per-user", "user_form", variant_column=form.variant_column.data,
-                   conversion_column=form.conversion_column.data, value_column=form.value_column.data)
+    return _upload(
+        experiment,
+        form,
+        "per-user",
+        "user_form",
+        variant_column=form.variant_column.data,
+        conversion_column=form.conversion_column.data,
+        value_column=form.value_column.data,
+    )
 
 
 @bp.route("/<int:experiment_id>/decision", methods=["POST"])
@@ -294,13 +358,22 @@ def decision(experiment_id: int):
     if form.validate_on_submit():
         try:
             _exp, child = experiments.decide(
-                get_session(), team=g.team, actor=current_user, hypothesis_id=experiment.hypothesis_id,
-                decision=form.decision.data, outcome=form.outcome.data, learning=form.learning.data,
-                follow_up_title=form.follow_up_title.data)
+                get_session(),
+                team=g.team,
+                actor=current_user,
+                hypothesis_id=experiment.hypothesis_id,
+                decision=form.decision.data,
+                outcome=form.outcome.data,
+                learning=form.learning.data,
+                follow_up_title=form.follow_up_title.data,
+            )
         except DomainError as error:
             place_errors(form, error) or flash(error.message, "danger")
             return _render_detail(experiment, status=error.status, decision_form=form)
-        flash(_("Decision recorded. The test's slot is free and the learning is in the library."), "success")
+        flash(
+            _("Decision recorded. The test's slot is free and the learning is in the library."),
+            "success",
+        )
         if child is not None:
             flash(_("Follow-up hypothesis #%(id)d created.", id=child.id), "info")
         return _to_detail(experiment)

@@ -31,5 +31,9 @@ def experiment_section(hypothesis_id: int) -> Section:
     if experiment is None:
         return Section(None, [], None, None)
     analysis = experiments.latest_analysis(db, experiment=experiment)
-    return Section(experiment, experiments.variants_of(db, experiment=experiment), analysis,
-                   experiments.analysis_output(analysis))
+    return Section(
+        experiment,
+        experiments.variants_of(db, experiment=experiment),
+        analysis,
+        experiments.analysis_output(analysis),
+    )

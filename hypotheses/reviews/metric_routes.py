@@ -10,7 +10,7 @@ from hypotheses.db import get_session
 from hypotheses.domain import metrics as catalog_rules
 from hypotheses.domain.errors import DomainError, NotFound
 from hypotheses.domain.kpis import tracked_warning
-from hypotheses.forms import ConfirmForm, apply_domain_error
+from hypotheses.forms import ConfirmForm, apply_domain_error, distinct_ids
 from hypotheses.permissions import requires
 from hypotheses.reviews import bp
 from hypotheses.reviews.forms import DIRECTION_LABELS, FORMAT_LABELS, UNIT_LABELS, MetricForm
@@ -21,9 +21,9 @@ def _render(new_form=None, edit_id=None, edit_form=None, status=200):
     return render_template(
         "reviews/metrics.html",
         catalog=catalog,
-        new_form=new_form or MetricForm(formdata=None, tracked=True),
+        new_form=distinct_ids(new_form or MetricForm(formdata=None, tracked=True), "new"),
         edit_id=edit_id,
-        edit_form=edit_form,
+        edit_form=edit_form and distinct_ids(edit_form, "edit"),
         confirm=ConfirmForm(formdata=None),
         warning=tracked_warning(sum(1 for m in catalog if m.tracked)),
         units=UNIT_LABELS,

@@ -376,3 +376,12 @@ def test_stats_sample_size(api):
         "/stats/sample-size", json={"metric_kind": "conversion", "baseline": 0.5, "mde": 2}
     )
     assert bad.status_code == 422 and "mde" in bad.json["error"]["fields"]
+
+
+def test_a_plan_too_large_to_store_is_refused_not_500(api, approved):
+    """A tiny effect needs trillions of visitors: stored on SQLite, refused on PostgreSQL."""
+    design = {**DESIGN, "baseline": 0.5, "mde": 1e-6, "daily_visitors": 1}
+    response = api.put(f"/hypotheses/{approved.id}/design", "marketer", json=design)
+    assert response.status_code in (200, 422), response.json
+    if response.status_code == 422:
+        assert response.json["error"]["code"] == "out_of_range"

@@ -195,3 +195,14 @@ def test_roles_are_enforced(api, db, team, users, new_hypothesis):
     )
     assert fresh(db, hypothesis).status == "backlog"
     assert api.post(f"/hypotheses/{hypothesis.id}/approve", "admin").status_code == 200
+
+
+def test_ids_and_versions_beyond_64_bits_are_refused_not_500(api, db, team, users):
+    hypothesis = factories.make_hypothesis(db, team=team, author=users["marketer"])
+    huge = 10**30
+    assert api.get(f"/hypotheses/{huge}").status_code == 404
+    assert api.post(f"/hypotheses/{huge}/approve").status_code == 404
+    response = api.patch(f"/hypotheses/{hypothesis.id}", json={"version": huge, "owner_id": huge})
+    assert response.status_code == 422
+    assert set(response.json["error"]["fields"]) == {"version", "owner_id"}
+    assert api.get(f"/hypotheses?page={huge}&per_page={huge}").status_code == 200

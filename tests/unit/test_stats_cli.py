@@ -9,14 +9,23 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
+
+from stats.__main__ import main
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([sys.executable, "-m", "stats", *args], capture_output=True,
-                          text=True, cwd=REPO, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "stats", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=120,
+    )
 
 
 def _file(tmp_path: Path, bad: bool = False) -> Path:
@@ -25,7 +34,9 @@ def _file(tmp_path: Path, bad: bool = False) -> Path:
     for i in range(6000):
         arm = ["A", "B"][i % 2]
         converted = int(rng.random() < (0.05 if arm == "A" else 0.08))
-        lines.append(f"{arm},{converted},{round(float(rng.lognormal(3, 1)), 2) if converted else 0}")
+        lines.append(
+            f"{arm},{converted},{round(float(rng.lognormal(3, 1)), 2) if converted else 0}"
+        )
     if bad:
         lines[1234] = "B,maybe,0"
     path = tmp_path / "users.csv"
@@ -35,8 +46,15 @@ def _file(tmp_path: Path, bad: bool = False) -> Path:
 
 def test_cli_prints_the_analysis(tmp_path: Path) -> None:
     path = _file(tmp_path)
-    result = _run(str(path), "--variant-column", "variant", "--conversion-column", "converted",
-                  "--value-column", "revenue")
+    result = _run(
+        str(path),
+        "--variant-column",
+        "variant",
+        "--conversion-column",
+        "converted",
+        "--value-column",
+        "revenue",
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "6,000 users used" in out
@@ -47,8 +65,16 @@ def test_cli_prints_the_analysis(tmp_path: Path) -> None:
 
 def test_cli_json_output_and_early_look(tmp_path: Path) -> None:
     path = _file(tmp_path)
-    result = _run(str(path), "--variant-column", "variant", "--conversion-column", "converted",
-                  "--planned-per-variant", "10000", "--json")
+    result = _run(
+        str(path),
+        "--variant-column",
+        "variant",
+        "--conversion-column",
+        "converted",
+        "--planned-per-variant",
+        "10000",
+        "--json",
+    )
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
     assert payload["summary"]["rows"] == 6000
@@ -57,24 +83,39 @@ def test_cli_json_output_and_early_look(tmp_path: Path) -> None:
     assert "value" not in payload
 
 
-def test_cli_refuses_bad_rows_with_line_numbers(tmp_path: Path) -> None:
+def test_cli_refuses_bad_rows_with_line_numbers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = _file(tmp_path, bad=True)
     args = [str(path), "--variant-column", "variant", "--conversion-column", "converted"]
-    refused = _run(*args)
-    assert refused.returncode == 1
-    assert "line 1235: converted is not a number: 'maybe'" in refused.stderr
-    skipped = _run(*args, "--skip-bad-rows")
-    assert skipped.returncode == 0
-    assert "1 bad rows skipped" in skipped.stdout and "line 1235" in skipped.stdout
+    assert main(args) == 1
+    assert "line 1235: converted is not a number: 'maybe'" in capsys.readouterr().err
+    assert main([*args, "--skip-bad-rows"]) == 0
+    out = capsys.readouterr().out
+    assert "1 bad rows skipped" in out and "line 1235" in out
 
 
-def test_cli_reports_input_errors(tmp_path: Path) -> None:
+def test_cli_reports_input_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = _file(tmp_path)
-    result = _run(str(path), "--variant-column", "arm", "--conversion-column", "converted")
-    assert result.returncode == 1 and "'arm' not found" in result.stderr
-    result = _run(str(tmp_path / "missing.csv"), "--variant-column", "v",
-                  "--conversion-column", "c")
-    assert result.returncode == 1 and "could not be opened" in result.stderr
-    result = _run(str(path), "--variant-column", "variant", "--conversion-column", "converted",
-                  "--control", "Z")
-    assert result.returncode == 1 and "Control 'Z'" in result.stderr
+    assert main([str(path), "--variant-column", "arm", "--conversion-column", "converted"]) == 1
+    assert "'arm' not found" in capsys.readouterr().err
+    missing = str(tmp_path / "missing.csv")
+    assert main([missing, "--variant-column", "v", "--conversion-column", "c"]) == 1
+    assert "could not be opened" in capsys.readouterr().err
+    base = [str(path), "--variant-column", "variant", "--conversion-column", "converted"]
+    assert main([*base, "--control", "Z"]) == 1
+    assert "Control 'Z'" in capsys.readouterr().err
+    assert main([*base, "--planned-split", "1,x"]) == 1
+    assert "--planned-split" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main([str(path)])  # argparse: --variant-column is required
+
+
+def test_cli_analyses_values_with_a_chosen_control(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _file(tmp_path)
+    args = [str(path), "--variant-column", "variant", "--value-column", "revenue"]
+    assert main([*args, "--control", "B", "--value-name", "revenue per user"]) == 0
+    out = capsys.readouterr().out
+    assert "revenue per user" in out and "A vs B" in out

@@ -24,10 +24,12 @@ from stats import (
     summary_from_sums,
 )
 
-STATS_SETTINGS = settings(derandomize=True, max_examples=150, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
-SLOW_SETTINGS = settings(derandomize=True, max_examples=40, deadline=None,
-                         suppress_health_check=[HealthCheck.too_slow])
+STATS_SETTINGS = settings(
+    derandomize=True, max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+SLOW_SETTINGS = settings(
+    derandomize=True, max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @st.composite
@@ -45,8 +47,14 @@ def mean_arm(draw: Any) -> tuple[int, float, float]:
 
 
 ALPHAS = st.sampled_from([0.01, 0.05, 0.1, 0.2])
-JUNK = st.one_of(st.none(), st.booleans(), st.text(max_size=3), st.floats(),
-                 st.integers(-10**12, 10**12), st.lists(st.integers(), max_size=3))
+JUNK = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.text(max_size=3),
+    st.floats(),
+    st.integers(-(10**12), 10**12),
+    st.lists(st.integers(), max_size=3),
+)
 
 
 def _close(a: float, b: float, rel: float = 1e-9, abs_: float = 1e-12) -> bool:
@@ -55,8 +63,9 @@ def _close(a: float, b: float, rel: float = 1e-9, abs_: float = 1e-12) -> bool:
 
 @STATS_SETTINGS
 @given(conversion_arm(), conversion_arm(), ALPHAS)
-def test_conversions_p_in_range_symmetric_and_ci_contains_estimate(a: Any, b: Any,
-                                                                  alpha: float) -> None:
+def test_conversions_p_in_range_symmetric_and_ci_contains_estimate(
+    a: Any, b: Any, alpha: float
+) -> None:
     result = compare_conversions(control=a, variant=b, alpha=alpha)
     swapped = compare_conversions(control=b, variant=a, alpha=alpha)
     assert 0.0 <= result.p_value <= 1.0
@@ -123,32 +132,45 @@ def test_only_stats_input_error_escapes(v1: Any, c1: Any, v2: Any, c2: Any, alph
         lambda: compare_conversions(control=(v1, c1), variant=(v2, c2), alpha=alpha),
         lambda: compare_conversions(control=v1, variant=(v2, c2)),
         lambda: compare_means(control=(v1, c1, v2), variant=(c2, v1, c1), alpha=alpha),
-        lambda: sequential_compare_conversions(control=(v1, c1), variant=(v2, c2),
-                                               planned_per_variant=alpha),
-        lambda: sequential_compare_means(control=(v1, c1, v2), variant=(c2, v1, c1),
-                                         planned_per_variant=alpha),
+        lambda: sequential_compare_conversions(
+            control=(v1, c1), variant=(v2, c2), planned_per_variant=alpha
+        ),
+        lambda: sequential_compare_means(
+            control=(v1, c1, v2), variant=(c2, v1, c1), planned_per_variant=alpha
+        ),
         lambda: probability_to_beat_control(control=(v1, c1), variant=(v2, c2)),
         lambda: srm_check(observed=[v1, c1], planned_split=[v2, c2]),
         lambda: adjust_pvalues([v1, c1], method="holm"),
         lambda: summary_from_sums(v1, c1, v2),
-        lambda: analyze(metric_kind="conversion", variants=[("A", (v1, c1)), ("B", (v2, c2))],
-                        alpha=alpha),
+        lambda: analyze(
+            metric_kind="conversion", variants=[("A", (v1, c1)), ("B", (v2, c2))], alpha=alpha
+        ),
     ]
     for call in calls:
         try:
             result = call()
         except StatsInputError:
             continue
-        payload = result if isinstance(result, list) else (
-            result._asdict() if hasattr(result, "_asdict") else result.to_dict())
+        payload = (
+            result
+            if isinstance(result, list)
+            else (result._asdict() if hasattr(result, "_asdict") else result.to_dict())
+        )
         json.dumps(payload, allow_nan=False)  # never NaN or infinity
 
 
 @STATS_SETTINGS
-@given(st.floats(allow_nan=True, allow_infinity=True), st.floats(), st.floats(), st.floats(),
-       st.integers(-5, 10**9), st.integers(-5, 10**9))
-def test_extreme_means_raise_only_stats_input_error(m1: float, s1: float, m2: float, s2: float,
-                                                     n1: int, n2: int) -> None:
+@given(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.floats(),
+    st.floats(),
+    st.floats(),
+    st.integers(-5, 10**9),
+    st.integers(-5, 10**9),
+)
+def test_extreme_means_raise_only_stats_input_error(
+    m1: float, s1: float, m2: float, s2: float, n1: int, n2: int
+) -> None:
     try:
         result = compare_means(control=(n1, m1, s1), variant=(n2, m2, s2))
     except StatsInputError:
@@ -179,8 +201,7 @@ def test_adjusted_p_values_match_definitions(p_values: list[float]) -> None:
 
 
 @STATS_SETTINGS
-@given(st.lists(st.tuples(st.integers(0, 10**6), st.floats(0.01, 10)), min_size=2,
-                max_size=6))
+@given(st.lists(st.tuples(st.integers(0, 10**6), st.floats(0.01, 10)), min_size=2, max_size=6))
 def test_srm_matches_scipy_chisquare(groups: list[tuple[int, float]]) -> None:
     observed = [o for o, _ in groups]
     weights = [w for _, w in groups]
@@ -196,8 +217,9 @@ def test_srm_matches_scipy_chisquare(groups: list[tuple[int, float]]) -> None:
 @STATS_SETTINGS
 @given(conversion_arm(), conversion_arm(), ALPHAS, st.integers(1, 10**7))
 def test_sequential_conversions_consistent(a: Any, b: Any, alpha: float, planned: int) -> None:
-    seq = sequential_compare_conversions(control=a, variant=b, alpha=alpha,
-                                         planned_per_variant=planned)
+    seq = sequential_compare_conversions(
+        control=a, variant=b, alpha=alpha, planned_per_variant=planned
+    )
     fixed = compare_conversions(control=a, variant=b, alpha=alpha)
     assert 0.0 <= seq.p_value <= 1.0
     low, high = seq.abs_ci
@@ -214,14 +236,15 @@ def test_sequential_conversions_consistent(a: Any, b: Any, alpha: float, planned
 @given(mean_arm(), mean_arm(), ALPHAS, st.integers(2, 10**7))
 def test_sequential_means_consistent(a: Any, b: Any, alpha: float, planned: int) -> None:
     assume(a[2] > 0 or b[2] > 0)
-    seq = sequential_compare_means(control=a, variant=b, alpha=alpha,
-                                   planned_per_variant=planned)
+    seq = sequential_compare_means(control=a, variant=b, alpha=alpha, planned_per_variant=planned)
     low, high = seq.abs_ci
     assert 0.0 <= seq.p_value <= 1.0 and low <= seq.abs_diff <= high
     if seq.rel_ci is not None and seq.rel_lift is not None:
         assert seq.rel_ci[0] <= seq.rel_lift <= seq.rel_ci[1]
-    if not (abs(low) < 1e-9 * abs(seq.abs_diff) + 1e-300 or abs(high) < 1e-9 *
-            abs(seq.abs_diff) + 1e-300):
+    if not (
+        abs(low) < 1e-9 * abs(seq.abs_diff) + 1e-300
+        or abs(high) < 1e-9 * abs(seq.abs_diff) + 1e-300
+    ):
         assert (seq.p_value < alpha) == (low > 0 or high < 0)
 
 
@@ -236,8 +259,9 @@ def test_bayes_is_a_probability_and_losses_are_consistent(a: Any, b: Any) -> Non
     # E[(A − B)⁺] − E[(B − A)⁺] = E[A] − E[B] for the Beta posteriors
     mean_a = (1 + a[1]) / (2 + a[0])
     mean_b = (1 + b[1]) / (2 + b[0])
-    assert _close(forward.expected_loss - backward.expected_loss, mean_a - mean_b,
-                  rel=1e-9, abs_=1e-13)
+    assert _close(
+        forward.expected_loss - backward.expected_loss, mean_a - mean_b, rel=1e-9, abs_=1e-13
+    )
 
 
 @SLOW_SETTINGS
@@ -266,8 +290,12 @@ def test_analyze_serializes_and_round_trips(kind: str, arms: int, data: Any) -> 
     assume(kind == "conversion" or all(n[2] > 0 for n in numbers))
     planned = data.draw(st.one_of(st.none(), st.integers(1, 10**5)))
     final = data.draw(st.booleans())
-    result = analyze(metric_kind=kind, variants=[(f"V{i}", n) for i, n in enumerate(numbers)],
-                     planned_per_variant=planned, final=final)
+    result = analyze(
+        metric_kind=kind,
+        variants=[(f"V{i}", n) for i, n in enumerate(numbers)],
+        planned_per_variant=planned,
+        final=final,
+    )
     text = json.dumps(result.to_dict(), allow_nan=False)
     assert type(result).from_dict(json.loads(text)) == result
     assert len(result.comparisons) == arms - 1

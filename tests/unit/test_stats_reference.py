@@ -22,11 +22,11 @@ from stats import (
     srm_check,
 )
 
-DEFAULT_PATH = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / (
-    "stats-cases.json")
+DEFAULT_PATH = (
+    Path(__file__).resolve().parents[2].parent / "shared" / "reference" / ("stats-cases.json")
+)
 REFERENCE_PATH = Path(os.environ.get("HYPOTHESES_REFERENCE_CASES", DEFAULT_PATH))
-KINDS = {"conversions", "means", "srm", "adjust", "sample_size_conversions",
-         "sample_size_means"}
+KINDS = {"conversions", "means", "srm", "adjust", "sample_size_conversions", "sample_size_means"}
 
 
 def _load() -> list[dict[str, Any]]:
@@ -41,7 +41,8 @@ CASES = _load()
 def test_reference_file_is_present_and_complete() -> None:
     assert REFERENCE_PATH.is_file(), (
         f"Reference cases not found at {REFERENCE_PATH}. They live in shared/reference/ beside "
-        "the repository; set HYPOTHESES_REFERENCE_CASES to their path.")
+        "the repository; set HYPOTHESES_REFERENCE_CASES to their path."
+    )
     assert {case["kind"] for case in CASES} == KINDS
     assert len(CASES) >= 100
 
@@ -57,32 +58,47 @@ def assert_close(actual: Any, expected: Any, where: str) -> None:
             assert_close(a, e, f"{where}[{i}]")
     else:
         assert math.isclose(actual, expected, rel_tol=1e-9, abs_tol=1e-12), (
-            f"{where}: {actual!r} != {expected!r}")
+            f"{where}: {actual!r} != {expected!r}"
+        )
 
 
 def _run(case: dict[str, Any]) -> dict[str, Any]:
     kind = case["kind"]
     if kind == "conversions":
-        result = compare_conversions(control=case["control"], variant=case["variant"],
-                                     alpha=case["alpha"]).to_dict()
+        result = compare_conversions(
+            control=case["control"], variant=case["variant"], alpha=case["alpha"]
+        ).to_dict()
         result["prob_beat_control"] = probability_to_beat_control(
-            control=case["control"], variant=case["variant"]).probability
+            control=case["control"], variant=case["variant"]
+        ).probability
         return result
     if kind == "means":
-        return compare_means(control=case["control"], variant=case["variant"],
-                             alpha=case["alpha"]).to_dict()
+        return compare_means(
+            control=case["control"], variant=case["variant"], alpha=case["alpha"]
+        ).to_dict()
     if kind == "srm":
         return srm_check(observed=case["observed"], planned_split=case["planned_split"]).to_dict()
     if kind == "adjust":
-        return {"holm": adjust_pvalues(case["p_values"], method="holm"),
-                "bh": adjust_pvalues(case["p_values"], method="bh")}
+        return {
+            "holm": adjust_pvalues(case["p_values"], method="holm"),
+            "bh": adjust_pvalues(case["p_values"], method="bh"),
+        }
     if kind == "sample_size_conversions":
-        return {"per_variant": sample_size_conversions(
-            baseline=case["baseline"], mde=case["mde"], relative=case["relative"],
-            alpha=case["alpha"], power=case["power"])}
+        return {
+            "per_variant": sample_size_conversions(
+                baseline=case["baseline"],
+                mde=case["mde"],
+                relative=case["relative"],
+                alpha=case["alpha"],
+                power=case["power"],
+            )
+        }
     assert kind == "sample_size_means"
-    return {"per_variant": sample_size_means(sd=case["sd"], mde=case["mde"], alpha=case["alpha"],
-                                             power=case["power"])}
+    return {
+        "per_variant": sample_size_means(
+            sd=case["sd"], mde=case["mde"], alpha=case["alpha"], power=case["power"]
+        )
+    }
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["id"] for case in CASES])
@@ -96,8 +112,11 @@ def test_reference_case(case: dict[str, Any]) -> None:
             assert_close(result[key], expected, f"{case['id']}.{key}")
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c["kind"] in ("conversions", "means")],
-                         ids=[c["id"] for c in CASES if c["kind"] in ("conversions", "means")])
+@pytest.mark.parametrize(
+    "case",
+    [c for c in CASES if c["kind"] in ("conversions", "means")],
+    ids=[c["id"] for c in CASES if c["kind"] in ("conversions", "means")],
+)
 def test_analyze_reproduces_reference_comparisons(case: dict[str, Any]) -> None:
     kind = "conversion" if case["kind"] == "conversions" else "continuous"
     keys = ("visitors", "conversions") if kind == "conversion" else ("n", "mean", "sd")
@@ -105,13 +124,19 @@ def test_analyze_reproduces_reference_comparisons(case: dict[str, Any]) -> None:
     comparison = analyze(metric_kind=kind, variants=arms, alpha=case["alpha"]).comparisons[0]
     expected = case["expected"]
     for key in ("p_value", "abs_diff", "abs_ci", "rel_lift", "rel_ci", "significant", "method"):
-        assert_close(getattr(comparison, key) if key != "abs_ci" and key != "rel_ci"
-                     else (None if getattr(comparison, key) is None
-                           else list(getattr(comparison, key))),
-                     expected[key], f"{case['id']}.{key}")
+        assert_close(
+            getattr(comparison, key)
+            if key != "abs_ci" and key != "rel_ci"
+            else (None if getattr(comparison, key) is None else list(getattr(comparison, key))),
+            expected[key],
+            f"{case['id']}.{key}",
+        )
     assert comparison.adjusted_p_value == comparison.p_value  # one variant: no correction
     if kind == "conversion":
-        assert_close(comparison.prob_beat_control, expected["prob_beat_control"],
-                     f"{case['id']}.prob_beat_control")
+        assert_close(
+            comparison.prob_beat_control,
+            expected["prob_beat_control"],
+            f"{case['id']}.prob_beat_control",
+        )
     else:
         assert_close(comparison.dof, expected["dof"], f"{case['id']}.dof")

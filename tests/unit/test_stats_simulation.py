@@ -22,9 +22,10 @@ def test_fixed_conversion_test_false_positive_rate_is_alpha() -> None:
     n = 2000
     control = rng.binomial(n, 0.10, TESTS)
     variant = rng.binomial(n, 0.10, TESTS)
-    rejected = sum(compare_conversions(control=(n, int(a)), variant=(n, int(b)),
-                                       alpha=ALPHA).significant
-                   for a, b in zip(control, variant, strict=True))
+    rejected = sum(
+        compare_conversions(control=(n, int(a)), variant=(n, int(b)), alpha=ALPHA).significant
+        for a, b in zip(control, variant, strict=True)
+    )
     assert 0.035 <= rejected / TESTS <= 0.065
 
 
@@ -35,9 +36,13 @@ def test_fixed_welch_test_false_positive_rate_is_alpha() -> None:
     a = rng.exponential(10.0, size=(TESTS, n))
     b = rng.exponential(10.0, size=(TESTS, n))
     rejected = sum(
-        compare_means(control=(n, float(x.mean()), float(x.std(ddof=1))),
-                      variant=(n, float(y.mean()), float(y.std(ddof=1))), alpha=ALPHA).significant
-        for x, y in zip(a, b, strict=True))
+        compare_means(
+            control=(n, float(x.mean()), float(x.std(ddof=1))),
+            variant=(n, float(y.mean()), float(y.std(ddof=1))),
+            alpha=ALPHA,
+        ).significant
+        for x, y in zip(a, b, strict=True)
+    )
     assert 0.035 <= rejected / TESTS <= 0.065
 
 
@@ -59,7 +64,8 @@ def test_sequential_holds_alpha_over_five_looks_while_fixed_peeking_does_not() -
             a, b = (n, int(control[i, look])), (n, int(variant[i, look]))
             fixed_any[i] |= compare_conversions(control=a, variant=b, alpha=ALPHA).significant
             sequential_any[i] |= sequential_compare_conversions(
-                control=a, variant=b, planned_per_variant=planned, alpha=ALPHA).significant
+                control=a, variant=b, planned_per_variant=planned, alpha=ALPHA
+            ).significant
     assert fixed_any.mean() > ALPHA + 0.03  # peeking inflates the error (about 0.14)
     assert sequential_any.mean() <= ALPHA
 
@@ -78,7 +84,8 @@ def test_sequential_means_hold_alpha_over_five_looks() -> None:
             b = (n, float(means[1, i]), float(sds[1, i]))
             fixed_any[i] |= compare_means(control=a, variant=b, alpha=ALPHA).significant
             sequential_any[i] |= sequential_compare_means(
-                control=a, variant=b, planned_per_variant=planned, alpha=ALPHA).significant
+                control=a, variant=b, planned_per_variant=planned, alpha=ALPHA
+            ).significant
     assert fixed_any.mean() > ALPHA + 0.03
     assert sequential_any.mean() <= ALPHA
 
@@ -91,6 +98,7 @@ def test_sequential_has_power_at_the_planned_sample() -> None:
     for _ in range(tests):
         a = (planned, int(rng.binomial(planned, 0.10)))
         b = (planned, int(rng.binomial(planned, 0.13)))
-        found += sequential_compare_conversions(control=a, variant=b,
-                                                planned_per_variant=planned).significant
+        found += sequential_compare_conversions(
+            control=a, variant=b, planned_per_variant=planned
+        ).significant
     assert found / tests > 0.6

@@ -9,6 +9,8 @@ import random
 import experiment_factories as ef
 import pytest
 from sqlmodel import Session, select
+from werkzeug.datastructures import CombinedMultiDict, FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 from hypotheses.models import Analysis, Experiment, ResultSet
 
@@ -49,53 +51,89 @@ def cont(db, team, users, auth):
     return exp_id
 
 
-def upload(client, exp_id: int, content: bytes, *, per_user: bool = False, name: str = "results.csv",
-           **fields):
+def upload(
+    client,
+    exp_id: int,
+    content: bytes,
+    *,
+    per_user: bool = False,
+    name: str = "results.csv",
+    **fields,
+):
+    """POST a multipart upload. The body is built in memory: the test client would spool a large
+    one to a temporary file that it never closes (a ResourceWarning, an error here)."""
     path = "per-user" if per_user else "csv"
-    data = {"file": (io.BytesIO(content), name), **fields}
-    return client.post(f"/experiments/{exp_id}/results/{path}", data=data,
-                       content_type="multipart/form-data")
+    files = MultiDict(
+        {"file": FileStorage(io.BytesIO(content), filename=name, content_type="text/csv")}
+    )
+    boundary, body = encode_multipart(CombinedMultiDict([MultiDict(fields), files]))
+    return client.post(
+        f"/experiments/{exp_id}/results/{path}",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
 
 
 # ---------------------------------------------------------------- aggregated files
 
 
-@pytest.mark.parametrize("content", [
-    b"variant,visitors,conversions\nControl,1000,31\nB,1000,45\n",
-    b"\xef\xbb\xbfvariant,visitors,conversions\r\nControl,1000,31\r\nB,1000,45\r\n",  # Excel: BOM + CRLF
-    b"Variant;Visitors;Conversions\nControl;1000;31\nB;1000;45",  # ; and no final newline
-    b"VARIANT,Notes,VISITORS,CONVERSIONS\n\ncontrol,\"a, b\",1000,31\nb,x,1000,45\n\n",  # case, extras
-    b"variant\tvisitors\tconversions\nB\t1000\t45\nControl\t1000\t31\n",  # tab, any order
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"variant,visitors,conversions\nControl,1000,31\nB,1000,45\n",
+        # Excel: BOM + CRLF
+        b"\xef\xbb\xbfvariant,visitors,conversions\r\nControl,1000,31\r\nB,1000,45\r\n",
+        b"Variant;Visitors;Conversions\nControl;1000;31\nB;1000;45",  # ; and no final newline
+        # any case, extra columns, blank lines
+        b'VARIANT,Notes,VISITORS,CONVERSIONS\n\ncontrol,"a, b",1000,31\nb,x,1000,45\n\n',
+        b"variant\tvisitors\tconversions\nB\t1000\t45\nControl\t1000\t31\n",  # tab, any order
+    ],
+)
 def test_aggregated_conversion_files_are_read(client, db, conv, content):
     response = upload(client, conv, content)
     assert response.status_code == 302, text(response)[:2000]
-    assert latest_data(db) == [{"name": "Control", "visitors": 1000, "conversions": 31},
-                               {"name": "B", "visitors": 1000, "conversions": 45}]
+    assert latest_data(db) == [
+        {"name": "Control", "visitors": 1000, "conversions": 31},
+        {"name": "B", "visitors": 1000, "conversions": 45},
+    ]
 
 
 def test_aggregated_continuous_with_decimal_comma(client, db, cont):
-    content = "variant;n;mean;sd\r\nControl;400;81,25;40,5\r\nB;410;84,9;42\r\n".encode()
+    content = b"variant;n;mean;sd\r\nControl;400;81,25;40,5\r\nB;410;84,9;42\r\n"
     assert upload(client, cont, content).status_code == 302
-    assert latest_data(db) == [{"name": "Control", "n": 400, "mean": 81.25, "sd": 40.5},
-                               {"name": "B", "n": 410, "mean": 84.9, "sd": 42.0}]
+    assert latest_data(db) == [
+        {"name": "Control", "n": 400, "mean": 81.25, "sd": 40.5},
+        {"name": "B", "n": 410, "mean": 84.9, "sd": 42.0},
+    ]
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"", "it is empty"),
-    (b"variant,visitors,conversions\n", "no data rows"),
-    (b"variant,visitors,conversions\r\n\r\n", "no data rows"),
-    (b"variant,visits,conversions\nControl,1000,31\nB,1000,45\n", "“visitors” is missing"),
-    (b"variant,visitors,visitors,conversions\nControl,1,1,0\n", "appears more than once"),
-    (b"variant,visitors,conversions\nControl,1000,31\nC,1000,45\n", "Row 3: unknown variant “C”"),
-    (b"variant,visitors,conversions\nControl,1000,31\nB,1000,1045\n", "Row 3: conversions (1045) exceed"),
-    (b"variant,visitors,conversions\nControl,1000,31\nControl,1000,31\nB,1,0\n", "Row 3: the variant “Control” appears twice"),
-    (b"variant,visitors,conversions\nControl,1000,31\n", "no row for “B”"),
-    (b"variant,visitors,conversions\nControl,1e3,31\nB,-5,1\n", "Row 2:"),
-    ("variant,visitors,conversions\nContr\xf6l,1000,31\n".encode("cp1252"), "not UTF-8"),
-    (b"variant,visitors,conversions\nControl,1000,31\x00\nB,1000,45\n", "NUL"),
-    (b"variant,visitors,conversions\n" + b"Control,1000,31\n" * 60, "one row per variant"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "it is empty"),
+        (b"variant,visitors,conversions\n", "no data rows"),
+        (b"variant,visitors,conversions\r\n\r\n", "no data rows"),
+        (b"variant,visits,conversions\nControl,1000,31\nB,1000,45\n", "“visitors” is missing"),
+        (b"variant,visitors,visitors,conversions\nControl,1,1,0\n", "appears more than once"),
+        (
+            b"variant,visitors,conversions\nControl,1000,31\nC,1000,45\n",
+            "Row 3: unknown variant “C”",
+        ),
+        (
+            b"variant,visitors,conversions\nControl,1000,31\nB,1000,1045\n",
+            "Row 3: conversions (1045) exceed",
+        ),
+        (
+            b"variant,visitors,conversions\nControl,1000,31\nControl,1000,31\nB,1,0\n",
+            "Row 3: the variant “Control” appears twice",
+        ),
+        (b"variant,visitors,conversions\nControl,1000,31\n", "no row for “B”"),
+        (b"variant,visitors,conversions\nControl,1e3,31\nB,-5,1\n", "Row 2:"),
+        ("variant,visitors,conversions\nContr\xf6l,1000,31\n".encode("cp1252"), "not UTF-8"),
+        (b"variant,visitors,conversions\nControl,1000,31\x00\nB,1000,45\n", "NUL"),
+        (b"variant,visitors,conversions\n" + b"Control,1000,31\n" * 60, "one row per variant"),
+    ],
+)
 def test_bad_aggregated_files_are_refused_whole(client, db, conv, content, message):
     response = upload(client, conv, content)
     assert response.status_code == 422
@@ -111,7 +149,9 @@ def test_row_numbers_of_every_bad_row(client, db, conv):
 
 
 def test_upload_without_a_file(client, db, conv):
-    response = client.post(f"/experiments/{conv}/results/csv", data={}, content_type="multipart/form-data")
+    response = client.post(
+        f"/experiments/{conv}/results/csv", data={}, content_type="multipart/form-data"
+    )
     assert response.status_code == 422 and "Choose a CSV file" in text(response)
 
 
@@ -133,8 +173,15 @@ def test_final_csv_finishes_the_test(client, db, conv):
 # ---------------------------------------------------------------- per-user files
 
 
-def users_file(n: int = 10_000, *, seed: int = 7, sep: str = ",", newline: str = "\n", bom: bool = False,
-               bad: dict[int, str] | None = None) -> tuple[bytes, dict]:
+def users_file(
+    n: int = 10_000,
+    *,
+    seed: int = 7,
+    sep: str = ",",
+    newline: str = "\n",
+    bom: bool = False,
+    bad: dict[int, str] | None = None,
+) -> tuple[bytes, dict]:
     """Build a per-user file; return it and the expected per-variant (users, conversions)."""
     rng = random.Random(seed)
     lines = [sep.join(["user_id", "variant", "converted"])]
@@ -156,12 +203,19 @@ def users_file(n: int = 10_000, *, seed: int = 7, sep: str = ",", newline: str =
 @pytest.mark.parametrize("options", [{}, {"sep": ";"}, {"newline": "\r\n", "bom": True}])
 def test_per_user_file_is_reduced_exactly(client, db, conv, options):
     content, totals = users_file(**options)
-    response = upload(client, conv, content, per_user=True, variant_column="variant",
-                      conversion_column="converted")
+    response = upload(
+        client,
+        conv,
+        content,
+        per_user=True,
+        variant_column="variant",
+        conversion_column="converted",
+    )
     assert response.status_code == 302, text(response)[:3000]
     assert latest_data(db) == [
         {"name": "Control", "visitors": totals["Control"][0], "conversions": totals["Control"][1]},
-        {"name": "B", "visitors": totals["B"][0], "conversions": totals["B"][1]}]
+        {"name": "B", "visitors": totals["B"][0], "conversions": totals["B"][1]},
+    ]
     row = db.exec(select(ResultSet)).one()
     db.commit()
     assert row.source == "per-user csv" and row.file_name == "results.csv"
@@ -193,7 +247,9 @@ def test_per_user_header_only_and_missing_columns(client, db, conv):
 def test_per_user_columns_are_chosen_by_the_user(client, db, cont):
     rows = ["grp;spend"] + [f"{'Control' if i % 2 else 'B'};{10 + i % 7},5" for i in range(200)]
     content = ("\n".join(rows) + "\n").encode()
-    response = upload(client, cont, content, per_user=True, variant_column="grp", value_column="spend")
+    response = upload(
+        client, cont, content, per_user=True, variant_column="grp", value_column="spend"
+    )
     assert response.status_code == 302, text(response)[:2000]
     data = latest_data(db)
     assert [r["n"] for r in data] == [100, 100]

@@ -1,0 +1,122 @@
+"""The pure-Python per-user CSV engine: the standard csv module, row by row.
+
+Used when pyarrow is not installed, when asked for (engine="python"), and to give exact
+line numbers when quoted values span lines. Rows are gathered in chunks and added with
+the same accumulator as the pyarrow engine.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from stats import messages as msg
+from stats._csvsource import CountingReader
+from stats._perrows import (
+    MISSING,
+    OK,
+    SPACES,
+    UNKNOWN,
+    Totals,
+    field_count_reason,
+    parse_binary,
+    parse_number,
+    reason,
+)
+from stats.errors import StatsInputError
+
+CHUNK_ROWS = 1 << 16
+
+
+def reduce_with_python(
+    reader: CountingReader,
+    *,
+    columns: int,
+    roles: dict[str, int],
+    delimiter: str,
+    decimal: str,
+    encoding: str,
+    totals: Totals,
+    header_lines: int,
+    names: dict[str, str],
+    progress: Callable[[int], Any] | None,
+) -> None:
+    """Stream the data lines through the csv module into totals."""
+    text = io.TextIOWrapper(io.BufferedReader(reader, 1 << 16), encoding=encoding, newline="")
+    rows = csv.reader(text, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
+    i_var, i_conv, i_value = roles["variant"], roles.get("conversion"), roles.get("value")
+    codes: list[int] = []
+    flags: list[int] = []
+    values: list[float] = []
+    previous = 0
+    try:
+        for row in rows:
+            line = header_lines + previous + 1
+            previous = rows.line_num
+            if not row:
+                totals.blank_rows += 1
+                continue
+            if len(row) != columns:
+                totals.bad(line, field_count_reason(columns, len(row)))
+                continue
+            name = row[i_var].strip(SPACES)
+            if not name and all(
+                row[i].strip(SPACES) == "" for i in (i_conv, i_value) if i is not None
+            ):
+                totals.blank_rows += 1
+                continue
+            code = totals.code(name) if name else -2
+            why = None
+            if code < 0:
+                why = reason(UNKNOWN if name else MISSING, names["variant"], row[i_var])
+            if why is None and i_conv is not None:
+                status, flag = parse_binary(row[i_conv], decimal)
+                if status != OK:
+                    why = reason(status, names["conversion"], row[i_conv])
+            if why is None and i_value is not None:
+                status, value = parse_number(row[i_value], decimal)
+                if status != OK:
+                    why = reason(status, names["value"], row[i_value])
+            if why is not None:
+                totals.bad(line, why)
+                continue
+            codes.append(code)
+            if i_conv is not None:
+                flags.append(flag)
+            if i_value is not None:
+                values.append(value)
+            if len(codes) >= CHUNK_ROWS:
+                _flush(totals, codes, flags, values, i_conv, i_value)
+                if progress is not None:
+                    progress(reader.bytes_read)
+    except UnicodeDecodeError as exc:
+        raise StatsInputError(msg.FILE_NOT_UTF8.format(encoding=encoding, detail=exc)) from exc
+    except csv.Error as exc:
+        raise StatsInputError(
+            msg.FILE_PARSE_ERROR.format(detail=f"line {header_lines + rows.line_num}: {exc}")
+        ) from exc
+    _flush(totals, codes, flags, values, i_conv, i_value)
+    if progress is not None:
+        progress(reader.bytes_read)
+
+
+def _flush(
+    totals: Totals,
+    codes: list[int],
+    flags: list[int],
+    values: list[float],
+    i_conv: int | None,
+    i_value: int | None,
+) -> None:
+    totals.add(
+        np.array(codes, dtype=np.int64),
+        np.array(flags, dtype=np.int8) if i_conv is not None else None,
+        np.array(values, dtype=float) if i_value is not None else None,
+    )
+    codes.clear()
+    flags.clear()
+    values.clear()
