@@ -133,12 +133,14 @@ def select_locale() -> str | None:
 
 
 class IdConverter(IntegerConverter):
-    """``<int:...>`` capped at 2**31 - 1 (INTEGER keys): a larger id cannot exist, and it would overflow the
-    database driver (a 500) instead of answering 404."""
+    """``<int:...>`` for record ids: numbers past the INTEGER key range cannot name a row, so
+    they become 0 (no row has it) and answer 404, instead of overflowing the driver (a 500)."""
 
-    def __init__(self, url_map, *args, **kwargs) -> None:
-        kwargs.setdefault("max", 2**31 - 1)
-        super().__init__(url_map, *args, **kwargs)
+    MAX_KEY = 2**31 - 1
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if number <= self.MAX_KEY else 0
 
 
 def init_app(app: Flask) -> None:
