@@ -96,14 +96,18 @@ def _variants(column: pa.Array, totals: Totals) -> tuple[np.ndarray, np.ndarray 
     """Return (codes, status or None when every name is a known variant)."""
     if totals.names:
         records = _same_width(column)
-        if records is not None:  # e.g. A/B or control/variant: compare raw bytes
-            codes = np.full(len(column), -1, dtype=np.intp)
-            for code, name in enumerate(totals.names):
-                raw = name.encode("utf-8")
-                if len(raw) == records.dtype.itemsize:
-                    codes[records == np.frombuffer(raw, dtype=records.dtype)[0]] = code
-            if (codes >= 0).all():
-                return codes, None
+        if records is not None:  # e.g. A/B or ctrl/test: compare the raw bytes as integers
+            known = {
+                int(np.frombuffer(raw, dtype=records.dtype)[0]): code
+                for code, raw in enumerate(name.encode("utf-8") for name in totals.names)
+                if len(raw) == records.dtype.itemsize
+            }
+            if known:
+                keys = np.array(sorted(known), dtype=records.dtype)
+                position = np.minimum(np.searchsorted(keys, records), len(keys) - 1)
+                if (keys[position] == records).all():
+                    lookup = np.array([known[int(k)] for k in keys], dtype=np.intp)
+                    return lookup[position], None
         else:
             found = pc.index_in(column, value_set=pa.array(totals.names, pa.string()))
             if found.null_count == 0:
