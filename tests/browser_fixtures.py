@@ -1,4 +1,5 @@
-"""Browser fixtures: the app served on a real port, driven by Playwright with Debian's Chromium."""
+"""Browser fixtures (a pytest plugin loaded by conftest.py): the app served on a real port,
+driven by Playwright with Debian's Chromium."""
 
 from __future__ import annotations
 
