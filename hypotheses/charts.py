@@ -45,6 +45,14 @@ def _nice_step(span: float) -> float:
     return 10 * power
 
 
+def _tick_digits(values: list[float]) -> int:
+    """Return the fewest decimals that show every tick (in percent) exactly: 0.5 → 1, 25 → 0."""
+    for digits in range(5):
+        if all(abs(round(v * 100, digits) - v * 100) < 1e-6 for v in values):
+            return digits
+    return 4
+
+
 def _domain(rows: list[LiftRow]) -> tuple[float, float, float]:
     values = [0.0]
     for row in rows:
@@ -98,19 +106,13 @@ def lift_chart(
     ]
     axis_y = TOP + ROW_H * max(len(rows), 1)
     ticks = int(round((hi - lo) / step))
-    for i in range(ticks + 1):
-        value = lo + i * step
+    values = [lo + i * step for i in range(ticks + 1)]
+    digits = _tick_digits(values)
+    for value in values:
         x = sx(value)
         parts.append(f'<line x1="{x:.1f}" y1="{TOP}" x2="{x:.1f}" y2="{axis_y}" stroke="#e3e6ea"/>')
-        parts.append(
-            _text(
-                x,
-                axis_y + 16,
-                f"{value * 100:+.0f}%" if abs(value) > 1e-12 else "0%",
-                text_anchor="middle",
-                fill="#495057",
-            )
-        )
+        label = "0%" if abs(value) < step / 1000 else f"{value * 100:+.{digits}f}%"
+        parts.append(_text(x, axis_y + 16, label, text_anchor="middle", fill="#495057"))
     zero = sx(0.0)
     parts.append(
         f'<line x1="{zero:.1f}" y1="{TOP - 6}" x2="{zero:.1f}" y2="{axis_y}" stroke="#212529" '

@@ -51,7 +51,8 @@ def load_team() -> None:
         (pair for pair in g.memberships if pair[1].id == wanted), g.memberships[0]
     )
     g.team, g.role = chosen[1], chosen[0].role
-    session["team_id"] = g.team.id
+    if session.get("team_id") != g.team.id:  # write only on change: no Set-Cookie on every asset
+        session["team_id"] = g.team.id
 
 
 def wants_json() -> bool:

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
@@ -75,9 +76,21 @@ def test_config(url: str, **overrides) -> dict:
     return config
 
 
+class BufferedClient(FlaskClient):
+    """A test client that reads every response whole and closes it.
+
+    An unread file response (a static asset) would otherwise keep its file open until garbage
+    collection, and the ResourceWarning then fails whichever test happens to run.
+    """
+
+    def open(self, *args, buffered: bool = True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
 @pytest.fixture
 def app(tmp_path, _template_db):
     app = create_app(test_config(database_url(tmp_path, _template_db)), instance_path=tmp_path / "instance")
+    app.test_client_class = BufferedClient
     yield app
     app.extensions[ENGINE_KEY].dispose()
 

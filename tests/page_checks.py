@@ -13,6 +13,21 @@ from html.parser import HTMLParser
 from urllib.parse import urlencode, urljoin, urlsplit
 
 UNLABELLED_INPUT_TYPES = {"hidden", "submit", "button", "reset", "image"}
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 
 @dataclass
@@ -40,7 +55,9 @@ class Form:
     action: str
     line: int
     has_csrf: bool = False
-    fields: list[tuple[str, str]] = field(default_factory=list)  # (name, default value) for GET forms
+    fields: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # (name, default value) for GET forms
     _select: str | None = None
     _select_value: str | None = None
     _select_first: str | None = None
@@ -61,7 +78,9 @@ class PageParser(HTMLParser):
         self.svgs: list[tuple[dict[str, str], bool, int]] = []
         self.hrefs: list[tuple[str, int]] = []
         self.forms: list[Form] = []
-        self.invalid: set[str] = set()  # names of controls marked invalid (is-invalid / aria-invalid)
+        self.invalid: set[str] = (
+            set()
+        )  # names of controls marked invalid (is-invalid / aria-invalid)
         self._label_depth = 0
         self._form: Form | None = None
         self._svg: tuple[dict[str, str], int] | None = None
@@ -71,6 +90,9 @@ class PageParser(HTMLParser):
         self._option_text = ""
         self._textarea: str | None = None
         self._textarea_text = ""
+        self._hidden: list[str] = []  # open aria-hidden elements: their text names nothing
+        self._naming: list[dict] = []  # open buttons and links, waiting for a name
+        self.unnamed: list[str] = []
 
     # -- parsing -------------------------------------------------------------------------
     def handle_starttag(self, tag: str, attr_list: list[tuple[str, str | None]]) -> None:
@@ -80,6 +102,14 @@ class PageParser(HTMLParser):
             self.ids.append(attrs["id"])
         if attrs.get("aria-labelledby"):
             self.labelledby.extend((ident, line) for ident in attrs["aria-labelledby"].split())
+        self._track_names(tag, attrs, line)
+        if attrs.get("role") == "progressbar":
+            named = attrs.get("aria-label", "").strip() or attrs.get("aria-labelledby", "").strip()
+            valued = (
+                attrs.get("aria-valuenow", "").strip() or attrs.get("aria-valuetext", "").strip()
+            )
+            if not (named and valued):
+                self.unnamed.append(f"progressbar without an ARIA name and value (line {line})")
         if self._svg is not None:
             if tag == "svg":
                 self._svg_depth += 1
@@ -105,8 +135,11 @@ class PageParser(HTMLParser):
         elif tag == "a" and "href" in attrs:
             self.hrefs.append((attrs["href"], line))
         elif tag == "form":
-            self._form = Form(method=(attrs.get("method") or "get").lower(),
-                              action=attrs.get("action", ""), line=line)
+            self._form = Form(
+                method=(attrs.get("method") or "get").lower(),
+                action=attrs.get("action", ""),
+                line=line,
+            )
             self.forms.append(self._form)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -114,13 +147,39 @@ class PageParser(HTMLParser):
         if tag in ("svg", "label", "form", "title"):
             self.handle_endtag(tag)
 
+    def _track_names(self, tag: str, attrs: dict[str, str], line: int) -> None:
+        """Follow buttons and links until their end: each needs visible text or an ARIA name."""
+        hidden = bool(self._hidden) or attrs.get("aria-hidden") == "true"
+        if attrs.get("aria-hidden") == "true" and tag not in VOID:
+            self._hidden.append(tag)
+        if tag == "button" or (tag == "a" and "href" in attrs):
+            named = any(
+                attrs.get(k, "").strip() for k in ("aria-label", "aria-labelledby", "title")
+            )
+            self._naming.append({"tag": tag, "line": line, "named": named})
+        elif self._naming and not hidden:
+            if (tag == "img" and attrs.get("alt", "").strip()) or attrs.get(
+                "aria-label", ""
+            ).strip():
+                self._naming[-1]["named"] = True
+
     def handle_data(self, data: str) -> None:
+        if self._naming and not self._hidden and data.strip():
+            self._naming[-1]["named"] = True
         if self._in_option is not None:
             self._option_text += data
         if self._textarea is not None:
             self._textarea_text += data
 
     def handle_endtag(self, tag: str) -> None:
+        if self._hidden and self._hidden[-1] == tag:
+            self._hidden.pop()
+        if self._naming and self._naming[-1]["tag"] == tag:
+            element = self._naming.pop()
+            if not element["named"]:
+                self.unnamed.append(
+                    f"<{tag}> without a text or an ARIA name (line {element['line']})"
+                )
         if self._svg is not None:
             if tag == "svg":
                 self._svg_depth -= 1
@@ -137,12 +196,18 @@ class PageParser(HTMLParser):
         elif tag == "textarea" and self._textarea is not None:
             if self._form is not None:
                 text = self._textarea_text
-                self._form.fields.append((self._textarea, text[1:] if text.startswith("\n") else text))
+                self._form.fields.append(
+                    (self._textarea, text[1:] if text.startswith("\n") else text)
+                )
             self._textarea = None
         elif tag == "select" and self._form is not None and self._form._select is not None:
             if self._in_option is not None:
                 self._option_end()
-            value = self._form._select_value if self._form._select_value is not None else self._form._select_first
+            value = (
+                self._form._select_value
+                if self._form._select_value is not None
+                else self._form._select_first
+            )
             if value is not None:
                 self._form.fields.append((self._form._select, value))
             self._form._select = None
@@ -167,10 +232,18 @@ class PageParser(HTMLParser):
                 self._form.has_csrf = True
             name = attrs.get("name")
             if name and tag == "select":
-                self._form._select, self._form._select_value, self._form._select_first = name, None, None
+                self._form._select, self._form._select_value, self._form._select_first = (
+                    name,
+                    None,
+                    None,
+                )
             elif name and tag == "textarea":
                 self._textarea, self._textarea_text = name, ""
-            elif name and tag == "input" and kind not in ("submit", "button", "reset", "image", "file"):
+            elif (
+                name
+                and tag == "input"
+                and kind not in ("submit", "button", "reset", "image", "file")
+            ):
                 if kind not in ("checkbox", "radio") or "checked" in attrs:
                     self._form.fields.append((name, attrs.get("value", "")))
         if tag == "input" and kind in UNLABELLED_INPUT_TYPES:
@@ -200,7 +273,7 @@ def parse(html: str) -> Page:
 
 
 def check_page(html: str, *, page: Page | None = None) -> list[str]:
-    """Return every rule the page breaks (label, alt, svg, ids, javascript: links, CSRF, h1, lang)."""
+    """Return every rule the page breaks (labels, alt, svg, ids, javascript:, CSRF, h1, lang)."""
     p = (page or parse(html)).parser
     problems: list[str] = []
     if not (p.html_lang or "").strip():
@@ -220,11 +293,13 @@ def check_page(html: str, *, page: Page | None = None) -> list[str]:
     labelled = {target for target, _line in p.label_for}
     for control in p.controls:
         a = control.attrs
-        if control.in_label or a.get("aria-label", "").strip() or a.get("aria-labelledby", "").strip():
+        if (
+            control.in_label
+            or a.get("aria-label", "").strip()
+            or a.get("aria-labelledby", "").strip()
+        ):
             continue
         if a.get("id") and a["id"] in labelled:
-            continue
-        if a.get("title", "").strip():  # an accessible name of last resort, but a name
             continue
         problems.append(f"form control without a label: {control.describe()}")
     for attrs, line in p.images:
@@ -232,15 +307,23 @@ def check_page(html: str, *, page: Page | None = None) -> list[str]:
             problems.append(f'<img src="{attrs.get("src", "")}"> has no alt (line {line})')
     for attrs, titled, line in p.svgs:
         hidden = attrs.get("aria-hidden") == "true"
-        named = attrs.get("role") == "img" and (attrs.get("aria-label", "").strip() or attrs.get("aria-labelledby"))
+        named = attrs.get("role") == "img" and (
+            attrs.get("aria-label", "").strip() or attrs.get("aria-labelledby")
+        )
         if not (hidden or named or titled):
-            problems.append(f"inline <svg> without a title, role=img + aria-label, or aria-hidden (line {line})")
+            problems.append(
+                f"inline <svg> without a title, role=img + aria-label, or aria-hidden (line {line})"
+            )
+    problems.extend(p.unnamed)
     for href, line in p.hrefs:
         if href.strip().lower().replace("\t", "").replace("\n", "").startswith("javascript:"):
             problems.append(f'javascript: link "{href[:60]}" (line {line})')
     for form in p.forms:
         if form.method == "post" and not form.has_csrf:
-            problems.append(f'<form method="post" action="{form.action}"> has no csrf_token field (line {form.line})')
+            problems.append(
+                f'<form method="post" action="{form.action}"> has no csrf_token field '
+                f"(line {form.line})"
+            )
     return problems
 
 
@@ -281,8 +364,10 @@ def get_form_urls(page: Page, base: str) -> list[str]:
     return out
 
 
-def form_values(page: Page, action: str, page_url: str = "http://localhost/") -> list[tuple[str, str]]:
-    """Return the (name, value) pairs a browser would send from the POST form posting to *action*."""
+def form_values(
+    page: Page, action: str, page_url: str = "http://localhost/"
+) -> list[tuple[str, str]]:
+    """Return the (name, value) pairs a browser would send from the POST form to *action*."""
     for form in page.forms:
         target = urlsplit(urljoin(page_url, form.action or page_url)).path
         if form.method == "post" and target == action:

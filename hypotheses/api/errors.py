@@ -154,11 +154,6 @@ def register(bp) -> None:
         get_session().rollback()
         return domain_error_response(error)
 
-    @bp.errorhandler(ValidationError)
-    def _validation_error(error: ValidationError):
-        api_error = from_validation_error(error)
-        return error_response(api_error.status, api_error.code, api_error.message, api_error.fields)
-
     @bp.errorhandler(DataError)
     def _data_error(_error: DataError):
         # A value the database cannot hold (e.g. beyond a PostgreSQL INTEGER): bad input, not a

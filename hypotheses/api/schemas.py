@@ -124,9 +124,9 @@ class HypothesisCreate(In):
     )
     tags: list[str] | str | None = doc("A list, or one comma-separated string.", None)
     links: list[str] | str | None = doc("http(s) addresses: a list, or one per line.", None)
-    impact: int | None = doc("ICE impact, 1–10 (default 5).", None, **ICE)
-    confidence: int | None = doc("ICE confidence, 1–10 (default 5).", None, **ICE)
-    ease: int | None = doc("ICE ease, 1–10 (default 5).", None, **ICE)
+    impact: int = doc("ICE impact, 1–10 (default 5).", None, **ICE)
+    confidence: int = doc("ICE confidence, 1–10 (default 5).", None, **ICE)
+    ease: int = doc("ICE ease, 1–10 (default 5).", None, **ICE)
     reach: int | None = doc("RICE reach (teams using RICE).", None, minimum=0, maximum=MAX_REACH)
     effort: float | None = doc(
         "RICE effort in person-weeks (teams using RICE).",
@@ -137,7 +137,8 @@ class HypothesisCreate(In):
 
 
 class HypothesisPatch(In):
-    """An edit: only the fields sent change. ``version`` is the version you read."""
+    """An edit: only the fields sent change (null clears an optional one, e.g. the owner).
+    ``version`` is the version you read."""
 
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"version": 1, "impact": 9, "tags": ["form", "mobile"]}]}
@@ -146,21 +147,21 @@ class HypothesisPatch(In):
     version: Id = doc(
         "The version you read; a stale one gets 409 with what changed.", ..., minimum=1
     )
-    title: str | None = _text("title")
+    title: str = _text("title")
     change: str | None = _text("change")
     audience: str | None = _text("audience")
     expected_effect: str | None = _text("expected_effect")
     rationale: str | None = _text("rationale")
-    stage: str | None = _choice("stage")
-    lever: str | None = _choice("lever")
-    subject: str | None = _choice("subject")
+    stage: str = _choice("stage")
+    lever: str = _choice("lever")
+    subject: str = _choice("subject")
     channel: str | None = _text("channel")
     owner_id: Id | None = doc(None, None, minimum=1)
     tags: list[str] | str | None = None
     links: list[str] | str | None = None
-    impact: int | None = doc(None, None, **ICE)
-    confidence: int | None = doc(None, None, **ICE)
-    ease: int | None = doc(None, None, **ICE)
+    impact: int = doc(None, None, **ICE)
+    confidence: int = doc(None, None, **ICE)
+    ease: int = doc(None, None, **ICE)
     reach: int | None = doc(None, None, minimum=0, maximum=MAX_REACH)
     effort: float | None = doc(None, None, exclusiveMinimum=0, maximum=MAX_EFFORT)
 

@@ -36,6 +36,15 @@ EXPERIMENT_STATUSES = (DESIGN, RUNNING, FINISHED, STOPPED, DECIDED)
 ENTITY = "experiment"
 
 
+def status_text(status: str) -> str:
+    """Return a status as words for messages ("designed", "running", "decided")."""
+    from hypotheses import labels
+
+    if status == DESIGN:
+        return _("designed (not started)")
+    return str(labels.STATUSES.get(status, status)).lower()
+
+
 def use_case(fn):
     """Commit once on success; roll back on any refusal; a lost race becomes a Conflict."""
 

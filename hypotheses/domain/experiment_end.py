@@ -22,6 +22,7 @@ from hypotheses.domain.experiment_common import (
     lock_team,
     move_hypothesis,
     record_experiment,
+    status_text,
     use_case,
 )
 from hypotheses.enums import Decision, Outcome, Status
@@ -62,7 +63,7 @@ def stop(
         raise Conflict(
             _(
                 "Only a running test can be stopped; this one is %(status)s.",
-                status=experiment.status,
+                status=status_text(experiment.status),
             ),
             field="status",
         )
@@ -130,7 +131,7 @@ def decide(
         raise Conflict(
             _(
                 "Only a finished or stopped test can be decided; this one is %(status)s.",
-                status=experiment.status,
+                status=status_text(experiment.status),
             ),
             field="status",
         )

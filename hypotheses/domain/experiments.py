@@ -54,6 +54,7 @@ from hypotheses.domain.experiment_common import (  # noqa: F401  (re-exported)
     result_data,
     result_sets,
     running_tests,
+    status_text,
     use_case,
     variants_of,
 )
@@ -145,7 +146,7 @@ def save_design(
                 _(
                     "Only an approved hypothesis can get a test design; this one is %(status)s. "
                     "A lead approves it first.",
-                    status=hypothesis.status,
+                    status=status_text(hypothesis.status),
                 ),
                 field="status",
             )
@@ -153,7 +154,7 @@ def save_design(
         raise Conflict(
             _(
                 "This test is %(status)s; its design is part of the record and cannot change.",
-                status=experiment.status,
+                status=status_text(experiment.status),
             ),
             field="status",
         )
@@ -233,14 +234,17 @@ def start(session: Session, *, team: Team, actor: User | None, hypothesis_id: in
         raise Conflict(_("This test is already running."), field="status")
     if experiment.status != DESIGN:
         raise Conflict(
-            _("This test is %(status)s and cannot start again.", status=experiment.status),
+            _(
+                "This test is %(status)s and cannot start again.",
+                status=status_text(experiment.status),
+            ),
             field="status",
         )
     if hypothesis.status != Status.APPROVED:
         raise Conflict(
             _(
                 "Only an approved hypothesis can start; this one is %(status)s.",
-                status=hypothesis.status,
+                status=status_text(hypothesis.status),
             ),
             field="status",
         )

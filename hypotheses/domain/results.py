@@ -25,6 +25,7 @@ from hypotheses.domain.experiment_common import (
     move_hypothesis,
     record_experiment,
     result_data,
+    status_text,
     use_case,
     variants_of,
 )
@@ -215,7 +216,7 @@ def open_experiment(session: Session, team: Team, hypothesis_id: int) -> Experim
             _(
                 "Results can be entered only while the test runs (or to correct a finished "
                 "test); this one is %(status)s.",
-                status=experiment.status,
+                status=status_text(experiment.status),
             ),
             field="status",
         )
@@ -284,7 +285,7 @@ def finish(session: Session, *, team: Team, actor: User | None, hypothesis_id: i
         raise Conflict(
             _(
                 "Only a running test can be finished; this one is %(status)s.",
-                status=experiment.status,
+                status=status_text(experiment.status),
             ),
             field="status",
         )

@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from hypotheses.db import get_session
 from hypotheses.domain import experiments
 from hypotheses.domain.errors import DomainError, LimitReached, NotFound, StaleVersion
+from hypotheses.domain.experiment_common import DESIGN, RUNNING
 from hypotheses.experiments import bp
 from hypotheses.experiments.forms import (
     DESIGN_ALIASES,
@@ -134,6 +135,9 @@ def design(hypothesis_id: int):
         if experiment
         else None
     )
+    if experiment is not None and experiment.status not in (DESIGN, RUNNING):
+        flash(_("This test has ended; its design is part of the record and stays."), "info")
+        return redirect(url_for("experiments.detail", experiment_id=experiment.id))
     locked = experiment is not None and experiment.status != experiments.DESIGN
     catalog = catalog_names(db, team=g.team)
     form = _design_form(catalog)

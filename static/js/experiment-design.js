@@ -31,8 +31,11 @@
   function show(plan) {
     box.replaceChildren();
     if (!plan.ok) {
-      box.appendChild(text("p", "text-muted mb-0", box.dataset.incomplete ||
-        "Complete the marked fields to see the sample size and duration.", "plan-empty"));
+      box.appendChild(text("p", "text-muted mb-1", box.dataset.incomplete, "plan-empty"));
+      var shown = 0;
+      Object.keys(plan.errors || {}).forEach(function (field) {
+        if (shown < 2) { box.appendChild(text("p", "small mb-0", plan.errors[field][0])); shown += 1; }
+      });
       return;
     }
     box.appendChild(text("p", "display-6 mb-0 score", plan.per_variant_text, "plan-per-variant"));

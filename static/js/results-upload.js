@@ -29,19 +29,23 @@
         say(pct < 100 ? form.dataset.sending.replace("{pct}", String(pct)) : form.dataset.computing);
       });
       xhr.addEventListener("load", function () {
-        if (xhr.responseURL && xhr.responseURL.split("#")[0] !== form.action) {
-          window.location.assign(xhr.responseURL.split("#")[0] + "#analysis");
+        var landed = (xhr.responseURL || "").split("#")[0];
+        var saved = landed && landed !== form.action;  // redirected after a successful save
+        if (saved && new URL(landed).pathname !== window.location.pathname) {
+          window.location.assign(landed + "#analysis");
           return;
         }
-        // Refused: show the server's page (the form with its error messages) in place.
+        // Show the page the server answered with (the analysis, or the form with its errors).
         var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
         var fresh = doc.querySelector("main");
         var main = document.querySelector("main");
         if (fresh && main) {
           main.replaceWith(fresh);
           init();
-          var error = fresh.querySelector(".alert-danger, .invalid-feedback");
-          if (error) { error.scrollIntoView({ block: "center" }); }
+          var target = saved ? fresh.querySelector("#analysis")
+            : fresh.querySelector(".alert-danger, .invalid-feedback");
+          if (saved) { window.history.replaceState(null, "", landed + "#analysis"); }
+          if (target) { target.scrollIntoView({ block: saved ? "start" : "center" }); }
         } else {
           say(form.dataset.failed);
           if (button) { button.disabled = false; }

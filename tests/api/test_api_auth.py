@@ -144,3 +144,48 @@ def test_permission_grid_every_operation_every_role(api, db, team, users, role):
             assert code != "forbidden" or op.endpoint == "approve_hypothesis", (op.endpoint, role)
         else:
             assert response.status_code == 403 and code == "forbidden", (op.endpoint, role)
+
+
+def test_api_needs_no_csrf_token_when_csrf_is_on(app, tmp_path, db, team, users):
+    """CSRF protects cookie sessions; the API uses bearer tokens only, so it is exempt."""
+    from conftest import test_config as make_config
+
+    from hypotheses import create_app
+    from hypotheses.db import ENGINE_KEY
+
+    config = make_config(app.config["DATABASE_URL"], WTF_CSRF_ENABLED=True)
+    app = create_app(config, instance_path=tmp_path / "csrf-instance")
+    try:
+        with app.test_request_context():
+            _token, raw = token_domain.create_token(db, user=users["marketer"], team=team)
+        response = app.test_client().post(
+            "/api/v1/hypotheses",
+            headers={"Authorization": f"Bearer {raw}"},
+            json={
+                "title": "No CSRF needed",
+                "stage": "lead",
+                "lever": "conversion",
+                "subject": "offer",
+            },
+        )
+        assert response.status_code == 201, response.json
+        # ... while the browser's forms still need it.
+        assert (
+            app.test_client().post("/auth/login", data={"email": "x", "password": "y"}).status_code
+            == 400
+        )
+    finally:
+        app.extensions[ENGINE_KEY].dispose()
+
+
+def test_oversize_json_body_is_413(api):
+    body = b'{"title": "' + b"x" * (5 * 1024 * 1024 + 10) + b'"}'
+    response = api.post("/hypotheses", data=body, content_type="application/json")
+    assert response.status_code == 413 and response.json["error"]["code"] == "too_large"
+
+
+def test_unknown_api_path_and_wrong_method_are_json(api):
+    missing = api.get("/nothing-here")
+    assert missing.status_code == 404 and missing.json["error"]["code"] == "not_found"
+    wrong = api.call("DELETE", "/hypotheses")
+    assert wrong.status_code == 405 and wrong.json["error"]["code"] == "method_not_allowed"

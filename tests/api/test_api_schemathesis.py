@@ -10,8 +10,6 @@ week's review), so one role's run cannot change what another's meets.
 
 from __future__ import annotations
 
-import time
-
 import factories
 import pytest
 import schemathesis
@@ -41,9 +39,8 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance, negative_data_rejection, ignored_auth]
 EXAMPLES = 6  # per operation, per mode (positive on the seeded records, negative), per role
 DENIED_EXAMPLES = 2  # an operation the role may not call: every answer must be a documented 403
-# The whole run takes well under a minute on an idle 2-core machine; this guard only catches
-# a run that has grown unbounded (it stays loose, so a busy machine does not make it flaky).
-BUDGET_SECONDS = 90
+# Bounded by construction (fixed example counts, no shrinking): about 30-40 s for all four
+# roles on an idle 2-core machine. No wall-clock assertion: a busy machine must not fail it.
 DESIGN = {"metric_name": "Lead rate", "metric_kind": "conversion", "baseline": 0.05, "mde": 0.2,
           "mde_relative": True, "alpha": 0.05, "power": 0.8, "daily_visitors": 1000,
           "variants": [{"name": "Control", "split": 0.5}, {"name": "B", "split": 0.5}]}
@@ -70,8 +67,8 @@ def _seed(app) -> dict:
             ids[name] = hypothesis.id
         for name in ("running", "finished"):
             experiments.start(db, team=team, actor=users["lead"], hypothesis_id=ids[name])
-        experiments.record_results(db, team=team, actor=users["lead"], hypothesis_id=ids["finished"],
-                                   variants=RESULTS, final=True)
+        experiments.record_results(db, team=team, actor=users["lead"], variants=RESULTS,
+                                   hypothesis_id=ids["finished"], final=True)
         week = reviews.open_review(db, team=team, actor=users["lead"]).iso_week
         return {"tokens": raw, "ids": ids, "week": week}
 
@@ -124,7 +121,7 @@ def test_schemathesis_every_operation_as_each_role(fuzz_app, role):
     # Every operation is exercised (schemathesis leaves out the document's own endpoint).
     assert {op.label for op in operations} == documented - {"GET /api/v1/openapi.json"}
     permissions = {(op.method.upper(), _path(op.rule)[0]): op.permission for op in OPERATIONS}
-    started, failures, seen, allowed = time.monotonic(), [], {}, set()
+    failures, seen, allowed = [], {}, set()
     for operation in operations:
         permission = permissions[(operation.method.upper(), operation.path)]
         if permission is not None and not role_can(role, permission):
@@ -136,7 +133,6 @@ def test_schemathesis_every_operation_as_each_role(fuzz_app, role):
         seeded = _seeded_parameters(operation, fuzz_app.seed)
         _run(operation, GenerationMode.POSITIVE, seeded, failures, seen)
         _run(operation, GenerationMode.NEGATIVE, None, failures, seen)
-    elapsed = time.monotonic() - started
     assert not failures, "\n\n".join(failures)
     # Not a vacuous run: denied operations answered 403 only, and most allowed ones succeeded
     # at least once (invalid cases may drop the token: 401 there is right).
@@ -144,4 +140,3 @@ def test_schemathesis_every_operation_as_each_role(fuzz_app, role):
     assert all(codes == {403} for codes in denied.values()), denied
     succeeded = [label for label in allowed if any(200 <= c < 300 for c in seen.get(label, ()))]
     assert len(succeeded) >= len(allowed) * 2 // 3, (role, sorted(seen.items()))
-    assert elapsed < BUDGET_SECONDS, f"{role}: {elapsed:.1f} s"

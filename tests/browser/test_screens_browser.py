@@ -12,14 +12,12 @@ import re
 import factories
 import pytest
 from playwright.sync_api import expect
-
-from hypotheses.demo import load_demo, saved_logins
 from sqlmodel import select
 from werkzeug.security import check_password_hash
 
+from hypotheses.demo import load_demo, saved_logins
 from hypotheses.domain.accounts import get_or_create_team
 from hypotheses.models import Membership, Team, User
-
 
 FAST_HASH = "pbkdf2:sha256:1000"  # tests only
 
@@ -39,7 +37,16 @@ def fresh(db, obj):
 def demo(live_server, db):
     """Load the demo team; return role -> (e-mail, password)."""
     load_demo(db, instance_path=live_server.app.instance_path, hash_method=FAST_HASH)
-    return {role: (email, password) for role, email, password in saved_logins(live_server.app.instance_path)}
+    return {
+        role: (email, password)
+        for role, email, password in saved_logins(live_server.app.instance_path)
+    }
+
+
+def switch_user(page, sign_in, *user) -> None:
+    """Leave the app page first: no late response can bring the old session cookie back."""
+    page.goto("about:blank")
+    sign_in(*user)
 
 
 def _error_below(page, field_id: str, message: str) -> None:
@@ -50,13 +57,17 @@ def _error_below(page, field_id: str, message: str) -> None:
     expect(error).to_be_visible()
     expect(error).to_contain_text(message)
     box, below = field.bounding_box(), error.bounding_box()
-    assert 0 <= below["y"] - (box["y"] + box["height"]) < 40, "the message should sit just below its field"
+    assert 0 <= below["y"] - (box["y"] + box["height"]) < 40, (
+        "the message should sit just below its field"
+    )
 
 
-def test_dashboard_shows_running_tests_free_slots_and_backlog_health(live_server, browser_page, sign_in, demo):
+def test_dashboard_shows_running_tests_free_slots_and_backlog_health(
+    live_server, browser_page, sign_in, demo
+):
     page, base = browser_page, live_server.url
     for role in ("lead", "viewer"):
-        sign_in(*demo[role])
+        switch_user(page, sign_in, *demo[role])
         page.goto(f"{base}/")
         expect(page.get_by_role("heading", level=1, name="Demo growth team")).to_be_visible()
         running = page.locator("section[aria-labelledby='running-title']")
@@ -67,12 +78,18 @@ def test_dashboard_shows_running_tests_free_slots_and_backlog_health(live_server
         expect(running.get_by_text("Free slot")).to_have_count(1)
         health = page.locator("#backlog-health")
         expect(health).to_be_visible()
-        expect(health.get_by_role("heading", name=re.compile(r"Backlog: \d+ of \d+–\d+"))).to_be_visible()
-        expect(page.locator("#backlog-health-state")).to_have_text(re.compile("Healthy|Below the minimum|Full"))
+        expect(
+            health.get_by_role("heading", name=re.compile(r"Backlog: \d+ of \d+–\d+"))
+        ).to_be_visible()
+        expect(page.locator("#backlog-health-state")).to_have_text(
+            re.compile("Healthy|Below the minimum|Full")
+        )
         # Only the roles that may act get the buttons.
         enter = running.get_by_role("link", name="Enter results")
         expect(enter).to_have_count(2 if role == "lead" else 0)
-        expect(running.get_by_role("link", name="Approved hypotheses")).to_have_count(1 if role == "lead" else 0)
+        expect(running.get_by_role("link", name="Approved hypotheses")).to_have_count(
+            1 if role == "lead" else 0
+        )
 
 
 def test_learnings_search_finds_a_decided_tests_learning(live_server, browser_page, sign_in, demo):
@@ -83,7 +100,9 @@ def test_learnings_search_finds_a_decided_tests_learning(live_server, browser_pa
     page.get_by_role("button", name="Search").click()
     results = page.locator("ol > li.card")
     expect(results.first).to_contain_text("A reminder call cut no-shows by a third")
-    expect(results.first.get_by_role("heading", name="Reminder call before the demo")).to_be_visible()
+    expect(
+        results.first.get_by_role("heading", name="Reminder call before the demo")
+    ).to_be_visible()
     page.get_by_label("Search", exact=True).fill("zebra migration")
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_text("No decided test matches these filters.")).to_be_visible()
@@ -100,7 +119,9 @@ def test_wrong_password_shows_the_error_next_to_the_field(live_server, browser_p
     expect(page.get_by_label("E-mail")).to_have_value(users["marketer"].email)  # kept for the retry
 
 
-def test_admin_creates_a_user_and_adds_a_team_and_a_lead_is_refused(live_server, browser_page, sign_in, db, users):
+def test_admin_creates_a_user_and_adds_a_team_and_a_lead_is_refused(
+    live_server, browser_page, sign_in, db, users
+):
     page, base = browser_page, live_server.url
     get_or_create_team(db, "Second team")
     db.commit()
@@ -122,19 +143,22 @@ def test_admin_creates_a_user_and_adds_a_team_and_a_lead_is_refused(live_server,
     teams = page.locator("section[aria-labelledby='teams-h'] table")
     expect(teams).to_contain_text("Second team")
     nora = db.exec(select(User).where(User.email == "nora@example.com")).one()
-    roles = {m.team_id: m.role for m in db.exec(select(Membership).where(Membership.user_id == nora.id))}
+    roles = {
+        m.team_id: m.role for m in db.exec(select(Membership).where(Membership.user_id == nora.id))
+    }
     second = db.exec(select(Team).where(Team.name == "Second team")).one()
     assert roles[second.id] == "lead" and len(roles) == 2
     db.commit()
 
-    sign_in(users["lead"])
+    switch_user(page, sign_in, users["lead"])
     expect(page.get_by_role("link", name="Users")).to_have_count(0)
     assert page.goto(f"{base}/admin/users/new").status == 403
     expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
 
 
-def test_lead_changes_the_active_test_limit_and_a_marketer_is_refused(live_server, browser_page, sign_in, db,
-                                                                       team, users):
+def test_lead_changes_the_active_test_limit_and_a_marketer_is_refused(
+    live_server, browser_page, sign_in, db, team, users
+):
     page, base = browser_page, live_server.url
     sign_in(users["lead"])
     page.goto(f"{base}/")
@@ -146,14 +170,14 @@ def test_lead_changes_the_active_test_limit_and_a_marketer_is_refused(live_serve
     expect(page.get_by_label("Tests running at once")).to_have_value("2")
     assert fresh(db, team).active_test_limit == 2
 
-    sign_in(users["marketer"])
+    switch_user(page, sign_in, users["marketer"])
     expect(page.get_by_role("link", name="Team settings")).to_have_count(0)
     assert page.goto(f"{base}/admin/settings").status == 403
     expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
 
 
 def test_profile_refuses_a_wrong_current_password(live_server, browser_page, sign_in, db, users):
-    page, base = browser_page, live_server.url
+    page = browser_page
     marketer = users["marketer"]
     sign_in(marketer)
     page.get_by_role("link", name=re.compile(re.escape(marketer.name))).click()
@@ -164,7 +188,9 @@ def test_profile_refuses_a_wrong_current_password(live_server, browser_page, sig
     _error_below(page, "current_password", "")
     expect(page.locator("#current_password ~ .invalid-feedback").first).not_to_be_empty()
     user = fresh(db, marketer)
-    assert check_password_hash(user.password_hash, factories.PASSWORD), "the password must not change"
+    assert check_password_hash(user.password_hash, factories.PASSWORD), (
+        "the password must not change"
+    )
 
 
 def test_team_switcher_shows_the_other_team(live_server, browser_page, sign_in, db, team, users):
@@ -183,13 +209,18 @@ def test_team_switcher_shows_the_other_team(live_server, browser_page, sign_in, 
     expect(summary).to_contain_text(f"Team: {target}")
     expect(page.get_by_role("heading", level=1, name=target)).to_be_visible()
     # The navbar follows the role in the chosen team: a lead in "Second team" only.
-    expect(page.get_by_role("link", name="Team settings")).to_have_count(1 if target == "Second team" else 0)
+    expect(page.get_by_role("link", name="Team settings")).to_have_count(
+        1 if target == "Second team" else 0
+    )
 
 
-def test_keyboard_reaches_the_first_ice_input_with_visible_focus(live_server, browser_page, sign_in, db, team,
-                                                                  users):
+def test_keyboard_reaches_the_first_ice_input_with_visible_focus(
+    live_server, browser_page, sign_in, db, team, users
+):
     page, base = browser_page, live_server.url
-    first = factories.make_hypothesis(db, team=team, author=users["marketer"], impact=9, confidence=9, ease=9)
+    first = factories.make_hypothesis(
+        db, team=team, author=users["marketer"], impact=9, confidence=9, ease=9
+    )
     factories.make_hypothesis(db, team=team, author=users["marketer"])
     sign_in(users["marketer"])
     page.goto(f"{base}/backlog/")
@@ -208,7 +239,8 @@ def test_keyboard_reaches_the_first_ice_input_with_visible_focus(live_server, br
     expect(focused).to_be_focused()
     style = focused.evaluate(
         "el => ({visible: el.matches(':focus-visible'), shadow: getComputedStyle(el).boxShadow,"
-        " outline: getComputedStyle(el).outlineStyle})")
+        " outline: getComputedStyle(el).outlineStyle})"
+    )
     assert style["visible"], "keyboard focus should be :focus-visible"
     assert style["shadow"] != "none" or style["outline"] != "none", f"no focus ring: {style}"
     page.keyboard.type("7")

@@ -181,3 +181,60 @@ def test_token_name_is_validated(client, auth):
     response = client.post("/data/tokens", data={"name": "x" * 121})
     assert response.status_code == 422
     assert "hyp_" not in response.get_data(as_text=True)
+
+
+def test_the_whole_import_flow_with_csrf_on(tmp_path, _template_db):
+    import conftest
+    from sqlmodel import Session
+
+    from hypotheses import create_app
+    from hypotheses.db import ENGINE_KEY
+
+    app = create_app(
+        conftest.test_config(conftest.database_url(tmp_path, _template_db), WTF_CSRF_ENABLED=True),
+        instance_path=tmp_path / "i",
+    )
+    try:
+        with Session(app.extensions[ENGINE_KEY], expire_on_commit=False) as db:
+            team = factories.make_team(db)
+            user = factories.make_user(db, team=team, role="marketer")
+        client = app.test_client()
+
+        def token(response) -> str:
+            return re.search(
+                r'name="csrf_token"[^>]*value="([^"]+)"', response.get_data(as_text=True)
+            ).group(1)
+
+        client.post(
+            "/auth/login",
+            data={
+                "email": user.email,
+                "password": conftest.PASSWORD,
+                "csrf_token": token(client.get("/auth/login")),
+            },
+        )
+        assert upload(client, GOOD).status_code == 400  # no token: refused
+        response = client.post(
+            "/data/import",
+            content_type="multipart/form-data",
+            data={"file": (io.BytesIO(GOOD), "b.csv"), "csrf_token": token(client.get("/data/"))},
+        )
+        assert response.status_code == 302
+        mapping_url = response.headers["Location"]
+        page = client.get(mapping_url)
+        fields = {
+            "map_title": "Name",
+            "map_stage": "Funnel stage",
+            "map_lever": "Lever",
+            "map_subject": "Subject",
+            "action": "import",
+        }
+        assert client.post(mapping_url, data=fields).status_code == 400
+        done = client.post(mapping_url, data={**fields, "csrf_token": token(page)})
+        assert done.status_code == 302
+        with Session(app.extensions[ENGINE_KEY]) as db:
+            assert db.exec(select(func.count()).select_from(Hypothesis)).one() == 2
+        created = client.post("/data/tokens", data={"name": "x"})
+        assert created.status_code == 400
+    finally:
+        app.extensions[ENGINE_KEY].dispose()

@@ -127,6 +127,7 @@ def test_design_needs_an_approved_hypothesis(client, auth, db, team, users):
         f"/experiments/design/{hypothesis.id}", data={**DESIGN_FORM, "save": "1"}
     )
     assert response.status_code == 409 and "approved" in text(response)
+    assert 'id="not-approved"' in text(client.get(f"/experiments/design/{hypothesis.id}"))
 
 
 # ---------------------------------------------------------------- start, limit, stop
@@ -199,6 +200,10 @@ def test_stop_needs_a_reason_and_frees_the_slot(client, auth, db, team, users):
     )
     exp = experiment_of(db, hypothesis)
     assert (exp.status, exp.slot, exp.stop_reason) == ("stopped", None, "Broken tracking")
+    page = text(client.get(f"/experiments/{exp.id}"))
+    assert "Broken tracking" in page and 'id="decision-form"' in page  # a lead may still decide
+    design = client.get(f"/experiments/design/{hypothesis.id}")
+    assert design.status_code == 302 and design.headers["Location"].endswith(f"/experiments/{exp.id}")
 
 
 # ---------------------------------------------------------------- results and analysis

@@ -63,10 +63,10 @@ def upload(
     """POST a multipart upload. The body is built in memory: the test client would spool a large
     one to a temporary file that it never closes (a ResourceWarning, an error here)."""
     path = "per-user" if per_user else "csv"
-    files = MultiDict(
-        {"file": FileStorage(io.BytesIO(content), filename=name, content_type="text/csv")}
-    )
-    boundary, body = encode_multipart(CombinedMultiDict([MultiDict(fields), files]))
+    file = FileStorage(io.BytesIO(content), filename=name, content_type="text/csv")
+    files = MultiDict({"file": file})
+    named = MultiDict(fields)
+    boundary, body = encode_multipart(CombinedMultiDict([named, files]))
     return client.post(
         f"/experiments/{exp_id}/results/{path}",
         data=body,
@@ -138,7 +138,7 @@ def test_bad_aggregated_files_are_refused_whole(client, db, conv, content, messa
     response = upload(client, conv, content)
     assert response.status_code == 422
     body = text(response)
-    assert message in body and 'id="file-error"' in body and "nothing was saved" in body
+    assert message in body and 'id="csv-file-error"' in body and "nothing was saved" in body
     assert saved(db) == 0
 
 
