@@ -11,6 +11,7 @@ import re
 
 import factories
 import pytest
+from conftest import FAST_HASH
 from playwright.sync_api import expect
 from sqlmodel import select
 from werkzeug.security import check_password_hash
@@ -18,8 +19,6 @@ from werkzeug.security import check_password_hash
 from hypotheses.demo import load_demo, saved_logins
 from hypotheses.domain.accounts import get_or_create_team
 from hypotheses.models import Membership, Team, User
-
-FAST_HASH = "pbkdf2:sha256:1000"  # tests only
 
 
 def fresh(db, obj):

@@ -41,37 +41,15 @@ from hypotheses.models import (
 SCRIPT = "<script>alert(1)</script>"
 # Into number fields: everything WTForms or float() might wrongly accept, plus junk.
 CURATED = [
-    "nan",
-    "inf",
-    "-inf",
-    "1e400",
-    "snan",
-    "",
-    " ",
-    "1_000",
-    "１２",
-    "१२",
-    "0x10",
+    "nan", "inf", "-inf", "1e400", "snan", "", " ", "1_000", "１２", "१२", "0x10",
     "9" * 10_000,  # a 10,000-digit number
     "x" * 100_000,  # a 100 kB string
-    "a\x00b",  # NUL
-    "\u202eevil",  # right-to-left override
-    "🚀🔥 ok",  # emoji
-    SCRIPT,
-    "' OR 1=1--",
-]
+    "a\x00b", "\u202eevil", "🚀🔥 ok", SCRIPT, "' OR 1=1--",  # NUL, right-to-left override, emoji
+]  # fmt: skip
 # Into text fields, the number-shaped values are just more text: the ones that differ.
 TEXT = [
-    "",
-    " ",
-    "9" * 10_000,
-    "x" * 100_000,
-    "a\x00b",
-    "\u202eevil",
-    "🚀🔥 ok",
-    SCRIPT,
-    "' OR 1=1--",
-]
+    "", " ", "9" * 10_000, "x" * 100_000, "a\x00b", "\u202eevil", "🚀🔥 ok", SCRIPT, "' OR 1=1--",
+]  # fmt: skip
 # Into selects, radios and dates: values no option or calendar has.
 CHOICE = ["", "nan", "१२", "0x10", "9" * 10_000, "a\x00b", SCRIPT, "' OR 1=1--"]
 DATE = [*CHOICE, "2026-02-30", "0000-01-01", "9999-12-31", "1e400"]
