@@ -17,6 +17,7 @@ import contextlib
 import http.client
 import json
 import os
+import select as io_select
 import signal
 import subprocess
 import sys
@@ -100,31 +101,55 @@ def servers(app, tmp_path):
         "think": THINK,
         "servers": SERVERS,
     }
-    proc = subprocess.Popen(
-        [sys.executable, "-c", SERVER, json.dumps(config)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    log_path = tmp_path / "servers.log"  # a file, not a pipe: a full pipe would block the servers
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", SERVER, json.dumps(config)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            start_new_session=True,
+        )
     try:
-        ports = []
-        for _ in range(SERVERS):
-            line = proc.stdout.readline()
-            assert line.strip().isdigit(), proc.stderr.read()[-3000:]
-            ports.append(int(line))
-        assert len(set(ports)) == SERVERS
+        ports = _read_ports(proc, SERVERS, timeout=90)
+        if ports is None:
+            _stop(proc)
+            pytest.fail("the servers did not start:\n" + log_path.read_text()[-3000:])
         yield ports
     finally:
-        proc.stdin.close()  # every server process exits on end of input
-        try:
-            proc.wait(10)
-        finally:
-            with contextlib.suppress(ProcessLookupError):  # any straggler of the group it forked
-                os.killpg(proc.pid, signal.SIGKILL)
-        proc.stdout.close()
-        proc.stderr.close()
+        _stop(proc)
+
+
+def _read_ports(proc: subprocess.Popen, count: int, *, timeout: float) -> list[int] | None:
+    """Read one port per server from their stdout, giving up after *timeout* seconds."""
+    fd, data = proc.stdout.fileno(), b""
+    deadline = time.monotonic() + timeout
+    while data.count(b"\n") < count:
+        left = deadline - time.monotonic()
+        if left <= 0 or not io_select.select([fd], [], [], left)[0]:
+            return None
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            return None
+        data += chunk
+    lines = data.split(b"\n")[:count]
+    if not all(line.strip().isdigit() for line in lines) or len(set(lines)) != count:
+        return None
+    return [int(line) for line in lines]
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """End the server and every process it forked (they also exit when stdin closes)."""
+    if proc.stdin and not proc.stdin.closed:
+        proc.stdin.close()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        pass
+    with contextlib.suppress(ProcessLookupError):  # stragglers of the group
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+    proc.stdout.close()
 
 
 def _login(port: int, user) -> str:
