@@ -65,7 +65,7 @@ for _ in range(config["servers"] - 1):
 threading.Thread(target=exit_with_the_test, daemon=True).start()
 app = create_app(config["app"], instance_path=config["instance"])
 server = make_server("127.0.0.1", 0, app, threaded=True)
-print(server.server_port, flush=True)
+os.write(1, f"{server.server_port}\n".encode())  # one write: atomic on a shared pipe
 server.serve_forever()
 """
 
@@ -111,31 +111,36 @@ def servers(app, tmp_path):
             start_new_session=True,
         )
     try:
-        ports = _read_ports(proc, SERVERS, timeout=90)
+        ports, data = _read_ports(proc, SERVERS, timeout=90)
         if ports is None:
             _stop(proc)
-            pytest.fail("the servers did not start:\n" + log_path.read_text()[-3000:])
+            pytest.fail(
+                f"the servers did not start (stdout {data[-500:]!r}):\n"
+                + log_path.read_text()[-3000:]
+            )
         yield ports
     finally:
         _stop(proc)
 
 
-def _read_ports(proc: subprocess.Popen, count: int, *, timeout: float) -> list[int] | None:
+def _read_ports(
+    proc: subprocess.Popen, count: int, *, timeout: float
+) -> tuple[list[int] | None, bytes]:
     """Read one port per server from their stdout, giving up after *timeout* seconds."""
     fd, data = proc.stdout.fileno(), b""
     deadline = time.monotonic() + timeout
     while data.count(b"\n") < count:
         left = deadline - time.monotonic()
         if left <= 0 or not io_select.select([fd], [], [], left)[0]:
-            return None
+            return None, data
         chunk = os.read(fd, 4096)
         if not chunk:
-            return None
+            return None, data
         data += chunk
     lines = data.split(b"\n")[:count]
     if not all(line.strip().isdigit() for line in lines) or len(set(lines)) != count:
-        return None
-    return [int(line) for line in lines]
+        return None, data
+    return [int(line) for line in lines], data
 
 
 def _stop(proc: subprocess.Popen) -> None:

@@ -203,7 +203,8 @@ def test_stop_needs_a_reason_and_frees_the_slot(client, auth, db, team, users):
     page = text(client.get(f"/experiments/{exp.id}"))
     assert "Broken tracking" in page and 'id="decision-form"' in page  # a lead may still decide
     design = client.get(f"/experiments/design/{hypothesis.id}")
-    assert design.status_code == 302 and design.headers["Location"].endswith(f"/experiments/{exp.id}")
+    assert design.status_code == 302
+    assert design.headers["Location"].endswith(f"/experiments/{exp.id}")
 
 
 # ---------------------------------------------------------------- results and analysis
