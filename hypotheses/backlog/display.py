@@ -23,6 +23,11 @@ ACTIONS = {
     "hypothesis.archive": _l("archived"),
     "hypothesis.promote": _l("moved into the backlog"),
     "hypothesis.restore": _l("restored"),
+    "hypothesis.import": _l("imported from a CSV file"),
+    "hypothesis.start": _l("test started"),
+    "hypothesis.stop": _l("test stopped"),
+    "hypothesis.finish": _l("test finished"),
+    "hypothesis.decide": _l("decided"),
 }
 
 

@@ -577,3 +577,18 @@ def test_merge_after_conflict_keeps_typed_fields_and_takes_theirs_elsewhere():
     merged = backlog.merge_after_conflict(current, changes, typed)
     # Title untouched by me -> theirs; impact typed (5 -> 6) -> mine; tags equal once normalised.
     assert merged == {"title": "Their title", "impact": 6, "tags": "a, b", "owner_id": 3}
+
+
+def test_every_recorded_hypothesis_action_has_a_readable_label():
+    """The history names every action the domain records on a hypothesis, never a raw code."""
+    import re
+    from pathlib import Path
+
+    from hypotheses.backlog.display import ACTIONS
+
+    domain = Path(__file__).resolve().parents[2] / "hypotheses" / "domain"
+    recorded = set()
+    for path in domain.glob("*.py"):
+        recorded |= set(re.findall(r'"(hypothesis\.[a-z_]+)"', path.read_text()))
+    assert recorded, "the scan should find the recorded actions"
+    assert recorded <= set(ACTIONS), sorted(recorded - set(ACTIONS))
