@@ -15,15 +15,13 @@ Lifecycle decisions made here (DESIGN.md §3):
 
 from __future__ import annotations
 
-from functools import wraps
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
 from hypotheses import labels
-from hypotheses.domain import audit, backlog_rules
+from hypotheses.domain import audit, backlog_rules, transaction
 from hypotheses.domain.backlog_queries import (  # noqa: F401  (re-exported)
     ACTIVE,
     IN_BACKLOG,
@@ -79,25 +77,12 @@ def _require(hypothesis: Hypothesis, action: str) -> None:
 # ---------------------------------------------------------------- transactions
 
 
-def _use_case(fn):
-    """Commit once on success; roll back on any refusal; turn a lost race into StaleVersion."""
-
-    @wraps(fn)
-    def wrapper(session: Session, **kwargs: Any):
-        try:
-            result = fn(session, **kwargs)
-            session.commit()
-            return result
-        except StaleDataError:
-            session.rollback()
-            raise _stale(
-                session, kwargs["team"], kwargs["hypothesis_id"], kwargs.get("version")
-            ) from None
-        except BaseException:
-            session.rollback()
-            raise
-
-    return wrapper
+# Commit once on success; roll back on any refusal; a lost race becomes StaleVersion.
+_use_case = transaction.use_case(
+    lambda session, kwargs: _stale(
+        session, kwargs["team"], kwargs["hypothesis_id"], kwargs.get("version")
+    )
+)
 
 
 def _stale(session: Session, team: Team, hypothesis_id: int, version: int | None) -> StaleVersion:

@@ -10,14 +10,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from functools import wraps
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
-from hypotheses.domain import audit
+from hypotheses.domain import audit, transaction
 from hypotheses.domain.errors import Conflict, NotFound
 from hypotheses.models import (
     Analysis,
@@ -45,28 +43,17 @@ def status_text(status: str) -> str:
     return str(labels.STATUSES.get(status, status)).lower()
 
 
-def use_case(fn):
-    """Commit once on success; roll back on any refusal; a lost race becomes a Conflict."""
+def _lost_race(_session: Session, _kwargs: dict[str, Any]) -> Conflict:
+    return Conflict(
+        _(
+            "Someone else changed this test at the same moment. Nothing was "
+            "saved; reload the page and try again."
+        )
+    )
 
-    @wraps(fn)
-    def wrapper(session: Session, **kwargs: Any):
-        try:
-            result = fn(session, **kwargs)
-            session.commit()
-            return result
-        except StaleDataError:
-            session.rollback()
-            raise Conflict(
-                _(
-                    "Someone else changed this test at the same moment. Nothing was "
-                    "saved; reload the page and try again."
-                )
-            ) from None
-        except BaseException:
-            session.rollback()
-            raise
 
-    return wrapper
+# Commit once on success; roll back on any refusal; a lost race becomes a Conflict.
+use_case = transaction.use_case(_lost_race)
 
 
 def fresh(query):
