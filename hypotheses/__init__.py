@@ -28,7 +28,9 @@ def _secret_key(instance_path: Path) -> str:
     return path.read_text().strip()
 
 
-def create_app(test_config: dict[str, Any] | None = None, instance_path: str | Path | None = None) -> Flask:
+def create_app(
+    test_config: dict[str, Any] | None = None, instance_path: str | Path | None = None
+) -> Flask:
     """Create the Flask app: config layers, extensions, blueprints, CLI."""
     app = Flask(
         __name__,

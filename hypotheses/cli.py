@@ -27,7 +27,9 @@ def _print_demo_logins() -> None:
 
 
 @click.command("init-db")
-@click.option("--demo-if-empty", is_flag=True, help="Load the demo team when the database is empty.")
+@click.option(
+    "--demo-if-empty", is_flag=True, help="Load the demo team when the database is empty."
+)
 @with_appcontext
 def init_db_command(demo_if_empty: bool) -> None:
     """Create or upgrade the database schema, optionally loading the demo team."""
@@ -40,7 +42,11 @@ def init_db_command(demo_if_empty: bool) -> None:
 
         with _session() as session:
             loaded = load_demo_if_empty(session, instance_path=current_app.instance_path)
-        click.echo("Demo team loaded." if loaded else "Existing data kept (the demo loads only into an empty database).")
+        click.echo(
+            "Demo team loaded."
+            if loaded
+            else "Existing data kept (the demo loads only into an empty database)."
+        )
         _print_demo_logins()
 
 
@@ -49,7 +55,6 @@ def init_db_command(demo_if_empty: bool) -> None:
 def seed_demo_command() -> None:
     """Load the demo team into the database (refused when it already exists)."""
     from hypotheses.demo import DemoExists, load_demo
-
     from hypotheses.migrate import upgrade_database
 
     upgrade_database(get_engine())
@@ -66,18 +71,27 @@ def seed_demo_command() -> None:
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--role", required=True, type=click.Choice(["admin", "lead", "marketer", "viewer"]))
-@click.option("--team", "team_name", required=True, help="Team name; created when it does not exist.")
+@click.option(
+    "--team", "team_name", required=True, help="Team name; created when it does not exist."
+)
 @click.option("--password", default=None, help="Prompted for (hidden) when left out.")
 @with_appcontext
-def create_user_command(email: str, name: str, role: str, team_name: str, password: str | None) -> None:
+def create_user_command(
+    email: str, name: str, role: str, team_name: str, password: str | None
+) -> None:
     """Create a user with a role in a team (the team is created when missing)."""
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with _session() as session:
         try:
             team = accounts.get_or_create_team(session, team_name)
-            user = accounts.create_user(session, email=email, name=name, password=password,
-                                        hash_method=current_app.config["PASSWORD_HASH_METHOD"])
+            user = accounts.create_user(
+                session,
+                email=email,
+                name=name,
+                password=password,
+                hash_method=current_app.config["PASSWORD_HASH_METHOD"],
+            )
             accounts.set_membership(session, user=user, team=team, role=role)
             session.commit()
         except DomainError as error:
@@ -90,7 +104,9 @@ def register_cli(app: Flask) -> None:
     """Register every command on *app*."""
     for command in (init_db_command, seed_demo_command, create_user_command):
         app.cli.add_command(command)
-    from hypotheses.cli_data import COMMANDS as DATA_COMMANDS  # create-token, backup, export, import
+    from hypotheses.cli_data import (
+        COMMANDS as DATA_COMMANDS,
+    )  # create-token, backup, export, import
 
     for command in DATA_COMMANDS:
         app.cli.add_command(command)

@@ -225,8 +225,11 @@ def import_command(
 
 @click.command(
     "analyze",
-    context_settings={"ignore_unknown_options": True, "allow_extra_args": True,
-                      "help_option_names": []},
+    context_settings={
+        "ignore_unknown_options": True,
+        "allow_extra_args": True,
+        "help_option_names": [],
+    },
     add_help_option=False,
 )
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, has_request_context, jsonify, render_template, request, session
+from flask import (
+    Flask,
+    current_app,
+    g,
+    has_request_context,
+    jsonify,
+    render_template,
+    request,
+    session,
+)
 from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
 from flask_bootstrap import Bootstrap5
@@ -62,8 +71,15 @@ def wants_json() -> bool:
 
 def _error(status: int, title: str, message: str):
     if wants_json():
-        code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-                405: "method_not_allowed", 413: "too_large", 503: "unavailable"}.get(status, "error")
+        code = {
+            400: "bad_request",
+            401: "unauthorized",
+            403: "forbidden",
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "too_large",
+            503: "unavailable",
+        }.get(status, "error")
         return jsonify({"error": {"code": code, "message": str(message), "fields": {}}}), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
@@ -73,23 +89,40 @@ def register_errors(app: Flask) -> None:
 
     @app.errorhandler(400)
     def bad_request(e):
-        return _error(400, _l("Bad request"), getattr(e, "description", "") or _l("The request could not be understood."))
+        return _error(
+            400,
+            _l("Bad request"),
+            getattr(e, "description", "") or _l("The request could not be understood."),
+        )
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):
-        return _error(400, _l("Form expired"), _l("The form's security token is missing or expired. Go back, reload the page and try again."))
+        return _error(
+            400,
+            _l("Form expired"),
+            _l(
+                "The form's security token is missing or expired. "
+                "Go back, reload the page and try again."
+            ),
+        )
 
     @app.errorhandler(403)
     def forbidden(_e):
-        return _error(403, _l("Not allowed"), _l("Your role in this team does not allow this action."))
+        return _error(
+            403, _l("Not allowed"), _l("Your role in this team does not allow this action.")
+        )
 
     @app.errorhandler(404)
     def not_found(_e):
-        return _error(404, _l("Not found"), _l("There is nothing here, or it belongs to another team."))
+        return _error(
+            404, _l("Not found"), _l("There is nothing here, or it belongs to another team.")
+        )
 
     @app.errorhandler(405)
     def method_not_allowed(_e):
-        return _error(405, _l("Not allowed"), _l("This address does not accept that kind of request."))
+        return _error(
+            405, _l("Not allowed"), _l("This address does not accept that kind of request.")
+        )
 
     @app.errorhandler(413)
     def too_large(_e):
@@ -98,19 +131,26 @@ def register_errors(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def db_unavailable(_e):
         get_session().rollback()
-        return _error(503, _l("Busy"), _l("The database is busy or unavailable. Please try again in a moment."))
+        return _error(
+            503,
+            _l("Busy"),
+            _l("The database is busy or unavailable. Please try again in a moment."),
+        )
 
     @app.errorhandler(500)
     def internal(_e):
         get_session().rollback()
-        return _error(500, _l("Something went wrong"), _l("An unexpected error occurred. It has been logged."))
+        return _error(
+            500, _l("Something went wrong"), _l("An unexpected error occurred. It has been logged.")
+        )
 
 
 def security_headers(response):
     """Add CSP and the other security headers; authenticated pages are not cached."""
     response.headers.setdefault(
         "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; "
         "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -161,9 +201,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(can=can, labels=labels, nav_items=nav_items)
     app.jinja_env.add_extension("jinja2.ext.do")
 
+    from hypotheses.admin import bp as admin_bp
     from hypotheses.auth import bp as auth_bp
     from hypotheses.backlog import bp as backlog_bp
-    from hypotheses.admin import bp as admin_bp
     from hypotheses.experiments import bp as experiments_bp
     from hypotheses.learnings import bp as learnings_bp
     from hypotheses.main import bp as main_bp

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Run the test suite with the project virtualenv (.venv; `make install` creates it).
 #
+#   scripts/run_tests.sh lint     only the lint gate (ruff check, ruff format --check)
 #   scripts/run_tests.sh sqlite   all tests (browser tests included) on SQLite
 #   scripts/run_tests.sh pg       all but the browser tests on PostgreSQL
 #   scripts/run_tests.sh all      both; fails if either fails (default)
+#
+# Every mode runs the lint gate first; a lint failure stops the run.
 #
 # PostgreSQL: if HYPOTHESES_TEST_DATABASE_URL is set, that server is used. Otherwise
 # scripts/pg_test_server.sh starts a throwaway server and always stops it afterwards,
@@ -87,10 +90,27 @@ trap stop_pg EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# The lint gate: ruff with the project's configuration (pyproject.toml) must be clean
+# before any test runs; a finding fails the run with its file and line.
+lint() {
+    log "=== lint: ruff check . && ruff format --check . ==="
+    if ! .venv/bin/ruff check --output-format concise .; then
+        log "lint: FAILED (ruff check; fix the findings above, 'ruff check --fix' fixes some)"
+        return 1
+    fi
+    if ! .venv/bin/ruff format --check .; then
+        log "lint: FAILED (files above are not formatted; run '.venv/bin/ruff format .')"
+        return 1
+    fi
+    log "lint: passed"
+}
+
 case "$MODE" in
-    sqlite) run_sqlite ;;
-    pg) run_pg ;;
+    lint) lint ;;
+    sqlite) lint && run_sqlite ;;
+    pg) lint && run_pg ;;
     all)
+        lint || exit 1
         sqlite_rc=0 pg_rc=0
         run_sqlite || sqlite_rc=$?
         run_pg || pg_rc=$?
@@ -98,7 +118,7 @@ case "$MODE" in
         ((sqlite_rc == 0 && pg_rc == 0)) || exit 1
         ;;
     *)
-        echo "usage: $0 sqlite|pg|all" >&2
+        echo "usage: $0 lint|sqlite|pg|all" >&2
         exit 2
         ;;
 esac

@@ -6,6 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
+import factories
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import text
@@ -13,8 +14,6 @@ from sqlmodel import Session, SQLModel
 
 from hypotheses import create_app
 from hypotheses.db import ENGINE_KEY, create_all, make_engine
-
-import factories
 
 # Browser fixtures live in a plugin module, not in tests/browser/conftest.py: two modules
 # named "conftest" would make `from conftest import ...` in test files ambiguous.
@@ -54,7 +53,13 @@ def database_url(tmp_path: Path, template: Path | None) -> str:
     if PG_URL:
         engine = make_engine(PG_URL)
         with engine.begin() as conn:
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in _table_names()) + " RESTART IDENTITY CASCADE"))
+            conn.execute(
+                text(
+                    "TRUNCATE "
+                    + ", ".join(f'"{t}"' for t in _table_names())
+                    + " RESTART IDENTITY CASCADE"
+                )
+            )
         engine.dispose()
         return PG_URL
     path = tmp_path / "test.sqlite"
@@ -89,7 +94,9 @@ class BufferedClient(FlaskClient):
 
 @pytest.fixture
 def app(tmp_path, _template_db):
-    app = create_app(test_config(database_url(tmp_path, _template_db)), instance_path=tmp_path / "instance")
+    app = create_app(
+        test_config(database_url(tmp_path, _template_db)), instance_path=tmp_path / "instance"
+    )
     app.test_client_class = BufferedClient
     yield app
     app.extensions[ENGINE_KEY].dispose()
@@ -120,7 +127,10 @@ def team(db):
 @pytest.fixture
 def users(db, team):
     """One user per role in *team*: users['lead'], users['marketer'], ..."""
-    return {role: factories.make_user(db, team=team, role=role) for role in ("admin", "lead", "marketer", "viewer")}
+    return {
+        role: factories.make_user(db, team=team, role=role)
+        for role in ("admin", "lead", "marketer", "viewer")
+    }
 
 
 class AuthActions:

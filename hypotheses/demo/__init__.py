@@ -59,8 +59,13 @@ def load_demo(
         if session.exec(select(User).where(User.email == email)).first() is not None:
             raise DemoExists(f"A user {email} already exists; nothing was loaded.")
         password = "demo-" + secrets.token_urlsafe(9)
-        user = create_user(session, email=email, name=name, password=password,
-                           hash_method=hash_method or DEFAULT_HASH_METHOD)
+        user = create_user(
+            session,
+            email=email,
+            name=name,
+            password=password,
+            hash_method=hash_method or DEFAULT_HASH_METHOD,
+        )
         set_membership(session, user=user, team=team, role=role)
         people[role] = user
         lines.append(f"{role}\t{email}\t{password}")
@@ -88,9 +93,11 @@ def _remove_partial_demo(session: Session) -> None:
     user_ids = list(session.exec(select(User.id).where(col(User.email).in_(emails))).all())
     team = session.exec(select(Team).where(Team.name == DEMO_TEAM)).first()
     team_id = team.id if team else -1
-    session.exec(delete(AuditEntry).where(
-        or_(col(AuditEntry.actor_id).in_(user_ids), col(AuditEntry.team_id) == team_id)
-    ))
+    session.exec(
+        delete(AuditEntry).where(
+            or_(col(AuditEntry.actor_id).in_(user_ids), col(AuditEntry.team_id) == team_id)
+        )
+    )
     session.exec(delete(Team).where(col(Team.id) == team_id))
     session.exec(delete(User).where(col(User.id).in_(user_ids)))
     session.commit()

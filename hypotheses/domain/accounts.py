@@ -87,24 +87,46 @@ def get_or_create_team(session: Session, name: str) -> Team:
 
 
 def create_user(
-    session: Session, *, email: str, name: str, password: str,
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    password: str,
     hash_method: str = DEFAULT_HASH_METHOD,
 ) -> User:
     """Create an active user (not committed); refuse duplicates and weak passwords."""
     name = _clean_name(name)
     email = _clean_email(session, email)
     check_password_rules(password)
-    user = User(email=email, name=name, password_hash=hash_password(password, hash_method),
-                session_token=new_session_token())
+    user = User(
+        email=email,
+        name=name,
+        password_hash=hash_password(password, hash_method),
+        session_token=new_session_token(),
+    )
     session.add(user)
     session.flush()
     return user
 
 
-def _audit_user(session: Session, user: User, action: str, *, actor: User | None,
-                team_id: int | None = None, changes: dict | None = None) -> None:
-    audit.record(session, team_id=team_id, entity="user", entity_id=user.id, action=action,
-                 actor=actor, changes=changes)
+def _audit_user(
+    session: Session,
+    user: User,
+    action: str,
+    *,
+    actor: User | None,
+    team_id: int | None = None,
+    changes: dict | None = None,
+) -> None:
+    audit.record(
+        session,
+        team_id=team_id,
+        entity="user",
+        entity_id=user.id,
+        action=action,
+        actor=actor,
+        changes=changes,
+    )
 
 
 def _membership(session: Session, user: User, team: Team) -> Membership | None:
@@ -169,8 +191,14 @@ def remove_membership(session: Session, *, user: User, team: Team, actor: User) 
         raise NotFound(_("This user is not a member of the team."))
     if membership.role == Role.ADMIN:
         _refuse_losing_last_admin(session, user, team)
-    _audit_user(session, user, "membership.remove", actor=actor, team_id=team.id,
-                changes={"role": [membership.role, None]})
+    _audit_user(
+        session,
+        user,
+        "membership.remove",
+        actor=actor,
+        team_id=team.id,
+        changes={"role": [membership.role, None]},
+    )
     session.delete(membership)
     user.session_token = new_session_token()
     session.add(user)
@@ -188,8 +216,9 @@ def count_admins(session: Session) -> int:
 
 def is_admin_anywhere(session: Session, user: User) -> bool:
     """Tell whether *user* is admin in at least one team."""
-    query = select(Membership.id).where(Membership.user_id == user.id,
-                                        Membership.role == Role.ADMIN)
+    query = select(Membership.id).where(
+        Membership.user_id == user.id, Membership.role == Role.ADMIN
+    )
     return session.exec(query).first() is not None
 
 
@@ -223,12 +252,19 @@ def list_users(
     if query.strip():
         text = query.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         like = f"%{text}%"
-        where.append(or_(func.lower(User.name).like(like, escape="\\"),
-                         col(User.email).like(like, escape="\\")))
+        where.append(
+            or_(
+                func.lower(User.name).like(like, escape="\\"),
+                col(User.email).like(like, escape="\\"),
+            )
+        )
     total = session.exec(select(func.count(col(User.id))).where(*where)).one()
     users = session.exec(
-        select(User).where(*where).order_by(func.lower(User.name), col(User.id))
-        .offset(offset).limit(limit)
+        select(User)
+        .where(*where)
+        .order_by(func.lower(User.name), col(User.id))
+        .offset(offset)
+        .limit(limit)
     ).all()
     by_user: dict[int, list[tuple[Membership, Team]]] = {u.id: [] for u in users}
     if users:
@@ -244,15 +280,27 @@ def list_users(
 
 
 def add_user(
-    session: Session, *, name: str, email: str, password: str, team: Team, role: str, actor: User,
+    session: Session,
+    *,
+    name: str,
+    email: str,
+    password: str,
+    team: Team,
+    role: str,
+    actor: User,
     hash_method: str = DEFAULT_HASH_METHOD,
 ) -> User:
     """Create a user with a first membership (admin screen). Commits."""
     if role not in ROLES:
         raise DomainError(_("Choose a role: admin, lead, marketer or viewer."), field="role")
     user = create_user(session, email=email, name=name, password=password, hash_method=hash_method)
-    _audit_user(session, user, "user.create", actor=actor,
-                changes={"name": [None, user.name], "email": [None, user.email]})
+    _audit_user(
+        session,
+        user,
+        "user.create",
+        actor=actor,
+        changes={"name": [None, user.name], "email": [None, user.email]},
+    )
     set_membership(session, user=user, team=team, role=role, actor=actor)
     session.commit()
     return user
@@ -310,8 +358,13 @@ def set_active(session: Session, *, user: User, active: bool, actor: User) -> No
     user.is_active = active
     user.session_token = new_session_token()
     session.add(user)
-    _audit_user(session, user, "user.activate" if active else "user.deactivate", actor=actor,
-                changes={"is_active": [not active, active]})
+    _audit_user(
+        session,
+        user,
+        "user.activate" if active else "user.deactivate",
+        actor=actor,
+        changes={"is_active": [not active, active]},
+    )
     session.commit()
 
 

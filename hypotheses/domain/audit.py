@@ -53,7 +53,9 @@ def record(
     return entry
 
 
-def history(session: Session, *, entity: str, entity_id: int) -> list[tuple[AuditEntry, User | None]]:
+def history(
+    session: Session, *, entity: str, entity_id: int
+) -> list[tuple[AuditEntry, User | None]]:
     """Return the entity's audit entries, newest first, with their actors."""
     rows = session.exec(
         select(AuditEntry, User)

@@ -131,14 +131,22 @@ def running_tests(session: Session, *, team: Team, today: date | None = None) ->
         .order_by(col(Experiment.started_at), col(Experiment.id))
     ).all()
     ids = [e.id for e, _h in rows]
-    variant_counts = dict(session.exec(
-        select(Variant.experiment_id, func.count(col(Variant.id)))
-        .where(col(Variant.experiment_id).in_(ids)).group_by(Variant.experiment_id)
-    ).all()) if ids else {}
+    variant_counts = (
+        dict(
+            session.exec(
+                select(Variant.experiment_id, func.count(col(Variant.id)))
+                .where(col(Variant.experiment_id).in_(ids))
+                .group_by(Variant.experiment_id)
+            ).all()
+        )
+        if ids
+        else {}
+    )
     latest: dict[int, ResultSet] = {}
     if ids:
         for result in session.exec(
-            select(ResultSet).where(col(ResultSet.experiment_id).in_(ids))
+            select(ResultSet)
+            .where(col(ResultSet.experiment_id).in_(ids))
             .order_by(col(ResultSet.created_at), col(ResultSet.id))
         ).all():
             latest[result.experiment_id] = result
@@ -150,20 +158,29 @@ def running_tests(session: Session, *, team: Team, today: date | None = None) ->
         if experiment.started_at is not None and experiment.duration_days:
             end = experiment.started_at.date() + timedelta(days=experiment.duration_days)
         result = latest.get(experiment.id)
-        tests.append(RunningTest(
-            experiment_id=experiment.id, hypothesis_id=hypothesis.id, slot=experiment.slot,
-            title=hypothesis.title,
-            metric=experiment.metric_name, metric_kind=experiment.metric_kind,
-            started_at=experiment.started_at, planned=planned,
-            observed=observed_total(result.data) if result else None,
-            days_left=(end - today).days if end else None, end_date=end,
-            results_at=result.created_at if result else None, variants=variants,
-        ))
+        tests.append(
+            RunningTest(
+                experiment_id=experiment.id,
+                hypothesis_id=hypothesis.id,
+                slot=experiment.slot,
+                title=hypothesis.title,
+                metric=experiment.metric_name,
+                metric_kind=experiment.metric_kind,
+                started_at=experiment.started_at,
+                planned=planned,
+                observed=observed_total(result.data) if result else None,
+                days_left=(end - today).days if end else None,
+                end_date=end,
+                results_at=result.created_at if result else None,
+                variants=variants,
+            )
+        )
     return tests
 
 
-def stale_hypotheses(session: Session, *, team: Team,
-                     today: date | None = None) -> tuple[list[Hypothesis], int]:
+def stale_hypotheses(
+    session: Session, *, team: Team, today: date | None = None
+) -> tuple[list[Hypothesis], int]:
     """Return ideas and backlog items untouched for 30 days (a few, oldest first), and a count."""
     today = today or utcnow().date()
     cutoff = datetime.combine(today, utcnow().timetz()) - timedelta(days=STALE_DAYS)
@@ -181,32 +198,51 @@ def stale_hypotheses(session: Session, *, team: Team,
 
 def subject_mix(session: Session, *, team: Team) -> tuple[list[SubjectShare], str | None]:
     """Return the backlog's subjects by share, and a warning when one dominates (> 60%)."""
-    counts = Counter(dict(session.exec(
-        select(Hypothesis.subject, func.count(col(Hypothesis.id)))
-        .where(Hypothesis.team_id == team.id, col(Hypothesis.status).in_(backlog.IN_BACKLOG))
-        .group_by(Hypothesis.subject)
-    ).all()))
+    counts = Counter(
+        dict(
+            session.exec(
+                select(Hypothesis.subject, func.count(col(Hypothesis.id)))
+                .where(
+                    Hypothesis.team_id == team.id, col(Hypothesis.status).in_(backlog.IN_BACKLOG)
+                )
+                .group_by(Hypothesis.subject)
+            ).all()
+        )
+    )
     total = sum(counts.values())
-    shares = [SubjectShare(subject=s, count=n, percent=round(100 * n / total))
-              for s, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+    shares = [
+        SubjectShare(subject=s, count=n, percent=round(100 * n / total))
+        for s, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
     warning = None
     if total >= SUBJECT_MIX_MIN and shares and shares[0].count / total > SUBJECT_SHARE_LIMIT:
-        warning = _("%(percent)d%% of the backlog (%(count)d of %(total)d) is about one subject: "
-                    "%(subject)s. Test segments, offers, messages and lead handling too, not only "
-                    "one kind of change.", percent=shares[0].percent, count=shares[0].count,
-                    total=total, subject=str(SUBJECTS.get(shares[0].subject, shares[0].subject)))
+        warning = _(
+            "%(percent)d%% of the backlog (%(count)d of %(total)d) is about one subject: "
+            "%(subject)s. Test segments, offers, messages and lead handling too, not only "
+            "one kind of change.",
+            percent=shares[0].percent,
+            count=shares[0].count,
+            total=total,
+            subject=str(SUBJECTS.get(shares[0].subject, shares[0].subject)),
+        )
     return shares, warning
 
 
 def awaiting_decision(session: Session, *, team: Team) -> list[tuple[Experiment, Hypothesis]]:
     """Return finished tests that still need a lead's decision, the longest waiting first."""
-    return [(e, h) for e, h in session.exec(
-        select(Experiment, Hypothesis)
-        .join(Hypothesis, col(Hypothesis.id) == col(Experiment.hypothesis_id))
-        .where(Experiment.team_id == team.id, Experiment.status == Status.FINISHED.value,
-               col(Experiment.decision).is_(None))
-        .order_by(col(Experiment.ended_at), col(Experiment.id))
-    ).all()]
+    return [
+        (e, h)
+        for e, h in session.exec(
+            select(Experiment, Hypothesis)
+            .join(Hypothesis, col(Hypothesis.id) == col(Experiment.hypothesis_id))
+            .where(
+                Experiment.team_id == team.id,
+                Experiment.status == Status.FINISHED.value,
+                col(Experiment.decision).is_(None),
+            )
+            .order_by(col(Experiment.ended_at), col(Experiment.id))
+        ).all()
+    ]
 
 
 def dashboard(session: Session, *, team: Team, today: date | None = None) -> Dashboard:
@@ -215,17 +251,26 @@ def dashboard(session: Session, *, team: Team, today: date | None = None) -> Das
     today = today or utcnow().date()
     stale, stale_count = stale_hypotheses(session, team=team, today=today)
     mix, warning = subject_mix(session, team=team)
-    waiting = backlog.list_hypotheses(session, team=team, status=Status.BACKLOG.value,
-                                      sort="score", per_page=WAITING_SHOWN)
+    waiting = backlog.list_hypotheses(
+        session, team=team, status=Status.BACKLOG.value, sort="score", per_page=WAITING_SHOWN
+    )
     week = iso_week(today)
     review = session.exec(
         select(Review).where(Review.team_id == team.id, Review.iso_week == week)
     ).first()
     return Dashboard(
-        running=running_tests(session, team=team, today=today), limit=team.active_test_limit,
-        health=backlog.health(session, team=team), stale=stale, stale_count=stale_count,
-        subject_mix=mix, subject_warning=warning, waiting=waiting.items,
-        waiting_total=waiting.total, awaiting_decision=awaiting_decision(session, team=team),
-        iso_week=week, review=review, today=today,
+        running=running_tests(session, team=team, today=today),
+        limit=team.active_test_limit,
+        health=backlog.health(session, team=team),
+        stale=stale,
+        stale_count=stale_count,
+        subject_mix=mix,
+        subject_warning=warning,
+        waiting=waiting.items,
+        waiting_total=waiting.total,
+        awaiting_decision=awaiting_decision(session, team=team),
+        iso_week=week,
+        review=review,
+        today=today,
         learnings=learnings.search_learnings(session, team=team, per_page=LEARNINGS_SHOWN).items,
     )

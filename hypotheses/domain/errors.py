@@ -23,7 +23,9 @@ class DomainError(Exception):
 class ValidationFailed(DomainError):
     """Several fields are invalid at once."""
 
-    def __init__(self, errors: dict[str, list[str]], message: str = "Some fields are invalid.") -> None:
+    def __init__(
+        self, errors: dict[str, list[str]], message: str = "Some fields are invalid."
+    ) -> None:
         super().__init__(message)
         self.errors = errors
 
@@ -54,7 +56,9 @@ class StaleVersion(Conflict):
 
     code = "stale_version"
 
-    def __init__(self, message: str, changes: list[dict] | None = None, current_version: int | None = None) -> None:
+    def __init__(
+        self, message: str, changes: list[dict] | None = None, current_version: int | None = None
+    ) -> None:
         super().__init__(message, field=None)
         self.changes = changes or []
         self.current_version = current_version

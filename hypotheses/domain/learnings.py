@@ -83,8 +83,11 @@ def _decided(team: Team):
         select(Experiment, Hypothesis, User.name)
         .join(Hypothesis, col(Hypothesis.id) == col(Experiment.hypothesis_id))
         .join(User, col(User.id) == col(Experiment.decided_by_id), isouter=True)
-        .where(Experiment.team_id == team.id, Hypothesis.team_id == team.id,
-               col(Experiment.decision).is_not(None))
+        .where(
+            Experiment.team_id == team.id,
+            Hypothesis.team_id == team.id,
+            col(Experiment.decision).is_not(None),
+        )
     )
 
 
@@ -96,15 +99,22 @@ def _tag_expression():
 
 def _validate(stage, lever, subject, outcome, decided_from, decided_to) -> None:
     errors: dict[str, list[str]] = {}
-    for name, value, allowed in (("stage", stage, Stage), ("lever", lever, Lever),
-                                 ("subject", subject, Subject), ("outcome", outcome, Outcome)):
+    for name, value, allowed in (
+        ("stage", stage, Stage),
+        ("lever", lever, Lever),
+        ("subject", subject, Subject),
+        ("outcome", outcome, Outcome),
+    ):
         if value not in (None, "") and value not in {v.value for v in allowed}:
             errors[name] = [_("Not a valid choice.")]
     for name, value in (("decided_from", decided_from), ("decided_to", decided_to)):
         if value is not None and not isinstance(value, date):
             errors[name] = [_("Enter a date as YYYY-MM-DD.")]
-    if (isinstance(decided_from, date) and isinstance(decided_to, date)
-            and decided_from > decided_to):
+    if (
+        isinstance(decided_from, date)
+        and isinstance(decided_to, date)
+        and decided_from > decided_to
+    ):
         errors["decided_to"] = [_("The end date is before the start date.")]
     if errors:
         raise ValidationFailed(errors, _("Some filters are invalid."))
@@ -115,10 +125,19 @@ def _start_of(day: date) -> datetime:
 
 
 def search_learnings(
-    session: Session, *, team: Team, q: str | None = None, stage: str | None = None,
-    lever: str | None = None, subject: str | None = None, outcome: str | None = None,
-    decided_from: date | None = None, decided_to: date | None = None, tag: str | None = None,
-    page: int = 1, per_page: int = 20,
+    session: Session,
+    *,
+    team: Team,
+    q: str | None = None,
+    stage: str | None = None,
+    lever: str | None = None,
+    subject: str | None = None,
+    outcome: str | None = None,
+    decided_from: date | None = None,
+    decided_to: date | None = None,
+    tag: str | None = None,
+    page: int = 1,
+    per_page: int = 20,
 ) -> LearningPage:
     """Find the team's decided tests, newest decision first, one page.
 
@@ -143,20 +162,28 @@ def search_learnings(
     if text:
         columns = [col(getattr(Hypothesis, name)) for name in TEXT_COLUMNS]
         columns.append(col(Experiment.learning))
-        query = query.where(or_(*(
-            func.lower(column, type_=String).contains(text, autoescape=True) for column in columns
-        )))
+        query = query.where(
+            or_(
+                *(
+                    func.lower(column, type_=String).contains(text, autoescape=True)
+                    for column in columns
+                )
+            )
+        )
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     per_page = max(1, min(MAX_PER_PAGE, per_page))
     pages = max(1, math.ceil(total / per_page))
     page = max(1, min(page, pages))
     rows = session.exec(
         query.order_by(col(Experiment.decided_at).desc(), col(Experiment.id).desc())
-        .offset((page - 1) * per_page).limit(per_page)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
     ).all()
     verdicts = latest_verdicts(session, experiment_ids=[e.id for e, _h, _n in rows])
-    items = [LearningRow(hypothesis=h, experiment=e, verdict=verdicts.get(e.id), decided_by=name)
-             for e, h, name in rows]
+    items = [
+        LearningRow(hypothesis=h, experiment=e, verdict=verdicts.get(e.id), decided_by=name)
+        for e, h, name in rows
+    ]
     return LearningPage(items=items, page=page, pages=pages, total=total, per_page=per_page)
 
 
@@ -259,9 +286,14 @@ class Calibration:
 
 
 def _sentence(name: str, bucket: Bucket) -> str:
-    return _("Of tests scored %(name)s %(range)s, %(won)d of %(decided)d won (%(percent)d%%).",
-             name=name, range=bucket.range_text(), won=bucket.won, decided=bucket.decided,
-             percent=bucket.percent or 0)
+    return _(
+        "Of tests scored %(name)s %(range)s, %(won)d of %(decided)d won (%(percent)d%%).",
+        name=name,
+        range=bucket.range_text(),
+        won=bucket.won,
+        decided=bucket.decided,
+        percent=bucket.percent or 0,
+    )
 
 
 def _summary(name: str, buckets: list[Bucket]) -> str:
@@ -274,21 +306,35 @@ def _summary(name: str, buckets: list[Bucket]) -> str:
         rest.decided, rest.won = rest.decided + b.decided, rest.won + b.won
     if high.decided and rest.decided:
         if high.rate > rest.rate:
-            text = _("Tests scored %(name)s %(range)s won %(high)d%% of the time, against "
-                     "%(rest)d%% for the rest: high scores have pointed the right way so far.",
-                     name=name, range=high.range_text(), high=high.percent, rest=rest.percent)
+            text = _(
+                "Tests scored %(name)s %(range)s won %(high)d%% of the time, against "
+                "%(rest)d%% for the rest: high scores have pointed the right way so far.",
+                name=name,
+                range=high.range_text(),
+                high=high.percent,
+                rest=rest.percent,
+            )
         else:
-            text = _("Tests scored %(name)s %(range)s won %(high)d%% of the time, against "
-                     "%(rest)d%% for the rest: high scores have not predicted wins so far, so "
-                     "score more cautiously.", name=name, range=high.range_text(),
-                     high=high.percent,
-                     rest=rest.percent)
+            text = _(
+                "Tests scored %(name)s %(range)s won %(high)d%% of the time, against "
+                "%(rest)d%% for the rest: high scores have not predicted wins so far, so "
+                "score more cautiously.",
+                name=name,
+                range=high.range_text(),
+                high=high.percent,
+                rest=rest.percent,
+            )
     elif high.decided:
-        text = _("Every decided test was scored %(name)s %(range)s; there is nothing to compare "
-                 "with yet.", name=name, range=high.range_text())
+        text = _(
+            "Every decided test was scored %(name)s %(range)s; there is nothing to compare "
+            "with yet.",
+            name=name,
+            range=high.range_text(),
+        )
     else:
-        text = _("No decided test was scored %(name)s %(range)s yet.", name=name,
-                 range=high.range_text())
+        text = _(
+            "No decided test was scored %(name)s %(range)s yet.", name=name, range=high.range_text()
+        )
     if total < FEW_TESTS:
         text += " " + _("Only %(n)d decided tests: read this as a hint, not proof.", n=total)
     return text
@@ -311,7 +357,13 @@ def calibration(session: Session, *, team: Team) -> list[Calibration]:
             elif experiment.outcome == Outcome.INCONCLUSIVE:
                 bucket.inconclusive += 1
         sentences = [_sentence(name, b) for b in reversed(buckets) if b.decided]
-        result.append(Calibration(dimension=dimension, name=name, buckets=buckets,
-                                  sentences=sentences, summary=_summary(name, buckets)))
+        result.append(
+            Calibration(
+                dimension=dimension,
+                name=name,
+                buckets=buckets,
+                sentences=sentences,
+                summary=_summary(name, buckets),
+            )
+        )
     return result
-

@@ -152,10 +152,15 @@ def authenticate(session: Session, raw: str) -> TokenIdentity | None:
         select(ApiToken, User, Team, Membership.role)
         .join(User, col(User.id) == col(ApiToken.user_id))
         .join(Team, col(Team.id) == col(ApiToken.team_id))
-        .join(Membership, (col(Membership.user_id) == col(User.id))
-              & (col(Membership.team_id) == col(Team.id)))
-        .where(ApiToken.token_hash == digest, col(ApiToken.revoked_at).is_(None),
-               col(User.is_active).is_(True))
+        .join(
+            Membership,
+            (col(Membership.user_id) == col(User.id)) & (col(Membership.team_id) == col(Team.id)),
+        )
+        .where(
+            ApiToken.token_hash == digest,
+            col(ApiToken.revoked_at).is_(None),
+            col(User.is_active).is_(True),
+        )
     ).first()
     if row is None or not hmac.compare_digest(row[0].token_hash, digest):
         return None

@@ -45,14 +45,18 @@ class LearningsFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Search"), filters=[strip_filter],
-                    validators=[Optional(), Length(max=200), no_control_chars])
+    q = StringField(
+        _l("Search"),
+        filters=[strip_filter],
+        validators=[Optional(), Length(max=200), no_control_chars],
+    )
     stage = SelectField(_l("Funnel stage"), validators=[Optional()])
     lever = SelectField(_l("Lever"), validators=[Optional()])
     subject = SelectField(_l("Subject"), validators=[Optional()])
     outcome = SelectField(_l("Outcome"), validators=[Optional()])
-    tag = StringField(_l("Tag"), filters=[strip_filter],
-                      validators=[Optional(), Length(max=60), no_control_chars])
+    tag = StringField(
+        _l("Tag"), filters=[strip_filter], validators=[Optional(), Length(max=60), no_control_chars]
+    )
     decided_from = StrictDateField(_l("Decided from"), validators=[Optional()])
     decided_to = StrictDateField(_l("Decided until"), validators=[Optional()])
 
@@ -67,8 +71,10 @@ class LearningsFilterForm(FlaskForm):
         ok = super().validate(extra_validators)
         start, end = self.decided_from.data, self.decided_to.data
         if isinstance(start, date) and isinstance(end, date) and start > end:
-            self.decided_to.errors = [*self.decided_to.errors,
-                                      _l("The end date is before the start date.")]
+            self.decided_to.errors = [
+                *self.decided_to.errors,
+                _l("The end date is before the start date."),
+            ]
             ok = False
         return ok
 

@@ -34,7 +34,11 @@ def index():
         page = learnings.search_learnings(session, team=g.team)
     args = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in filters.items()}
     return render_template(
-        "learnings/index.html", form=form, page=page, args=args,
+        "learnings/index.html",
+        form=form,
+        page=page,
+        args=args,
         tag_rates=learnings.tag_win_rates(session, team=g.team),
-        calibration=learnings.calibration(session, team=g.team), optional_url=optional_url,
+        calibration=learnings.calibration(session, team=g.team),
+        optional_url=optional_url,
     )

@@ -14,5 +14,6 @@ from hypotheses.permissions import requires
 def dashboard():
     """Show what the team tests right now, free slots, backlog health and what waits."""
     board = dashboard_domain.dashboard(get_session(), team=g.team)
-    return render_template("main/dashboard.html", board=board, health=board.health,
-                           optional_url=optional_url)
+    return render_template(
+        "main/dashboard.html", board=board, health=board.health, optional_url=optional_url
+    )

@@ -15,7 +15,8 @@ ICE_CHECKS = tuple(
 
 
 class Hypothesis(SQLModel, table=True):
-    """If we *change* for *audience*, then *metric* moves by *expected effect*, because *rationale*."""
+    """If we *change* for *audience*, then *metric* moves by *expected effect*,
+    because *rationale*."""
 
     __table_args__ = (
         *ICE_CHECKS,

@@ -390,9 +390,16 @@ def test_a_plan_too_large_to_store_is_refused_not_500(api, approved):
 def test_aggregated_csv_body(api, approved):
     running(api, approved)
     body = b"Variant;Visitors;Conversions\r\nControl;5000;250\r\nB;5000;300\r\n"
-    response = api.post(f"/hypotheses/{approved.id}/results?kind=aggregated&final=true",
-                        data=body, content_type="text/csv")
+    response = api.post(
+        f"/hypotheses/{approved.id}/results?kind=aggregated&final=true",
+        data=body,
+        content_type="text/csv",
+    )
     assert response.status_code == 201, response.json
     assert response.json["method"] == "z-test" and response.json["final"] is True
-    assert api.post(f"/hypotheses/{approved.id}/results?kind=other", data=body,
-                    content_type="text/csv").status_code == 422
+    assert (
+        api.post(
+            f"/hypotheses/{approved.id}/results?kind=other", data=body, content_type="text/csv"
+        ).status_code
+        == 422
+    )

@@ -35,48 +35,81 @@ from hypotheses.domain import experiments, reviews, tokens
 from hypotheses.permissions import role_can
 
 ROLES = ("viewer", "marketer", "lead", "admin")
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance, negative_data_rejection, ignored_auth]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+    ignored_auth,
+]
 EXAMPLES = 6  # per operation, per mode (positive on the seeded records, negative), per role
 DENIED_EXAMPLES = 2  # an operation the role may not call: every answer must be a documented 403
 # Bounded by construction (fixed example counts, no shrinking): about 30-40 s for all four
 # roles on an idle 2-core machine. No wall-clock assertion: a busy machine must not fail it.
-DESIGN = {"metric_name": "Lead rate", "metric_kind": "conversion", "baseline": 0.05, "mde": 0.2,
-          "mde_relative": True, "alpha": 0.05, "power": 0.8, "daily_visitors": 1000,
-          "variants": [{"name": "Control", "split": 0.5}, {"name": "B", "split": 0.5}]}
-RESULTS = [{"name": "Control", "visitors": 5000, "conversions": 250},
-           {"name": "B", "visitors": 5000, "conversions": 300}]
+DESIGN = {
+    "metric_name": "Lead rate",
+    "metric_kind": "conversion",
+    "baseline": 0.05,
+    "mde": 0.2,
+    "mde_relative": True,
+    "alpha": 0.05,
+    "power": 0.8,
+    "daily_visitors": 1000,
+    "variants": [{"name": "Control", "split": 0.5}, {"name": "B", "split": 0.5}],
+}
+RESULTS = [
+    {"name": "Control", "visitors": 5000, "conversions": 250},
+    {"name": "B", "visitors": 5000, "conversions": 300},
+]
 # Which seeded hypothesis an operation acts on, by the last part of its path.
-RECORD_FOR = {"design": "approved", "start": "approved", "results": "running", "stop": "running",
-              "analysis": "finished", "decision": "finished"}
+RECORD_FOR = {
+    "design": "approved",
+    "start": "approved",
+    "results": "running",
+    "stop": "running",
+    "analysis": "finished",
+    "decision": "finished",
+}
 
 
 def _seed(app) -> dict:
     """Build the records the operations act on; return the tokens and the ids."""
-    with app.test_request_context(), Session(app.extensions[ENGINE_KEY],
-                                             expire_on_commit=False) as db:
+    with (
+        app.test_request_context(),
+        Session(app.extensions[ENGINE_KEY], expire_on_commit=False) as db,
+    ):
         team = factories.make_team(db, name="Fuzz team", backlog_max=500)
         users = {role: factories.make_user(db, team=team, role=role) for role in ROLES}
         raw = {role: tokens.create_token(db, user=u, team=team)[1] for role, u in users.items()}
         ids = {"backlog": factories.make_hypothesis(db, team=team, author=users["marketer"]).id}
         for name in ("approved", "running", "finished"):
-            hypothesis = factories.make_hypothesis(db, team=team, author=users["marketer"],
-                                                   status="approved", title=f"{name} test")
-            experiments.save_design(db, team=team, actor=users["marketer"],
-                                    hypothesis_id=hypothesis.id, data=DESIGN)
+            hypothesis = factories.make_hypothesis(
+                db, team=team, author=users["marketer"], status="approved", title=f"{name} test"
+            )
+            experiments.save_design(
+                db, team=team, actor=users["marketer"], hypothesis_id=hypothesis.id, data=DESIGN
+            )
             ids[name] = hypothesis.id
         for name in ("running", "finished"):
             experiments.start(db, team=team, actor=users["lead"], hypothesis_id=ids[name])
-        experiments.record_results(db, team=team, actor=users["lead"], variants=RESULTS,
-                                   hypothesis_id=ids["finished"], final=True)
+        experiments.record_results(
+            db,
+            team=team,
+            actor=users["lead"],
+            variants=RESULTS,
+            hypothesis_id=ids["finished"],
+            final=True,
+        )
         week = reviews.open_review(db, team=team, actor=users["lead"]).iso_week
         return {"tokens": raw, "ids": ids, "week": week}
 
 
 @pytest.fixture
 def fuzz_app(tmp_path, _template_db):
-    app = create_app(make_config(database_url(tmp_path, _template_db)),
-                     instance_path=tmp_path / "instance")
+    app = create_app(
+        make_config(database_url(tmp_path, _template_db)), instance_path=tmp_path / "instance"
+    )
     app.seed = _seed(app)
     yield app
     app.extensions[ENGINE_KEY].dispose()
@@ -92,12 +125,24 @@ def _seeded_parameters(operation, seed: dict) -> dict | None:
     return {"hypothesis_id": seed["ids"][record]}
 
 
-def _run(operation, mode, path_parameters, failures: list[str], seen: dict[str, set[int]],
-         examples: int = EXAMPLES) -> None:
+def _run(
+    operation,
+    mode,
+    path_parameters,
+    failures: list[str],
+    seen: dict[str, set[int]],
+    examples: int = EXAMPLES,
+) -> None:
     strategy = operation.as_strategy(generation_mode=mode, path_parameters=path_parameters)
 
-    @settings(max_examples=examples, derandomize=True, deadline=None, database=None,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=examples,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=strategy)
     def check(case):
         response = case.call_and_validate(checks=CHECKS)

@@ -14,10 +14,19 @@ def _row_ids(page) -> list[str]:
     )
 
 
-def test_write_score_reorder_approve_and_viewer_refused(live_server, browser_page, sign_in, db, team, users):
+def test_write_score_reorder_approve_and_viewer_refused(
+    live_server, browser_page, sign_in, db, team, users
+):
     page, base = browser_page, live_server.url
-    existing = factories.make_hypothesis(db, team=team, author=users["lead"], title="Outcome headline",
-                                         impact=7, confidence=7, ease=7)
+    existing = factories.make_hypothesis(
+        db,
+        team=team,
+        author=users["lead"],
+        title="Outcome headline",
+        impact=7,
+        confidence=7,
+        ease=7,
+    )
 
     # A marketer writes a hypothesis with a modest score: it lands below the existing one.
     sign_in(users["marketer"])
@@ -55,7 +64,9 @@ def test_write_score_reorder_approve_and_viewer_refused(live_server, browser_pag
     page.goto(f"{base}/backlog/{new_id}")
     page.locator("#approve-hypothesis").click()
     page.wait_for_load_state()
-    expect(page.get_by_role("alert").or_(page.get_by_role("status")).first).to_contain_text(re.compile("pprov"))
+    expect(page.get_by_role("alert").or_(page.get_by_role("status")).first).to_contain_text(
+        re.compile("pprov")
+    )
     page.goto(f"{base}/backlog/?status=approved")
     expect(page.locator(f"#status-{new_id}")).to_contain_text("Approved")
 

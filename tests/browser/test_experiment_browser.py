@@ -12,12 +12,20 @@ from playwright.sync_api import expect
 from hypotheses.domain import experiments
 
 
-def test_design_start_results_analysis_decision_learning(live_server, browser_page, sign_in, db, team, users):
+def test_design_start_results_analysis_decision_learning(
+    live_server, browser_page, sign_in, db, team, users
+):
     page, base = browser_page, live_server.url
     lead, marketer = users["lead"], users["marketer"]
     running = [ef.running(db, team=team, lead=lead, title=f"Running test {n}") for n in (1, 2, 3)]
-    hypothesis = factories.make_hypothesis(db, team=team, author=marketer, status="approved",
-                                           title="Call back within 15 minutes", tags="speed")
+    hypothesis = factories.make_hypothesis(
+        db,
+        team=team,
+        author=marketer,
+        status="approved",
+        title="Call back within 15 minutes",
+        tags="speed",
+    )
     db.commit()
 
     # A marketer designs the test; "Calculate" shows the plan without saving.
@@ -49,7 +57,9 @@ def test_design_start_results_analysis_decision_learning(live_server, browser_pa
     expect(refusal).to_contain_text("Running test 3")
 
     # Stopping one frees the slot; now the start goes through and the design is locked.
-    experiments.stop(db, team=team, actor=lead, hypothesis_id=running[0].id, reason="Landing page broke")
+    experiments.stop(
+        db, team=team, actor=lead, hypothesis_id=running[0].id, reason="Landing page broke"
+    )
     db.commit()  # end the fixture session's transaction: on SQLite it holds the write lock
     page.goto(test_url)
     page.locator("#start-test").click()
@@ -74,7 +84,9 @@ def test_design_start_results_analysis_decision_learning(live_server, browser_pa
     form = page.locator("#decision-form")
     form.get_by_label("Ship").check()
     form.get_by_label("Won").check()
-    form.get_by_label("Learning, in one line").fill("Calling back within 15 minutes lifts lead to sale")
+    form.get_by_label("Learning, in one line").fill(
+        "Calling back within 15 minutes lifts lead to sale"
+    )
     page.locator("#record-decision").click()
     page.wait_for_load_state()
     expect(page.locator("#learning")).to_contain_text("Calling back within 15 minutes")

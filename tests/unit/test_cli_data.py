@@ -213,10 +213,20 @@ def test_analyze_a_per_user_csv_from_the_terminal(runner, tmp_path):
     rows += [f"a{i},A,{int(i < 100)}" for i in range(2000)]
     rows += [f"b{i},B,{int(i < 140)}" for i in range(2000)]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    result = runner.invoke(args=["analyze", str(path), "--variant-column", "variant",
-                                 "--conversion-column", "converted", "--final"])
+    result = runner.invoke(
+        args=[
+            "analyze",
+            str(path),
+            "--variant-column",
+            "variant",
+            "--conversion-column",
+            "converted",
+            "--final",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert "z-test" in result.output and "Verdict: Variant B raised" in result.output
-    bad = runner.invoke(args=["analyze", str(path), "--variant-column", "nope",
-                              "--conversion-column", "converted"])
+    bad = runner.invoke(
+        args=["analyze", str(path), "--variant-column", "nope", "--conversion-column", "converted"]
+    )
     assert bad.exit_code == 1

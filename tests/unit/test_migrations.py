@@ -1,4 +1,5 @@
-"""Alembic: the migrations build exactly the models' schema, keep the constraints, and round-trip."""
+"""Alembic: the migrations build exactly the models' schema, keep the constraints,
+and round-trip."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ PG_URL = os.environ.get("HYPOTHESES_TEST_DATABASE_URL")
 
 @pytest.fixture
 def empty_engine(tmp_path):
-    """An engine on an empty database (a fresh SQLite file, or the PostgreSQL test database wiped)."""
+    """An engine on an empty database (a fresh SQLite file, or the PostgreSQL test database
+    wiped)."""
     if PG_URL:
         engine = make_engine(PG_URL)
         with engine.begin() as conn:
@@ -57,7 +59,11 @@ def test_constraints_that_enforce_rules_survive(empty_engine):
     checks = {c["name"] for c in inspector.get_check_constraints("experiment")}
     assert {"ck_experiment_slot_range", "ck_experiment_alpha"} <= checks
     hypothesis_checks = {c["name"] for c in inspector.get_check_constraints("hypothesis")}
-    assert {"ck_hypothesis_impact", "ck_hypothesis_confidence", "ck_hypothesis_ease"} <= hypothesis_checks
+    assert {
+        "ck_hypothesis_impact",
+        "ck_hypothesis_confidence",
+        "ck_hypothesis_ease",
+    } <= hypothesis_checks
 
 
 def test_downgrade_and_upgrade_round_trip(empty_engine):

@@ -205,6 +205,6 @@ def test_search_folds_case_in_any_script(db, team, users):
     assert [r.hypothesis.title for r in found] == ["Звонок в течение 15 минут"]
     if not is_postgres(db.get_bind()):
         # SQLite's own lower() folds only ASCII; the connect hook replaces it.
-        assert [r.hypothesis.title for r in backlog.list_hypotheses(db, team=team, q="ЗВОНОК").items] == [
-            "Звонок в течение 15 минут"
-        ]
+        assert [
+            r.hypothesis.title for r in backlog.list_hypotheses(db, team=team, q="ЗВОНОК").items
+        ] == ["Звонок в течение 15 минут"]

@@ -1,4 +1,5 @@
-"""Every route declares a permission, and every role x route answers as the permission table says."""
+"""Every route declares a permission, and every role x route answers as the permission
+table says."""
 
 from __future__ import annotations
 
@@ -61,20 +62,35 @@ def test_permission_grid(app, client, auth, users):
             if allowed and response.status_code == 403:
                 failures.append(f"{role} refused {method} {rule.rule} ({permission})")
             if not allowed and response.status_code != 403:
-                failures.append(f"{role} got {response.status_code} on {method} {rule.rule} ({permission})")
+                failures.append(
+                    f"{role} got {response.status_code} on {method} {rule.rule} ({permission})"
+                )
             if response.status_code >= 500:
                 failures.append(f"{role} got {response.status_code} on {method} {rule.rule}")
     assert not failures, "\n".join(failures)
 
 
-@pytest.mark.parametrize("path", ["/", "/backlog/", "/experiments/", "/learnings/", "/reviews/", "/admin/settings", "/admin/users"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/backlog/",
+        "/experiments/",
+        "/learnings/",
+        "/reviews/",
+        "/admin/settings",
+        "/admin/users",
+    ],
+)
 def test_anonymous_is_sent_to_sign_in(client, users, path):
     response = client.get(path)
     assert response.status_code == 302
     assert "/auth/login" in response.headers["Location"]
 
 
-@pytest.mark.parametrize("path", ["/backlog/2147483648", "/backlog/99999999999999999999", "/experiments/4294967296"])
+@pytest.mark.parametrize(
+    "path", ["/backlog/2147483648", "/backlog/99999999999999999999", "/experiments/4294967296"]
+)
 def test_huge_ids_are_not_found_not_errors(client, auth, path):
     auth.login("lead")
     assert client.get(path).status_code == 404
