@@ -8,8 +8,8 @@ from flask.cli import with_appcontext
 from sqlmodel import Session
 
 from hypotheses.db import get_engine
-from hypotheses.domain import accounts
-from hypotheses.domain.errors import DomainError
+from hypotheses.domain.accounts import users as accounts
+from hypotheses.domain.core.errors import DomainError
 
 
 def _session() -> Session:

@@ -15,9 +15,12 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 from hypotheses.db import get_engine
-from hypotheses.domain import csv_export, csv_io, tokens
-from hypotheses.domain.accounts import normalise_email
-from hypotheses.domain.errors import DomainError, ValidationFailed
+from hypotheses.domain.accounts import tokens
+from hypotheses.domain.accounts.users import normalise_email
+from hypotheses.domain.backlog import csv_import as csv_io
+from hypotheses.domain.core import csvfiles as csv_read
+from hypotheses.domain.core.errors import DomainError, ValidationFailed
+from hypotheses.domain.overview import csv_export
 from hypotheses.models import Team, User
 
 
@@ -198,7 +201,7 @@ def import_command(
         team = _team(session, team_name)
         actor = _user(session, email) if email else None
         try:
-            table = csv_io.read_table(data)
+            table = csv_read.read_table(data)
             mapping = {**csv_io.guess_mapping(table.headers), **_parse_mapping(pairs)}
             click.echo("Columns: " + ", ".join(f"{k} ← {v!r}" for k, v in mapping.items() if v))
             if dry_run:

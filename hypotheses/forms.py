@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import Field, FloatField, IntegerField, StringField
 from wtforms.validators import ValidationError
 
-from hypotheses.domain.errors import DomainError
+from hypotheses.domain.core.errors import DomainError
 
 # ASCII digits only: WTForms would otherwise accept "1_000", "nan", "inf" and "१२".
 _INT = re.compile(r"^\s*-?[0-9]{1,12}\s*$")

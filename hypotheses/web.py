@@ -22,7 +22,7 @@ from werkzeug.routing import IntegerConverter
 
 from hypotheses import labels
 from hypotheses.db import get_session
-from hypotheses.domain.accounts import memberships_of
+from hypotheses.domain.accounts.users import memberships_of
 from hypotheses.models import Membership, Team, User
 from hypotheses.permissions import can
 

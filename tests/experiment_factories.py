@@ -7,7 +7,7 @@ from typing import Any
 import factories
 from sqlmodel import Session
 
-from hypotheses.domain import experiments
+from hypotheses.domain.experiments import lifecycle as experiments
 from hypotheses.models import Hypothesis, Team, User
 
 CONVERSION = {

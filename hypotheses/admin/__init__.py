@@ -1,7 +1,6 @@
 """Administration: users, teams and memberships (admins), and the team settings (leads)."""
 
-from flask import Blueprint
+from hypotheses.admin import routes, team_routes
+from hypotheses.admin.blueprint import bp
 
-bp = Blueprint("admin", __name__)
-
-from hypotheses.admin import routes, team_routes  # noqa: E402,F401
+__all__ = ["bp", "routes", "team_routes"]

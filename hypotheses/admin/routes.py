@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from hypotheses import labels
-from hypotheses.admin import bp
+from hypotheses.admin.blueprint import bp
 from hypotheses.admin.forms import (
     MembershipForm,
     NewUserForm,
@@ -22,8 +22,10 @@ from hypotheses.admin.forms import (
 )
 from hypotheses.auth.routes import start_session
 from hypotheses.db import get_session
-from hypotheses.domain import accounts, audit, teams
-from hypotheses.domain.errors import DomainError, NotFound
+from hypotheses.domain.accounts import teams
+from hypotheses.domain.accounts import users as accounts
+from hypotheses.domain.core import audit
+from hypotheses.domain.core.errors import DomainError, NotFound
 from hypotheses.enums import Role
 from hypotheses.forms import ConfirmForm, apply_domain_error, distinct_ids
 from hypotheses.models import Team, User

@@ -8,12 +8,12 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hypotheses.admin import bp
+from hypotheses.admin.blueprint import bp
 from hypotheses.admin.forms import RenameTeamForm, SettingsForm, TeamForm
 from hypotheses.admin.routes import INVALID, refused, team_or_404
 from hypotheses.db import get_session
-from hypotheses.domain import teams
-from hypotheses.domain.errors import DomainError, StaleVersion
+from hypotheses.domain.accounts import teams
+from hypotheses.domain.core.errors import DomainError, StaleVersion
 from hypotheses.enums import Role
 from hypotheses.permissions import requires
 

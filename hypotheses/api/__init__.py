@@ -5,20 +5,7 @@ OpenAPI 3.1 document served at ``/api/v1/openapi.json``. The blueprint is exempt
 because it never reads the session cookie (hypotheses.api.auth).
 """
 
-from flask import Blueprint
+from hypotheses.api import experiments, hypotheses, meta, reviews, stats_calc
+from hypotheses.api.blueprint import bp
 
-bp = Blueprint("api", __name__)
-
-from hypotheses.api import errors  # noqa: E402
-
-errors.register(bp)
-
-
-@bp.after_request
-def _no_store(response):
-    """API answers are per token: never cached."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-from hypotheses.api import experiments, hypotheses, meta, reviews, stats_calc  # noqa: E402,F401
+__all__ = ["bp", "experiments", "hypotheses", "meta", "reviews", "stats_calc"]

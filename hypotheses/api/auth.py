@@ -2,7 +2,8 @@
 
 The API never looks at the session cookie: a request without a valid
 ``Authorization: Bearer <token>`` header gets 401 even when the browser that sends it is signed
-in. The role is read from the user's membership on every request (hypotheses.domain.tokens).
+in. The role is read from the user's membership on every request
+(hypotheses.domain.accounts.tokens).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from flask_babel import gettext as _
 
 from hypotheses.api.errors import ApiError
 from hypotheses.db import get_session
-from hypotheses.domain import tokens
+from hypotheses.domain.accounts import tokens
 from hypotheses.models import User
 from hypotheses.permissions import PERMISSIONS, role_can
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from hypotheses.db import get_session
-from hypotheses.domain.errors import DomainError, LimitReached, StaleVersion
+from hypotheses.domain.core.errors import DomainError, LimitReached, StaleVersion
 
 HTTP_CODES = {
     400: "bad_request",

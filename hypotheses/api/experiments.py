@@ -7,8 +7,8 @@ import io
 from flask import current_app, g, request
 from flask_babel import gettext as _
 
-from hypotheses.api import bp
 from hypotheses.api.auth import current_actor
+from hypotheses.api.blueprint import bp
 from hypotheses.api.errors import ApiError
 from hypotheses.api.openapi import operation, parse_query
 from hypotheses.api.schemas_experiments import (
@@ -23,8 +23,12 @@ from hypotheses.api.schemas_experiments import (
 )
 from hypotheses.api.stats_calc import analysis_out
 from hypotheses.db import get_session
-from hypotheses.domain import experiments
-from hypotheses.domain.errors import LimitReached, NotFound, ValidationFailed
+from hypotheses.domain.core.errors import LimitReached, NotFound, ValidationFailed
+from hypotheses.domain.experiments import common as experiment_common
+from hypotheses.domain.experiments import ending as experiment_end
+from hypotheses.domain.experiments import lifecycle as experiments
+from hypotheses.domain.experiments import results as experiment_results
+from hypotheses.domain.experiments import results_upload
 from hypotheses.models import Experiment
 
 TAG = "tests"
@@ -39,7 +43,7 @@ CSV_BODY = {
 def experiment_out(experiment: Experiment, follow_up_id: int | None = None) -> ExperimentOut:
     """Serialise a test with its design, plan, dates and decision."""
     e = experiment
-    variants = experiments.variants_of(get_session(), experiment=e)
+    variants = experiment_common.variants_of(get_session(), experiment=e)
     return ExperimentOut(
         id=e.id,
         hypothesis_id=e.hypothesis_id,
@@ -140,7 +144,7 @@ def start_test(hypothesis_id: int):
                 if row.experiment.started_at
                 else None,
             }
-            for row in experiments.running_tests(get_session(), team=g.team)
+            for row in experiment_common.running_tests(get_session(), team=g.team)
         ]
         get_session().rollback()
         raise ApiError(409, error.message, code=error.code, running=running) from None
@@ -160,7 +164,7 @@ def start_test(hypothesis_id: int):
 )
 def stop_test(hypothesis_id: int, body: ReasonIn):
     """Aborts a running test with a reason; its slot is freed."""
-    experiment = experiments.stop(
+    experiment = experiment_end.stop(
         get_session(),
         team=g.team,
         actor=current_actor(),
@@ -197,7 +201,7 @@ def _csv_results(hypothesis_id: int):
     request.max_content_length = current_app.config["MAX_UPLOAD_BYTES"]
     stream = request.stream  # 413 here when Content-Length is over the limit
     body = io.BufferedReader(_Body(stream), buffer_size=1 << 20)
-    return experiments.results_from_csv(
+    return results_upload.results_from_csv(
         get_session(),
         team=g.team,
         actor=current_actor(),
@@ -240,7 +244,7 @@ def push_results(hypothesis_id: int, body: ResultsIn | None = None):
                 fields={name: [_("Unknown parameter.")] for name in request.args},
             )
         rows = [row.model_dump() for row in body.variants]
-        analysis = experiments.record_results(
+        analysis = experiment_results.record_results(
             get_session(),
             team=g.team,
             actor=current_actor(),
@@ -263,8 +267,10 @@ def push_results(hypothesis_id: int, body: ResultsIn | None = None):
 )
 def get_analysis(hypothesis_id: int):
     """The latest stored analysis of the test's results (404 before any results)."""
-    experiment = experiments.get_experiment(get_session(), team=g.team, hypothesis_id=hypothesis_id)
-    analysis = experiments.latest_analysis(get_session(), experiment=experiment)
+    experiment = experiment_common.get_experiment(
+        get_session(), team=g.team, hypothesis_id=hypothesis_id
+    )
+    analysis = experiment_common.latest_analysis(get_session(), experiment=experiment)
     if analysis is None:
         raise NotFound(_("This test has no results yet, so there is no analysis."))
     return analysis_out(analysis)
@@ -284,7 +290,7 @@ def get_analysis(hypothesis_id: int):
 def decide(hypothesis_id: int, body: TestDecisionIn):
     """Ship, iterate or kill a finished (or stopped) test, with its outcome and a one-line
     learning; optionally a follow-up hypothesis."""
-    experiment, follow_up = experiments.decide(
+    experiment, follow_up = experiment_end.decide(
         get_session(),
         team=g.team,
         actor=current_actor(),

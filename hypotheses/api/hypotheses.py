@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import g
 
-from hypotheses.api import bp
 from hypotheses.api.auth import current_actor
+from hypotheses.api.blueprint import bp
 from hypotheses.api.openapi import operation
 from hypotheses.api.schemas import (
     HypothesisCreate,
@@ -18,7 +18,9 @@ from hypotheses.api.schemas import (
     VersionIn,
 )
 from hypotheses.db import get_session
-from hypotheses.domain import backlog
+from hypotheses.domain.backlog import lifecycle as backlog
+from hypotheses.domain.backlog import queries as backlog_queries
+from hypotheses.domain.backlog import rules as backlog_rules
 from hypotheses.models import Hypothesis
 
 TAG = "hypotheses"
@@ -30,8 +32,8 @@ def hypothesis_out(
     """Serialise a hypothesis with its score under the team's formula."""
     h = hypothesis
     if score is None:
-        score = backlog.ice_score(h.impact, h.confidence, h.ease, g.team.score_formula)
-        rice = backlog.rice_score(h.reach, h.impact, h.confidence, h.effort)
+        score = backlog_rules.ice_score(h.impact, h.confidence, h.ease, g.team.score_formula)
+        rice = backlog_rules.rice_score(h.reach, h.impact, h.confidence, h.effort)
     return HypothesisOut(
         id=h.id,
         version=h.version,
@@ -78,7 +80,7 @@ def hypothesis_out(
 def list_hypotheses(query: HypothesisQuery):
     """Filter by status, stage, lever, subject and words (q); sorted by score, ties by age."""
     args = query.model_dump(exclude_none=True)
-    result = backlog.list_hypotheses(get_session(), team=g.team, **args)
+    result = backlog_queries.list_hypotheses(get_session(), team=g.team, **args)
     return HypothesisPage(
         items=[hypothesis_out(row.hypothesis, row.score, row.rice) for row in result.items],
         page=result.page,
@@ -109,7 +111,9 @@ def create_hypothesis(body: HypothesisCreate):
     message = (
         None
         if room
-        else backlog.full_message(g.team, backlog.backlog_size(get_session(), team=g.team))
+        else backlog_queries.full_message(
+            g.team, backlog_queries.backlog_size(get_session(), team=g.team)
+        )
     )
     out = hypothesis_out(hypothesis)
     return HypothesisCreated(**out.model_dump(), entered_backlog=room, message=message)
@@ -127,7 +131,7 @@ def create_hypothesis(body: HypothesisCreate):
 def get_hypothesis(hypothesis_id: int):
     """The hypothesis with its current `version` (send it back when you PATCH)."""
     return hypothesis_out(
-        backlog.get_hypothesis(get_session(), team=g.team, hypothesis_id=hypothesis_id)
+        backlog_queries.get_hypothesis(get_session(), team=g.team, hypothesis_id=hypothesis_id)
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from hypotheses.api import bp
+from hypotheses.api.blueprint import bp
 from hypotheses.api.openapi import build_document, operation
 
 

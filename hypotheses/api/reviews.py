@@ -10,8 +10,8 @@ from flask import g
 from flask_babel import gettext as _
 from sqlmodel import select
 
-from hypotheses.api import bp
 from hypotheses.api.auth import current_actor
+from hypotheses.api.blueprint import bp
 from hypotheses.api.openapi import operation
 from hypotheses.api.schemas_reviews import (
     AddendumOut,
@@ -25,9 +25,12 @@ from hypotheses.api.schemas_reviews import (
     ReviewSummaryOut,
 )
 from hypotheses.db import get_session
-from hypotheses.domain import kpis, review_decisions, reviews
-from hypotheses.domain.accounts import normalise_email
-from hypotheses.domain.errors import NotFound, ValidationFailed
+from hypotheses.domain.accounts.users import normalise_email
+from hypotheses.domain.core.errors import NotFound, ValidationFailed
+from hypotheses.domain.reviews import decisions as review_decisions
+from hypotheses.domain.reviews import kpis
+from hypotheses.domain.reviews import lifecycle as reviews
+from hypotheses.domain.reviews import queries as review_queries
 from hypotheses.models import Review, ReviewDecision, User
 from hypotheses.permissions import role_can
 
@@ -39,7 +42,7 @@ def _may_see_drafts() -> bool:
 
 
 def _review(iso_week: str) -> Review:
-    review = reviews.get_review(get_session(), team=g.team, iso_week=iso_week)
+    review = review_queries.get_review(get_session(), team=g.team, iso_week=iso_week)
     if review.status != "published" and not _may_see_drafts():
         raise NotFound(_("The review of %(week)s is not published yet.", week=review.iso_week))
     return review
@@ -97,7 +100,7 @@ def review_out(review: Review, warnings: list[str] | None = None) -> ReviewOut:
         ],
         addenda=[
             AddendumOut(text=a.text, author=u.name if u else None, created_at=a.created_at)
-            for a, u in reviews.addenda_of(db, review=review)
+            for a, u in review_queries.addenda_of(db, review=review)
         ],
         warnings=notes,
     )
@@ -114,7 +117,7 @@ def review_out(review: Review, warnings: list[str] | None = None) -> ReviewOut:
 )
 def list_reviews():
     """Viewers see published reviews only."""
-    rows = reviews.list_reviews(
+    rows = review_queries.list_reviews(
         get_session(), team=g.team, user=current_actor(), include_drafts=_may_see_drafts()
     )
     return ReviewList(

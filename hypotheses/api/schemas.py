@@ -14,13 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hypotheses.domain.backlog_rules import (
-    CHOICES,
-    MAX_EFFORT,
-    MAX_REACH,
-    MAX_REASON,
-    TEXT_LIMITS,
-)
+from hypotheses.domain.backlog.rules import CHOICES, MAX_EFFORT, MAX_REACH, MAX_REASON, TEXT_LIMITS
 from hypotheses.enums import Status
 
 # Ids and versions are 32-bit INTEGER columns on PostgreSQL: a larger one cannot exist, and

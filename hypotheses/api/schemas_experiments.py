@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from pydantic import ConfigDict, Field
 
 from hypotheses.api.schemas import Id, In, Out, Query, doc
-from hypotheses.domain.experiment_design import MAX_DAILY, MAX_METRIC, MAX_NAME, MAX_VARIANTS
-from hypotheses.domain.results import MAX_COUNT
+from hypotheses.domain.experiments.design import MAX_DAILY, MAX_METRIC, MAX_NAME, MAX_VARIANTS
+from hypotheses.domain.experiments.results import MAX_COUNT
 from hypotheses.enums import Decision, MetricKind, Outcome
 
 KINDS = [k.value for k in MetricKind]

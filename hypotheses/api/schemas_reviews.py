@@ -7,8 +7,8 @@ from datetime import date, datetime
 from pydantic import ConfigDict
 
 from hypotheses.api.schemas import WEEK, Id, In, Out, doc
-from hypotheses.domain.kpis import MAX_ABS
-from hypotheses.domain.review_decisions import MAX_TEXT
+from hypotheses.domain.reviews.decisions import MAX_TEXT
+from hypotheses.domain.reviews.kpis import MAX_ABS
 
 
 class ReviewOpen(In):

@@ -2,7 +2,7 @@
 
 `POST /stats/analyze` runs the same engine call the stored analyses use
 (`domain.results.run_engine`); `POST /stats/sample-size` validates and plans with the test
-design's own rules (`domain.experiment_design`), so nothing here is a second copy of a rule.
+design's own rules (`domain.experiments.design`), so nothing here is a second copy of a rule.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from hypotheses.api import bp
+from hypotheses.api.blueprint import bp
 from hypotheses.api.openapi import operation
 from hypotheses.api.schemas_experiments import (
     AnalysisOut,
@@ -22,9 +22,9 @@ from hypotheses.api.schemas_experiments import (
     SrmOut,
     WarningOut,
 )
-from hypotheses.domain import experiment_design
-from hypotheses.domain.errors import ValidationFailed
-from hypotheses.domain.results import run_engine
+from hypotheses.domain.core.errors import ValidationFailed
+from hypotheses.domain.experiments import design as experiment_design
+from hypotheses.domain.experiments.results import run_engine
 from hypotheses.models import Analysis
 
 TAG = "statistics"
@@ -97,7 +97,7 @@ def analysis_from_output(
 
 def analysis_out(analysis: Analysis) -> AnalysisOut:
     """Shape a stored analysis for the API."""
-    from hypotheses.domain.experiments import analysis_output
+    from hypotheses.domain.experiments.common import analysis_output
 
     return analysis_from_output(
         analysis_output(analysis) or {},

@@ -1,7 +1,6 @@
 """Sign in and out, first-admin set-up, profile and password."""
 
-from flask import Blueprint
+from hypotheses.auth import routes
+from hypotheses.auth.blueprint import bp
 
-bp = Blueprint("auth", __name__)
-
-from hypotheses.auth import routes  # noqa: E402,F401
+__all__ = ["bp", "routes"]

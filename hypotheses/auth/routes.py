@@ -9,11 +9,12 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from hypotheses.auth import bp
+from hypotheses.auth.blueprint import bp
 from hypotheses.auth.forms import LoginForm, PasswordForm, SetupForm
 from hypotheses.db import get_session
-from hypotheses.domain import accounts
-from hypotheses.domain.errors import DomainError
+from hypotheses.domain.accounts import passwords, throttle
+from hypotheses.domain.accounts import users as accounts
+from hypotheses.domain.core.errors import DomainError
 from hypotheses.enums import Role
 from hypotheses.forms import ConfirmForm, apply_domain_error
 from hypotheses.permissions import login_only, public
@@ -81,7 +82,7 @@ def login():
     if form.validate_on_submit():
         cfg = current_app.config
         keys = _throttle_keys(form.email.data)
-        wait = accounts.login_delay(
+        wait = throttle.login_delay(
             db,
             keys,
             free=cfg["LOGIN_FREE_ATTEMPTS"],
@@ -100,15 +101,15 @@ def login():
             hash_method=cfg["PASSWORD_HASH_METHOD"],
         )
         if user is None:
-            accounts.note_failure(db, keys, window=cfg["LOGIN_WINDOW_SECONDS"])
+            throttle.note_failure(db, keys, window=cfg["LOGIN_WINDOW_SECONDS"])
             form.password.errors.append(_("Wrong e-mail or password."))
             status = 401
         else:
             if accounts.needs_rehash(user, cfg["PASSWORD_HASH_METHOD"]):
-                user.password_hash = accounts.hash_password(
+                user.password_hash = passwords.hash_password(
                     form.password.data, cfg["PASSWORD_HASH_METHOD"]
                 )
-            accounts.clear_failures(db, keys)
+            throttle.clear_failures(db, keys)
             db.commit()
             target = _safe_next(request.args.get("next"))
             start_session(user)

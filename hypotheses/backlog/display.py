@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
 from hypotheses.backlog.forms import FIELD_LABELS
-from hypotheses.domain.errors import StaleVersion
+from hypotheses.domain.core.errors import StaleVersion
 from hypotheses.models import AuditEntry, User
 
 ACTIONS = {

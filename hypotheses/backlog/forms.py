@@ -19,7 +19,7 @@ from wtforms.validators import (
 from wtforms.widgets import HiddenInput
 
 from hypotheses import labels
-from hypotheses.domain.backlog_rules import (
+from hypotheses.domain.backlog.rules import (
     MAX_LINKS,
     MAX_REACH,
     MAX_REASON,

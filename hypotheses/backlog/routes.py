@@ -6,7 +6,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hypotheses.backlog import bp
+from hypotheses.backlog.blueprint import bp
 from hypotheses.backlog.display import (
     audit_changes,
     audit_label,
@@ -23,8 +23,11 @@ from hypotheses.backlog.forms import (
     VersionedConfirmForm,
 )
 from hypotheses.db import get_session
-from hypotheses.domain import audit, backlog
-from hypotheses.domain.errors import DomainError, NotFound, StaleVersion, ValidationFailed
+from hypotheses.domain.backlog import lifecycle as backlog
+from hypotheses.domain.backlog import queries as backlog_queries
+from hypotheses.domain.backlog import rules as backlog_rules
+from hypotheses.domain.core import audit
+from hypotheses.domain.core.errors import DomainError, NotFound, StaleVersion, ValidationFailed
 from hypotheses.forms import apply_domain_error
 from hypotheses.models import Hypothesis, utcnow
 from hypotheses.permissions import can, requires
@@ -34,7 +37,9 @@ LIST_ARGS = ("status", "stage", "lever", "subject", "owner_id", "q", "sort", "pa
 
 def _get(hypothesis_id: int) -> Hypothesis:
     try:
-        return backlog.get_hypothesis(get_session(), team=g.team, hypothesis_id=hypothesis_id)
+        return backlog_queries.get_hypothesis(
+            get_session(), team=g.team, hypothesis_id=hypothesis_id
+        )
     except NotFound:
         abort(404)
 
@@ -46,11 +51,11 @@ def _list_args() -> dict[str, str]:
 
 def _render_index(score_forms: dict[int, ScoreForm] | None = None, status: int = 200):
     db = get_session()
-    members = backlog.team_members(db, team=g.team)
+    members = backlog_queries.team_members(db, team=g.team)
     filters = FilterForm(formdata=request.args)
     filters.setup(members, rice=g.team.rice_enabled)
     filters.validate()
-    page = backlog.list_hypotheses(
+    page = backlog_queries.list_hypotheses(
         db,
         team=g.team,
         page=request.args.get("page", 1, type=int),
@@ -63,10 +68,10 @@ def _render_index(score_forms: dict[int, ScoreForm] | None = None, status: int =
         page=page,
         filters=filters,
         args=args,
-        health=backlog.health(db, team=g.team),
+        health=backlog_queries.health(db, team=g.team),
         score_forms=score_forms or {},
         now=utcnow(),
-        editable=backlog.EDITABLE,
+        editable=backlog_rules.EDITABLE,
     ), status
 
 
@@ -83,7 +88,7 @@ def create():
     """Write a new hypothesis; it enters the backlog if there is room, else waits as an idea."""
     db = get_session()
     form = HypothesisForm()
-    form.set_owners(backlog.team_members(db, team=g.team), rice=g.team.rice_enabled)
+    form.set_owners(backlog_queries.team_members(db, team=g.team), rice=g.team.rice_enabled)
     if request.method == "GET":
         form.owner_id.data = str(current_user.id)
     elif form.validate_on_submit():
@@ -98,12 +103,15 @@ def create():
                 flash(_("Added “%(title)s” to the backlog.", title=hypothesis.title), "success")
             else:
                 flash(
-                    backlog.full_message(g.team, backlog.backlog_size(db, team=g.team)), "warning"
+                    backlog_queries.full_message(
+                        g.team, backlog_queries.backlog_size(db, team=g.team)
+                    ),
+                    "warning",
                 )
             return redirect(url_for("backlog.detail", hypothesis_id=hypothesis.id))
     status = 422 if any(f.errors for f in form) else 200
     return render_template(
-        "backlog/create.html", form=form, health=backlog.health(db, team=g.team)
+        "backlog/create.html", form=form, health=backlog_queries.health(db, team=g.team)
     ), status
 
 
@@ -127,10 +135,10 @@ def _render_detail(
         audit_changes=audit_changes,
         actions=backlog.allowed_actions(hypothesis),
         own=hypothesis.created_by_id == current_user.id and not g.team.allow_self_approval,
-        score=backlog.ice_score(
+        score=backlog_rules.ice_score(
             hypothesis.impact, hypothesis.confidence, hypothesis.ease, g.team.score_formula
         ),
-        rice=backlog.rice_score(
+        rice=backlog_rules.rice_score(
             hypothesis.reach, hypothesis.impact, hypothesis.confidence, hypothesis.effort
         ),
     ), status
@@ -150,11 +158,11 @@ def edit(hypothesis_id: int):
     db = get_session()
     hypothesis = _get(hypothesis_id)
     form = HypothesisForm()
-    form.set_owners(backlog.team_members(db, team=g.team), rice=g.team.rice_enabled)
+    form.set_owners(backlog_queries.team_members(db, team=g.team), rice=g.team.rice_enabled)
     changes: list[dict] = []
     status = 200
     if request.method == "GET":
-        if hypothesis.status not in backlog.EDITABLE:
+        if hypothesis.status not in backlog_rules.EDITABLE:
             flash(
                 _(
                     "This hypothesis can no longer be edited: its test has started or it is "
@@ -163,7 +171,7 @@ def edit(hypothesis_id: int):
                 "warning",
             )
             return redirect(url_for("backlog.detail", hypothesis_id=hypothesis.id))
-        form.load(backlog.values_of(hypothesis))
+        form.load(backlog_rules.values_of(hypothesis))
         form.load({"version": hypothesis.version})
     elif form.validate_on_submit():
         typed = form.values()
@@ -181,7 +189,9 @@ def edit(hypothesis_id: int):
             current = _get(hypothesis_id)
             typed["owner_id"] = int(typed["owner_id"]) if typed.get("owner_id") else None
             form.load(
-                backlog.merge_after_conflict(backlog.values_of(current), error.changes, typed)
+                backlog_rules.merge_after_conflict(
+                    backlog_rules.values_of(current), error.changes, typed
+                )
             )
             form.load({"version": error.current_version})
             hypothesis, status = current, 409

@@ -1,7 +1,6 @@
 """The data page (/data): backlog CSV import, CSV exports, and personal API tokens."""
 
-from flask import Blueprint
+from hypotheses.csvio import routes, token_routes
+from hypotheses.csvio.blueprint import bp
 
-bp = Blueprint("csvio", __name__)
-
-from hypotheses.csvio import routes, token_routes  # noqa: E402,F401
+__all__ = ["bp", "routes", "token_routes"]

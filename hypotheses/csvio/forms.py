@@ -9,7 +9,7 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
-from hypotheses.domain.csv_io import FIELDS, REQUIRED
+from hypotheses.domain.backlog.csv_import import FIELDS, REQUIRED
 from hypotheses.forms import no_control_chars, strip_filter
 
 

@@ -28,11 +28,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
-from hypotheses.csvio import bp
+from hypotheses.csvio.blueprint import bp
 from hypotheses.csvio.forms import UploadForm, mapping_form, mapping_of
 from hypotheses.db import get_session
-from hypotheses.domain import csv_export, csv_io
-from hypotheses.domain.errors import Conflict, DomainError, ValidationFailed
+from hypotheses.domain.backlog import csv_import as csv_io
+from hypotheses.domain.core import csvfiles as csv_read
+from hypotheses.domain.core.errors import Conflict, DomainError, ValidationFailed
+from hypotheses.domain.overview import csv_export
 from hypotheses.forms import apply_domain_error
 from hypotheses.permissions import can, requires
 
@@ -126,9 +128,9 @@ def upload():
     form = UploadForm()
     if not form.validate_on_submit():
         return _render_index(form, 422)
-    data = form.file.data.read(csv_io.MAX_BYTES + 1)
+    data = form.file.data.read(csv_read.MAX_BYTES + 1)
     try:
-        table = csv_io.read_table(data)
+        table = csv_read.read_table(data)
         earlier = csv_io.previous_import(get_session(), team=g.team, file_hash=table.file_hash)
         if earlier is not None:
             raise csv_io.already_imported(earlier)
@@ -158,7 +160,7 @@ def _load(token: str) -> tuple[bytes, str]:
     return path.read_bytes(), session.get("import_names", {}).get(token, "upload.csv")
 
 
-def _render_mapping(token: str, file_name: str, table: csv_io.Table, form, status: int = 200):
+def _render_mapping(token: str, file_name: str, table: csv_read.Table, form, status: int = 200):
     rows: list[csv_io.Row] = []
     try:
         rows = csv_io.check_rows(get_session(), team=g.team, table=table, mapping=mapping_of(form))
@@ -198,7 +200,7 @@ def mapping(token: str):
     """Map the file's columns to our fields, preview each row's problems, import all or none."""
     data, file_name = _load(token)
     try:
-        table = csv_io.read_table(data)
+        table = csv_read.read_table(data)
     except DomainError as error:
         flash(error.message, "danger")
         return redirect(url_for("csvio.index"))

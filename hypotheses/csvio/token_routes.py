@@ -6,11 +6,11 @@ from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hypotheses.csvio import bp
+from hypotheses.csvio.blueprint import bp
 from hypotheses.csvio.forms import TokenForm
 from hypotheses.db import get_session
-from hypotheses.domain import tokens
-from hypotheses.domain.errors import DomainError
+from hypotheses.domain.accounts import tokens
+from hypotheses.domain.core.errors import DomainError
 from hypotheses.forms import ConfirmForm, apply_domain_error
 from hypotheses.permissions import requires
 

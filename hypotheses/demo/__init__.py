@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
 
-from hypotheses.domain.accounts import create_user, get_or_create_team, set_membership
+from hypotheses.domain.accounts.users import create_user, get_or_create_team, set_membership
 from hypotheses.models import AuditEntry, Team, User
 
 DEMO_TEAM = "Demo growth team"
@@ -50,7 +50,7 @@ def load_demo(
     """Create the demo team, one user per role (random passwords), and its data."""
     if session.exec(select(Team).where(Team.name == DEMO_TEAM)).first() is not None:
         raise DemoExists(f"The team {DEMO_TEAM!r} already exists; nothing was loaded.")
-    from hypotheses.domain.accounts import DEFAULT_HASH_METHOD
+    from hypotheses.domain.accounts.passwords import DEFAULT_HASH_METHOD
 
     team = get_or_create_team(session, DEMO_TEAM)
     people: dict[str, User] = {}

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from hypotheses.domain import audit
+from hypotheses.domain.core import audit
 from hypotheses.models import Hypothesis, Team, User, utcnow
 
 # title, change, audience, expected effect, rationale, stage, lever, subject, channel,

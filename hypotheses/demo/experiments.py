@@ -15,8 +15,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
-from hypotheses.domain import backlog, experiments
-from hypotheses.domain.experiment_design import validate_design
+from hypotheses.domain.backlog import lifecycle as backlog
+from hypotheses.domain.experiments import ending as experiment_end
+from hypotheses.domain.experiments import lifecycle as experiments
+from hypotheses.domain.experiments import results as experiment_results
+from hypotheses.domain.experiments.design import validate_design
 from hypotheses.models import (
     Analysis,
     AuditEntry,
@@ -467,7 +470,7 @@ def load(session: Session, *, team: Team, people: dict[str, User]) -> list[Exper
             clock.stamp(when - timedelta(days=2))
             experiments.start(session, team=team, actor=lead, hypothesis_id=hypothesis.id)
         elif step in ("finish", "look"):
-            experiments.record_results(
+            experiment_results.record_results(
                 session,
                 team=team,
                 actor=marketer,
@@ -476,7 +479,7 @@ def load(session: Session, *, team: Team, people: dict[str, User]) -> list[Exper
                 final=step == "finish",
             )
         else:
-            experiments.decide(
+            experiment_end.decide(
                 session,
                 team=team,
                 actor=lead,

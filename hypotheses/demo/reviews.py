@@ -7,9 +7,9 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlmodel import Session, select
 
-from hypotheses.domain import audit
-from hypotheses.domain.metrics import list_metrics, seed_catalog
-from hypotheses.domain.weeks import iso_week_of, monday_of, week_of_date
+from hypotheses.domain.core import audit
+from hypotheses.domain.core.weeks import iso_week_of, monday_of, week_of_date
+from hypotheses.domain.reviews.metrics import list_metrics, seed_catalog
 from hypotheses.models import (
     Experiment,
     Hypothesis,

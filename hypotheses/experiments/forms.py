@@ -24,7 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from hypotheses import labels
-from hypotheses.domain.errors import DomainError
+from hypotheses.domain.core.errors import DomainError
 from hypotheses.forms import StrictFloatField, StrictIntegerField, no_control_chars, strip_filter
 
 ROWS = 6  # control + up to 5 variants

@@ -11,7 +11,9 @@ from flask_babel import ngettext
 from sqlmodel import Session, col, select
 
 from hypotheses.charts import LiftRow, lift_chart
-from hypotheses.domain import audit, experiments
+from hypotheses.domain.core import audit
+from hypotheses.domain.experiments import common as experiment_common
+from hypotheses.domain.experiments import design as experiment_design
 from hypotheses.experiments.formatting import ci_range, num, signed_pct
 from hypotheses.experiments.forms import (
     CsvUploadForm,
@@ -97,7 +99,7 @@ def look_kind(result_set: Any, analysis: Analysis | None) -> str:
     """Tell what one entry of results was: final, an early look, or interim (plan reached)."""
     if result_set.final:
         return _("final")
-    output = experiments.analysis_output(analysis)
+    output = experiment_common.analysis_output(analysis)
     return _("early look") if output is None or output["early_look"] else _("interim")
 
 
@@ -122,7 +124,7 @@ def _warning(code: str, message: str) -> dict[str, Any]:
 
 def analysis_view(analysis: Analysis | None) -> dict[str, Any] | None:
     """Return everything the analysis section shows: verdict, warnings, table, chart."""
-    output = experiments.analysis_output(analysis)
+    output = experiment_common.analysis_output(analysis)
     if output is None:
         return None
     conversion = output["metric_kind"] == "conversion"
@@ -197,11 +199,11 @@ def analysis_view(analysis: Analysis | None) -> dict[str, Any] | None:
 def _results_form(experiment: Experiment, looks) -> ResultsForm:
     form = ResultsForm(formdata=None)
     if looks:
-        for i, row in enumerate(experiments.result_data(looks[0][0])):
+        for i, row in enumerate(experiment_common.result_data(looks[0][0])):
             for key, value in row.items():
                 if key != "name" and f"{key}_{i}" in form._fields:
                     form[f"{key}_{i}"].data = value
-    if experiment.status == experiments.FINISHED:
+    if experiment.status == experiment_common.FINISHED:
         form.final.data = True
     return form
 
@@ -223,15 +225,15 @@ def detail_context(
     session: Session, *, team: Team, experiment: Experiment, look: int | None, forms: dict[str, Any]
 ) -> dict[str, Any]:
     """Collect what the test page shows; *forms* carries submitted forms to re-show with errors."""
-    hypothesis = experiments.get_hypothesis(
+    hypothesis = experiment_common.get_hypothesis(
         session, team=team, hypothesis_id=experiment.hypothesis_id
     )
-    variants = experiments.variants_of(session, experiment=experiment)
-    looks = experiments.result_sets(session, experiment=experiment)
+    variants = experiment_common.variants_of(session, experiment=experiment)
+    looks = experiment_common.result_sets(session, experiment=experiment)
     chosen = next((a for rs, a in looks if look is not None and rs.id == look and a), None)
-    analysis = chosen or experiments.latest_analysis(session, experiment=experiment)
-    running = experiments.running_tests(session, team=team)
-    history = audit.history(session, entity=experiments.ENTITY, entity_id=experiment.id)
+    analysis = chosen or experiment_common.latest_analysis(session, experiment=experiment)
+    running = experiment_common.running_tests(session, team=team)
+    history = audit.history(session, entity=experiment_common.ENTITY, entity_id=experiment.id)
     ids = {rs.entered_by_id for rs, _a in looks} | {experiment.decided_by_id}
     row = next((r for r in running if r.experiment.id == experiment.id), None)
     decision_form = forms.get("decision_form") or DecisionForm(formdata=None)
@@ -245,7 +247,7 @@ def detail_context(
         "running": running,
         "limit": team.active_test_limit,
         "progress_row": row,
-        "plan": plan_view(experiments.design_values(experiment, variants)),
+        "plan": plan_view(experiment_design.design_values(experiment, variants)),
         "history": history,
         "names": _names(session, ids) | {u.id: u.name for _e, u in history if u},
         "results_form": forms.get("results_form") or _results_form(experiment, looks),

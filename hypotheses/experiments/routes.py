@@ -12,10 +12,15 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from hypotheses.db import get_session
-from hypotheses.domain import experiments
-from hypotheses.domain.errors import DomainError, LimitReached, NotFound, StaleVersion
-from hypotheses.domain.experiment_common import DESIGN, RUNNING
-from hypotheses.experiments import bp
+from hypotheses.domain.core.errors import DomainError, LimitReached, NotFound, StaleVersion
+from hypotheses.domain.experiments import common as experiment_common
+from hypotheses.domain.experiments import design as experiment_design
+from hypotheses.domain.experiments import ending as experiment_end
+from hypotheses.domain.experiments import lifecycle as experiments
+from hypotheses.domain.experiments import results as experiment_results
+from hypotheses.domain.experiments import results_upload
+from hypotheses.domain.experiments.common import DESIGN, RUNNING
+from hypotheses.experiments.blueprint import bp
 from hypotheses.experiments.forms import (
     DESIGN_ALIASES,
     CsvUploadForm,
@@ -61,14 +66,18 @@ def too_large(_error):
 
 def _experiment(experiment_id: int) -> Experiment:
     try:
-        return experiments.get_experiment(get_session(), team=g.team, experiment_id=experiment_id)
+        return experiment_common.get_experiment(
+            get_session(), team=g.team, experiment_id=experiment_id
+        )
     except NotFound:
         abort(404)
 
 
 def _hypothesis(hypothesis_id: int) -> Hypothesis:
     try:
-        return experiments.get_hypothesis(get_session(), team=g.team, hypothesis_id=hypothesis_id)
+        return experiment_common.get_hypothesis(
+            get_session(), team=g.team, hypothesis_id=hypothesis_id
+        )
     except NotFound:
         abort(404)
 
@@ -100,12 +109,16 @@ def index():
     db = get_session()
     return render_template(
         "experiments/index.html",
-        running=experiments.running_tests(db, team=g.team),
-        finished=experiments.list_experiments(db, team=g.team, status=experiments.FINISHED),
-        designs=experiments.list_experiments(db, team=g.team, status=experiments.DESIGN),
-        ready=experiments.approved_without_design(db, team=g.team),
-        past=experiments.list_experiments(
-            db, team=g.team, status=(experiments.STOPPED, experiments.DECIDED), limit=30
+        running=experiment_common.running_tests(db, team=g.team),
+        finished=experiment_common.list_experiments(
+            db, team=g.team, status=experiment_common.FINISHED
+        ),
+        designs=experiment_common.list_experiments(
+            db, team=g.team, status=experiment_common.DESIGN
+        ),
+        ready=experiment_common.approved_without_design(db, team=g.team),
+        past=experiment_common.list_experiments(
+            db, team=g.team, status=(experiment_common.STOPPED, experiment_common.DECIDED), limit=30
         ),
         limit=g.team.active_test_limit,
     )
@@ -129,16 +142,18 @@ def design(hypothesis_id: int):
     """Design a test: metric, baseline, effect, α, power, variants, traffic → sample size, days."""
     db = get_session()
     hypothesis = _hypothesis(hypothesis_id)
-    experiment = experiments.find_experiment(db, team=g.team, hypothesis_id=hypothesis.id)
+    experiment = experiment_common.find_experiment(db, team=g.team, hypothesis_id=hypothesis.id)
     stored = (
-        experiments.design_values(experiment, experiments.variants_of(db, experiment=experiment))
+        experiment_design.design_values(
+            experiment, experiment_common.variants_of(db, experiment=experiment)
+        )
         if experiment
         else None
     )
     if experiment is not None and experiment.status not in (DESIGN, RUNNING):
         flash(_("This test has ended; its design is part of the record and stays."), "info")
         return redirect(url_for("experiments.detail", experiment_id=experiment.id))
-    locked = experiment is not None and experiment.status != experiments.DESIGN
+    locked = experiment is not None and experiment.status != experiment_common.DESIGN
     catalog = catalog_names(db, team=g.team)
     form = _design_form(catalog)
     plan, changes, status = None, [], 200
@@ -242,7 +257,7 @@ def stop(experiment_id: int):
     form = StopForm()
     if form.validate_on_submit():
         try:
-            experiments.stop(
+            experiment_end.stop(
                 get_session(),
                 team=g.team,
                 actor=current_user,
@@ -264,7 +279,7 @@ def finish(experiment_id: int):
     experiment = _experiment(experiment_id)
     _confirmed()
     try:
-        experiments.finish(
+        experiment_results.finish(
             get_session(), team=g.team, actor=current_user, hypothesis_id=experiment.hypothesis_id
         )
     except DomainError as error:
@@ -286,9 +301,11 @@ def results(experiment_id: int):
     experiment = _experiment(experiment_id)
     form = ResultsForm()
     if form.validate_on_submit():
-        names = [v.name for v in experiments.variants_of(get_session(), experiment=experiment)]
+        names = [
+            v.name for v in experiment_common.variants_of(get_session(), experiment=experiment)
+        ]
         try:
-            experiments.record_results(
+            experiment_results.record_results(
                 get_session(),
                 team=g.team,
                 actor=current_user,
@@ -311,7 +328,7 @@ def _upload(experiment: Experiment, form, kind: str, form_key: str, **columns):
         form.file.errors = [_("Choose a CSV file to upload.")]
         return _render_detail(experiment, status=422, **{form_key: form})
     try:
-        experiments.results_from_csv(
+        results_upload.results_from_csv(
             get_session(),
             team=g.team,
             actor=current_user,
@@ -361,7 +378,7 @@ def decision(experiment_id: int):
     form = DecisionForm()
     if form.validate_on_submit():
         try:
-            _exp, child = experiments.decide(
+            _exp, child = experiment_end.decide(
                 get_session(),
                 team=g.team,
                 actor=current_user,

@@ -8,8 +8,8 @@ from typing import Any
 from flask import g
 
 from hypotheses.db import get_session
-from hypotheses.domain import experiments
-from hypotheses.experiments import bp
+from hypotheses.domain.experiments import common as experiment_common
+from hypotheses.experiments.blueprint import bp
 from hypotheses.models import Analysis, Experiment, Variant
 
 
@@ -27,13 +27,13 @@ class Section:
 def experiment_section(hypothesis_id: int) -> Section:
     """Return the test of *hypothesis_id* (in the current team) with its latest analysis."""
     db = get_session()
-    experiment = experiments.find_experiment(db, team=g.team, hypothesis_id=hypothesis_id)
+    experiment = experiment_common.find_experiment(db, team=g.team, hypothesis_id=hypothesis_id)
     if experiment is None:
         return Section(None, [], None, None)
-    analysis = experiments.latest_analysis(db, experiment=experiment)
+    analysis = experiment_common.latest_analysis(db, experiment=experiment)
     return Section(
         experiment,
-        experiments.variants_of(db, experiment=experiment),
+        experiment_common.variants_of(db, experiment=experiment),
         analysis,
-        experiments.analysis_output(analysis),
+        experiment_common.analysis_output(analysis),
     )

@@ -1,7 +1,6 @@
 """The learnings library: decided tests, searchable, with tag win rates and calibration."""
 
-from flask import Blueprint
+from hypotheses.learnings import routes
+from hypotheses.learnings.blueprint import bp
 
-bp = Blueprint("learnings", __name__)
-
-from hypotheses.learnings import routes  # noqa: E402,F401
+__all__ = ["bp", "routes"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import g, render_template, request
 
 from hypotheses.db import get_session
-from hypotheses.domain import learnings
-from hypotheses.domain.errors import ValidationFailed
+from hypotheses.domain.core.errors import ValidationFailed
+from hypotheses.domain.experiments import learnings
 from hypotheses.forms import apply_domain_error
-from hypotheses.learnings import bp
+from hypotheses.learnings.blueprint import bp
 from hypotheses.learnings.forms import LearningsFilterForm
 from hypotheses.main.links import optional_url
 from hypotheses.permissions import requires

@@ -1,7 +1,6 @@
 """The dashboard: what the team is testing now, backlog health, this week's review."""
 
-from flask import Blueprint
+from hypotheses.main import routes
+from hypotheses.main.blueprint import bp
 
-bp = Blueprint("main", __name__)
-
-from hypotheses.main import routes  # noqa: E402,F401
+__all__ = ["bp", "routes"]

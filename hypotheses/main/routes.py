@@ -3,8 +3,8 @@
 from flask import g, render_template
 
 from hypotheses.db import get_session
-from hypotheses.domain import dashboard as dashboard_domain
-from hypotheses.main import bp
+from hypotheses.domain.overview import dashboard as dashboard_domain
+from hypotheses.main.blueprint import bp
 from hypotheses.main.links import optional_url
 from hypotheses.permissions import requires
 

@@ -1,7 +1,6 @@
 """The weekly results review and the team's metric catalog."""
 
-from flask import Blueprint
+from hypotheses.reviews import display, metric_routes, read_routes, routes
+from hypotheses.reviews.blueprint import bp
 
-bp = Blueprint("reviews", __name__)
-
-from hypotheses.reviews import display, metric_routes, read_routes, routes  # noqa: E402,F401
+__all__ = ["bp", "display", "metric_routes", "read_routes", "routes"]

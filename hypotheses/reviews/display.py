@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
-from hypotheses.domain.metrics import decimals_of
+from hypotheses.domain.reviews.metrics import decimals_of
 from hypotheses.models import Metric
-from hypotheses.reviews import bp
+from hypotheses.reviews.blueprint import bp
 
 
 def _number(metric: Metric, value: float) -> str:

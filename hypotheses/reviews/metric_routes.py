@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hypotheses.db import get_session
-from hypotheses.domain import metrics as catalog_rules
-from hypotheses.domain.errors import DomainError, NotFound
-from hypotheses.domain.kpis import tracked_warning
+from hypotheses.domain.core.errors import DomainError, NotFound
+from hypotheses.domain.reviews import metrics as catalog_rules
+from hypotheses.domain.reviews.kpis import tracked_warning
 from hypotheses.forms import ConfirmForm, apply_domain_error, distinct_ids
 from hypotheses.permissions import requires
-from hypotheses.reviews import bp
+from hypotheses.reviews.blueprint import bp
 from hypotheses.reviews.forms import DIRECTION_LABELS, FORMAT_LABELS, UNIT_LABELS, MetricForm
 
 

@@ -7,14 +7,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hypotheses.db import get_session
-from hypotheses.domain import kpis, review_decisions, reviews
-from hypotheses.domain.errors import DomainError
-from hypotheses.domain.review_agenda import period_start, tests_between
-from hypotheses.domain.review_export import review_markdown
+from hypotheses.domain.core.errors import DomainError
+from hypotheses.domain.reviews import decisions as review_decisions
+from hypotheses.domain.reviews import kpis
+from hypotheses.domain.reviews import lifecycle as reviews
+from hypotheses.domain.reviews import queries as review_queries
+from hypotheses.domain.reviews.agenda import period_start, tests_between
+from hypotheses.domain.reviews.export import review_markdown
 from hypotheses.forms import ConfirmForm, apply_domain_error
 from hypotheses.models import User
 from hypotheses.permissions import can, requires
-from hypotheses.reviews import bp
+from hypotheses.reviews.blueprint import bp
 from hypotheses.reviews.forms import AddendumForm
 from hypotheses.reviews.routes import render_editor, review_or_404, sparkline_for
 
@@ -32,7 +35,7 @@ def _context(review) -> dict:
             since=period_start(db, team=g.team, review=review),
             until=review.published_at,
         ),
-        "addenda": reviews.addenda_of(db, review=review),
+        "addenda": review_queries.addenda_of(db, review=review),
         "publisher": db.get(User, review.published_by_id) if review.published_by_id else None,
         "sparkline": sparkline_for,
     }
@@ -47,8 +50,10 @@ def render_read(review, *, addendum=None, status=200):
         "reviews/read.html",
         **_context(review),
         addendum_form=addendum,
-        has_read=reviews.has_read(db, review=review, user=current_user),
-        readers=reviews.readers(db, team=g.team, review=review) if can("review.publish") else None,
+        has_read=review_queries.has_read(db, review=review, user=current_user),
+        readers=review_queries.readers(db, team=g.team, review=review)
+        if can("review.publish")
+        else None,
         confirm=ConfirmForm(formdata=None),
     ), status
 

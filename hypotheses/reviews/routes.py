@@ -9,13 +9,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hypotheses.db import get_session
-from hypotheses.domain import backlog, kpis, review_decisions, reviews
-from hypotheses.domain.errors import Conflict, DomainError, NotFound, StaleVersion
-from hypotheses.domain.review_agenda import agenda
-from hypotheses.domain.weeks import monday_of
+from hypotheses.domain.backlog import queries as backlog_queries
+from hypotheses.domain.core import weeks
+from hypotheses.domain.core.errors import Conflict, DomainError, NotFound, StaleVersion
+from hypotheses.domain.core.weeks import monday_of
+from hypotheses.domain.reviews import decisions as review_decisions
+from hypotheses.domain.reviews import kpis
+from hypotheses.domain.reviews import lifecycle as reviews
+from hypotheses.domain.reviews import queries as review_queries
+from hypotheses.domain.reviews.agenda import agenda
 from hypotheses.forms import ConfirmForm, apply_domain_error
 from hypotheses.permissions import can, requires
-from hypotheses.reviews import bp
+from hypotheses.reviews.blueprint import bp
 from hypotheses.reviews.forms import DecisionForm, DetailsForm, kpi_form
 from hypotheses.sparkline import sparkline_svg
 
@@ -23,7 +28,7 @@ from hypotheses.sparkline import sparkline_svg
 def review_or_404(iso_week: str):
     """Return the current team's review of *iso_week*, or answer 404."""
     try:
-        return reviews.get_review(get_session(), team=g.team, iso_week=iso_week)
+        return review_queries.get_review(get_session(), team=g.team, iso_week=iso_week)
     except NotFound:
         abort(404)
 
@@ -58,10 +63,10 @@ def _flash_error(error: DomainError) -> None:
 def index():
     """List the team's reviews (viewers see published ones) and offer to open this week's."""
     db = get_session()
-    rows = reviews.list_reviews(
+    rows = review_queries.list_reviews(
         db, team=g.team, user=current_user, include_drafts=can("review.draft")
     )
-    this_week = reviews.iso_week_of()
+    this_week = weeks.iso_week_of()
     existing = request.args.get("existing")
     return render_template(
         "reviews/index.html",
@@ -104,7 +109,7 @@ def sparkline_for(row) -> str:
 def render_editor(review, *, kpi=None, decision=None, details=None, changes=None, status=200):
     """Render the draft editor with any forms that carry errors."""
     db = get_session()
-    members = backlog.team_members(db, team=g.team)
+    members = backlog_queries.team_members(db, team=g.team)
     table = kpis.kpi_table(db, team=g.team, review=review)
     if kpi is None:
         kpi = kpi_form(
@@ -132,7 +137,7 @@ def render_editor(review, *, kpi=None, decision=None, details=None, changes=None
         details_form=details,
         changes=changes,
         decisions=lines,
-        decision_warning=reviews.decision_range_warning(len(lines)),
+        decision_warning=review_queries.decision_range_warning(len(lines)),
         agenda=agenda(db, team=g.team, review=review),
         closed=review_decisions.closed_in(db, review=review),
         sparkline=sparkline_for,
@@ -183,7 +188,8 @@ def add_decision(iso_week: str):
     review = draft_or_404(iso_week)
     form = DecisionForm()
     form.set_choices(
-        backlog.team_members(db, team=g.team), review_decisions.linkable_hypotheses(db, team=g.team)
+        backlog_queries.team_members(db, team=g.team),
+        review_decisions.linkable_hypotheses(db, team=g.team),
     )
     if not form.validate_on_submit():
         return render_editor(review, decision=form, status=422)
@@ -228,7 +234,8 @@ def edit_decision(iso_week: str, decision_id: int):
     if request.method == "GET":
         form.hypothesis_id.data = str(line.decision.hypothesis_id or "")
     form.set_choices(
-        backlog.team_members(db, team=g.team), review_decisions.linkable_hypotheses(db, team=g.team)
+        backlog_queries.team_members(db, team=g.team),
+        review_decisions.linkable_hypotheses(db, team=g.team),
     )
     form.submit.label.text = _("Save decision")
     status = 200
@@ -318,7 +325,7 @@ def save_details(iso_week: str):
     db = get_session()
     review = draft_or_404(iso_week)
     form = DetailsForm()
-    form.set_members(backlog.team_members(db, team=g.team))
+    form.set_members(backlog_queries.team_members(db, team=g.team))
     if not form.validate_on_submit():
         return render_editor(review, details=form, status=422)
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from hypotheses.domain import tokens as token_domain
+from hypotheses.domain.accounts import tokens as token_domain
 
 
 @pytest.fixture

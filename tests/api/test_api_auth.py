@@ -11,9 +11,9 @@ from api_support import api, fresh, rows, tokens  # noqa: F401  (fixtures)
 from sqlmodel import select
 
 from hypotheses.api.openapi import OPERATIONS, PREFIX
-from hypotheses.domain import accounts
-from hypotheses.domain import tokens as token_domain
-from hypotheses.domain.errors import Conflict, NotFound
+from hypotheses.domain.accounts import tokens as token_domain
+from hypotheses.domain.accounts import users as accounts
+from hypotheses.domain.core.errors import Conflict, NotFound
 from hypotheses.models import ApiToken, Membership
 from hypotheses.permissions import PERMISSIONS, role_can
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import factories
 from api_support import api, tokens  # noqa: F401  (fixtures)
 
-from hypotheses.domain.weeks import iso_week_of, week_of_date
+from hypotheses.domain.core.weeks import iso_week_of, week_of_date
 
 WEEK = iso_week_of()
 LAST_WEEK = week_of_date(date.today() - timedelta(days=7))

@@ -31,7 +31,10 @@ from sqlmodel import Session
 from hypotheses import create_app
 from hypotheses.api.openapi import OPERATIONS, _path
 from hypotheses.db import ENGINE_KEY
-from hypotheses.domain import experiments, reviews, tokens
+from hypotheses.domain.accounts import tokens
+from hypotheses.domain.experiments import lifecycle as experiments
+from hypotheses.domain.experiments import results as experiment_results
+from hypotheses.domain.reviews import lifecycle as reviews
 from hypotheses.permissions import role_can
 
 ROLES = ("viewer", "marketer", "lead", "admin")
@@ -93,7 +96,7 @@ def _seed(app) -> dict:
             ids[name] = hypothesis.id
         for name in ("running", "finished"):
             experiments.start(db, team=team, actor=users["lead"], hypothesis_id=ids[name])
-        experiments.record_results(
+        experiment_results.record_results(
             db,
             team=team,
             actor=users["lead"],

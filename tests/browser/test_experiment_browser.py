@@ -9,7 +9,7 @@ import experiment_factories as ef
 import factories
 from playwright.sync_api import expect
 
-from hypotheses.domain import experiments
+from hypotheses.domain.experiments import ending as experiment_end
 
 
 def test_design_start_results_analysis_decision_learning(
@@ -57,7 +57,7 @@ def test_design_start_results_analysis_decision_learning(
     expect(refusal).to_contain_text("Running test 3")
 
     # Stopping one frees the slot; now the start goes through and the design is locked.
-    experiments.stop(
+    experiment_end.stop(
         db, team=team, actor=lead, hypothesis_id=running[0].id, reason="Landing page broke"
     )
     db.commit()  # end the fixture session's transaction: on SQLite it holds the write lock

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from hypotheses.domain.reviews import iso_week_of
+from hypotheses.domain.core.weeks import iso_week_of
 
 DECISIONS = [
     "Ship the three-field lead form to all traffic",

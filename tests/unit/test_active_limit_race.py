@@ -48,7 +48,7 @@ def exit_with_the_test():  # stdin closes when the test ends or dies: never outl
 sys.path[:0] = config["path"]
 from werkzeug.serving import make_server
 from hypotheses import create_app
-from hypotheses.domain import experiments
+from hypotheses.domain.experiments import lifecycle as experiments
 
 original = experiments.record_experiment
 

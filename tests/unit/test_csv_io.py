@@ -9,8 +9,10 @@ import factories
 import pytest
 from sqlmodel import func, select
 
-from hypotheses.domain import csv_export, csv_io
-from hypotheses.domain.errors import Conflict, ValidationFailed
+from hypotheses.domain.backlog import csv_import as csv_io
+from hypotheses.domain.core import csvfiles as csv_read
+from hypotheses.domain.core.errors import Conflict, ValidationFailed
+from hypotheses.domain.overview import csv_export
 from hypotheses.models import Hypothesis, ImportBatch
 
 HEADER = "Title,Stage,Lever,Subject,Impact,Confidence,Ease"
@@ -27,7 +29,7 @@ def count(db, team) -> int:
 
 def do_import(app, db, team, data: bytes, mapping=None, actor=None):
     with app.test_request_context():
-        table = csv_io.read_table(data)
+        table = csv_read.read_table(data)
         mapping = mapping if mapping is not None else csv_io.guess_mapping(table.headers)
         return csv_io.import_backlog(
             db, team=team, actor=actor, data=data, mapping=mapping, file_name="t.csv"
@@ -36,7 +38,7 @@ def do_import(app, db, team, data: bytes, mapping=None, actor=None):
 
 def file_error(data: bytes) -> str:
     with pytest.raises(ValidationFailed) as caught:
-        csv_io.read_table(data)
+        csv_read.read_table(data)
     assert list(caught.value.errors) == ["file"]
     return caught.value.errors["file"][0]
 
@@ -58,14 +60,14 @@ def file_error(data: bytes) -> str:
     ],
 )
 def test_line_endings_bom_and_delimiters(data):
-    table = csv_io.read_table(data)
+    table = csv_read.read_table(data)
     assert table.headers == HEADER.split(",")
     assert [cells for _n, cells in table.rows] == [ROW.split(",")]
 
 
 def test_quoted_newlines_and_delimiters_stay_in_their_cell():
     data = b'Title,Rationale\n"Form, shorter","Line one\nline two; still ""one"" cell"\nNext,x\n'
-    table = csv_io.read_table(data)
+    table = csv_read.read_table(data)
     assert table.rows[0] == (2, ["Form, shorter", 'Line one\nline two; still "one" cell'])
     # Spreadsheet row numbers count records, not physical lines.
     assert table.rows[1][0] == 3
@@ -98,15 +100,15 @@ def test_cp1252_message_names_the_line_and_the_fix():
 
 
 def test_too_many_rows_and_too_large():
-    rows = b"Title\n" + b"x\n" * (csv_io.MAX_ROWS + 1)
+    rows = b"Title\n" + b"x\n" * (csv_read.MAX_ROWS + 1)
     assert "more than" in file_error(rows)
-    with pytest.raises(csv_io.TooLarge) as caught:
-        csv_io.read_table(b"Title\n" + b"x" * csv_io.MAX_BYTES)
+    with pytest.raises(csv_read.TooLarge) as caught:
+        csv_read.read_table(b"Title\n" + b"x" * csv_read.MAX_BYTES)
     assert caught.value.status == 413
 
 
 def test_a_row_longer_than_the_header_is_a_row_problem():
-    table = csv_io.read_table(b"Title,Stage\nok,lead\nbad,lead,extra\n")
+    table = csv_read.read_table(b"Title,Stage\nok,lead\nbad,lead,extra\n")
     assert list(table.problems) == [3]
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from factories import make_experiment_record, make_hypothesis, make_team
 
-from hypotheses.domain import dashboard as dash
+from hypotheses.domain.overview import dashboard as dash
 from hypotheses.models import Review, utcnow
 
 TODAY = date(2026, 3, 18)  # a Wednesday in ISO week 2026-W12

@@ -15,7 +15,8 @@ from conftest import FAST_HASH
 from sqlmodel import col, func, select
 
 from hypotheses.demo import DEMO_TEAM, DemoExists, load_demo, load_demo_if_empty, saved_logins
-from hypotheses.domain import dashboard, learnings
+from hypotheses.domain.experiments import learnings
+from hypotheses.domain.overview import dashboard
 from hypotheses.models import (
     Analysis,
     AuditEntry,

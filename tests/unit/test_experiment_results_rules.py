@@ -10,13 +10,11 @@ import pytest
 from sqlmodel import select
 
 import stats
-from hypotheses.domain import experiments
-from hypotheses.domain.errors import (
-    Conflict,
-    DomainError,
-    NotFound,
-    ValidationFailed,
-)
+from hypotheses.domain.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from hypotheses.domain.experiments import common as experiment_common
+from hypotheses.domain.experiments import ending as experiment_end
+from hypotheses.domain.experiments import lifecycle as experiments
+from hypotheses.domain.experiments import results as experiment_results
 from hypotheses.models import Analysis, AuditEntry, Experiment, Hypothesis, ResultSet
 
 
@@ -59,7 +57,7 @@ def _count(db, model) -> int:
 def test_results_refusals_save_nothing(db, team, users, rows, field):
     hypothesis = ef.running(db, team=team, lead=users["lead"])
     with pytest.raises(ValidationFailed) as info:
-        experiments.record_results(
+        experiment_results.record_results(
             db,
             team=team,
             actor=users["marketer"],
@@ -84,7 +82,7 @@ def test_continuous_results_refusals(db, team, users, row, field):
     hypothesis = ef.running(db, team=team, lead=users["lead"], kind="continuous")
     rows = [{"name": "Control", "n": 50, "mean": 80, "sd": 40}, {"name": "B", **row}]
     with pytest.raises(ValidationFailed) as info:
-        experiments.record_results(
+        experiment_results.record_results(
             db,
             team=team,
             actor=users["marketer"],
@@ -98,7 +96,7 @@ def test_continuous_results_refusals(db, team, users, row, field):
 def test_early_look_then_final_results(db, team, users):
     hypothesis = ef.running(db, team=team, lead=users["lead"])
     planned = _exp(db, hypothesis).per_variant
-    early = experiments.record_results(
+    early = experiment_results.record_results(
         db,
         team=team,
         actor=users["marketer"],
@@ -112,7 +110,7 @@ def test_early_look_then_final_results(db, team, users):
     assert [w["code"] for w in out["warnings"]] == ["early_look"]
     assert json.loads(early.inputs)["planned_per_variant"] == planned
     assert _exp(db, hypothesis).status == "running"
-    final = experiments.record_results(
+    final = experiment_results.record_results(
         db,
         team=team,
         actor=users["marketer"],
@@ -126,9 +124,9 @@ def test_early_look_then_final_results(db, team, users):
     assert db.get(Hypothesis, hypothesis.id).status == "finished"
     assert "experiment.finish" in _actions(db, "experiment", exp.id)
     assert "hypothesis.finish" in _actions(db, "hypothesis", hypothesis.id)
-    assert len(experiments.result_sets(db, experiment=exp)) == 2
+    assert len(experiment_common.result_sets(db, experiment=exp)) == 2
     # a correction on a finished test is final too
-    fixed = experiments.record_results(
+    fixed = experiment_results.record_results(
         db,
         team=team,
         actor=users["marketer"],
@@ -151,7 +149,7 @@ def test_analysis_is_reproducible_from_its_stored_inputs(db, team, users):
         ],
     )
     rows = ef.conversion_results() + [{"name": "C", "visitors": 10000, "conversions": 300}]
-    analysis = experiments.record_results(
+    analysis = experiment_results.record_results(
         db,
         team=team,
         actor=users["marketer"],
@@ -159,19 +157,19 @@ def test_analysis_is_reproducible_from_its_stored_inputs(db, team, users):
         variants=rows,
         final=True,
     )
-    check = experiments.reproduce_analysis(db, team=team, analysis_id=analysis.id)
+    check = experiment_results.reproduce_analysis(db, team=team, analysis_id=analysis.id)
     assert check["same"] is True
     assert "multiple_variants" in [w["code"] for w in check["stored"]["warnings"]]
     other = factories.make_team(db, "Other team")
     with pytest.raises(NotFound):
-        experiments.reproduce_analysis(db, team=other, analysis_id=analysis.id)
+        experiment_results.reproduce_analysis(db, team=other, analysis_id=analysis.id)
 
 
 def test_finished_tests_do_not_count_toward_the_limit(db, team, users):
     team.active_test_limit = 1
     db.commit()
     first = ef.running(db, team=team, lead=users["lead"])
-    experiments.record_results(
+    experiment_results.record_results(
         db,
         team=team,
         actor=users["marketer"],
@@ -186,7 +184,7 @@ def test_finished_tests_do_not_count_toward_the_limit(db, team, users):
 def test_results_only_while_running_or_finished(db, team, users):
     hypothesis = ef.designed(db, team=team, actor=users["lead"])
     with pytest.raises(Conflict):
-        experiments.record_results(
+        experiment_results.record_results(
             db,
             team=team,
             actor=users["marketer"],
@@ -199,8 +197,10 @@ def test_results_only_while_running_or_finished(db, team, users):
 def test_finish_uses_the_latest_results_as_final(db, team, users):
     hypothesis = ef.running(db, team=team, lead=users["lead"])
     with pytest.raises(Conflict, match="results first"):
-        experiments.finish(db, team=team, actor=users["marketer"], hypothesis_id=hypothesis.id)
-    experiments.record_results(
+        experiment_results.finish(
+            db, team=team, actor=users["marketer"], hypothesis_id=hypothesis.id
+        )
+    experiment_results.record_results(
         db,
         team=team,
         actor=users["marketer"],
@@ -208,7 +208,7 @@ def test_finish_uses_the_latest_results_as_final(db, team, users):
         variants=ef.conversion_results((1000, 31), (1000, 45)),
         final=False,
     )
-    analysis = experiments.finish(
+    analysis = experiment_results.finish(
         db, team=team, actor=users["marketer"], hypothesis_id=hypothesis.id
     )
     out = json.loads(analysis.output)
@@ -216,7 +216,9 @@ def test_finish_uses_the_latest_results_as_final(db, team, users):
     assert "underpowered" in [w["code"] for w in out["warnings"]]
     assert _exp(db, hypothesis).status == "finished"
     with pytest.raises(Conflict):
-        experiments.finish(db, team=team, actor=users["marketer"], hypothesis_id=hypothesis.id)
+        experiment_results.finish(
+            db, team=team, actor=users["marketer"], hypothesis_id=hypothesis.id
+        )
 
 
 def test_engine_refusal_becomes_a_domain_error(db, team, users):
@@ -226,7 +228,7 @@ def test_engine_refusal_becomes_a_domain_error(db, team, users):
         {"name": "B", "n": 50, "mean": 80, "sd": 0},
     ]
     with pytest.raises(DomainError) as info:
-        experiments.record_results(
+        experiment_results.record_results(
             db,
             team=team,
             actor=users["marketer"],
@@ -243,7 +245,7 @@ def test_engine_refusal_becomes_a_domain_error(db, team, users):
 
 def _finished(db, team, users, **kw):
     hypothesis = ef.running(db, team=team, lead=users["lead"], **kw)
-    experiments.record_results(
+    experiment_results.record_results(
         db,
         team=team,
         actor=users["marketer"],
@@ -269,7 +271,9 @@ def test_decision_refusals(db, team, users, kwargs, field):
     hypothesis = _finished(db, team, users)
     args = {"decision": "ship", "outcome": "won", "learning": "Short forms win.", **kwargs}
     with pytest.raises(DomainError) as info:
-        experiments.decide(db, team=team, actor=users["lead"], hypothesis_id=hypothesis.id, **args)
+        experiment_end.decide(
+            db, team=team, actor=users["lead"], hypothesis_id=hypothesis.id, **args
+        )
     assert info.value.field == field
     assert _exp(db, hypothesis).status == "finished"
 
@@ -277,7 +281,7 @@ def test_decision_refusals(db, team, users, kwargs, field):
 def test_decide_needs_a_finished_or_stopped_test(db, team, users):
     hypothesis = ef.running(db, team=team, lead=users["lead"])
     with pytest.raises(Conflict):
-        experiments.decide(
+        experiment_end.decide(
             db,
             team=team,
             actor=users["lead"],
@@ -286,10 +290,10 @@ def test_decide_needs_a_finished_or_stopped_test(db, team, users):
             outcome="lost",
             learning="No.",
         )
-    experiments.stop(
+    experiment_end.stop(
         db, team=team, actor=users["lead"], hypothesis_id=hypothesis.id, reason="Broken"
     )
-    exp, child = experiments.decide(
+    exp, child = experiment_end.decide(
         db,
         team=team,
         actor=users["lead"],
@@ -303,7 +307,7 @@ def test_decide_needs_a_finished_or_stopped_test(db, team, users):
 
 def test_decision_with_follow_up(db, team, users):
     hypothesis = _finished(db, team, users)
-    exp, child = experiments.decide(
+    exp, child = experiment_end.decide(
         db,
         team=team,
         actor=users["lead"],
@@ -329,7 +333,7 @@ def test_decision_with_follow_up(db, team, users):
     assert "hypothesis.decide" in _actions(db, "hypothesis", hypothesis.id)
     assert "hypothesis.create" in _actions(db, "hypothesis", child.id)
     with pytest.raises(Conflict):
-        experiments.decide(
+        experiment_end.decide(
             db,
             team=team,
             actor=users["lead"],
@@ -344,7 +348,7 @@ def test_lists_and_progress(db, team, users):
     running = ef.running(db, team=team, lead=users["lead"], title="Running one")
     ef.designed(db, team=team, actor=users["lead"], title="Designed one")
     waiting = ef.approved(db, team=team, title="Approved one")
-    experiments.record_results(
+    experiment_results.record_results(
         db,
         team=team,
         actor=users["marketer"],
@@ -352,12 +356,13 @@ def test_lists_and_progress(db, team, users):
         variants=ef.conversion_results((1000, 31), (900, 40)),
         final=False,
     )
-    rows = experiments.running_tests(db, team=team)
+    rows = experiment_common.running_tests(db, team=team)
     assert [r.hypothesis.title for r in rows] == ["Running one"]
     assert rows[0].collected == 900 and rows[0].progress == 900 / rows[0].planned
     assert rows[0].days_left == rows[0].experiment.duration_days
     assert [
-        r.hypothesis.title for r in experiments.list_experiments(db, team=team, status="design")
+        r.hypothesis.title
+        for r in experiment_common.list_experiments(db, team=team, status="design")
     ] == ["Designed one"]
-    assert [h.id for h in experiments.approved_without_design(db, team=team)] == [waiting.id]
-    assert experiments.latest_analysis(db, experiment=rows[0].experiment) is not None
+    assert [h.id for h in experiment_common.approved_without_design(db, team=team)] == [waiting.id]
+    assert experiment_common.latest_analysis(db, experiment=rows[0].experiment) is not None

@@ -11,8 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 import stats
-from hypotheses.domain import experiments
-from hypotheses.domain.errors import (
+from hypotheses.domain.core.errors import (
     Conflict,
     DomainError,
     LimitReached,
@@ -20,6 +19,10 @@ from hypotheses.domain.errors import (
     StaleVersion,
     ValidationFailed,
 )
+from hypotheses.domain.experiments import common as experiment_common
+from hypotheses.domain.experiments import design as experiment_design
+from hypotheses.domain.experiments import ending as experiment_end
+from hypotheses.domain.experiments import lifecycle as experiments
 from hypotheses.models import AuditEntry, Experiment, Hypothesis, Variant
 
 
@@ -46,7 +49,7 @@ def _count(db, model) -> int:
 
 
 def test_validate_design_computes_plan_from_the_engine():
-    values = experiments.validate_design(ef.design_data())
+    values = experiment_design.validate_design(ef.design_data())
     expected = stats.sample_size_conversions(
         baseline=0.031, mde=0.10, relative=True, alpha=0.05, power=0.8
     )
@@ -58,12 +61,12 @@ def test_validate_design_computes_plan_from_the_engine():
 
 
 def test_continuous_relative_effect_uses_the_mean():
-    values = experiments.validate_design(ef.design_data("continuous"))
+    values = experiment_design.validate_design(ef.design_data("continuous"))
     assert values["per_variant"] == stats.sample_size_means(sd=40.0, mde=4.0, alpha=0.05, power=0.8)
 
 
 def test_absolute_effect_and_fraction_splits():
-    values = experiments.validate_design(
+    values = experiment_design.validate_design(
         ef.design_data(
             mde=0.005,
             mde_relative=False,
@@ -81,7 +84,7 @@ def test_absolute_effect_and_fraction_splits():
 
 
 def test_empty_splits_mean_an_equal_split_and_empty_rows_are_ignored():
-    values = experiments.validate_design(
+    values = experiment_design.validate_design(
         ef.design_data(
             variants=[
                 {"name": "Control", "split": None},
@@ -141,19 +144,19 @@ def test_empty_splits_mean_an_equal_split_and_empty_rows_are_ignored():
 )
 def test_design_refusals_name_the_field(overrides, field):
     with pytest.raises(ValidationFailed) as info:
-        experiments.validate_design(ef.design_data(**overrides))
+        experiment_design.validate_design(ef.design_data(**overrides))
     assert field in info.value.fields
 
 
 def test_continuous_design_needs_sd_and_a_nonzero_mean_for_relative_effects():
     with pytest.raises(ValidationFailed) as info:
-        experiments.validate_design(ef.design_data("continuous", baseline_sd=None))
+        experiment_design.validate_design(ef.design_data("continuous", baseline_sd=None))
     assert "baseline_sd" in info.value.fields
     with pytest.raises(ValidationFailed) as info:
-        experiments.validate_design(ef.design_data("continuous", baseline=0.0))
+        experiment_design.validate_design(ef.design_data("continuous", baseline=0.0))
     assert "mde" in info.value.fields
     assert (
-        experiments.validate_design(
+        experiment_design.validate_design(
             ef.design_data("continuous", baseline=0.0, mde=2.0, mde_relative=False)
         )["per_variant"]
         > 0
@@ -194,7 +197,7 @@ def test_save_design_creates_then_updates_with_audit(db, team, users):
         version=exp.version,
     )
     exp = _exp(db, hypothesis)
-    names = [v.name for v in experiments.variants_of(db, experiment=exp)]
+    names = [v.name for v in experiment_common.variants_of(db, experiment=exp)]
     assert names == ["Control", "B", "C"]
     assert _actions(db, "experiment", exp.id) == ["experiment.design", "experiment.design"]
     entry = db.exec(
@@ -232,7 +235,7 @@ def test_other_teams_tests_are_not_found(db, team, users):
     hypothesis = ef.designed(db, team=team, actor=users["marketer"])
     other = factories.make_team(db, "Other team")
     with pytest.raises(NotFound):
-        experiments.get_experiment(db, team=other, hypothesis_id=hypothesis.id)
+        experiment_common.get_experiment(db, team=other, hypothesis_id=hypothesis.id)
     with pytest.raises(NotFound):
         experiments.start(db, team=other, actor=users["lead"], hypothesis_id=hypothesis.id)
 
@@ -281,9 +284,9 @@ def test_limit_refuses_with_the_running_tests_names_and_stop_frees_the_slot(db, 
     assert "“Free shipping banner”" in message and "team settings" in message
     assert _exp(db, third).status == "design" and db.get(Hypothesis, third.id).status == "approved"
     with pytest.raises(DomainError) as info:
-        experiments.stop(db, team=team, actor=lead, hypothesis_id=first.id, reason="  ")
+        experiment_end.stop(db, team=team, actor=lead, hypothesis_id=first.id, reason="  ")
     assert info.value.field == "reason"
-    experiments.stop(db, team=team, actor=lead, hypothesis_id=first.id, reason="Tracking broke")
+    experiment_end.stop(db, team=team, actor=lead, hypothesis_id=first.id, reason="Tracking broke")
     stopped = _exp(db, first)
     assert (stopped.status, stopped.slot, stopped.stop_reason) == (
         "stopped",
@@ -295,7 +298,7 @@ def test_limit_refuses_with_the_running_tests_names_and_stop_frees_the_slot(db, 
     assert exp.slot == 1  # the lowest free slot
     assert _exp(db, second).slot == 2
     with pytest.raises(Conflict):
-        experiments.stop(db, team=team, actor=lead, hypothesis_id=first.id, reason="again")
+        experiment_end.stop(db, team=team, actor=lead, hypothesis_id=first.id, reason="again")
 
 
 def test_limit_message_for_one_test_at_the_maximum(db, team, users):

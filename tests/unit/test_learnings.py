@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from factories import make_experiment_record, make_hypothesis, make_team
 
-from hypotheses.domain import learnings
-from hypotheses.domain.errors import ValidationFailed
+from hypotheses.domain.core.errors import ValidationFailed
+from hypotheses.domain.experiments import learnings
 
 
 def _decided(

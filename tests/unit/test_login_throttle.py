@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from hypotheses.domain import accounts, throttle
+from hypotheses.domain.accounts import throttle
 from hypotheses.models import LoginThrottle, utcnow
 
 
@@ -31,21 +31,21 @@ def clock(monkeypatch):
 
 
 def _delay(db, keys, max_delay=30):
-    return accounts.login_delay(db, keys, free=5, window=900, max_delay=max_delay)
+    return throttle.login_delay(db, keys, free=5, window=900, max_delay=max_delay)
 
 
 def test_delay_grows_exponentially_after_five_failures(db, clock):
     keys = ["email:a@example.com", "ip:1.2.3.4"]
     for _ in range(4):
-        accounts.note_failure(db, keys, window=900)
+        throttle.note_failure(db, keys, window=900)
     assert _delay(db, keys) == 0
-    accounts.note_failure(db, keys, window=900)
+    throttle.note_failure(db, keys, window=900)
     assert _delay(db, keys) == 1
     clock.advance(1.01)
     assert _delay(db, keys) == 0
     expected = [2, 4, 8, 16, 30, 30]
     for wait in expected:
-        accounts.note_failure(db, keys, window=900)
+        throttle.note_failure(db, keys, window=900)
         assert _delay(db, keys) == wait
         clock.advance(wait - 0.5)
         assert _delay(db, keys) == 1  # half a second left rounds up, never "0 seconds"
@@ -55,7 +55,7 @@ def test_delay_grows_exponentially_after_five_failures(db, clock):
 
 def test_one_key_is_enough_to_throttle(db, clock):
     for n in range(5):
-        accounts.note_failure(db, [f"email:user{n}@example.com", "ip:9.9.9.9"], window=900)
+        throttle.note_failure(db, [f"email:user{n}@example.com", "ip:9.9.9.9"], window=900)
     assert _delay(db, ["email:fresh@example.com", "ip:9.9.9.9"]) == 1
     assert _delay(db, ["email:fresh@example.com", "ip:8.8.8.8"]) == 0
 
@@ -63,12 +63,12 @@ def test_one_key_is_enough_to_throttle(db, clock):
 def test_window_expiry_and_clearing(db, clock):
     keys = ["email:b@example.com"]
     for _ in range(7):
-        accounts.note_failure(db, keys, window=900)
+        throttle.note_failure(db, keys, window=900)
     assert _delay(db, keys) == 4
     clock.advance(901)
     assert _delay(db, keys) == 0
-    accounts.note_failure(db, keys, window=900)
+    throttle.note_failure(db, keys, window=900)
     assert db.get(LoginThrottle, "email:b@example.com").failures == 1  # a new window
-    accounts.clear_failures(db, keys)
+    throttle.clear_failures(db, keys)
     db.commit()
     assert db.get(LoginThrottle, "email:b@example.com") is None

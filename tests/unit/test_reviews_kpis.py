@@ -11,13 +11,13 @@ import factories
 import pytest
 from sqlmodel import select
 
-from hypotheses.domain import kpis, review_decisions, reviews
-from hypotheses.domain.errors import (
-    ValidationFailed,
-)
-from hypotheses.domain.metrics import list_metrics, update_metric
-from hypotheses.domain.review_agenda import agenda
-from hypotheses.domain.review_export import review_markdown
+from hypotheses.domain.core.errors import ValidationFailed
+from hypotheses.domain.reviews import decisions as review_decisions
+from hypotheses.domain.reviews import kpis
+from hypotheses.domain.reviews import lifecycle as reviews
+from hypotheses.domain.reviews.agenda import agenda
+from hypotheses.domain.reviews.export import review_markdown
+from hypotheses.domain.reviews.metrics import list_metrics, update_metric
 from hypotheses.models import (
     Analysis,
     Experiment,

@@ -9,16 +9,19 @@ import factories
 import pytest
 from sqlmodel import select
 
-from hypotheses.domain import kpis, review_decisions, reviews
-from hypotheses.domain.errors import (
+from hypotheses.domain.core.errors import (
     Conflict,
     DomainError,
     Forbidden,
     StaleVersion,
     ValidationFailed,
 )
-from hypotheses.domain.metrics import list_metrics
-from hypotheses.domain.weeks import iso_week_of, parse_iso_week
+from hypotheses.domain.core.weeks import iso_week_of, parse_iso_week
+from hypotheses.domain.reviews import decisions as review_decisions
+from hypotheses.domain.reviews import kpis
+from hypotheses.domain.reviews import lifecycle as reviews
+from hypotheses.domain.reviews import queries as review_queries
+from hypotheses.domain.reviews.metrics import list_metrics
 from hypotheses.models import (
     AuditEntry,
     ReviewDecision,
@@ -98,11 +101,11 @@ def test_open_defaults_to_this_week_and_refuses_the_future(db, team, users):
 
 
 def test_decision_range_warning():
-    assert "0 decisions" in reviews.decision_range_warning(0)
-    assert reviews.decision_range_warning(2) is not None
-    assert reviews.decision_range_warning(3) is None
-    assert reviews.decision_range_warning(7) is None
-    assert "8 decisions" in reviews.decision_range_warning(8)
+    assert "0 decisions" in review_queries.decision_range_warning(0)
+    assert review_queries.decision_range_warning(2) is not None
+    assert review_queries.decision_range_warning(3) is None
+    assert review_queries.decision_range_warning(7) is None
+    assert "8 decisions" in review_queries.decision_range_warning(8)
 
 
 def test_decision_needs_text_team_owner_due_date_and_own_hypothesis(db, team, users):
@@ -196,7 +199,7 @@ def test_addenda_only_after_publishing_and_audited(db, team, users):
     reviews.add_addendum(
         db, team=team, actor=users["lead"], review=review, text="Revenue was 41,000, not 14,000."
     )
-    assert [a.text for a, _u in reviews.addenda_of(db, review=review)] == [
+    assert [a.text for a, _u in review_queries.addenda_of(db, review=review)] == [
         "Revenue was 41,000, not 14,000."
     ]
     entry = db.exec(select(AuditEntry).where(AuditEntry.action == "review.addendum")).one()
@@ -250,7 +253,7 @@ def test_carry_over_and_done_for_earlier_open_decisions(db, team, users):
     )
     db.refresh(b)
     assert (b.status, b.closed_in_review_id) == ("open", None)
-    summary = {s.review.iso_week: s for s in reviews.list_reviews(db, team=team, user=lead)}
+    summary = {s.review.iso_week: s for s in review_queries.list_reviews(db, team=team, user=lead)}
     assert (summary["2026-W46"].total, summary["2026-W46"].done, summary["2026-W46"].open) == (
         2,
         1,
@@ -304,7 +307,9 @@ def test_mark_read_is_idempotent_and_needs_a_published_review(db, team, users):
     reviews.publish(db, team=team, actor=users["lead"], review=review)
     assert reviews.mark_read(db, team=team, actor=users["viewer"], review=review) is True
     assert reviews.mark_read(db, team=team, actor=users["viewer"], review=review) is False
-    read = {user.id: when for user, _role, when in reviews.readers(db, team=team, review=review)}
+    read = {
+        user.id: when for user, _role, when in review_queries.readers(db, team=team, review=review)
+    }
     assert read[users["viewer"].id] is not None and read[users["marketer"].id] is None
     outsider = factories.make_user(db, role="viewer")
     with pytest.raises(Forbidden):

@@ -7,23 +7,24 @@ from datetime import timedelta
 import factories
 import pytest
 
-from hypotheses.domain import backlog
-from hypotheses.domain.errors import ValidationFailed
+from hypotheses.domain.backlog import queries as backlog_queries
+from hypotheses.domain.backlog import rules as backlog_rules
+from hypotheses.domain.core.errors import ValidationFailed
 from hypotheses.models import utcnow
 
 
 def test_ice_mean_and_product():
-    assert backlog.ice_score(7, 5, 9, "mean") == pytest.approx(7.0)
-    assert backlog.ice_score(1, 1, 2, "mean") == pytest.approx(4 / 3)
-    assert backlog.ice_score(7, 5, 9, "product") == 315.0
-    assert backlog.ice_score(10, 10, 10, "product") == 1000.0
+    assert backlog_rules.ice_score(7, 5, 9, "mean") == pytest.approx(7.0)
+    assert backlog_rules.ice_score(1, 1, 2, "mean") == pytest.approx(4 / 3)
+    assert backlog_rules.ice_score(7, 5, 9, "product") == 315.0
+    assert backlog_rules.ice_score(10, 10, 10, "product") == 1000.0
 
 
 def test_rice_needs_reach_and_positive_effort():
-    assert backlog.rice_score(1000, 5, 8, 2.0) == 20_000.0
-    assert backlog.rice_score(None, 5, 8, 2.0) is None
-    assert backlog.rice_score(1000, 5, 8, None) is None
-    assert backlog.rice_score(1000, 5, 8, 0) is None
+    assert backlog_rules.rice_score(1000, 5, 8, 2.0) == 20_000.0
+    assert backlog_rules.rice_score(None, 5, 8, 2.0) is None
+    assert backlog_rules.rice_score(1000, 5, 8, None) is None
+    assert backlog_rules.rice_score(1000, 5, 8, 0) is None
 
 
 def titles(page) -> list[str]:
@@ -50,13 +51,13 @@ def test_formula_changes_the_order_and_ties_go_to_the_older(db):
     make(db, team, "spiky", (10, 10, 1), days_ago=2)  # mean 7, product 100
     make(db, team, "tie newer", (5, 5, 5), days_ago=1)  # mean 5
     make(db, team, "tie older", (4, 5, 6), days_ago=9)  # mean 5, older: first among ties
-    page = backlog.list_hypotheses(db, team=team)
+    page = backlog_queries.list_hypotheses(db, team=team)
     assert titles(page) == ["spiky", "balanced", "tie older", "tie newer"]
     assert [row.score for row in page.items][:2] == [pytest.approx(7.0), pytest.approx(6.0)]
     team.score_formula = "product"
     db.add(team)
     db.commit()
-    page = backlog.list_hypotheses(db, team=team)
+    page = backlog_queries.list_hypotheses(db, team=team)
     assert titles(page) == ["balanced", "tie newer", "tie older", "spiky"]
     assert page.items[0].score == 216.0
 
@@ -66,7 +67,7 @@ def test_equal_scores_and_equal_age_fall_back_to_id(db):
     moment = utcnow()
     first = factories.make_hypothesis(db, team=team, title="a", created_at=moment)
     second = factories.make_hypothesis(db, team=team, title="b", created_at=moment)
-    assert [r.hypothesis.id for r in backlog.list_hypotheses(db, team=team).items] == [
+    assert [r.hypothesis.id for r in backlog_queries.list_hypotheses(db, team=team).items] == [
         first.id,
         second.id,
     ]
@@ -77,7 +78,7 @@ def test_rice_column_and_sort(db):
     make(db, team, "no rice", (9, 9, 9))
     make(db, team, "small", (5, 5, 5), reach=100, effort=1.0)  # 2,500
     make(db, team, "big", (2, 2, 2), reach=10_000, effort=4.0)  # 10,000
-    page = backlog.list_hypotheses(db, team=team, sort="rice")
+    page = backlog_queries.list_hypotheses(db, team=team, sort="rice")
     assert titles(page) == ["big", "small", "no rice"]
     assert [r.rice for r in page.items] == [10_000.0, 2_500.0, None]
 
@@ -86,8 +87,11 @@ def test_other_sorts(db):
     team = factories.make_team(db, "Sorts")
     make(db, team, "Beta", (9, 9, 9), days_ago=3)
     make(db, team, "alpha", (1, 1, 1), days_ago=1)
-    assert titles(backlog.list_hypotheses(db, team=team, sort="title")) == ["alpha", "Beta"]
-    assert titles(backlog.list_hypotheses(db, team=team, sort="newest")) == ["alpha", "Beta"]
+    assert titles(backlog_queries.list_hypotheses(db, team=team, sort="title")) == ["alpha", "Beta"]
+    assert titles(backlog_queries.list_hypotheses(db, team=team, sort="newest")) == [
+        "alpha",
+        "Beta",
+    ]
 
 
 def test_default_status_filter_is_the_active_list(db):
@@ -104,14 +108,14 @@ def test_default_status_filter_is_the_active_list(db):
         "stopped",
     ):
         factories.make_hypothesis(db, team=team, title=status, status=status)
-    assert set(titles(backlog.list_hypotheses(db, team=team))) == {
+    assert set(titles(backlog_queries.list_hypotheses(db, team=team))) == {
         "idea",
         "backlog",
         "approved",
         "running",
     }
-    assert backlog.list_hypotheses(db, team=team, status="all").total == 9
-    assert titles(backlog.list_hypotheses(db, team=team, status="rejected")) == ["rejected"]
+    assert backlog_queries.list_hypotheses(db, team=team, status="all").total == 9
+    assert titles(backlog_queries.list_hypotheses(db, team=team, status="rejected")) == ["rejected"]
 
 
 def test_filters_by_stage_lever_subject_owner(db, users, team):
@@ -137,11 +141,11 @@ def test_filters_by_stage_lever_subject_owner(db, users, team):
         subject="offer",
         owner_id=users["lead"].id,
     )
-    page = backlog.list_hypotheses(
+    page = backlog_queries.list_hypotheses(
         db, team=team, stage="trust", lever="aov", subject="offer", owner_id=owner.id
     )
     assert titles(page) == ["match"]
-    assert backlog.list_hypotheses(db, team=team, lever="repeat").total == 0
+    assert backlog_queries.list_hypotheses(db, team=team, lever="repeat").total == 0
 
 
 def test_search_is_case_insensitive_and_escapes_wildcards(db):
@@ -159,20 +163,22 @@ def test_search_is_case_insensitive_and_escapes_wildcards(db):
         db, team=team, title="Segment", audience="B2B_clinics", change="", rationale=""
     )
     factories.make_hypothesis(db, team=factories.make_team(db, "Else"), title="form elsewhere")
-    assert titles(backlog.list_hypotheses(db, team=team, q="form")) == ["Shorter FORM"]
-    assert titles(backlog.list_hypotheses(db, team=team, q="50%")) == ["Price"]
-    assert backlog.list_hypotheses(db, team=team, q="%").total == 1  # a literal percent sign
-    assert titles(backlog.list_hypotheses(db, team=team, q="b2b_")) == ["Segment"]
-    assert backlog.list_hypotheses(db, team=team, q="_").total == 1
-    assert titles(backlog.list_hypotheses(db, team=team, q="EMAIL")) == ["Tagged"]
-    assert backlog.list_hypotheses(db, team=team, q="   ").total == 4
+    assert titles(backlog_queries.list_hypotheses(db, team=team, q="form")) == ["Shorter FORM"]
+    assert titles(backlog_queries.list_hypotheses(db, team=team, q="50%")) == ["Price"]
+    assert (
+        backlog_queries.list_hypotheses(db, team=team, q="%").total == 1
+    )  # a literal percent sign
+    assert titles(backlog_queries.list_hypotheses(db, team=team, q="b2b_")) == ["Segment"]
+    assert backlog_queries.list_hypotheses(db, team=team, q="_").total == 1
+    assert titles(backlog_queries.list_hypotheses(db, team=team, q="EMAIL")) == ["Tagged"]
+    assert backlog_queries.list_hypotheses(db, team=team, q="   ").total == 4
 
 
 def test_pagination(db):
     team = factories.make_team(db, "Pages")
     for n in range(7):
         make(db, team, f"h{n}", (10 - n, 5, 5))
-    first = backlog.list_hypotheses(db, team=team, per_page=3)
+    first = backlog_queries.list_hypotheses(db, team=team, per_page=3)
     assert (first.total, first.pages, first.page, first.has_prev, first.has_next) == (
         7,
         3,
@@ -181,18 +187,18 @@ def test_pagination(db):
         True,
     )
     assert titles(first) == ["h0", "h1", "h2"]
-    last = backlog.list_hypotheses(db, team=team, per_page=3, page=3)
+    last = backlog_queries.list_hypotheses(db, team=team, per_page=3, page=3)
     assert titles(last) == ["h6"] and last.has_prev and not last.has_next
-    beyond = backlog.list_hypotheses(db, team=team, per_page=3, page=99)
+    beyond = backlog_queries.list_hypotheses(db, team=team, per_page=3, page=99)
     assert beyond.page == 3
-    assert backlog.list_hypotheses(db, team=team, per_page=3, page=-4).page == 1
-    empty = backlog.list_hypotheses(db, team=factories.make_team(db, "Empty"))
+    assert backlog_queries.list_hypotheses(db, team=team, per_page=3, page=-4).page == 1
+    empty = backlog_queries.list_hypotheses(db, team=factories.make_team(db, "Empty"))
     assert (empty.total, empty.pages, empty.items) == (0, 1, [])
 
 
 def test_invalid_filters_are_refused(db, team):
     with pytest.raises(ValidationFailed) as caught:
-        backlog.list_hypotheses(db, team=team, status="nope", stage="x", sort="random")
+        backlog_queries.list_hypotheses(db, team=team, status="nope", stage="x", sort="random")
     assert set(caught.value.errors) == {"status", "stage", "sort"}
 
 
@@ -201,10 +207,11 @@ def test_search_folds_case_in_any_script(db, team, users):
 
     factories.make_hypothesis(db, team=team, title="Звонок в течение 15 минут")
     factories.make_hypothesis(db, team=team, title="Shorter form")
-    found = backlog.list_hypotheses(db, team=team, q="звонок").items
+    found = backlog_queries.list_hypotheses(db, team=team, q="звонок").items
     assert [r.hypothesis.title for r in found] == ["Звонок в течение 15 минут"]
     if not is_postgres(db.get_bind()):
         # SQLite's own lower() folds only ASCII; the connect hook replaces it.
         assert [
-            r.hypothesis.title for r in backlog.list_hypotheses(db, team=team, q="ЗВОНОК").items
+            r.hypothesis.title
+            for r in backlog_queries.list_hypotheses(db, team=team, q="ЗВОНОК").items
         ] == ["Звонок в течение 15 минут"]

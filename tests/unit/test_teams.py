@@ -8,8 +8,8 @@ import factories
 import pytest
 from sqlmodel import select
 
-from hypotheses.domain import teams
-from hypotheses.domain.errors import (
+from hypotheses.domain.accounts import teams
+from hypotheses.domain.core.errors import (
     Conflict,
     DomainError,
     LimitReached,

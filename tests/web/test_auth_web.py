@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from hypotheses import create_app
 from hypotheses.db import ENGINE_KEY
-from hypotheses.domain import accounts, throttle
+from hypotheses.domain.accounts import passwords, throttle
 from hypotheses.models import LoginThrottle, Membership, Team, User, utcnow
 
 # --- hashing ------------------------------------------------------------------------------
@@ -28,7 +28,7 @@ def test_default_config_hashes_with_a_million_pbkdf2_iterations(tmp_path, _templ
     try:
         with app.app_context():
             method = current_app.config["PASSWORD_HASH_METHOD"]
-            hashed = accounts.hash_password("a long passphrase", method)
+            hashed = passwords.hash_password("a long passphrase", method)
         assert method == "pbkdf2:sha256:1000000"
         assert hashed.startswith("pbkdf2:sha256:1000000$")
     finally:
@@ -37,7 +37,7 @@ def test_default_config_hashes_with_a_million_pbkdf2_iterations(tmp_path, _templ
 
 def test_outdated_hash_is_upgraded_at_sign_in(client, db, users):
     user = users["viewer"]
-    user.password_hash = accounts.hash_password(PASSWORD, "pbkdf2:sha256:600")
+    user.password_hash = passwords.hash_password(PASSWORD, "pbkdf2:sha256:600")
     db.add(user)
     db.commit()
     assert login(client, user).status_code == 302

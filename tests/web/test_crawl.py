@@ -20,7 +20,7 @@ from page_checks import check_page, get_form_urls, links, parse
 from hypotheses import create_app
 from hypotheses.db import ENGINE_KEY
 from hypotheses.demo import load_demo, saved_logins
-from hypotheses.domain.accounts import create_user, get_or_create_team, set_membership
+from hypotheses.domain.accounts.users import create_user, get_or_create_team, set_membership
 
 BASE = "http://localhost"
 ROLES = ("admin", "lead", "marketer", "viewer")

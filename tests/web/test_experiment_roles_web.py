@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from hypotheses import create_app
 from hypotheses.db import ENGINE_KEY
-from hypotheses.domain import experiments
+from hypotheses.domain.experiments import results as experiment_results
 from hypotheses.models import Experiment, ResultSet
 
 DESIGN_FORM = {
@@ -55,7 +55,7 @@ def count(db: Session, model) -> int:
 
 def test_viewer_sees_everything_and_changes_nothing(client, auth, db, team, users):
     hypothesis = ef.running(db, team=team, lead=users["lead"])
-    experiments.record_results(
+    experiment_results.record_results(
         db,
         team=team,
         actor=users["marketer"],

@@ -6,7 +6,8 @@ import experiment_factories as ef
 import pytest
 from sqlmodel import Session, select
 
-from hypotheses.domain import experiments
+from hypotheses.domain.experiments import design as experiment_design
+from hypotheses.domain.experiments import results as experiment_results
 from hypotheses.models import Analysis, Experiment, Hypothesis, ResultSet
 
 DESIGN_FORM = {
@@ -59,7 +60,7 @@ def test_design_calculate_then_save(client, auth, db, team, users):
     calc = client.post(
         f"/experiments/design/{hypothesis.id}", data={**DESIGN_FORM, "calculate": "1"}
     )
-    expected = experiments.validate_design(ef.design_data())["per_variant"]
+    expected = experiment_design.validate_design(ef.design_data())["per_variant"]
     assert calc.status_code == 200 and f"{expected:,}" in text(calc) and "per variant" in text(calc)
     assert experiment_of(db, hypothesis) is None  # Calculate saves nothing
     saved = client.post(f"/experiments/design/{hypothesis.id}", data={**DESIGN_FORM, "save": "1"})
@@ -82,7 +83,7 @@ def test_design_live_calculation_json(client, auth, db, team, users):
     ).get_json()
     assert (
         ok["ok"] is True
-        and ok["per_variant"] == experiments.validate_design(ef.design_data())["per_variant"]
+        and ok["per_variant"] == experiment_design.validate_design(ef.design_data())["per_variant"]
     )
     bad = client.get(
         f"/experiments/design/{hypothesis.id}/calculate",
@@ -301,7 +302,7 @@ def test_final_results_finish_then_lead_decides_with_follow_up(client, auth, db,
 
 def test_finish_button_uses_latest_results(client, auth, db, team, users):
     hypothesis = ef.running(db, team=team, lead=users["lead"])
-    experiments.record_results(
+    experiment_results.record_results(
         db,
         team=team,
         actor=users["marketer"],

@@ -22,8 +22,8 @@ from page_checks import form_values, invalid_fields, parse
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from hypotheses.domain.metrics import list_metrics
-from hypotheses.domain.reviews import iso_week_of
+from hypotheses.domain.core.weeks import iso_week_of
+from hypotheses.domain.reviews.metrics import list_metrics
 from hypotheses.models import (
     AuditEntry,
     Experiment,

@@ -9,11 +9,15 @@ import pytest
 from conftest import fresh
 from sqlmodel import select
 
-from hypotheses.domain import kpis, review_decisions, reviews
-from hypotheses.domain.metrics import list_metrics
+from hypotheses.domain.core import weeks
+from hypotheses.domain.reviews import decisions as review_decisions
+from hypotheses.domain.reviews import kpis
+from hypotheses.domain.reviews import lifecycle as reviews
+from hypotheses.domain.reviews import queries as review_queries
+from hypotheses.domain.reviews.metrics import list_metrics
 from hypotheses.models import KpiValue, Metric, Review, ReviewDecision, ReviewRead
 
-WEEK = reviews.iso_week_of()
+WEEK = weeks.iso_week_of()
 
 
 def _draft(db, team, user):
@@ -321,7 +325,7 @@ def test_demo_has_six_published_reviews_and_a_draft(app, db):
     from hypotheses.demo import load_demo
 
     team = load_demo(db, instance_path=app.instance_path, hash_method="pbkdf2:sha256:1000")
-    rows = reviews.list_reviews(db, team=team)
+    rows = review_queries.list_reviews(db, team=team)
     assert [r.review.status for r in rows] == ["draft"] + ["published"] * 6
     assert rows[0].review.iso_week == WEEK
     assert all(3 <= r.total <= 7 for r in rows[1:])

@@ -1,0 +1,5 @@
+"""The ``admin`` blueprint and its hooks; the routes that use it live beside it."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__)

@@ -1,0 +1,319 @@
+"""Backlog CSV import: column mapping, a preview with per-row errors, all-or-nothing import.
+
+The file is read by csv_read (encodings, delimiters, header). Each row is checked with the
+backlog's own rules (``backlog_rules.clean_fields``) and created with the backlog's own use
+case, all in one transaction: a file with one bad row imports nothing. The file's SHA-256 is
+remembered per team, so importing it again is refused.
+
+Writing (exports) lives in csv_export.
+
+``import_backlog`` commits once (or rolls back and raises); everything else only reads.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlmodel import Session, col, select
+
+from hypotheses import labels
+from hypotheses.domain.backlog import lifecycle as backlog
+from hypotheses.domain.backlog import queries as backlog_queries
+from hypotheses.domain.backlog.rules import CHOICES, clean_fields
+from hypotheses.domain.core import audit
+from hypotheses.domain.core.csvfiles import Table, read_table
+from hypotheses.domain.core.errors import Conflict, ValidationFailed
+from hypotheses.models import ImportBatch, Membership, Team, User
+
+MAX_REPORTED = 100
+# Cells our export guarded against formulas (csv_export.TRIGGERS) start with an apostrophe.
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+# Our fields, in form order, with their labels; "title" is the one required mapping.
+FIELDS: dict[str, Any] = {
+    "title": _l("Title"),
+    "change": _l("Change"),
+    "audience": _l("Audience / segment"),
+    "expected_effect": _l("Expected effect"),
+    "rationale": _l("Rationale"),
+    "stage": _l("Funnel stage"),
+    "lever": _l("Lever"),
+    "subject": _l("Subject"),
+    "channel": _l("Channel"),
+    "owner_email": _l("Owner (e-mail)"),
+    "tags": _l("Tags"),
+    "links": _l("Links"),
+    "impact": _l("Impact"),
+    "confidence": _l("Confidence"),
+    "ease": _l("Ease"),
+    "reach": _l("Reach"),
+    "effort": _l("Effort"),
+}
+REQUIRED = ("title",)
+ALIASES = {
+    "title": ("name", "hypothesis", "idea"),
+    "expected_effect": ("effect", "expected"),
+    "rationale": ("reason", "why", "because"),
+    "stage": ("funnel", "funnel stage"),
+    "audience": ("segment", "audience"),
+    "owner_email": ("owner", "email", "owner email"),
+    "impact": ("i",),
+    "confidence": ("c",),
+    "ease": ("e",),
+}
+CHOICE_LABELS = {"stage": labels.STAGES, "lever": labels.LEVERS, "subject": labels.SUBJECTS}
+
+
+# ---------------------------------------------------------------- mapping
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s_\-/()]+", " ", text.strip().lower()).strip()
+
+
+def guess_mapping(headers: list[str]) -> dict[str, str]:
+    """Propose {our field: their column} from names, labels and common aliases."""
+    by_norm = {_norm(h): h for h in headers}
+    mapping: dict[str, str] = {}
+    for name, label in FIELDS.items():
+        for candidate in (name, str(label), name.replace("_", " "), *ALIASES.get(name, ())):
+            header = by_norm.get(_norm(candidate))
+            if header and header not in mapping.values():
+                mapping[name] = header
+                break
+    return mapping
+
+
+def check_mapping(mapping: dict[str, str | None], headers: list[str]) -> dict[str, str]:
+    """Return the mapping without blanks; refuse unknown fields or columns and double use."""
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, str] = {}
+    for name, header in mapping.items():
+        if name not in FIELDS:
+            errors[name] = [_("Unknown field.")]
+        elif header:
+            if header not in headers:
+                errors[name] = [_("The file has no column “%(name)s”.", name=header)]
+            elif header in clean.values():
+                errors[name] = [_("Column “%(name)s” already feeds another field.", name=header)]
+            else:
+                clean[name] = header
+    for name in REQUIRED:
+        if name not in clean and name not in errors:
+            errors[name] = [
+                _("Choose the column that holds the %(field)s.", field=str(FIELDS[name]).lower())
+            ]
+    if errors:
+        raise ValidationFailed(errors, _("Check the column mapping."))
+    return clean
+
+
+def _choice(name: str, raw: str) -> str | None:
+    text = raw.strip().lower()
+    for value in CHOICES[name]:
+        if text in (value.value, str(CHOICE_LABELS[name].get(value.value, "")).lower()):
+            return value.value
+    return None
+
+
+# ---------------------------------------------------------------- checking rows
+
+
+@dataclass
+class Row:
+    """One data row: its spreadsheet number, cleaned values (when valid), problems, raw cells."""
+
+    number: int
+    values: dict[str, Any]
+    errors: list[str]
+    cells: dict[str, str] = field(default_factory=dict)  # our field -> the cell as in the file
+
+
+def _members_by_email(session: Session, team: Team) -> dict[str, int]:
+    rows = session.exec(
+        select(User.email, User.id)
+        .join(Membership, col(Membership.user_id) == col(User.id))
+        .where(Membership.team_id == team.id, col(User.is_active).is_(True))
+    ).all()
+    return {email.lower(): user_id for email, user_id in rows}
+
+
+def _row_data(
+    cells: dict[str, str], members: dict[str, int], errors: list[str], mapping: dict[str, str]
+) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for name, raw in cells.items():
+        text = raw.strip()
+        where = mapping[name]
+        if name in CHOICES:
+            value = _choice(name, text) if text else None
+            if value is None:
+                allowed = ", ".join(v.value for v in CHOICES[name])
+                errors.append(
+                    _(
+                        "“%(col)s”: “%(value)s” is not one of: %(allowed)s.",
+                        col=where,
+                        value=text[:40],
+                        allowed=allowed,
+                    )
+                )
+            data[name] = value
+        elif name == "owner_email":
+            if text:
+                owner = members.get(text.lower())
+                if owner is None:
+                    errors.append(
+                        _(
+                            "“%(col)s”: %(email)s is not an active member of this team.",
+                            col=where,
+                            email=text[:80],
+                        )
+                    )
+                data["owner_id"] = owner
+        elif name in ("impact", "confidence", "ease", "reach", "effort"):
+            if text:
+                data[name] = text
+        elif name == "links":
+            data[name] = text.split()
+        else:
+            # Undo our own export's formula guard: '=x stored as =x (the app is no spreadsheet).
+            data[name] = (
+                raw[1:] if raw.startswith("'") and raw[1:2] in TRIGGERS and raw[1:2] else raw
+            )
+    return data
+
+
+def check_rows(session: Session, *, team: Team, table: Table, mapping: dict[str, str]) -> list[Row]:
+    """Check every row with the backlog's rules; return rows with cleaned values or errors."""
+    mapping = check_mapping(mapping, table.headers)
+    index = {h: i for i, h in enumerate(table.headers)}
+    members = _members_by_email(session, team)
+    rows: list[Row] = []
+    for number, cells in table.rows:
+        errors = list(table.problems.get(number, []))
+        picked = {name: cells[index[header]] for name, header in mapping.items()}
+        data = _row_data(picked, members, errors, mapping)
+        values: dict[str, Any] = {}
+        try:
+            values = clean_fields(data, rice=team.rice_enabled, partial=False)
+        except ValidationFailed as failed:
+            for name, messages in failed.errors.items():
+                name = "owner_email" if name == "owner_id" else name
+                where = mapping.get(name, str(FIELDS.get(name, name)))
+                if name in CHOICES and data.get(name) is None:
+                    continue  # already explained with the accepted values
+                errors.extend(f"“{where}”: {m}" for m in messages)
+        rows.append(Row(number=number, values=values, errors=errors, cells=picked))
+    return rows
+
+
+def row_errors(rows: list[Row]) -> dict[str, list[str]]:
+    """Return {"row N": messages} for the rows with problems (at most MAX_REPORTED rows)."""
+    bad = [row for row in rows if row.errors]
+    return {_("row %(n)d", n=row.number): row.errors for row in bad[:MAX_REPORTED]}
+
+
+def previous_import(session: Session, *, team: Team, file_hash: str) -> ImportBatch | None:
+    """Return the earlier import of the same file into this team, if any."""
+    return session.exec(
+        select(ImportBatch).where(
+            ImportBatch.team_id == team.id, ImportBatch.file_hash == file_hash
+        )
+    ).first()
+
+
+def already_imported(batch: ImportBatch) -> Conflict:
+    """The refusal for a file imported before."""
+    error = Conflict(
+        _(
+            "This file was already imported on %(when)s (%(n)d rows). Nothing was imported again.",
+            when=batch.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+            n=batch.rows,
+        ),
+        field="file",
+    )
+    error.code = "already_imported"
+    return error
+
+
+# ---------------------------------------------------------------- importing
+
+
+@dataclass
+class ImportResult:
+    batch: ImportBatch
+    created: int
+    in_backlog: int
+    ideas: int
+
+
+def import_backlog(
+    session: Session,
+    *,
+    team: Team,
+    actor: User | None,
+    data: bytes,
+    mapping: dict[str, str | None],
+    file_name: str = "",
+) -> ImportResult:
+    """Import every row as a hypothesis, or none: one transaction, committed once.
+
+    Refuses a file imported before (Conflict, code ``already_imported``) and a file with any
+    bad row (ValidationFailed with ``{"row N": [messages]}``). Rows beyond the backlog's
+    maximum enter as ideas, exactly as when they are added one by one.
+    """
+    create = getattr(backlog.create_hypothesis, "__wrapped__", None)
+    if create is None:  # pragma: no cover - guards a change of the backlog module
+        raise RuntimeError("backlog.create_hypothesis must expose its uncommitted body")
+    try:
+        table = read_table(data)
+        backlog_queries.lock_team(session, team)
+        earlier = previous_import(session, team=team, file_hash=table.file_hash)
+        if earlier is not None:
+            raise already_imported(earlier)
+        rows = check_rows(session, team=team, table=table, mapping=mapping)
+        bad = row_errors(rows)
+        if bad:
+            count = sum(1 for row in rows if row.errors)
+            raise ValidationFailed(
+                bad,
+                _(
+                    "%(n)d of %(total)d rows have errors, so nothing was "
+                    "imported. Fix them and upload the file again.",
+                    n=count,
+                    total=len(rows),
+                ),
+            )
+        in_backlog = 0
+        for row in rows:
+            _hypothesis, room = create(session, team=team, actor=actor, data=row.values)
+            in_backlog += bool(room)
+        batch = ImportBatch(
+            team_id=team.id,
+            file_hash=table.file_hash,
+            file_name=(file_name or "")[:255],
+            rows=len(rows),
+            imported_by_id=actor.id if actor else None,
+        )
+        session.add(batch)
+        session.flush()
+        audit.record(
+            session,
+            team_id=team.id,
+            entity="import",
+            entity_id=batch.id,
+            action="hypothesis.import",
+            actor=actor,
+            changes={"rows": [None, len(rows)], "file": [None, batch.file_name]},
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return ImportResult(
+        batch=batch, created=len(rows), in_backlog=in_backlog, ideas=len(rows) - in_backlog
+    )

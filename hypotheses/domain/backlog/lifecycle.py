@@ -1,0 +1,365 @@
+"""The backlog's use cases: create, edit, score, approve, reject, archive, promote, restore.
+
+Every use case that changes state validates first, writes one audit entry and commits once at
+the end. On any refusal it rolls the session back (nothing half-saved) and raises a DomainError.
+Reading (list, health, scores in SQL) lives in ``backlog.queries`` and pure rules in
+``backlog.rules``.
+
+Lifecycle decisions made here (DESIGN.md §3):
+* The backlog (what the bounds count) is ``backlog`` + ``approved``; ``idea`` is the inbox.
+* A lead approves from ``backlog``, or straight from ``idea`` when the backlog has room.
+* Editing the substance of an approved hypothesis sends it back to ``backlog`` (RELIABILITY C4).
+* Restoring a rejected or archived hypothesis is possible only while it has no test; a
+  tested one gets a follow-up hypothesis instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlmodel import Session, select
+
+from hypotheses import labels
+from hypotheses.domain.backlog import rules as backlog_rules
+from hypotheses.domain.backlog.queries import (
+    backlog_size,
+    check_owner,
+    full_message,
+    get_hypothesis,
+    has_room,
+)
+from hypotheses.domain.backlog.rules import (
+    ALLOWED_FROM,
+    REFUSALS,
+    SUBSTANTIVE,
+    clean_fields,
+    clean_reason,
+    clean_scores,
+)
+from hypotheses.domain.core import audit, transaction
+from hypotheses.domain.core.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    LimitReached,
+    StaleVersion,
+)
+from hypotheses.enums import Status
+from hypotheses.models import Experiment, Hypothesis, Team, User, utcnow
+
+ENTITY = "hypothesis"
+
+
+def allowed_actions(hypothesis: Hypothesis) -> set[str]:
+    """Return the buttons the hypothesis's status allows (permissions are the caller's part)."""
+    return backlog_rules.allowed_actions(hypothesis.status)
+
+
+def _require(hypothesis: Hypothesis, action: str) -> None:
+    """Refuse *action* (Conflict, saying why) when the hypothesis's status does not allow it."""
+    if hypothesis.status not in ALLOWED_FROM[action]:
+        status = str(labels.STATUSES.get(hypothesis.status, hypothesis.status)).lower()
+        raise Conflict(str(REFUSALS[action]) % {"status": status}, field="status")
+
+
+# ---------------------------------------------------------------- transactions
+
+
+# Commit once on success; roll back on any refusal; a lost race becomes StaleVersion.
+_use_case = transaction.use_case(
+    lambda session, kwargs: _stale(
+        session, kwargs["team"], kwargs["hypothesis_id"], kwargs.get("version")
+    )
+)
+
+
+def _stale(session: Session, team: Team, hypothesis_id: int, version: int | None) -> StaleVersion:
+    current = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
+    since = version if version is not None else current.version - 1
+    return StaleVersion(
+        _(
+            "Someone else changed this hypothesis after you opened it. Nothing was saved; "
+            "check their changes and try again."
+        ),
+        changes=audit.changes_since(session, entity=ENTITY, entity_id=current.id, version=since),
+        current_version=current.version,
+    )
+
+
+def _check_version(
+    session: Session, team: Team, hypothesis: Hypothesis, version: Any, *, required: bool = False
+) -> None:
+    if version is None and not required:
+        return
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise DomainError(
+            _(
+                "The form lost track of which version you edited. Reload the page "
+                "and make your change again."
+            ),
+            field="version",
+        )
+    if version != hypothesis.version:
+        raise _stale(session, team, hypothesis.id, version)
+
+
+def _record(
+    session: Session,
+    hypothesis: Hypothesis,
+    *,
+    actor: User | None,
+    action: str,
+    changes: dict[str, Any],
+) -> None:
+    """Flush the change (bumping the version) and add its audit entry."""
+    hypothesis.updated_at = utcnow()
+    session.flush()  # raises StaleDataError if a concurrent writer won the race (PostgreSQL)
+    audit.record(
+        session,
+        team_id=hypothesis.team_id,
+        entity=ENTITY,
+        entity_id=hypothesis.id,
+        action=action,
+        actor=actor,
+        changes=changes,
+        version=hypothesis.version,
+    )
+
+
+def _move(
+    session: Session,
+    hypothesis: Hypothesis,
+    status: str,
+    *,
+    actor: User | None,
+    action: str,
+    **extra: Any,
+) -> None:
+    """Change the status (plus *extra* fields) and audit it."""
+    changes = {"status": [hypothesis.status, status]}
+    for name, value in extra.items():
+        if getattr(hypothesis, name) != value:
+            changes[name] = [getattr(hypothesis, name), value]
+        setattr(hypothesis, name, value)
+    hypothesis.status = status
+    _record(session, hypothesis, actor=actor, action=action, changes=changes)
+
+
+_NO_APPROVAL = {"approved_by_id": None, "approved_at": None, "approved_version": None}
+
+
+# ---------------------------------------------------------------- changing
+
+
+@_use_case
+def create_hypothesis(
+    session: Session, *, team: Team, actor: User | None, data: dict[str, Any]
+) -> tuple[Hypothesis, bool]:
+    """Add a hypothesis; it enters the backlog when there is room, else it waits as an idea.
+
+    Returns the hypothesis and whether it entered the backlog. *data* may hold ``parent_id``
+    (a follow-up of another hypothesis of the team); the owner defaults to the author.
+    """
+    values = clean_fields(data, rice=team.rice_enabled, partial=False)
+    if "owner_id" not in data and actor is not None:
+        values["owner_id"] = actor.id
+    check_owner(session, team, values.get("owner_id"))
+    parent_id = data.get("parent_id")
+    if parent_id is not None:
+        if isinstance(parent_id, bool) or not isinstance(parent_id, int):
+            raise DomainError(_("Not a valid hypothesis."), field="parent_id")
+        get_hypothesis(session, team=team, hypothesis_id=parent_id)
+    room = has_room(session, team)
+    hypothesis = Hypothesis(
+        team_id=team.id,
+        **values,
+        parent_id=parent_id,
+        status=Status.BACKLOG.value if room else Status.IDEA.value,
+        created_by_id=actor.id if actor else None,
+    )
+    session.add(hypothesis)
+    changes = {k: [None, v] for k, v in values.items() if v not in (None, "")}
+    changes["status"] = [None, hypothesis.status]
+    _record(session, hypothesis, actor=actor, action="hypothesis.create", changes=changes)
+    return hypothesis, room
+
+
+@_use_case
+def update_hypothesis(
+    session: Session,
+    *,
+    hypothesis_id: int,
+    team: Team,
+    actor: User | None,
+    data: dict[str, Any],
+    version: int,
+) -> tuple[Hypothesis, bool]:
+    """Save an edit made on *version*; refuse a stale one. Returns (hypothesis, approval_reset).
+
+    Only the keys present in *data* change. Editing the substance of an approved hypothesis
+    sends it back to the backlog and clears the approval.
+    """
+    hypothesis = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
+    _check_version(session, team, hypothesis, version, required=True)
+    _require(hypothesis, "edit")
+    values = clean_fields(data, rice=team.rice_enabled, partial=True)
+    check_owner(session, team, values.get("owner_id"))
+    changes = audit.diff({k: getattr(hypothesis, k) for k in values}, values)
+    if not changes:
+        return hypothesis, False
+    reset = hypothesis.status == Status.APPROVED and bool(SUBSTANTIVE & changes.keys())
+    for name, value in values.items():
+        setattr(hypothesis, name, value)
+    if reset:
+        for name, value in _NO_APPROVAL.items():
+            changes[name] = [getattr(hypothesis, name), value]
+            setattr(hypothesis, name, value)
+        changes["status"] = [hypothesis.status, Status.BACKLOG.value]
+        hypothesis.status = Status.BACKLOG.value
+    _record(session, hypothesis, actor=actor, action="hypothesis.edit", changes=changes)
+    return hypothesis, reset
+
+
+@_use_case
+def set_scores(
+    session: Session,
+    *,
+    hypothesis_id: int,
+    team: Team,
+    actor: User | None,
+    impact: Any,
+    confidence: Any,
+    ease: Any,
+    version: int,
+) -> Hypothesis:
+    """Save new ICE scores (each 1–10) made on *version*; refuse a stale one."""
+    hypothesis = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
+    _check_version(session, team, hypothesis, version, required=True)
+    _require(hypothesis, "edit")
+    values = clean_scores({"impact": impact, "confidence": confidence, "ease": ease})
+    changes = audit.diff({k: getattr(hypothesis, k) for k in values}, values)
+    if changes:
+        for name, value in values.items():
+            setattr(hypothesis, name, value)
+        _record(session, hypothesis, actor=actor, action="hypothesis.score", changes=changes)
+    return hypothesis
+
+
+@_use_case
+def approve(
+    session: Session, *, hypothesis_id: int, team: Team, actor: User, version: int | None = None
+) -> Hypothesis:
+    """Approve a hypothesis for testing (from backlog, or from idea when the backlog has room).
+
+    The author cannot approve their own unless the team allows it. Approving an approved
+    hypothesis again changes nothing (idempotent).
+    """
+    hypothesis = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
+    _check_version(session, team, hypothesis, version)
+    if hypothesis.status == Status.APPROVED:
+        return hypothesis
+    _require(hypothesis, "approve")
+    if hypothesis.created_by_id == actor.id and not team.allow_self_approval:
+        raise Forbidden(
+            _(
+                "You wrote this hypothesis, so another lead must approve it (separation "
+                "of duties). Ask a colleague to review it."
+            )
+        )
+    if hypothesis.status == Status.IDEA and not has_room(session, team):
+        raise LimitReached(full_message(team, backlog_size(session, team=team)))
+    # approved_version: the version of the content the lead approved (before this change).
+    _move(
+        session,
+        hypothesis,
+        Status.APPROVED.value,
+        actor=actor,
+        action="hypothesis.approve",
+        approved_by_id=actor.id,
+        approved_at=utcnow(),
+        approved_version=hypothesis.version,
+    )
+    return hypothesis
+
+
+@_use_case
+def reject(
+    session: Session,
+    *,
+    hypothesis_id: int,
+    team: Team,
+    actor: User,
+    reason: Any,
+    version: int | None = None,
+) -> Hypothesis:
+    """Reject an idea, backlog or approved hypothesis; a reason is required."""
+    hypothesis = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
+    _check_version(session, team, hypothesis, version)
+    text = clean_reason(reason)
+    _require(hypothesis, "reject")
+    _move(
+        session,
+        hypothesis,
+        Status.REJECTED.value,
+        actor=actor,
+        action="hypothesis.reject",
+        reject_reason=text,
+        **_NO_APPROVAL,
+    )
+    return hypothesis
+
+
+@_use_case
+def archive(
+    session: Session, *, hypothesis_id: int, team: Team, actor: User, version: int | None = None
+) -> Hypothesis:
+    """Archive a hypothesis that is not being tested."""
+    hypothesis = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
+    _check_version(session, team, hypothesis, version)
+    _require(hypothesis, "archive")
+    _move(session, hypothesis, Status.ARCHIVED.value, actor=actor, action="hypothesis.archive")
+    return hypothesis
+
+
+@_use_case
+def promote(
+    session: Session, *, hypothesis_id: int, team: Team, actor: User, version: int | None = None
+) -> Hypothesis:
+    """Move an idea into the backlog; LimitReached (with what to do) when the backlog is full."""
+    hypothesis = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
+    _check_version(session, team, hypothesis, version)
+    _require(hypothesis, "promote")
+    if not has_room(session, team):
+        raise LimitReached(full_message(team, backlog_size(session, team=team)))
+    _move(session, hypothesis, Status.BACKLOG.value, actor=actor, action="hypothesis.promote")
+    return hypothesis
+
+
+@_use_case
+def restore(
+    session: Session, *, hypothesis_id: int, team: Team, actor: User, version: int | None = None
+) -> tuple[Hypothesis, bool]:
+    """Bring back a rejected or archived, untested hypothesis: to the backlog, or as an idea."""
+    hypothesis = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
+    _check_version(session, team, hypothesis, version)
+    _require(hypothesis, "restore")
+    tested = session.exec(
+        select(Experiment.id).where(Experiment.hypothesis_id == hypothesis.id)
+    ).first()
+    if tested is not None:
+        raise Conflict(
+            _("This hypothesis already has a test. Create a follow-up hypothesis instead."),
+            field="status",
+        )
+    room = has_room(session, team)
+    _move(
+        session,
+        hypothesis,
+        Status.BACKLOG.value if room else Status.IDEA.value,
+        actor=actor,
+        action="hypothesis.restore",
+        reject_reason=None,
+        **_NO_APPROVAL,
+    )
+    return hypothesis, room

@@ -1,0 +1,307 @@
+"""Reading the backlog: scores in SQL, the list with filters and pages, bounds and health.
+
+Read-only functions: they never commit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import Float, String, case, cast, or_
+from sqlmodel import Session, col, func, select
+
+from hypotheses.domain.core.errors import NotFound, ValidationFailed
+from hypotheses.enums import Lever, ScoreFormula, Stage, Status, Subject
+from hypotheses.models import Hypothesis, Membership, Team, User
+
+IN_BACKLOG = (Status.BACKLOG.value, Status.APPROVED.value)
+ACTIVE = (Status.IDEA.value, Status.BACKLOG.value, Status.APPROVED.value, Status.RUNNING.value)
+SORTS = ("score", "rice", "newest", "title")
+MAX_PER_PAGE = 100
+
+
+# ---------------------------------------------------------------- scoring (pure + SQL)
+
+
+def score_column(formula: str):
+    """Return the SQL expression computing the ICE score under *formula*."""
+    i, c, e = (cast(col(getattr(Hypothesis, n)), Float) for n in ("impact", "confidence", "ease"))
+    if formula == ScoreFormula.PRODUCT:
+        return i * c * e
+    return (i + c + e) / 3.0
+
+
+def rice_column():
+    """Return the SQL expression computing RICE (NULL while reach or effort is unset)."""
+    return case(
+        (
+            or_(
+                col(Hypothesis.reach).is_(None),
+                col(Hypothesis.effort).is_(None),
+                col(Hypothesis.effort) <= 0,
+            ),
+            None,
+        ),
+        else_=cast(col(Hypothesis.reach), Float)
+        * col(Hypothesis.impact)
+        * col(Hypothesis.confidence)
+        / col(Hypothesis.effort),
+    )
+
+
+# ---------------------------------------------------------------- bounds and health
+
+
+def counts_by_status(session: Session, *, team: Team) -> dict[str, int]:
+    """Return {status: number of the team's hypotheses}."""
+    rows = session.exec(
+        select(Hypothesis.status, func.count(col(Hypothesis.id)))
+        .where(Hypothesis.team_id == team.id)
+        .group_by(Hypothesis.status)
+    ).all()
+    return dict(rows)
+
+
+def backlog_size(session: Session, *, team: Team) -> int:
+    """Count the hypotheses the bounds apply to: status backlog or approved."""
+    return session.exec(
+        select(func.count(col(Hypothesis.id))).where(
+            Hypothesis.team_id == team.id, col(Hypothesis.status).in_(IN_BACKLOG)
+        )
+    ).one()
+
+
+@dataclass
+class BacklogHealth:
+    """The backlog's size against the team's bounds, with a sentence saying what to do."""
+
+    size: int
+    min: int
+    max: int
+    state: str  # "below" | "ok" | "full"
+    ideas: int
+    by_status: dict[str, int]
+    message: str
+    # Other areas (experiments: stale ideas, subject mix) add their findings here.
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def percent(self) -> int:
+        """Return the size as a share of the maximum, 0–100 (for the progress bar)."""
+        return min(100, round(100 * self.size / self.max)) if self.max else 100
+
+    @property
+    def min_percent(self) -> int:
+        """Return where the minimum sits on the bar, 0–100."""
+        return min(100, round(100 * self.min / self.max)) if self.max else 0
+
+
+def health(session: Session, *, team: Team) -> BacklogHealth:
+    """Measure the backlog against the team's bounds (read only)."""
+    by_status = counts_by_status(session, team=team)
+    size = sum(by_status.get(s, 0) for s in IN_BACKLOG)
+    ideas = by_status.get(Status.IDEA.value, 0)
+    low, high = team.backlog_min, team.backlog_max
+    if size >= high:
+        state = "full"
+        message = _(
+            "The backlog is full (%(size)d of %(max)d). New hypotheses wait as ideas until "
+            "one leaves: approve and start, reject or archive some.",
+            size=size,
+            max=high,
+        )
+    elif size < low:
+        state = "below"
+        message = _(
+            "Only %(size)d in the backlog; the team's minimum is %(min)d. Add ideas: without "
+            "a backlog the system stops improving within weeks.",
+            size=size,
+            min=low,
+        )
+        if ideas:
+            message += " " + _("%(n)d ideas wait in the inbox; promote the good ones.", n=ideas)
+    else:
+        state = "ok"
+        message = _(
+            "%(size)d in the backlog, within the team's bounds of %(min)d–%(max)d. Healthy.",
+            size=size,
+            min=low,
+            max=high,
+        )
+    return BacklogHealth(
+        size=size, min=low, max=high, state=state, ideas=ideas, by_status=by_status, message=message
+    )
+
+
+def full_message(team: Team, size: int) -> str:
+    """Explain why a hypothesis stays an idea, and what to do about it."""
+    return _(
+        "The backlog is full (%(size)d of %(max)d), so this hypothesis stays an idea. It can "
+        "enter when one leaves the backlog: approve and start a test, reject or archive some, "
+        "then promote it.",
+        size=size,
+        max=team.backlog_max,
+    )
+
+
+def lock_team(session: Session, team: Team) -> None:
+    # PostgreSQL: serialise bound checks per team (SQLite already serialises at BEGIN IMMEDIATE).
+    session.exec(select(Team.id).where(Team.id == team.id).with_for_update()).first()
+
+
+def has_room(session: Session, team: Team) -> bool:
+    lock_team(session, team)
+    return backlog_size(session, team=team) < team.backlog_max
+
+
+# ---------------------------------------------------------------- reading
+
+
+def get_hypothesis(session: Session, *, team: Team, hypothesis_id: int) -> Hypothesis:
+    """Return the team's hypothesis; NotFound for a missing id or another team's."""
+    hypothesis = session.exec(
+        select(Hypothesis).where(Hypothesis.id == hypothesis_id, Hypothesis.team_id == team.id)
+    ).first()
+    if hypothesis is None:
+        raise NotFound(_("There is no such hypothesis in this team."))
+    return hypothesis
+
+
+def team_members(session: Session, *, team: Team) -> list[User]:
+    """Return the team's active members by name (possible owners)."""
+    return list(
+        session.exec(
+            select(User)
+            .join(Membership, col(Membership.user_id) == col(User.id))
+            .where(Membership.team_id == team.id, col(User.is_active).is_(True))
+            .order_by(User.name, User.id)
+        ).all()
+    )
+
+
+def check_owner(session: Session, team: Team, owner_id: int | None) -> None:
+    if owner_id is None:
+        return
+    member = session.exec(
+        select(Membership.id)
+        .join(User, col(User.id) == col(Membership.user_id))
+        .where(
+            Membership.team_id == team.id,
+            Membership.user_id == owner_id,
+            col(User.is_active).is_(True),
+        )
+    ).first()
+    if member is None:
+        raise ValidationFailed(
+            {"owner_id": [_("Choose an owner from this team.")]},
+            _("Choose an owner from this team."),
+        )
+
+
+@dataclass
+class Scored:
+    """One row of the backlog list: the hypothesis, its scores and its owner's name."""
+
+    hypothesis: Hypothesis
+    score: float
+    rice: float | None
+    owner_name: str | None
+
+
+@dataclass
+class Page:
+    """One page of a list."""
+
+    items: list[Any]
+    page: int
+    pages: int
+    total: int
+    per_page: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def _check_filter(errors: dict[str, list[str]], name: str, value: str | None, allowed) -> None:
+    if value not in (None, "") and value not in {str(v) for v in allowed}:
+        errors.setdefault(name, []).append(_("Not a valid choice."))
+
+
+def list_hypotheses(
+    session: Session,
+    *,
+    team: Team,
+    status: str | None = None,
+    stage: str | None = None,
+    lever: str | None = None,
+    subject: str | None = None,
+    owner_id: int | None = None,
+    q: str | None = None,
+    sort: str = "score",
+    page: int = 1,
+    per_page: int = 25,
+) -> Page:
+    """List the team's hypotheses, scored in SQL, best first (ties: older first), one page.
+
+    *status* None means the active list (idea, backlog, approved, running); "all" means all.
+    """
+    errors: dict[str, list[str]] = {}
+    _check_filter(errors, "status", status, [*Status, "all"])
+    _check_filter(errors, "stage", stage, Stage)
+    _check_filter(errors, "lever", lever, Lever)
+    _check_filter(errors, "subject", subject, Subject)
+    _check_filter(errors, "sort", sort, SORTS)
+    if errors:
+        raise ValidationFailed(errors, _("Some filters are invalid."))
+    score, rice = score_column(team.score_formula), rice_column()
+    query = (
+        select(Hypothesis, score.label("score"), rice.label("rice"), User.name)
+        .join(User, col(User.id) == col(Hypothesis.owner_id), isouter=True)
+        .where(Hypothesis.team_id == team.id)
+    )
+    if not status:
+        query = query.where(col(Hypothesis.status).in_(ACTIVE))
+    elif status != "all":
+        query = query.where(Hypothesis.status == status)
+    for name, value in (
+        ("stage", stage),
+        ("lever", lever),
+        ("subject", subject),
+        ("owner_id", owner_id),
+    ):
+        if value not in (None, ""):
+            query = query.where(getattr(Hypothesis, name) == value)
+    text = (q or "").strip().lower()[:200]
+    if text:
+        query = query.where(
+            or_(
+                *(
+                    func.lower(col(getattr(Hypothesis, name)), type_=String).contains(
+                        text, autoescape=True
+                    )
+                    for name in ("title", "change", "audience", "rationale", "tags")
+                )
+            )
+        )
+    age = (col(Hypothesis.created_at).asc(), col(Hypothesis.id).asc())
+    order = {
+        "score": (score.desc(), *age),
+        "rice": (case((rice.is_(None), 1), else_=0), rice.desc(), score.desc(), *age),
+        "newest": (col(Hypothesis.created_at).desc(), col(Hypothesis.id).desc()),
+        "title": (func.lower(col(Hypothesis.title)), col(Hypothesis.id)),
+    }[sort or "score"]
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    per_page = max(1, min(MAX_PER_PAGE, per_page))
+    pages = max(1, math.ceil(total / per_page))
+    page = max(1, min(page, pages))
+    rows = session.exec(query.order_by(*order).offset((page - 1) * per_page).limit(per_page)).all()
+    items = [Scored(h, float(s), None if r is None else float(r), name) for h, s, r, name in rows]
+    return Page(items=items, page=page, pages=pages, total=total, per_page=per_page)

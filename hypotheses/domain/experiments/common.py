@@ -1,0 +1,313 @@
+"""Shared pieces of the experiment use cases: statuses, the transaction wrapper, reading.
+
+Reading functions never change state. The use cases live in ``lifecycle`` (design, start),
+``ending`` (stop, decide) and ``results`` (results, finish, CSV).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlmodel import Session, col, select
+
+from hypotheses.domain.core import audit, transaction
+from hypotheses.domain.core.errors import Conflict, NotFound
+from hypotheses.models import (
+    Analysis,
+    Experiment,
+    Hypothesis,
+    ResultSet,
+    Team,
+    User,
+    Variant,
+    utcnow,
+)
+
+# Experiment statuses (Hypothesis.status mirrors them: approved → running → finished → decided).
+DESIGN, RUNNING, FINISHED, STOPPED, DECIDED = "design", "running", "finished", "stopped", "decided"
+EXPERIMENT_STATUSES = (DESIGN, RUNNING, FINISHED, STOPPED, DECIDED)
+ENTITY = "experiment"
+
+
+def status_text(status: str) -> str:
+    """Return a status as words for messages ("designed", "running", "decided")."""
+    from hypotheses import labels
+
+    if status == DESIGN:
+        return _("designed (not started)")
+    return str(labels.STATUSES.get(status, status)).lower()
+
+
+def _lost_race(_session: Session, _kwargs: dict[str, Any]) -> Conflict:
+    return Conflict(
+        _(
+            "Someone else changed this test at the same moment. Nothing was "
+            "saved; reload the page and try again."
+        )
+    )
+
+
+# Commit once on success; roll back on any refusal; a lost race becomes a Conflict.
+use_case = transaction.use_case(_lost_race)
+
+
+def fresh(query):
+    """Make an ORM select re-read rows already in the session (state may have changed)."""
+    return query.execution_options(populate_existing=True)
+
+
+def get_experiment(
+    session: Session,
+    *,
+    team: Team,
+    experiment_id: int | None = None,
+    hypothesis_id: int | None = None,
+) -> Experiment:
+    """Return the team's experiment by its id or its hypothesis; NotFound otherwise."""
+    query = select(Experiment).where(Experiment.team_id == team.id)
+    if experiment_id is not None:
+        query = query.where(Experiment.id == experiment_id)
+    elif hypothesis_id is not None:
+        query = query.where(Experiment.hypothesis_id == hypothesis_id)
+    else:
+        raise NotFound(_("There is no such test in this team."))
+    experiment = session.exec(fresh(query)).first()
+    if experiment is None:
+        raise NotFound(_("There is no such test in this team."))
+    return experiment
+
+
+def find_experiment(session: Session, *, team: Team, hypothesis_id: int) -> Experiment | None:
+    """Return the hypothesis's experiment, or None when no test was designed yet."""
+    return session.exec(
+        fresh(
+            select(Experiment).where(
+                Experiment.team_id == team.id, Experiment.hypothesis_id == hypothesis_id
+            )
+        )
+    ).first()
+
+
+def get_hypothesis(session: Session, *, team: Team, hypothesis_id: int) -> Hypothesis:
+    """Return the team's hypothesis (re-read); NotFound for a missing id or another team's."""
+    hypothesis = session.exec(
+        fresh(
+            select(Hypothesis).where(Hypothesis.id == hypothesis_id, Hypothesis.team_id == team.id)
+        )
+    ).first()
+    if hypothesis is None:
+        raise NotFound(_("There is no such hypothesis in this team."))
+    return hypothesis
+
+
+def variants_of(session: Session, *, experiment: Experiment) -> list[Variant]:
+    """Return the experiment's variants, control first."""
+    return list(
+        session.exec(
+            select(Variant)
+            .where(Variant.experiment_id == experiment.id)
+            .order_by(col(Variant.position))
+        ).all()
+    )
+
+
+def result_sets(
+    session: Session, *, experiment: Experiment
+) -> list[tuple[ResultSet, Analysis | None]]:
+    """Return every entered result set with its analysis, newest first (the looks)."""
+    rows = session.exec(
+        select(ResultSet, Analysis)
+        .join(Analysis, col(Analysis.result_set_id) == col(ResultSet.id), isouter=True)
+        .where(ResultSet.experiment_id == experiment.id)
+        .order_by(
+            col(ResultSet.created_at).desc(), col(ResultSet.id).desc(), col(Analysis.id).desc()
+        )
+    ).all()
+    seen: set[int] = set()
+    out = []
+    for result_set, analysis in rows:  # keep the newest analysis of each result set
+        if result_set.id not in seen:
+            seen.add(result_set.id)
+            out.append((result_set, analysis))
+    return out
+
+
+def latest_analysis(session: Session, *, experiment: Experiment) -> Analysis | None:
+    """Return the experiment's newest stored analysis, or None before any results."""
+    return session.exec(
+        select(Analysis)
+        .where(Analysis.experiment_id == experiment.id)
+        .order_by(col(Analysis.created_at).desc(), col(Analysis.id).desc())
+    ).first()
+
+
+def analysis_output(analysis: Analysis | None) -> dict[str, Any] | None:
+    """Return the stored engine output of *analysis* as a dict (None when there is none)."""
+    return json.loads(analysis.output) if analysis is not None else None
+
+
+def result_data(result_set: ResultSet) -> list[dict[str, Any]]:
+    """Return the per-variant numbers stored in *result_set*."""
+    return json.loads(result_set.data)
+
+
+@dataclass(frozen=True)
+class TestRow:
+    """One experiment with its hypothesis and progress, for lists and the dashboard."""
+
+    experiment: Experiment
+    hypothesis: Hypothesis
+    collected: int | None  # smallest per-variant sample of the latest results
+    planned: int | None  # planned sample per variant
+    days_left: int | None  # at the planned daily traffic, from the start date
+
+    @property
+    def progress(self) -> float | None:
+        """Share of the planned sample collected (0–1), from the latest results."""
+        if not self.planned or self.collected is None:
+            return None
+        return min(1.0, self.collected / self.planned)
+
+
+def _collected(session: Session, experiment: Experiment) -> int | None:
+    latest = session.exec(
+        select(ResultSet)
+        .where(ResultSet.experiment_id == experiment.id)
+        .order_by(col(ResultSet.created_at).desc(), col(ResultSet.id).desc())
+    ).first()
+    if latest is None:
+        return None
+    sizes = [row.get("visitors", row.get("n")) for row in result_data(latest)]
+    sizes = [s for s in sizes if isinstance(s, int)]
+    return min(sizes) if sizes else None
+
+
+def _days_left(experiment: Experiment, now: datetime) -> int | None:
+    if (
+        experiment.status != RUNNING
+        or experiment.started_at is None
+        or experiment.duration_days is None
+    ):
+        return None
+    elapsed = (now - experiment.started_at).days
+    return max(0, experiment.duration_days - elapsed)
+
+
+def list_experiments(
+    session: Session,
+    *,
+    team: Team,
+    status: str | tuple[str, ...] | None = None,
+    limit: int | None = None,
+) -> list[TestRow]:
+    """Return the team's experiments (optionally of some statuses), newest activity first."""
+    query = (
+        select(Experiment, Hypothesis)
+        .join(Hypothesis, col(Hypothesis.id) == col(Experiment.hypothesis_id))
+        .where(Experiment.team_id == team.id)
+        .order_by(col(Experiment.updated_at).desc(), col(Experiment.id).desc())
+    )
+    if isinstance(status, str):
+        query = query.where(Experiment.status == status)
+    elif status:
+        query = query.where(col(Experiment.status).in_(status))
+    if limit:
+        query = query.limit(limit)
+    now = utcnow()
+    return [
+        TestRow(
+            experiment=e,
+            hypothesis=h,
+            collected=_collected(session, e),
+            planned=e.per_variant,
+            days_left=_days_left(e, now),
+        )
+        for e, h in session.exec(query).all()
+    ]
+
+
+def running_tests(session: Session, *, team: Team) -> list[TestRow]:
+    """Return the team's running tests, in slot order (what counts against the limit)."""
+    rows = list_experiments(session, team=team, status=RUNNING)
+    return sorted(rows, key=lambda r: (r.experiment.slot or 99, r.experiment.id))
+
+
+def record_experiment(
+    session: Session,
+    experiment: Experiment,
+    *,
+    actor: User | None,
+    action: str,
+    changes: dict[str, Any],
+    note: str | None = None,
+) -> None:
+    """Flush *experiment* (bumping its version) and audit the change."""
+    experiment.updated_at = utcnow()
+    session.add(experiment)
+    session.flush()
+    audit.record(
+        session,
+        team_id=experiment.team_id,
+        entity=ENTITY,
+        entity_id=experiment.id,
+        action=action,
+        actor=actor,
+        changes=changes,
+        version=experiment.version,
+        note=note,
+    )
+
+
+def move_hypothesis(
+    session: Session,
+    hypothesis: Hypothesis,
+    status: str,
+    *,
+    actor: User | None,
+    action: str,
+    note: str | None = None,
+) -> None:
+    """Mirror the experiment's state on its hypothesis, in the same transaction, audited."""
+    if hypothesis.status == status:
+        return
+    changes = {"status": [hypothesis.status, status]}
+    hypothesis.status = status
+    hypothesis.updated_at = utcnow()
+    session.add(hypothesis)
+    session.flush()
+    audit.record(
+        session,
+        team_id=hypothesis.team_id,
+        entity="hypothesis",
+        entity_id=hypothesis.id,
+        action=action,
+        actor=actor,
+        changes=changes,
+        version=hypothesis.version,
+        note=note,
+    )
+
+
+def approved_without_design(session: Session, *, team: Team) -> list[Hypothesis]:
+    """Return the team's approved hypotheses that have no test design yet, oldest approval first."""
+    designed = select(Experiment.hypothesis_id).where(Experiment.team_id == team.id)
+    return list(
+        session.exec(
+            select(Hypothesis)
+            .where(
+                Hypothesis.team_id == team.id,
+                Hypothesis.status == "approved",
+                col(Hypothesis.id).not_in(designed),
+            )
+            .order_by(col(Hypothesis.approved_at), col(Hypothesis.id))
+        ).all()
+    )
+
+
+def lock_team(session: Session, team: Team) -> Team:
+    """Lock the team row (PostgreSQL) and re-read its settings; SQLite holds BEGIN IMMEDIATE."""
+    return session.exec(fresh(select(Team).where(Team.id == team.id).with_for_update())).one()

@@ -1,0 +1,199 @@
+"""Ending a test: stop (abort, with a reason) and the lead's decision (ship, iterate, kill).
+
+Same conventions as ``experiments``: validate first, keep Experiment.status and
+Hypothesis.status in step with audit entries on both, commit once; any refusal rolls back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlmodel import Session
+
+from hypotheses.domain.core.errors import Conflict, DomainError, ValidationFailed
+from hypotheses.domain.experiments.common import (
+    DECIDED,
+    FINISHED,
+    RUNNING,
+    STOPPED,
+    get_experiment,
+    get_hypothesis,
+    lock_team,
+    move_hypothesis,
+    record_experiment,
+    status_text,
+    use_case,
+)
+from hypotheses.enums import Decision, Outcome, Status
+from hypotheses.models import Experiment, Hypothesis, Team, User, utcnow
+
+MAX_REASON, MAX_LEARNING, MAX_TITLE = 1000, 200, 200
+
+
+def _clean_text(
+    raw: Any, *, field: str, limit: int, required_message: str, one_line: bool = False
+) -> str:
+    text = raw.strip() if isinstance(raw, str) else ""
+    if not text:
+        raise DomainError(required_message, field=field)
+    if len(text) > limit:
+        raise DomainError(
+            _("Use at most %(max)d characters (this has %(n)d).", max=limit, n=len(text)),
+            field=field,
+        )
+    if one_line and ("\n" in text or "\r" in text):
+        raise DomainError(_("Keep it to one line."), field=field)
+    if any(ord(c) < 32 and c not in "\n\r\t" or ord(c) == 127 for c in text):
+        raise DomainError(_("Remove control characters from this field."), field=field)
+    return text
+
+
+@use_case
+def stop(
+    session: Session, *, team: Team, actor: User | None, hypothesis_id: int, reason: Any
+) -> Experiment:
+    """Abort a running test with a reason; its slot is freed and the hypothesis is stopped."""
+    text = _clean_text(
+        reason, field="reason", limit=MAX_REASON, required_message=_("Say why the test is stopped.")
+    )
+    lock_team(session, team)
+    experiment = get_experiment(session, team=team, hypothesis_id=hypothesis_id)
+    if experiment.status != RUNNING:
+        raise Conflict(
+            _(
+                "Only a running test can be stopped; this one is %(status)s.",
+                status=status_text(experiment.status),
+            ),
+            field="status",
+        )
+    changes = {
+        "status": [RUNNING, STOPPED],
+        "slot": [experiment.slot, None],
+        "stop_reason": [None, text],
+    }
+    experiment.status, experiment.slot, experiment.stop_reason = STOPPED, None, text
+    experiment.ended_at = utcnow()
+    record_experiment(
+        session, experiment, actor=actor, action="experiment.stop", changes=changes, note=text
+    )
+    hypothesis = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
+    move_hypothesis(
+        session, hypothesis, Status.STOPPED.value, actor=actor, action="hypothesis.stop", note=text
+    )
+    return experiment
+
+
+def _choice(raw: Any, allowed: type, field: str, message: str) -> str:
+    if raw not in {e.value for e in allowed}:
+        raise DomainError(message, field=field)
+    return str(raw)
+
+
+@use_case
+def decide(
+    session: Session,
+    *,
+    team: Team,
+    actor: User | None,
+    hypothesis_id: int,
+    decision: Any,
+    outcome: Any,
+    learning: Any,
+    follow_up_title: Any = None,
+) -> tuple[Experiment, Hypothesis | None]:
+    """Record the lead's decision on a finished (or stopped) test; return it and any follow-up.
+
+    *decision* is ship, iterate or kill; *outcome* won, lost or inconclusive; *learning* one line
+    (≤ 200 characters). A *follow_up_title* creates a new hypothesis linked to this one (it
+    enters the backlog when there is room, else the inbox).
+    """
+    decision = _choice(decision, Decision, "decision", _("Choose ship, iterate or kill."))
+    outcome = _choice(outcome, Outcome, "outcome", _("Choose won, lost or inconclusive."))
+    learning = _clean_text(
+        learning,
+        field="learning",
+        limit=MAX_LEARNING,
+        one_line=True,
+        required_message=_("Write the one-line learning."),
+    )
+    follow = None
+    if isinstance(follow_up_title, str) and follow_up_title.strip():
+        follow = _clean_text(
+            follow_up_title,
+            field="follow_up_title",
+            limit=MAX_TITLE,
+            one_line=True,
+            required_message="",
+        )
+    experiment = get_experiment(session, team=team, hypothesis_id=hypothesis_id)
+    if experiment.status not in (FINISHED, STOPPED):
+        raise Conflict(
+            _(
+                "Only a finished or stopped test can be decided; this one is %(status)s.",
+                status=status_text(experiment.status),
+            ),
+            field="status",
+        )
+    hypothesis = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
+    now = utcnow()
+    changes = {
+        "status": [experiment.status, DECIDED],
+        "decision": [None, decision],
+        "outcome": [None, outcome],
+        "learning": [None, learning],
+    }
+    experiment.status, experiment.decision, experiment.outcome = DECIDED, decision, outcome
+    experiment.learning, experiment.decided_at = learning, now
+    experiment.decided_by_id = actor.id if actor else None
+    record_experiment(session, experiment, actor=actor, action="experiment.decide", changes=changes)
+    move_hypothesis(
+        session,
+        hypothesis,
+        Status.DECIDED.value,
+        actor=actor,
+        action="hypothesis.decide",
+        note=f"{decision} ({outcome}): {learning}",
+    )
+    child = (
+        _follow_up(
+            session, team=team, actor=actor, parent=hypothesis, title=follow, learning=learning
+        )
+        if follow
+        else None
+    )
+    return experiment, child
+
+
+def _follow_up(
+    session: Session,
+    *,
+    team: Team,
+    actor: User | None,
+    parent: Hypothesis,
+    title: str,
+    learning: str,
+) -> Hypothesis:
+    """Create the follow-up hypothesis through the backlog's own use case (same rules, audit)."""
+    from hypotheses.domain.backlog import lifecycle as backlog
+
+    data = {
+        "title": title,
+        "change": "",
+        "audience": parent.audience,
+        "rationale": _(
+            "Follow-up of “%(title)s”: %(learning)s", title=parent.title, learning=learning
+        ),
+        "stage": parent.stage,
+        "lever": parent.lever,
+        "subject": parent.subject,
+        "channel": parent.channel,
+        "tags": parent.tags,
+        "parent_id": parent.id,
+    }
+    try:
+        child, _room = backlog.create_hypothesis(session, team=team, actor=actor, data=data)
+    except ValidationFailed as error:
+        messages = [m for msgs in error.fields.values() for m in msgs]
+        raise DomainError(" ".join(messages) or error.message, field="follow_up_title") from None
+    return child

@@ -1,0 +1,309 @@
+"""Results of a running test: entering numbers (form, API, CSV), the stored analysis, finishing.
+
+A result set and its analysis are stored in one transaction: the engine's inputs, its output,
+its version and the verdict, so any analysis can be reproduced later (reproduce_analysis).
+Results may be entered several times while the test runs (early looks; the engine then adds
+the sequential, always-valid result); the final set finishes the test and frees its slot.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlmodel import Session, col, select
+
+import stats
+from hypotheses.domain.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from hypotheses.domain.experiments.common import (
+    FINISHED,
+    RUNNING,
+    get_experiment,
+    get_hypothesis,
+    move_hypothesis,
+    record_experiment,
+    result_data,
+    status_text,
+    use_case,
+    variants_of,
+)
+from hypotheses.enums import MetricKind, Status
+from hypotheses.models import Analysis, Experiment, ResultSet, Team, User, utcnow
+
+MAX_COUNT = 10**12
+SOURCES = ("form", "csv", "per-user csv", "api")
+CORRECTION = "holm"
+
+
+def _int(raw: Any) -> int | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float) and math.isfinite(raw) and raw.is_integer():
+        return int(raw)
+    if isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit():
+        return int(raw.strip())
+    return None
+
+
+def _float(raw: Any) -> float | None:
+    if isinstance(raw, bool) or raw is None:
+        return None
+    try:
+        value = float(raw.strip().replace(",", ".")) if isinstance(raw, str) else float(raw)
+    except (TypeError, ValueError):
+        return None
+    if isinstance(raw, str) and ("_" in raw or not raw.strip().isascii()):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _clean_row(
+    kind: str, index: int, row: dict[str, Any], errors: dict[str, list[str]]
+) -> dict[str, Any]:
+    def bad(key: str, message: str) -> None:
+        errors.setdefault(f"{key}_{index}", []).append(message)
+
+    if kind == MetricKind.CONVERSION:
+        visitors, conversions = _int(row.get("visitors")), _int(row.get("conversions"))
+        if visitors is None or not 1 <= visitors <= MAX_COUNT:
+            bad("visitors", _("Visitors is a whole number of at least 1."))
+        if conversions is None or not 0 <= conversions <= MAX_COUNT:
+            bad("conversions", _("Conversions is a whole number, 0 or more."))
+        elif visitors is not None and conversions > visitors:
+            bad("conversions", _("Conversions cannot exceed visitors (%(v)d).", v=visitors))
+        return {"name": row["name"], "visitors": visitors, "conversions": conversions}
+    n, mean, sd = _int(row.get("n")), _float(row.get("mean")), _float(row.get("sd"))
+    if n is None or not 2 <= n <= MAX_COUNT:
+        bad("n", _("n (the number of users) is a whole number of at least 2."))
+    if mean is None:
+        bad("mean", _("The mean is a finite number."))
+    if sd is None or sd < 0:
+        bad("sd", _("The standard deviation is a finite number, 0 or more."))
+    return {"name": row["name"], "n": n, "mean": mean, "sd": sd}
+
+
+def clean_results(kind: str, names: list[str], rows: Any) -> list[dict[str, Any]]:
+    """Validate per-variant numbers; every variant must appear exactly once, by name.
+
+    Errors are keyed ``<number>_<variant position>`` (e.g. ``conversions_1``) or ``variants``.
+    """
+    if not isinstance(rows, list | tuple) or not all(isinstance(r, dict) for r in rows):
+        raise ValidationFailed({"variants": [_("Give the numbers of every variant.")]})
+    by_name: dict[str, dict[str, Any]] = {}
+    errors: dict[str, list[str]] = {}
+    for row in rows:
+        name = row.get("name")
+        if name not in names:
+            errors.setdefault("variants", []).append(
+                _(
+                    "Unknown variant “%(name)s”; this test has %(names)s.",
+                    name=str(name)[:60],
+                    names=", ".join(names),
+                )
+            )
+        elif name in by_name:
+            errors.setdefault("variants", []).append(_("“%(name)s” is given twice.", name=name))
+        else:
+            by_name[name] = row
+    missing = [n for n in names if n not in by_name]
+    if missing:
+        errors.setdefault("variants", []).append(
+            _("Numbers are missing for %(names)s.", names=", ".join(f"“{m}”" for m in missing))
+        )
+    cleaned = [_clean_row(kind, i, by_name[n], errors) for i, n in enumerate(names) if n in by_name]
+    if errors:
+        raise ValidationFailed(errors, _("Some numbers need attention."))
+    return cleaned
+
+
+def _engine_inputs(
+    experiment: Experiment, splits: list[float], rows: list[dict[str, Any]], final: bool
+) -> dict[str, Any]:
+    if experiment.metric_kind == MetricKind.CONVERSION:
+        pairs = [[r["name"], [r["visitors"], r["conversions"]]] for r in rows]
+    else:
+        pairs = [[r["name"], [r["n"], r["mean"], r["sd"]]] for r in rows]
+    return {
+        "metric_kind": experiment.metric_kind,
+        "variants": pairs,
+        "planned_split": splits,
+        "planned_per_variant": experiment.per_variant,
+        "alpha": experiment.alpha,
+        "correction": CORRECTION,
+        "metric_name": experiment.metric_name,
+        "final": final,
+    }
+
+
+def run_engine(inputs: dict[str, Any]):
+    """Run stats.analyze on stored *inputs* (JSON-shaped); StatsInputError → DomainError."""
+    args = dict(inputs)
+    args["variants"] = [(name, tuple(values)) for name, values in inputs["variants"]]
+    try:
+        return stats.analyze(**args)
+    except stats.StatsInputError as error:
+        raise DomainError(
+            _("The statistics engine cannot analyse these numbers: %(why)s", why=str(error)),
+            field="variants",
+        ) from None
+
+
+def _store(
+    session: Session,
+    experiment: Experiment,
+    result_set: ResultSet,
+    rows: list[dict[str, Any]],
+    final: bool,
+    splits: list[float],
+) -> Analysis:
+    inputs = _engine_inputs(experiment, splits, rows, final)
+    result = run_engine(inputs)
+    analysis = Analysis(
+        experiment_id=experiment.id,
+        result_set_id=result_set.id,
+        engine_version=str(result.engine_version),
+        inputs=json.dumps(inputs),
+        output=json.dumps(result.to_dict()),
+        verdict=str(result.verdict),
+    )
+    session.add(analysis)
+    session.flush()
+    return analysis
+
+
+def reproduce_analysis(session: Session, *, team: Team, analysis_id: int) -> dict[str, Any]:
+    """Re-run the engine on a stored analysis's inputs; tell whether the output is the same.
+
+    Returns {"same": bool, "stored": dict, "recomputed": dict, "engine_version": str}; a
+    different engine version may legitimately give different numbers.
+    """
+    analysis = session.exec(
+        select(Analysis)
+        .join(Experiment, col(Experiment.id) == col(Analysis.experiment_id))
+        .where(Analysis.id == analysis_id, Experiment.team_id == team.id)
+    ).first()
+    if analysis is None:
+        raise NotFound(_("There is no such analysis in this team."))
+    stored = json.loads(analysis.output)
+    recomputed = run_engine(json.loads(analysis.inputs)).to_dict()
+    return {
+        "same": recomputed == stored,
+        "stored": stored,
+        "recomputed": recomputed,
+        "engine_version": recomputed["engine_version"],
+    }
+
+
+def _finish(session: Session, *, team: Team, actor: User | None, experiment: Experiment) -> None:
+    """Move a running test to finished, freeing its slot; mirror it on the hypothesis."""
+    changes = {"status": [RUNNING, FINISHED], "slot": [experiment.slot, None]}
+    experiment.status, experiment.slot, experiment.ended_at = FINISHED, None, utcnow()
+    record_experiment(session, experiment, actor=actor, action="experiment.finish", changes=changes)
+    hypothesis = get_hypothesis(session, team=team, hypothesis_id=experiment.hypothesis_id)
+    move_hypothesis(
+        session, hypothesis, Status.FINISHED.value, actor=actor, action="hypothesis.finish"
+    )
+
+
+def open_experiment(session: Session, team: Team, hypothesis_id: int) -> Experiment:
+    experiment = get_experiment(session, team=team, hypothesis_id=hypothesis_id)
+    if experiment.status not in (RUNNING, FINISHED):
+        raise Conflict(
+            _(
+                "Results can be entered only while the test runs (or to correct a finished "
+                "test); this one is %(status)s.",
+                status=status_text(experiment.status),
+            ),
+            field="status",
+        )
+    return experiment
+
+
+@use_case
+def record_results(
+    session: Session,
+    *,
+    team: Team,
+    actor: User | None,
+    hypothesis_id: int,
+    variants: list[dict[str, Any]],
+    final: bool,
+    source: str = "form",
+    file_name: str | None = None,
+) -> Analysis:
+    """Store per-variant results and their analysis; *final* results finish the test.
+
+    *variants*: [{name, visitors, conversions}] or [{name, n, mean, sd}], one per variant.
+    Results for a finished test are corrections and always count as final.
+    """
+    experiment = open_experiment(session, team, hypothesis_id)
+    if source not in SOURCES:
+        raise DomainError(_("Unknown results source."), field="source")
+    variants_ = variants_of(session, experiment=experiment)
+    rows = clean_results(experiment.metric_kind, [v.name for v in variants_], variants)
+    final = bool(final) or experiment.status == FINISHED
+    result_set = ResultSet(
+        experiment_id=experiment.id,
+        final=final,
+        source=source,
+        data=json.dumps(rows),
+        file_name=(file_name or None) and file_name[:255],
+        entered_by_id=actor.id if actor else None,
+    )
+    session.add(result_set)
+    session.flush()
+    analysis = _store(session, experiment, result_set, rows, final, [v.split for v in variants_])
+    look = _("final") if final else _("early look")
+    record_experiment(
+        session,
+        experiment,
+        actor=actor,
+        action="experiment.results",
+        changes={"results": [None, _describe(rows)]},
+        note=f"{look} ({source})",
+    )
+    if final and experiment.status == RUNNING:
+        _finish(session, team=team, actor=actor, experiment=experiment)
+    return analysis
+
+
+def _describe(rows: list[dict[str, Any]]) -> str:
+    if "visitors" in rows[0]:
+        return "; ".join(f"{r['name']}: {r['conversions']}/{r['visitors']}" for r in rows)
+    return "; ".join(f"{r['name']}: n={r['n']} mean={r['mean']:g} sd={r['sd']:g}" for r in rows)
+
+
+@use_case
+def finish(session: Session, *, team: Team, actor: User | None, hypothesis_id: int) -> Analysis:
+    """End a running test with its latest results as the final ones (re-analysed as final)."""
+    experiment = get_experiment(session, team=team, hypothesis_id=hypothesis_id)
+    if experiment.status != RUNNING:
+        raise Conflict(
+            _(
+                "Only a running test can be finished; this one is %(status)s.",
+                status=status_text(experiment.status),
+            ),
+            field="status",
+        )
+    latest = session.exec(
+        select(ResultSet)
+        .where(ResultSet.experiment_id == experiment.id)
+        .order_by(col(ResultSet.created_at).desc(), col(ResultSet.id).desc())
+    ).first()
+    if latest is None:
+        raise Conflict(
+            _("Enter the results first; a test without results can only be stopped."),
+            field="status",
+        )
+    latest.final = True
+    session.add(latest)
+    variants_ = variants_of(session, experiment=experiment)
+    analysis = _store(
+        session, experiment, latest, result_data(latest), True, [v.split for v in variants_]
+    )
+    _finish(session, team=team, actor=actor, experiment=experiment)
+    return analysis

@@ -1,0 +1,222 @@
+"""Reading results files: aggregated CSV (one row per variant) and per-user CSV (streamed).
+
+Aggregated files are small and parsed here: UTF-8 with or without BOM, ``,`` or ``;`` (or tab)
+delimiter, CRLF or LF, decimal comma, header names in any case. Per-user files may be huge
+and are reduced by ``stats.reduce_per_user_csv`` in one streaming pass (never read whole).
+Any bad row refuses the whole file; the error lists the row numbers (the header is row 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from typing import IO, Any
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from hypotheses.domain.core.errors import DomainError, ValidationFailed
+from hypotheses.enums import MetricKind
+
+MAX_AGGREGATED_BYTES = 1024 * 1024
+MAX_AGGREGATED_ROWS = 50
+SHOWN_PROBLEMS = 20
+FIELD = "file"
+# Accepted header names (lower-case) for each column.
+ALIASES = {
+    "variant": ("variant", "variation", "group", "arm", "name"),
+    "visitors": ("visitors", "users", "exposures", "participants", "trials"),
+    "conversions": ("conversions", "converted", "successes"),
+    "n": ("n", "count", "users", "visitors"),
+    "mean": ("mean", "average", "avg"),
+    "sd": ("sd", "std", "stdev", "std_dev", "standard deviation", "standard_deviation"),
+}
+COLUMNS = {
+    MetricKind.CONVERSION.value: ("variant", "visitors", "conversions"),
+    MetricKind.CONTINUOUS.value: ("variant", "n", "mean", "sd"),
+}
+_INT = re.compile(r"^\s*[0-9]{1,15}\s*$")
+_DEC = re.compile(r"^\s*-?[0-9]{1,15}([.,][0-9]{1,15})?([eE][-+]?[0-9]{1,3})?\s*$")
+
+
+def refuse(problems: list[tuple[int, str]], total: int | None = None) -> ValidationFailed:
+    """Build the error for a refused file: the first 20 problems with row numbers, and a count."""
+    total = total if total is not None else len(problems)
+    shown = [
+        _("Row %(row)d: %(problem)s", row=row, problem=text)
+        for row, text in problems[:SHOWN_PROBLEMS]
+    ]
+    head = ngettext(
+        "The file was refused (nothing was saved): %(num)d row has a problem.",
+        "The file was refused (nothing was saved): %(num)d rows have problems.",
+        total,
+    )
+    if total > len(shown):
+        shown.append(_("… and %(n)d more.", n=total - len(shown)))
+    return ValidationFailed({FIELD: [head, *shown]}, head)
+
+
+def _whole_file_error(message: str) -> DomainError:
+    return DomainError(
+        _("The file was refused (nothing was saved): %(why)s", why=message), field=FIELD
+    )
+
+
+def read_text(file: IO[bytes] | IO[str], *, limit: int = MAX_AGGREGATED_BYTES) -> str:
+    """Read a small upload as text: UTF-8 (BOM allowed), no NUL bytes, at most *limit* bytes."""
+    raw = file.read(limit + 1)
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8")
+    if len(raw) > limit:
+        raise _whole_file_error(
+            _(
+                "an aggregated results file may be at most %(kb)d kB; for one row "
+                "per user, use the per-user upload.",
+                kb=limit // 1024,
+            )
+        )
+    if b"\x00" in raw:
+        raise _whole_file_error(_("it contains NUL bytes; it is not a text CSV file."))
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise _whole_file_error(
+            _("it is not UTF-8 text (byte %(pos)d). Save it as “CSV UTF-8”.", pos=error.start + 1)
+        ) from None
+
+
+def sniff_delimiter(header: str) -> str:
+    """Pick the delimiter from the header line: ``;``, tab or ``,``."""
+    counts = {d: header.count(d) for d in (";", "\t", ",")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def header_map(header: list[str], wanted: tuple[str, ...]) -> dict[str, int]:
+    """Return {column: index} for *wanted* columns, matching names case-insensitively."""
+    names = [h.strip().lower() for h in header]
+    found: dict[str, int] = {}
+    problems = []
+    for column in wanted:
+        hits = [i for i, name in enumerate(names) if name in ALIASES[column]]
+        if not hits:
+            problems.append(_("the column “%(col)s” is missing", col=column))
+        elif len(hits) > 1:
+            problems.append(_("the column “%(col)s” appears more than once", col=column))
+        else:
+            found[column] = hits[0]
+    if problems:
+        raise _whole_file_error(
+            _(
+                "%(problems)s. Expected columns: %(cols)s (found: %(found)s).",
+                problems="; ".join(problems),
+                cols=", ".join(wanted),
+                found=", ".join(h.strip() for h in header) or "—",
+            )
+        )
+    return found
+
+
+def _count(text: str) -> int | None:
+    return int(text) if _INT.match(text) else None
+
+
+def _decimal(text: str) -> float | None:
+    if not _DEC.match(text):
+        return None
+    value = float(text.strip().replace(",", "."))
+    return value if math.isfinite(value) else None
+
+
+def _parse_row(kind: str, cells: dict[str, str]) -> tuple[dict[str, Any] | None, str | None]:
+    """Return (numbers, None) or (None, problem) for one data row."""
+    if kind == MetricKind.CONVERSION:
+        visitors, conversions = _count(cells["visitors"]), _count(cells["conversions"])
+        if visitors is None or conversions is None:
+            return None, _(
+                "visitors and conversions must be whole numbers ≥ 0 (got “%(v)s”, “%(c)s”).",
+                v=cells["visitors"][:20],
+                c=cells["conversions"][:20],
+            )
+        if conversions > visitors:
+            return None, _(
+                "conversions (%(c)d) exceed visitors (%(v)d).", c=conversions, v=visitors
+            )
+        return {"visitors": visitors, "conversions": conversions}, None
+    n, mean, sd = _count(cells["n"]), _decimal(cells["mean"]), _decimal(cells["sd"])
+    if n is None or mean is None or sd is None:
+        return None, _(
+            "n must be a whole number, mean and sd finite numbers (got “%(n)s”, “%(m)s”, “%(s)s”).",
+            n=cells["n"][:20],
+            m=cells["mean"][:20],
+            s=cells["sd"][:20],
+        )
+    if sd < 0:
+        return None, _("the standard deviation cannot be negative.")
+    return {"n": n, "mean": mean, "sd": sd}, None
+
+
+def parse_aggregated(
+    file: IO[bytes] | IO[str], *, metric_kind: str, variant_names: list[str]
+) -> list[dict[str, Any]]:
+    """Parse an aggregated results CSV into one dict per variant (in *variant_names* order).
+
+    :raises DomainError: the file as a whole is unusable (encoding, header, size).
+    :raises ValidationFailed: some rows are bad; every problem is listed with its row number.
+    """
+    text = read_text(file)
+    lines = text.splitlines()
+    first = next((line for line in lines if line.strip()), "")
+    if not first:
+        raise _whole_file_error(_("it is empty."))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first))
+    try:
+        records = list(reader)
+    except csv.Error as error:
+        raise _whole_file_error(_("it is not valid CSV (%(err)s).", err=str(error))) from None
+    numbered = [(i + 1, r) for i, r in enumerate(records) if any(c.strip() for c in r)]
+    (_hrow, header), data = numbered[0], numbered[1:]
+    columns = header_map(header, COLUMNS[metric_kind])
+    if not data:
+        raise _whole_file_error(_("it has a header but no data rows."))
+    if len(data) > MAX_AGGREGATED_ROWS:
+        raise _whole_file_error(
+            _(
+                "an aggregated file has one row per variant, this one has %(n)d rows. "
+                "For one row per user, use the per-user upload.",
+                n=len(data),
+            )
+        )
+    known = {name.casefold(): name for name in variant_names}
+    problems: list[tuple[int, str]] = []
+    found: dict[str, dict[str, Any]] = {}
+    for row_number, record in data:
+        cells = {c: (record[i] if i < len(record) else "") for c, i in columns.items()}
+        name = cells["variant"].strip()
+        canonical = known.get(name.casefold())
+        numbers, problem = _parse_row(metric_kind, cells)
+        if canonical is None:
+            problem = _(
+                "unknown variant “%(name)s” (this test has %(names)s).",
+                name=name[:60],
+                names=", ".join(variant_names),
+            )
+        elif canonical in found:
+            problem = _("the variant “%(name)s” appears twice.", name=canonical)
+        if problem:
+            problems.append((row_number, problem))
+        elif canonical is not None and numbers is not None:
+            found[canonical] = {"name": canonical, **numbers}
+    if problems:
+        raise refuse(problems)
+    missing = [name for name in variant_names if name not in found]
+    if missing:
+        raise _whole_file_error(
+            _(
+                "no row for %(names)s; every variant needs exactly one row.",
+                names=", ".join(f"“{m}”" for m in missing),
+            )
+        )
+    return [found[name] for name in variant_names]

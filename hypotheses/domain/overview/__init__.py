@@ -1,0 +1,1 @@
+"""Read-only views across areas: the dashboard and the CSV exports."""

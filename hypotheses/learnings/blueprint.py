@@ -1,0 +1,5 @@
+"""The ``learnings`` blueprint and its hooks; the routes that use it live beside it."""
+
+from flask import Blueprint
+
+bp = Blueprint("learnings", __name__)

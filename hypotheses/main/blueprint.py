@@ -1,0 +1,5 @@
+"""The ``main`` blueprint and its hooks; the routes that use it live beside it."""
+
+from flask import Blueprint
+
+bp = Blueprint("main", __name__)
