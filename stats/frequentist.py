@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
-from scipy.stats import fisher_exact
 
 from stats import messages as msg
 from stats._dist import chi2_sf, normal_isf, normal_sf, t_isf, t_sf
+from stats._fisher import fisher_two_sided
+from stats._score import diff_interval, ratio_interval
 from stats.errors import StatsInputError
 from stats.inputs import (
     ConversionCounts,
@@ -45,9 +46,30 @@ def _uses_fisher(a: ConversionCounts, b: ConversionCounts) -> bool:
     return smallest_row * smallest_column < 5 * total
 
 
+def _excludes_zero(interval: tuple[float, float] | None) -> bool:
+    return interval is not None and (interval[0] > 0 or interval[1] < 0)
+
+
+def _agree(interval: tuple[float, float] | None, significant: bool) -> tuple[float, float] | None:
+    """Make an interval from the inverted test agree with its p-value where the two differ
+    only by rounding (|z| within a few ulps of the critical value): the end nearest zero
+    is set to zero when not significant, or to the smallest number beyond it when it is."""
+    if interval is None or _excludes_zero(interval) == significant:
+        return interval
+    low, high = interval
+    if significant:  # rounding put an end on the wrong side of zero
+        return (math.ulp(0.0), high) if abs(low) <= abs(high) else (low, -math.ulp(0.0))
+    return (0.0, high) if abs(low) <= abs(high) else (low, 0.0)
+
+
 def compare_conversions(*, control: Any, variant: Any, alpha: float = 0.05) -> ComparisonResult:
     """Compare conversion rates: pooled two-proportion z-test, or Fisher's exact test when an
-    expected cell is below 5; unpooled Wald CI for B − A and Katz log-ratio CI for (B − A)/A."""
+    expected cell is below 5; score (Miettinen–Nurminen, uncorrected) intervals for B − A and
+    for B/A − 1, the inversion of the same pooled z-test.
+
+    In the z-test region an interval excludes zero exactly when p < α. In the Fisher region
+    the score interval may disagree with Fisher's p; ``interval_agrees`` says whether it
+    does (a verdict then leaves the interval out)."""
     alpha = check_alpha(alpha)
     a = conversion_arm(control, "control")
     b = conversion_arm(variant, "variant")
@@ -58,29 +80,31 @@ def compare_conversions(*, control: Any, variant: Any, alpha: float = 0.05) -> C
 
     if _uses_fisher(a, b):
         method, statistic = "fisher", None
-        table = [
-            [a.conversions, a.visitors - a.conversions],
-            [b.conversions, b.visitors - b.conversions],
-        ]
-        p_value = _clip_p(fisher_exact(table, alternative="two-sided")[1])
+        table = (
+            (a.conversions, a.visitors - a.conversions),
+            (b.conversions, b.visitors - b.conversions),
+        )
+        p_value = _clip_p(fisher_two_sided(table))
     else:
         method = "z-test"
         pooled = (a.conversions + b.conversions) / (a.visitors + b.visitors)
         se_pooled = math.sqrt(pooled * (1 - pooled) * (1 / a.visitors + 1 / b.visitors))
         statistic = diff / se_pooled
         p_value = _clip_p(2 * normal_sf(abs(statistic)))
+    significant = p_value < alpha
 
-    se = math.sqrt(rate_a * (1 - rate_a) / a.visitors + rate_b * (1 - rate_b) / b.visitors)
-    abs_ci = (diff - z_crit * se, diff + z_crit * se)
-
-    rel_lift: float | None = None
-    rel_ci: tuple[float, float] | None = None
-    if a.conversions > 0 and b.conversions > 0:
-        # Katz: log of the rate ratio is approximately normal
-        log_ratio = math.log(rate_b / rate_a)
-        se_log = math.sqrt(1 / b.conversions - 1 / b.visitors + 1 / a.conversions - 1 / a.visitors)
-        rel_lift = diff / rate_a
-        rel_ci = (math.expm1(log_ratio - z_crit * se_log), math.expm1(log_ratio + z_crit * se_log))
+    args = (a.conversions, a.visitors, b.conversions, b.visitors, z_crit)
+    abs_ci: tuple[float, float] | None = diff_interval(*args)
+    rel_ci = ratio_interval(*args)
+    rel_lift = diff / rate_a if a.conversions > 0 else None
+    agrees = True
+    if method == "z-test":
+        abs_ci, rel_ci = _agree(abs_ci, significant), _agree(rel_ci, significant)
+    else:
+        agrees = _excludes_zero(abs_ci) == significant and (
+            rel_ci is None or _excludes_zero(rel_ci) == significant
+        )
+    assert abs_ci is not None
     return ComparisonResult(
         method=method,
         p_value=p_value,
@@ -88,11 +112,12 @@ def compare_conversions(*, control: Any, variant: Any, alpha: float = 0.05) -> C
         abs_ci=abs_ci,
         rel_lift=rel_lift,
         rel_ci=rel_ci,
-        significant=p_value < alpha,
+        significant=significant,
         alpha=alpha,
         control_value=rate_a,
         variant_value=rate_b,
         statistic=statistic,
+        interval_agrees=agrees,
     )
 
 
@@ -153,32 +178,70 @@ def welch_parts(a: MeanSummary, b: MeanSummary) -> WelchParts:
     return WelchParts(diff, unit_se * unit, statistic, dof, rel_lift, rel_se)
 
 
+def fieller_interval(
+    mean_a: float, mean_b: float, se_a: float, se_b: float, t_crit: float
+) -> tuple[float, float] | None:
+    """Return Fieller's interval for m_B / m_A − 1, or None when it is unbounded.
+
+    The ratio ρ solves (m_B − ρ·m_A)² = t²·(se_B² + ρ²·se_A²); with r = ρ − 1 that is
+    a·r² − 2h·r + k = 0, a = m_A² − t²se_A², h = m_A(m_B − m_A) + t²se_A²,
+    k = (m_B − m_A)² − t²(se_A² + se_B²). Bounded only when a > 0; then it excludes 0 exactly
+    when k > 0, i.e. when |Welch t| > t. Everything is scaled to the largest input first
+    so squares neither overflow nor underflow."""
+    scale = max(abs(mean_a), abs(mean_b), se_a, se_b)
+    if scale == 0 or not math.isfinite(scale):
+        return None
+    m_a, m_b, s_a, s_b = mean_a / scale, mean_b / scale, se_a / scale, se_b / scale
+    diff = (mean_b - mean_a) / scale
+    if not math.isfinite(diff):
+        diff = m_b - m_a
+    ts_a, ts_b = t_crit * s_a, t_crit * s_b
+    a = (abs(m_a) - ts_a) * (abs(m_a) + ts_a)
+    if not a > 0:
+        return None
+    h = m_a * diff + ts_a * ts_a
+    ts = math.hypot(ts_a, ts_b)
+    k = (abs(diff) - ts) * (abs(diff) + ts)
+    root = math.sqrt(m_b * m_b * ts_a * ts_a + ts_b * ts_b * a)
+    far_numerator = h + root if h >= 0 else h - root
+    if far_numerator == 0:
+        return (0.0, 0.0)
+    far, near = far_numerator / a, k / far_numerator
+    interval = (min(far, near), max(far, near))
+    return interval if all(math.isfinite(x) for x in interval) else None
+
+
 def compare_means(*, control: Any, variant: Any, alpha: float = 0.05) -> ComparisonResult:
     """Compare means with Welch's t-test from (n, mean, sd) (Welch–Satterthwaite dof); CI for
-    B − A and delta-method CI for (B − A)/A, both with the same t quantile."""
+    B − A, and Fieller's interval for B/A − 1 with the same t quantile and dof (None when
+    unbounded: the control mean is not clearly away from zero)."""
     alpha = check_alpha(alpha)
     a = mean_arm(control, "control")
     b = mean_arm(variant, "variant")
     parts = welch_parts(a, b)
     p_value = _clip_p(2 * t_sf(abs(parts.statistic), parts.dof))
+    significant = p_value < alpha
     t_crit = t_isf(alpha / 2, parts.dof)
     half = t_crit * parts.se
     abs_ci = (parts.diff - half, parts.diff + half)
-    rel_ci = None
-    if parts.rel_lift is not None and parts.rel_se is not None:
-        rel_half = t_crit * parts.rel_se
-        rel_ci = (parts.rel_lift - rel_half, parts.rel_lift + rel_half)
-        if not all(math.isfinite(x) for x in rel_ci):
-            rel_ci = None
     require_finite("confidence interval", *abs_ci)
+    abs_ci = _agree(abs_ci, significant) or abs_ci
+    rel_lift = rel_ci = None
+    if a.mean != 0:
+        rel_lift = b.mean / a.mean - 1
+        if not math.isfinite(rel_lift):
+            rel_lift = None  # control mean too close to zero for a ratio
+        else:
+            se_a, se_b = a.sd / math.sqrt(a.n), b.sd / math.sqrt(b.n)
+            rel_ci = _agree(fieller_interval(a.mean, b.mean, se_a, se_b, t_crit), significant)
     return ComparisonResult(
         method="welch",
         p_value=p_value,
         abs_diff=parts.diff,
         abs_ci=abs_ci,
-        rel_lift=parts.rel_lift if rel_ci is not None else None,
+        rel_lift=rel_lift,
         rel_ci=rel_ci,
-        significant=p_value < alpha,
+        significant=significant,
         alpha=alpha,
         control_value=a.mean,
         variant_value=b.mean,
@@ -214,8 +277,12 @@ def srm_check(*, observed: Sequence[Any], planned_split: Sequence[Any]) -> SRMRe
     total = sum(counts)
     if total == 0:
         raise StatsInputError(msg.SRM_NO_OBSERVATIONS)
-    weight_sum = math.fsum(weights)
-    expected = [total * weight / weight_sum for weight in weights]
+    largest = max(weights)
+    shares = [weight / largest for weight in weights]  # in (0, 1]: the sum cannot overflow
+    share_sum = math.fsum(shares)
+    expected = [total * (share / share_sum) for share in shares]
+    if min(expected) <= 0:  # a weight so small its share underflows
+        raise StatsInputError(msg.OUT_OF_RANGE.format(what="planned split"))
     statistic = math.fsum((o - e) ** 2 / e for o, e in zip(counts, expected, strict=True))
     require_finite("chi-square statistic", statistic)
     p_value = _clip_p(chi2_sf(statistic, len(counts) - 1))

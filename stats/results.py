@@ -63,6 +63,8 @@ class ComparisonResult(Serializable):
     variant_value: float
     statistic: float | None = None
     dof: float | None = None
+    interval_agrees: bool = True  # False only in the Fisher region, when the score interval
+    # and Fisher's p disagree about zero: a verdict then leaves the interval out
 
 
 @dataclass(frozen=True)
