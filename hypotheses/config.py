@@ -8,8 +8,9 @@ class DefaultConfig:
 
     SECRET_KEY: str | None = None  # generated once into instance/secret_key when unset
     DATABASE_URL: str | None = None  # SQLite file in instance/ when unset
-    # ASVS 5.0 appendix C: PBKDF2-HMAC-SHA256 needs at least 600,000 iterations.
-    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000000"
+    # Argon2id, OWASP's costs (t=2 passes, m=19 MiB, p=1 lane); "argon2id" alone takes the
+    # library's RFC 9106 profile. Older PBKDF2 hashes still verify and are re-hashed at sign-in.
+    PASSWORD_HASH_METHOD = "argon2id:t=2:m=19456:p=1"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False  # set True behind TLS (instance/config.py)

@@ -20,7 +20,7 @@ from hypotheses.models import LoginThrottle, Membership, Team, User, utcnow
 # --- hashing ------------------------------------------------------------------------------
 
 
-def test_default_config_hashes_with_a_million_pbkdf2_iterations(tmp_path, _template_db):
+def test_default_config_hashes_with_argon2id(tmp_path, _template_db):
     url = conftest.database_url(tmp_path, _template_db)
     config = conftest.test_config(url)
     del config["PASSWORD_HASH_METHOD"]  # keep the code default
@@ -29,8 +29,10 @@ def test_default_config_hashes_with_a_million_pbkdf2_iterations(tmp_path, _templ
         with app.app_context():
             method = current_app.config["PASSWORD_HASH_METHOD"]
             hashed = passwords.hash_password("a long passphrase", method)
-        assert method == "pbkdf2:sha256:1000000"
-        assert hashed.startswith("pbkdf2:sha256:1000000$")
+        assert method == "argon2id:t=2:m=19456:p=1"
+        assert hashed.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+        assert passwords.check_password_hash(hashed, "a long passphrase")
+        assert not passwords.check_password_hash(hashed, "a long passphrasE")
     finally:
         app.extensions[ENGINE_KEY].dispose()
 
@@ -42,6 +44,36 @@ def test_outdated_hash_is_upgraded_at_sign_in(client, db, users):
     db.commit()
     assert login(client, user).status_code == 302
     assert conftest.fresh(db, user).password_hash.startswith(conftest.FAST_HASH + "$")
+
+
+CHEAP_ARGON2 = "argon2id:t=1:m=1024:p=1"  # tests only: the real costs are checked above
+
+
+def test_pbkdf2_hash_keeps_working_and_becomes_argon2id_at_sign_in(app, client, db, users):
+    app.config["PASSWORD_HASH_METHOD"] = CHEAP_ARGON2
+    user = users["viewer"]
+    user.password_hash = passwords.hash_password(PASSWORD, "pbkdf2:sha256:1000")
+    db.add(user)
+    db.commit()
+    assert login(client, user).status_code == 302
+    upgraded = conftest.fresh(db, user).password_hash
+    assert upgraded.startswith("$argon2id$v=19$m=1024,t=1,p=1$")
+    assert passwords.check_password_hash(upgraded, PASSWORD)
+    email = user.email
+    db.rollback()  # end the test's read transaction before the next sign-in writes
+    # The new hash signs in (from another browser), and is not re-hashed again.
+    assert login(app.test_client(), email).status_code == 302
+    assert conftest.fresh(db, user).password_hash == upgraded
+
+
+def test_argon2id_hash_with_other_costs_is_rehashed():
+    old = passwords.hash_password(PASSWORD, "argon2id:t=1:m=1024:p=1")
+    assert passwords.needs_rehash(old, "argon2id:t=2:m=2048:p=1")
+    assert not passwords.needs_rehash(old, CHEAP_ARGON2)
+    assert passwords.needs_rehash(
+        passwords.hash_password(PASSWORD, "pbkdf2:sha256:1000"), CHEAP_ARGON2
+    )
+    assert not passwords.check_password_hash("$argon2id$broken", PASSWORD)
 
 
 # --- signing in ---------------------------------------------------------------------------

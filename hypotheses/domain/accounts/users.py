@@ -14,10 +14,11 @@ import secrets
 
 from flask_babel import gettext as _
 from sqlmodel import Session, col, func, or_, select
-from werkzeug.security import check_password_hash
 
+from hypotheses.domain.accounts import passwords
 from hypotheses.domain.accounts.passwords import (
     DEFAULT_HASH_METHOD,
+    check_password_hash,
     check_password_rules,
     dummy_hash,
     hash_password,
@@ -383,9 +384,8 @@ def authenticate(
 
 
 def needs_rehash(user: User, method: str) -> bool:
-    """Tell whether the stored hash uses other parameters than *method* (e.g. fewer iterations)."""
-    # Compare with a hash made by *method* itself, so "pbkdf2:sha256" matches its expansion.
-    return user.password_hash.split("$", 1)[0] != dummy_hash(method).split("$", 1)[0]
+    """Tell whether the user's hash uses another algorithm or other costs than *method*."""
+    return passwords.needs_rehash(user.password_hash, method)
 
 
 def first_admin_needed(session: Session) -> bool:
