@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,6 +55,8 @@ def create_app(
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
 
+    _trust_proxies(app)
+
     from hypotheses import db, web
 
     db.init_app(app)
@@ -63,3 +66,20 @@ def create_app(
 
     register_cli(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address and scheme from the
+    X-Forwarded-* headers they set (only that many hops are believed; 0 trusts none)."""
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if not isinstance(proxies, int) or isinstance(proxies, bool) or not 0 <= proxies <= 10:
+        raise ValueError(f"TRUSTED_PROXIES must be a whole number from 0 to 10, not {proxies!r}")
+    if proxies:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app,
+            x_for=proxies,
+            x_proto=proxies,
+            x_host=proxies,
+            x_port=proxies,
+            x_prefix=proxies,
+        )

@@ -27,7 +27,11 @@ class DefaultConfig:
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ["en", "ru"]
     # Login throttling: delay grows after this many failures inside the window.
-    LOGIN_FREE_ATTEMPTS = 5
+    LOGIN_FREE_ATTEMPTS = 5  # per account and address: then 1, 2, 4 ... s between attempts
+    LOGIN_FREE_ATTEMPTS_PER_ADDRESS = 50  # per address, over all accounts (proxies, NAT)
     LOGIN_WINDOW_SECONDS = 15 * 60
+    # Reverse proxies in front of the app (nginx, a load balancer): their X-Forwarded-For is
+    # believed for that many hops, so throttling and logs see the client's own address.
+    TRUSTED_PROXIES = 0
     LOGIN_MAX_DELAY_SECONDS = 30
     PAGE_SIZE = 25

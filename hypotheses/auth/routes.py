@@ -64,8 +64,10 @@ def enforce_session_lifetime() -> None:
         session["seen_at"] = now
 
 
-def _throttle_keys(email: str) -> list[str]:
-    return [f"email:{accounts.normalise_email(email)}", f"ip:{request.remote_addr or '-'}"]
+def _throttle_keys(email: str) -> tuple[str, str]:
+    """The (account + address) key and the address key of a sign-in attempt."""
+    address = request.remote_addr or "-"
+    return f"pair:{accounts.normalise_email(email)}|{address}", f"ip:{address}"
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -81,11 +83,10 @@ def login():
     status = 200
     if form.validate_on_submit():
         cfg = current_app.config
-        keys = _throttle_keys(form.email.data)
-        wait = throttle.login_delay(
+        pair, address = _throttle_keys(form.email.data)
+        wait = throttle.reserve_attempt(
             db,
-            keys,
-            free=cfg["LOGIN_FREE_ATTEMPTS"],
+            [(pair, cfg["LOGIN_FREE_ATTEMPTS"]), (address, cfg["LOGIN_FREE_ATTEMPTS_PER_ADDRESS"])],
             window=cfg["LOGIN_WINDOW_SECONDS"],
             max_delay=cfg["LOGIN_MAX_DELAY_SECONDS"],
         )
@@ -100,8 +101,7 @@ def login():
             password=form.password.data,
             hash_method=cfg["PASSWORD_HASH_METHOD"],
         )
-        if user is None:
-            throttle.note_failure(db, keys, window=cfg["LOGIN_WINDOW_SECONDS"])
+        if user is None:  # the attempt was counted as a failure by reserve_attempt
             form.password.errors.append(_("Wrong e-mail or password."))
             status = 401
         else:
@@ -109,7 +109,7 @@ def login():
                 user.password_hash = passwords.hash_password(
                     form.password.data, cfg["PASSWORD_HASH_METHOD"]
                 )
-            throttle.clear_failures(db, keys)
+            throttle.attempt_succeeded(db, clear=[pair], release=[address])
             db.commit()
             target = _safe_next(request.args.get("next"))
             start_session(user)

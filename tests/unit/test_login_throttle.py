@@ -72,3 +72,47 @@ def test_window_expiry_and_clearing(db, clock):
     throttle.clear_failures(db, keys)
     db.commit()
     assert db.get(LoginThrottle, "email:b@example.com") is None
+
+
+def test_parallel_attempts_are_counted_atomically(app):
+    """30 simultaneous wrong guesses: exactly the free attempts get through to a check."""
+    import threading
+
+    from sqlmodel import Session
+
+    from hypotheses.db import ENGINE_KEY
+
+    engine = app.extensions[ENGINE_KEY]
+    barrier = threading.Barrier(30)
+    allowed: list[int] = []
+
+    def guess() -> None:
+        with Session(engine, expire_on_commit=False) as session:
+            barrier.wait()
+            wait = throttle.reserve_attempt(
+                session,
+                [("pair:target@example.com|10.0.0.1", 5), ("ip:10.0.0.1", 50)],
+                window=900,
+                max_delay=30,
+            )
+            if wait == 0:
+                allowed.append(1)
+
+    threads = [threading.Thread(target=guess) for _ in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(allowed) == 5
+    with Session(engine) as session:
+        assert session.get(LoginThrottle, "pair:target@example.com|10.0.0.1").failures == 5
+
+
+def test_success_releases_the_address_and_clears_the_pair(db):
+    limits = [("pair:a@example.com|10.0.0.2", 5), ("ip:10.0.0.2", 50)]
+    assert throttle.reserve_attempt(db, limits, window=900, max_delay=30) == 0
+    assert throttle.reserve_attempt(db, limits, window=900, max_delay=30) == 0
+    throttle.attempt_succeeded(db, clear=["pair:a@example.com|10.0.0.2"], release=["ip:10.0.0.2"])
+    db.commit()
+    assert db.get(LoginThrottle, "pair:a@example.com|10.0.0.2") is None
+    assert db.get(LoginThrottle, "ip:10.0.0.2").failures == 1

@@ -184,22 +184,52 @@ def test_success_clears_the_counter(client, db, users, clock):
     for _ in range(4):
         login(client, user, password="wrong password")
     assert login(client, user).status_code == 302
-    assert db.get(LoginThrottle, f"email:{user.email}") is None
+    assert db.get(LoginThrottle, _pair(user)) is None
+    assert db.get(LoginThrottle, "ip:127.0.0.1").failures == 4  # the success is not counted
 
 
-def test_throttle_per_ip_across_emails(client, users, clock):
-    for n in range(5):
-        login(client, f"guess{n}@example.com", password="wrong password")
+def _pair(user, address="127.0.0.1"):
+    return f"pair:{user.email}|{address}"
+
+
+def test_guessing_one_account_does_not_lock_out_the_neighbours(client, app, users, clock):
+    """Behind one proxy or NAT: 6 failures against the admin leave the viewer's sign-in free."""
+    for _ in range(6):
+        login(client, users["admin"], password="wrong password")
+    assert login(client, users["admin"]).status_code == 429  # the guessed pair waits
+    assert login(app.test_client(), users["viewer"]).status_code == 302
+
+
+def test_throttle_per_address_across_emails_has_a_higher_ceiling(app, client, users, clock):
+    app.config["LOGIN_FREE_ATTEMPTS_PER_ADDRESS"] = 12
+    for n in range(12):
+        assert login(client, f"guess{n}@example.com", password="wrong password").status_code == 401
     response = login(client, users["viewer"])
     assert response.status_code == 429
+
+
+def test_another_address_is_not_slowed_by_this_one(app, users, clock):
+    """The attacker's address waits; the owner signing in from elsewhere does not."""
+    attacker = app.test_client()
+    for _ in range(6):
+        attacker.post(
+            "/auth/login",
+            data={"email": users["lead"].email, "password": "wrong password"},
+            environ_base={"REMOTE_ADDR": "203.0.113.9"},
+        )
+    owner = app.test_client()
+    response = owner.post(
+        "/auth/login",
+        data={"email": users["lead"].email, "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "198.51.100.7"},
+    )
+    assert response.status_code == 302
 
 
 def test_delay_is_capped_and_grows(client, db, users, clock):
     user = users["marketer"]
     db.add(
-        LoginThrottle(
-            key=f"email:{user.email}", failures=12, window_start=clock.now, last_failure=clock.now
-        )
+        LoginThrottle(key=_pair(user), failures=12, window_start=clock.now, last_failure=clock.now)
     )
     db.commit()
     response = login(client, user)
@@ -210,11 +240,7 @@ def test_delay_is_capped_and_grows(client, db, users, clock):
 def test_old_failures_outside_the_window_do_not_count(client, db, users, clock):
     user = users["marketer"]
     long_ago = clock.now - timedelta(minutes=16)
-    db.add(
-        LoginThrottle(
-            key=f"email:{user.email}", failures=9, window_start=long_ago, last_failure=long_ago
-        )
-    )
+    db.add(LoginThrottle(key=_pair(user), failures=9, window_start=long_ago, last_failure=long_ago))
     db.commit()
     assert login(client, user).status_code == 302
 
@@ -362,3 +388,39 @@ def test_setup_form_errors_create_nothing(client, db, data, message):
     assert message in response.data
     assert db.exec(select(User)).first() is None
     assert db.exec(select(Team)).first() is None
+
+
+# --- proxies ----------------------------------------------------------------------------------
+
+
+def test_forwarded_address_is_ignored_without_trusted_proxies(client, db, users):
+    client.post(
+        "/auth/login",
+        data={"email": users["lead"].email, "password": "wrong password"},
+        environ_base={"HTTP_X_FORWARDED_FOR": "192.0.2.44"},
+    )
+    assert db.get(LoginThrottle, _pair(users["lead"])) is not None
+    assert db.get(LoginThrottle, _pair(users["lead"], "192.0.2.44")) is None
+
+
+def test_trusted_proxy_gives_the_client_address(tmp_path, _template_db):
+    url = conftest.database_url(tmp_path, _template_db)
+    app = create_app(conftest.test_config(url, TRUSTED_PROXIES=1), instance_path=tmp_path / "i")
+    try:
+        with Session(app.extensions[ENGINE_KEY], expire_on_commit=False) as db:
+            lead = factories.make_user(db, role="lead")
+            app.test_client().post(
+                "/auth/login",
+                data={"email": lead.email, "password": "wrong password"},
+                environ_base={"HTTP_X_FORWARDED_FOR": "192.0.2.44"},
+            )
+            assert db.get(LoginThrottle, _pair(lead, "192.0.2.44")) is not None
+    finally:
+        app.extensions[ENGINE_KEY].dispose()
+
+
+@pytest.mark.parametrize("value", [-1, 11, "two", True])
+def test_trusted_proxies_setting_is_checked(tmp_path, _template_db, value):
+    url = conftest.database_url(tmp_path, _template_db)
+    with pytest.raises(ValueError, match="TRUSTED_PROXIES"):
+        create_app(conftest.test_config(url, TRUSTED_PROXIES=value), instance_path=tmp_path / "i")
