@@ -1,71 +1,166 @@
-"""The product's vocabulary (DESIGN.md §2) as string enums, stored as their values."""
+"""The product's vocabulary (DESIGN.md §2): string enums stored as their values.
+
+Each member carries its human label (marked for translation) right beside its value::
+
+    Status.IDEA.label            # "Idea", in the user's language
+    Status.label_of("idea")      # the same from a stored value (unknown values come back as is)
+    Stage.labels()               # {value: label} for a select field
+
+A member compares equal to its stored string (``Status.IDEA == "idea"``), so the database
+keeps plain strings.
+"""
+
+from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
 
 
-class Role(StrEnum):
-    ADMIN = "admin"
-    LEAD = "lead"
-    MARKETER = "marketer"
-    VIEWER = "viewer"
+class Vocabulary(StrEnum):
+    """A string enum whose members carry a translatable label (and a badge colour)."""
+
+    def __new__(cls, value: str, label: Any = None, badge: str = "secondary") -> Vocabulary:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member._label = value if label is None else label
+        member._badge = badge
+        return member
+
+    @property
+    def label(self) -> Any:
+        """The human label (a lazy string: it translates when rendered)."""
+        return self._label
+
+    @property
+    def badge(self) -> str:
+        """The Bootstrap colour of the member's badge."""
+        return self._badge
+
+    @classmethod
+    def find(cls, value: Any) -> Vocabulary | None:
+        """Return the member stored as *value*, or None when it is not one of ours."""
+        try:
+            return cls(value)
+        except ValueError:
+            return None
+
+    @classmethod
+    def label_of(cls, value: Any, default: Any = ...) -> Any:
+        """Return the label of a stored *value*; for an unknown value, *default* or the value."""
+        member = cls.find(value)
+        if member is None:
+            return value if default is ... else default
+        return member.label
+
+    @classmethod
+    def badge_of(cls, value: Any) -> str:
+        """Return the badge colour of a stored *value* ("secondary" when it is unknown)."""
+        member = cls.find(value)
+        return "secondary" if member is None else member.badge
+
+    @classmethod
+    def labels(cls) -> dict[str, Any]:
+        """Return {value: label} in declaration order (lazy labels, for form choices)."""
+        return {member.value: member.label for member in cls}
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        """Return (value, label) pairs for a select field, translated now."""
+        return [(member.value, str(member.label)) for member in cls]
 
 
-class ScoreFormula(StrEnum):
-    MEAN = "mean"
-    PRODUCT = "product"
+class Role(Vocabulary):
+    ADMIN = "admin", _l("Admin")
+    LEAD = "lead", _l("Team lead")
+    MARKETER = "marketer", _l("Marketer")
+    VIEWER = "viewer", _l("Viewer")
 
 
-class Status(StrEnum):
-    IDEA = "idea"
-    BACKLOG = "backlog"
-    APPROVED = "approved"
-    RUNNING = "running"
-    FINISHED = "finished"
-    DECIDED = "decided"
-    ARCHIVED = "archived"
-    REJECTED = "rejected"
-    STOPPED = "stopped"
+class ScoreFormula(Vocabulary):
+    MEAN = "mean", _l("Mean (I + C + E) / 3")
+    PRODUCT = "product", _l("Product I × C × E")
 
 
-class Stage(StrEnum):
-    ATTENTION = "attention"
-    INTEREST = "interest"
-    TRUST = "trust"
-    LEAD = "lead"
-    SALE = "sale"
-    RETENTION = "retention"
+class Status(Vocabulary):
+    """The status of a hypothesis (DESIGN.md §3)."""
+
+    IDEA = "idea", _l("Idea"), "secondary"
+    BACKLOG = "backlog", _l("Backlog"), "info"
+    APPROVED = "approved", _l("Approved"), "primary"
+    RUNNING = "running", _l("Running"), "warning"
+    FINISHED = "finished", _l("Finished"), "dark"
+    DECIDED = "decided", _l("Decided"), "success"
+    ARCHIVED = "archived", _l("Archived"), "light"
+    REJECTED = "rejected", _l("Rejected"), "danger"
+    STOPPED = "stopped", _l("Stopped"), "danger"
 
 
-class Lever(StrEnum):
-    TRAFFIC = "traffic"
-    CONVERSION = "conversion"
-    AOV = "aov"
-    REPEAT = "repeat"
+class ExperimentStatus(Vocabulary):
+    """The status of a test: design → running → finished → decided, or running → stopped."""
+
+    DESIGN = "design", _l("Designed"), "secondary"
+    RUNNING = "running", _l("Running"), "warning"
+    FINISHED = "finished", _l("Finished"), "dark"
+    STOPPED = "stopped", _l("Stopped"), "danger"
+    DECIDED = "decided", _l("Decided"), "success"
 
 
-class Subject(StrEnum):
-    CREATIVE = "creative"
-    SEGMENT = "segment"
-    OFFER = "offer"
-    LANDING_PAGE = "landing page"
-    MESSAGE = "message"
-    LEAD_HANDLING = "lead handling"
-    PRICING = "pricing"
-    OTHER = "other"
+class Stage(Vocabulary):
+    ATTENTION = "attention", _l("Attention")
+    INTEREST = "interest", _l("Interest")
+    TRUST = "trust", _l("Trust")
+    LEAD = "lead", _l("Lead")
+    SALE = "sale", _l("Sale")
+    RETENTION = "retention", _l("Retention")
 
 
-class MetricKind(StrEnum):
-    CONVERSION = "conversion"
-    CONTINUOUS = "continuous"
+class Lever(Vocabulary):
+    TRAFFIC = "traffic", _l("Traffic / leads")
+    CONVERSION = "conversion", _l("Conversion")
+    AOV = "aov", _l("Average order value")
+    REPEAT = "repeat", _l("Repeat purchases")
 
 
-class Decision(StrEnum):
-    SHIP = "ship"
-    ITERATE = "iterate"
-    KILL = "kill"
+class Subject(Vocabulary):
+    CREATIVE = "creative", _l("Creative")
+    SEGMENT = "segment", _l("Segment")
+    OFFER = "offer", _l("Offer")
+    LANDING_PAGE = "landing page", _l("Landing page")
+    MESSAGE = "message", _l("Message")
+    LEAD_HANDLING = "lead handling", _l("Lead handling")
+    PRICING = "pricing", _l("Pricing")
+    OTHER = "other", _l("Other")
 
 
-class Outcome(StrEnum):
-    WON = "won"
-    LOST = "lost"
-    INCONCLUSIVE = "inconclusive"
+class MetricKind(Vocabulary):
+    CONVERSION = "conversion", _l("conversion")
+    CONTINUOUS = "continuous", _l("continuous")
+
+
+class Decision(Vocabulary):
+    SHIP = "ship", _l("Ship"), "success"
+    ITERATE = "iterate", _l("Iterate"), "warning"
+    KILL = "kill", _l("Kill"), "danger"
+
+
+class Outcome(Vocabulary):
+    WON = "won", _l("Won"), "success"
+    LOST = "lost", _l("Lost"), "danger"
+    INCONCLUSIVE = "inconclusive", _l("Inconclusive"), "secondary"
+
+
+class ReviewStatus(Vocabulary):
+    """The status of a weekly review: a draft until a lead publishes it."""
+
+    DRAFT = "draft", _l("Draft"), "secondary"
+    PUBLISHED = "published", _l("Published"), "success"
+
+
+class ItemStatus(Vocabulary):
+    """The status of a review's decision item: open, done, or carried over to a later review."""
+
+    OPEN = "open", _l("open")
+    DONE = "done", _l("done"), "success"
+    CARRIED = "carried", _l("carried over"), "secondary"

@@ -20,7 +20,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.exc import OperationalError
 from werkzeug.routing import IntegerConverter
 
-from hypotheses import labels
+from hypotheses import enums
 from hypotheses.db import get_session
 from hypotheses.domain.accounts.users import memberships_of
 from hypotheses.models import Membership, Team, User
@@ -80,7 +80,9 @@ def _error(status: int, title: str, message: str):
             413: "too_large",
             503: "unavailable",
         }.get(status, "error")
-        return jsonify({"error": {"code": code, "message": str(message), "fields": {}}}), status
+        response = jsonify({"error": {"code": code, "message": str(message), "fields": {}}})
+        response.headers["Cache-Control"] = "no-store"  # as every API answer
+        return response, status
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
@@ -198,7 +200,7 @@ def init_app(app: Flask) -> None:
     app.before_request(load_team)
     app.after_request(security_headers)
     register_errors(app)
-    app.jinja_env.globals.update(can=can, labels=labels, nav_items=nav_items)
+    app.jinja_env.globals.update(can=can, vocab=enums, nav_items=nav_items)
     app.jinja_env.add_extension("jinja2.ext.do")
 
     from hypotheses.admin import bp as admin_bp

@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange
 
-from hypotheses import labels
+from hypotheses.enums import Role, ScoreFormula
 from hypotheses.forms import StrictIntegerField, no_control_chars, strip_filter
 
 NAME_RULES = [DataRequired(), Length(max=120), no_control_chars]
@@ -25,7 +25,7 @@ EMAIL_RULES = [DataRequired(), Length(max=254), no_control_chars]
 
 
 def _role_choices() -> list[tuple[str, str]]:
-    return labels.choices(labels.ROLES)
+    return Role.choices()
 
 
 class NewUserForm(FlaskForm):
@@ -155,4 +155,4 @@ class SettingsForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.score_formula.choices = labels.choices(labels.FORMULAS)
+        self.score_formula.choices = ScoreFormula.choices()

@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from hypotheses import labels
 from hypotheses.admin.blueprint import bp
 from hypotheses.admin.forms import (
     MembershipForm,
@@ -158,7 +157,7 @@ def _shown(field: str, value: object) -> str:
     if value is None:
         return "—"
     if field == "role":
-        return str(labels.ROLES.get(value, value))
+        return str(Role.label_of(value))
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     return str(value)
@@ -337,7 +336,7 @@ def change_role(user_id: int, team_id: int):
         _(
             "%(name)s is now %(role)s in %(team)s.",
             name=user.name,
-            role=labels.ROLES[form.role.data],
+            role=Role.label_of(form.role.data),
             team=team.name,
         ),
     )

@@ -18,7 +18,6 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
-from hypotheses import labels
 from hypotheses.domain.backlog.rules import (
     MAX_LINKS,
     MAX_REACH,
@@ -27,6 +26,7 @@ from hypotheses.domain.backlog.rules import (
     link_error,
     split_links,
 )
+from hypotheses.enums import Lever, Stage, Status, Subject
 from hypotheses.forms import StrictFloatField, StrictIntegerField, no_control_chars, strip_filter
 
 ICE_HELP = {
@@ -114,9 +114,9 @@ class HypothesisForm(FlaskForm):
         render_kw={"rows": 3},
         description=_l("because … (the evidence or reasoning)"),
     )
-    stage = SelectField(FIELD_LABELS["stage"], choices=_options(labels.STAGES))
-    lever = SelectField(FIELD_LABELS["lever"], choices=_options(labels.LEVERS))
-    subject = SelectField(FIELD_LABELS["subject"], choices=_options(labels.SUBJECTS))
+    stage = SelectField(FIELD_LABELS["stage"], choices=_options(Stage.labels()))
+    lever = SelectField(FIELD_LABELS["lever"], choices=_options(Lever.labels()))
+    subject = SelectField(FIELD_LABELS["subject"], choices=_options(Subject.labels()))
     channel = _text("channel", description=_l("Where it runs: website, e-mail, sales calls …"))
     owner_id = SelectField(FIELD_LABELS["owner_id"], choices=[])
     tags = StringField(
@@ -246,10 +246,10 @@ class FilterForm(FlaskForm):
     def setup(self, members: list, *, rice: bool) -> None:
         """Fill the choices that depend on the team."""
         everything = ("", _l("All"))
-        self.status.choices = _options(labels.STATUSES, ("", _l("Active")), ("all", _l("All")))
-        self.stage.choices = _options(labels.STAGES, everything)
-        self.lever.choices = _options(labels.LEVERS, everything)
-        self.subject.choices = _options(labels.SUBJECTS, everything)
+        self.status.choices = _options(Status.labels(), ("", _l("Active")), ("all", _l("All")))
+        self.stage.choices = _options(Stage.labels(), everything)
+        self.lever.choices = _options(Lever.labels(), everything)
+        self.subject.choices = _options(Subject.labels(), everything)
         self.owner_id.choices = _options({str(u.id): u.name for u in members}, everything)
         sorts = {
             "score": _l("Score"),

@@ -23,8 +23,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from hypotheses import labels
 from hypotheses.domain.core.errors import DomainError
+from hypotheses.enums import Decision, Outcome
 from hypotheses.forms import StrictFloatField, StrictIntegerField, no_control_chars, strip_filter
 
 ROWS = 6  # control + up to 5 variants
@@ -231,8 +231,8 @@ class StopForm(FlaskForm):
 class DecisionForm(FlaskForm):
     """The lead's decision, the outcome, the one-line learning and an optional follow-up."""
 
-    decision = RadioField(_l("Decision"), choices=options(labels.DECISIONS), validate_choice=False)
-    outcome = RadioField(_l("Outcome"), choices=options(labels.OUTCOMES), validate_choice=False)
+    decision = RadioField(_l("Decision"), choices=options(Decision.labels()), validate_choice=False)
+    outcome = RadioField(_l("Outcome"), choices=options(Outcome.labels()), validate_choice=False)
     learning = StringField(
         _l("Learning, in one line"), filters=TEXT, validators=[Length(max=200), no_control_chars]
     )

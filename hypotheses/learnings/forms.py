@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from hypotheses import labels
+from hypotheses.enums import Lever, Outcome, Stage, Subject
 from hypotheses.forms import no_control_chars, strip_filter
 
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -35,8 +35,8 @@ class StrictDateField(DateField):
             raise ValueError(_l("There is no such day in the calendar.")) from None
 
 
-def _any(label, mapping) -> list[tuple[str, str]]:
-    return [("", str(label)), *labels.choices(mapping)]
+def _any(label, vocabulary) -> list[tuple[str, str]]:
+    return [("", str(label)), *vocabulary.choices()]
 
 
 class LearningsFilterForm(FlaskForm):
@@ -62,10 +62,10 @@ class LearningsFilterForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.stage.choices = _any(_l("Any stage"), labels.STAGES)
-        self.lever.choices = _any(_l("Any lever"), labels.LEVERS)
-        self.subject.choices = _any(_l("Any subject"), labels.SUBJECTS)
-        self.outcome.choices = _any(_l("Any outcome"), labels.OUTCOMES)
+        self.stage.choices = _any(_l("Any stage"), Stage)
+        self.lever.choices = _any(_l("Any lever"), Lever)
+        self.subject.choices = _any(_l("Any subject"), Subject)
+        self.outcome.choices = _any(_l("Any outcome"), Outcome)
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)

@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
-from hypotheses import labels
+from hypotheses.enums import ExperimentStatus
 from hypotheses.forms import StrictFloatField, StrictIntegerField, no_control_chars, strip_filter
 
 UNIT_LABELS = {
@@ -52,7 +52,13 @@ def kpi_form(metrics, values: dict[int, float | None] | None = None, formdata=No
         submit = SubmitField(_l("Save KPI values"))
 
     for metric in metrics:
-        setattr(KpiForm, f"kpi_{metric.id}", StrictFloatField(metric.name, validators=[Optional()]))
+        setattr(
+            KpiForm,
+            f"kpi_{metric.id}",
+            StrictFloatField(
+                metric.name, percent=metric.unit == "percent", validators=[Optional()]
+            ),
+        )
     data = {f"kpi_{mid}": value for mid, value in (values or {}).items()}
     return KpiForm(formdata=formdata, data=data) if formdata is not None else KpiForm(data=data)
 
@@ -75,7 +81,7 @@ class DecisionForm(FlaskForm):
         for hypothesis, experiment in hypotheses:
             suffix = ""
             if experiment is not None:
-                status = labels.STATUSES.get(experiment.status, experiment.status)
+                status = ExperimentStatus.label_of(experiment.status)
                 suffix = f" · {_l('test')}: {status}"
             options.append(SelectChoice(str(hypothesis.id), f"{hypothesis.title}{suffix}"))
         self.hypothesis_id.choices = options

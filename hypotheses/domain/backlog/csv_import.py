@@ -20,7 +20,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
-from hypotheses import labels
 from hypotheses.domain.backlog import lifecycle as backlog
 from hypotheses.domain.backlog import queries as backlog_queries
 from hypotheses.domain.backlog.rules import CHOICES, clean_fields
@@ -65,9 +64,6 @@ ALIASES = {
     "confidence": ("c",),
     "ease": ("e",),
 }
-CHOICE_LABELS = {"stage": labels.STAGES, "lever": labels.LEVERS, "subject": labels.SUBJECTS}
-
-
 # ---------------------------------------------------------------- mapping
 
 
@@ -115,7 +111,7 @@ def check_mapping(mapping: dict[str, str | None], headers: list[str]) -> dict[st
 def _choice(name: str, raw: str) -> str | None:
     text = raw.strip().lower()
     for value in CHOICES[name]:
-        if text in (value.value, str(CHOICE_LABELS[name].get(value.value, "")).lower()):
+        if text in (value.value, str(value.label).lower()):
             return value.value
     return None
 

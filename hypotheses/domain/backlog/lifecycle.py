@@ -20,7 +20,6 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
-from hypotheses import labels
 from hypotheses.domain.backlog import rules as backlog_rules
 from hypotheses.domain.backlog.queries import (
     backlog_size,
@@ -59,7 +58,7 @@ def allowed_actions(hypothesis: Hypothesis) -> set[str]:
 def _require(hypothesis: Hypothesis, action: str) -> None:
     """Refuse *action* (Conflict, saying why) when the hypothesis's status does not allow it."""
     if hypothesis.status not in ALLOWED_FROM[action]:
-        status = str(labels.STATUSES.get(hypothesis.status, hypothesis.status)).lower()
+        status = str(Status.label_of(hypothesis.status)).lower()
         raise Conflict(str(REFUSALS[action]) % {"status": status}, field="status")
 
 

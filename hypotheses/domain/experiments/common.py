@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from hypotheses.domain.core import audit, transaction
 from hypotheses.domain.core.errors import Conflict, NotFound
+from hypotheses.enums import Status
 from hypotheses.models import (
     Analysis,
     Experiment,
@@ -35,11 +36,9 @@ ENTITY = "experiment"
 
 def status_text(status: str) -> str:
     """Return a status as words for messages ("designed", "running", "decided")."""
-    from hypotheses import labels
-
     if status == DESIGN:
         return _("designed (not started)")
-    return str(labels.STATUSES.get(status, status)).lower()
+    return str(Status.label_of(status)).lower()
 
 
 def _lost_race(_session: Session, _kwargs: dict[str, Any]) -> Conflict:

@@ -16,8 +16,7 @@ from sqlmodel import Session, col, func, select
 from hypotheses.domain.backlog import queries as backlog_queries
 from hypotheses.domain.core.weeks import week_of_date
 from hypotheses.domain.experiments import learnings
-from hypotheses.enums import Status
-from hypotheses.labels import SUBJECTS
+from hypotheses.enums import Status, Subject
 from hypotheses.models import Experiment, Hypothesis, ResultSet, Review, Team, Variant, utcnow
 
 STALE_DAYS = 30
@@ -225,7 +224,7 @@ def subject_mix(session: Session, *, team: Team) -> tuple[list[SubjectShare], st
             percent=shares[0].percent,
             count=shares[0].count,
             total=total,
-            subject=str(SUBJECTS.get(shares[0].subject, shares[0].subject)),
+            subject=str(Subject.label_of(shares[0].subject)),
         )
     return shares, warning
 
