@@ -56,6 +56,7 @@ def create_app(
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
 
     _trust_proxies(app)
+    _secure_cookies(app)
 
     from hypotheses import db, web
 
@@ -82,4 +83,24 @@ def _trust_proxies(app: Flask) -> None:
             x_host=proxies,
             x_port=proxies,
             x_prefix=proxies,
+        )
+
+
+def _secure_cookies(app: Flask) -> None:
+    """Served over HTTPS (SECURE_COOKIES, by default on when PREFERRED_URL_SCHEME is https):
+    the cookies are Secure and carry the ``__Host-`` prefix (host-only, path /, never sent or
+    set over plain HTTP)."""
+    secure = app.config.get("SECURE_COOKIES")
+    if secure is None:
+        secure = app.config.get("PREFERRED_URL_SCHEME") == "https"
+    if secure:
+        app.config.update(
+            SESSION_COOKIE_SECURE=True,
+            SESSION_COOKIE_NAME="__Host-session",
+            SESSION_COOKIE_DOMAIN=None,
+            SESSION_COOKIE_PATH="/",
+            REMEMBER_COOKIE_SECURE=True,
+            REMEMBER_COOKIE_NAME="__Host-remember_token",
+            REMEMBER_COOKIE_DOMAIN=None,
+            REMEMBER_COOKIE_PATH="/",
         )

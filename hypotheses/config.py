@@ -13,7 +13,10 @@ class DefaultConfig:
     PASSWORD_HASH_METHOD = "argon2id:t=2:m=19456:p=1"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = False  # set True behind TLS (instance/config.py)
+    # Over HTTPS the cookies become Secure with the __Host- prefix. None: on exactly when
+    # PREFERRED_URL_SCHEME is "https"; True/False force it (instance/config.py).
+    SECURE_COOKIES: bool | None = None
+    SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)  # absolute lifetime of a sign-in

@@ -141,6 +141,6 @@ def markdown(iso_week: str):
     filename = f"review-{review.iso_week}.md"
     return Response(
         text,
-        mimetype="text/markdown; charset=utf-8",
+        content_type="text/markdown; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

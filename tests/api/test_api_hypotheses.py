@@ -206,3 +206,10 @@ def test_ids_and_versions_beyond_64_bits_are_refused_not_500(api, db, team, user
     assert response.status_code == 422
     assert set(response.json["error"]["fields"]) == {"version", "owner_id"}
     assert api.get(f"/hypotheses?page={huge}&per_page={huge}").status_code == 200
+
+
+def test_unknown_api_address_is_a_json_404_never_cached(client):
+    response = client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.json["error"]["code"] == "not_found"
+    assert response.headers["Cache-Control"] == "no-store"

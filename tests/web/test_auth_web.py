@@ -424,3 +424,32 @@ def test_trusted_proxies_setting_is_checked(tmp_path, _template_db, value):
     url = conftest.database_url(tmp_path, _template_db)
     with pytest.raises(ValueError, match="TRUSTED_PROXIES"):
         create_app(conftest.test_config(url, TRUSTED_PROXIES=value), instance_path=tmp_path / "i")
+
+
+# --- cookies over HTTPS -----------------------------------------------------------------------
+
+
+def test_https_cookies_are_secure_with_the_host_prefix(tmp_path, _template_db):
+    url = conftest.database_url(tmp_path, _template_db)
+    config = conftest.test_config(url, PREFERRED_URL_SCHEME="https")
+    app = create_app(config, instance_path=tmp_path / "i")
+    try:
+        with Session(app.extensions[ENGINE_KEY], expire_on_commit=False) as db:
+            lead = factories.make_user(db, role="lead")
+        response = app.test_client().post(
+            "/auth/login",
+            data={"email": lead.email, "password": PASSWORD},
+            base_url="https://localhost",
+        )
+        assert response.status_code == 302
+        cookie = response.headers["Set-Cookie"]
+        assert cookie.startswith("__Host-session=")
+        assert "Secure" in cookie and "Path=/" in cookie and "Domain" not in cookie
+    finally:
+        app.extensions[ENGINE_KEY].dispose()
+
+
+def test_plain_http_keeps_the_plain_cookie(client, users):
+    response = login(client, users["lead"])
+    assert response.headers["Set-Cookie"].startswith("session=")
+    assert "Secure" not in response.headers["Set-Cookie"]

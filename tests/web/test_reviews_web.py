@@ -255,6 +255,7 @@ def test_exports_print_and_markdown(client, auth, db, team, users):
         md.headers["Content-Disposition"] == f'attachment; filename="review-{review.iso_week}.md"'
     )
     assert md.mimetype == "text/markdown"
+    assert md.headers["Content-Type"] == "text/markdown; charset=utf-8"  # charset said once
     text = md.get_data(as_text=True)
     assert "## Decisions" in text and "Ship \\| the short form" in text and "Hire a caller" in text
 
