@@ -30,6 +30,8 @@ class Team(SQLModel, table=True):
     rice_enabled: bool = False
     # Separation of duties: by default the author of a hypothesis cannot approve it.
     allow_self_approval: bool = False
+    # Interface language ("ru", "en") given to members added without one; None: their browser's.
+    default_language: str | None = Field(default=None, max_length=8)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -44,6 +46,8 @@ class User(SQLModel, table=True):
     # Rotated on logout, password change, deactivation and role change: every cookie
     # carrying the old token stops working (Flask-Login "alternative tokens").
     session_token: str = Field(max_length=64)
+    # Interface language ("ru", "en"); None follows the browser (a chosen cookie or Accept-Language).
+    language: str | None = Field(default=None, max_length=8)
     created_at: datetime = Field(default_factory=utcnow)
 
     # Flask-Login protocol
