@@ -31,6 +31,7 @@ from hypotheses.domain.reviews import decisions as review_decisions
 from hypotheses.domain.reviews import kpis
 from hypotheses.domain.reviews import lifecycle as reviews
 from hypotheses.domain.reviews import queries as review_queries
+from hypotheses.enums import ReviewStatus
 from hypotheses.models import Review, ReviewDecision, User
 from hypotheses.permissions import role_can
 
@@ -43,7 +44,7 @@ def _may_see_drafts() -> bool:
 
 def _review(iso_week: str) -> Review:
     review = review_queries.get_review(get_session(), team=g.team, iso_week=iso_week)
-    if review.status != "published" and not _may_see_drafts():
+    if review.status != ReviewStatus.PUBLISHED and not _may_see_drafts():
         raise NotFound(_("The review of %(week)s is not published yet.", week=review.iso_week))
     return review
 

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from hypotheses.domain.core import audit
 from hypotheses.domain.core.weeks import iso_week_of, monday_of, week_of_date
 from hypotheses.domain.reviews.metrics import list_metrics, seed_catalog
+from hypotheses.enums import ItemStatus, ReviewStatus
 from hypotheses.models import (
     Experiment,
     Hypothesis,
@@ -172,7 +173,7 @@ def load(session: Session, *, team: Team, people: dict[str, User]) -> list[Revie
         review = Review(
             team_id=team.id,
             iso_week=week_of_date(monday),
-            status="published",
+            status=ReviewStatus.PUBLISHED,
             attendees=attendees + (", Sam from sales" if index % 2 else ""),
             notes=NOTES[index],
             opened_by_id=marketer.id,
@@ -188,8 +189,8 @@ def load(session: Session, *, team: Team, people: dict[str, User]) -> list[Revie
         carried = []
         for n, old in enumerate(previous):  # follow up last week's decisions
             old.closed_in_review_id = review.id
-            old.status = "carried" if n in CARRIED[index] else "done"
-            if old.status == "carried":
+            old.status = ItemStatus.CARRIED if n in CARRIED[index] else ItemStatus.DONE
+            if old.status == ItemStatus.CARRIED:
                 copy = ReviewDecision(
                     review_id=review.id,
                     team_id=team.id,

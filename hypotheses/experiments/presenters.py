@@ -14,6 +14,7 @@ from hypotheses.charts import LiftRow, lift_chart
 from hypotheses.domain.core import audit
 from hypotheses.domain.experiments import common as experiment_common
 from hypotheses.domain.experiments import design as experiment_design
+from hypotheses.enums import ExperimentStatus
 from hypotheses.experiments.formatting import ci_range, num, signed_pct
 from hypotheses.experiments.forms import (
     CsvUploadForm,
@@ -203,7 +204,7 @@ def _results_form(experiment: Experiment, looks) -> ResultsForm:
             for key, value in row.items():
                 if key != "name" and f"{key}_{i}" in form._fields:
                     form[f"{key}_{i}"].data = value
-    if experiment.status == experiment_common.FINISHED:
+    if experiment.status == ExperimentStatus.FINISHED:
         form.final.data = True
     return form
 

@@ -19,7 +19,7 @@ from hypotheses.domain.experiments import ending as experiment_end
 from hypotheses.domain.experiments import lifecycle as experiments
 from hypotheses.domain.experiments import results as experiment_results
 from hypotheses.domain.experiments import results_upload
-from hypotheses.domain.experiments.common import DESIGN, RUNNING
+from hypotheses.enums import ExperimentStatus
 from hypotheses.experiments.blueprint import bp
 from hypotheses.experiments.forms import (
     DESIGN_ALIASES,
@@ -111,14 +111,12 @@ def index():
         "experiments/index.html",
         running=experiment_common.running_tests(db, team=g.team),
         finished=experiment_common.list_experiments(
-            db, team=g.team, status=experiment_common.FINISHED
+            db, team=g.team, status=ExperimentStatus.FINISHED
         ),
-        designs=experiment_common.list_experiments(
-            db, team=g.team, status=experiment_common.DESIGN
-        ),
+        designs=experiment_common.list_experiments(db, team=g.team, status=ExperimentStatus.DESIGN),
         ready=experiment_common.approved_without_design(db, team=g.team),
         past=experiment_common.list_experiments(
-            db, team=g.team, status=(experiment_common.STOPPED, experiment_common.DECIDED), limit=30
+            db, team=g.team, status=(ExperimentStatus.STOPPED, ExperimentStatus.DECIDED), limit=30
         ),
         limit=g.team.active_test_limit,
     )
@@ -150,10 +148,13 @@ def design(hypothesis_id: int):
         if experiment
         else None
     )
-    if experiment is not None and experiment.status not in (DESIGN, RUNNING):
+    if experiment is not None and experiment.status not in (
+        ExperimentStatus.DESIGN,
+        ExperimentStatus.RUNNING,
+    ):
         flash(_("This test has ended; its design is part of the record and stays."), "info")
         return redirect(url_for("experiments.detail", experiment_id=experiment.id))
-    locked = experiment is not None and experiment.status != experiment_common.DESIGN
+    locked = experiment is not None and experiment.status != ExperimentStatus.DESIGN
     catalog = catalog_names(db, team=g.team)
     form = _design_form(catalog)
     plan, changes, status = None, [], 200

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Column, Index, Integer, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from hypotheses.enums import ExperimentStatus, MetricKind
 from hypotheses.models.core import utcnow
 
 
@@ -35,7 +36,7 @@ class Experiment(SQLModel, table=True):
     team_id: int = Field(foreign_key="team.id", index=True, ondelete="CASCADE")
     hypothesis_id: int = Field(foreign_key="hypothesis.id", unique=True, ondelete="CASCADE")
     metric_name: str = Field(default="", max_length=120)
-    metric_kind: str = Field(default="conversion", max_length=16)
+    metric_kind: str = Field(default=MetricKind.CONVERSION.value, max_length=16)
     baseline: float | None = None  # rate for conversions, mean for continuous
     baseline_sd: float | None = None
     mde: float | None = None
@@ -45,7 +46,7 @@ class Experiment(SQLModel, table=True):
     daily_visitors: int | None = None
     per_variant: int | None = None  # planned sample size per variant (computed)
     duration_days: int | None = None
-    status: str = Field(default="design", max_length=16, index=True)
+    status: str = Field(default=ExperimentStatus.DESIGN.value, max_length=16, index=True)
     slot: int | None = None  # 1..limit while running, else NULL
     started_at: datetime | None = None
     ended_at: datetime | None = None

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Column, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from hypotheses.enums import ItemStatus, ReviewStatus
 from hypotheses.models.core import utcnow
 
 
@@ -34,7 +35,7 @@ class Review(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     team_id: int = Field(foreign_key="team.id", index=True, ondelete="CASCADE")
     iso_week: str = Field(max_length=8)  # e.g. 2026-W47
-    status: str = Field(default="draft", max_length=16)
+    status: str = Field(default=ReviewStatus.DRAFT.value, max_length=16)
     attendees: str = Field(default="", max_length=2000)
     notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     opened_by_id: int | None = Field(default=None, foreign_key="user.id")
@@ -68,7 +69,7 @@ class ReviewDecision(SQLModel, table=True):
     due: date | None = None
     hypothesis_id: int | None = Field(default=None, foreign_key="hypothesis.id")
     experiment_id: int | None = Field(default=None, foreign_key="experiment.id")
-    status: str = Field(default="open", max_length=16)  # open, done, carried
+    status: str = Field(default=ItemStatus.OPEN.value, max_length=16)
     carried_from_id: int | None = Field(default=None, foreign_key="reviewdecision.id")
     closed_in_review_id: int | None = Field(default=None, foreign_key="review.id")
     created_at: datetime = Field(default_factory=utcnow)

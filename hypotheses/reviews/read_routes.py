@@ -14,6 +14,7 @@ from hypotheses.domain.reviews import lifecycle as reviews
 from hypotheses.domain.reviews import queries as review_queries
 from hypotheses.domain.reviews.agenda import period_start, tests_between
 from hypotheses.domain.reviews.export import review_markdown
+from hypotheses.enums import ReviewStatus
 from hypotheses.forms import ConfirmForm, apply_domain_error
 from hypotheses.models import User
 from hypotheses.permissions import can, requires
@@ -69,7 +70,7 @@ def publish(iso_week: str):
         warnings = reviews.publish(get_session(), team=g.team, actor=current_user, review=review)
     except DomainError as error:
         flash(error.message, "danger")
-        if review.status != "draft":
+        if review.status != ReviewStatus.DRAFT:
             return redirect(url_for("reviews.show", iso_week=review.iso_week))
         return render_editor(review, status=409)
     for warning in warnings:
@@ -119,7 +120,7 @@ def add_addendum(iso_week: str):
 
 def _published_or_404(iso_week: str):
     review = review_or_404(iso_week)
-    if review.status != "published" and not can("review.draft"):
+    if review.status != ReviewStatus.PUBLISHED and not can("review.draft"):
         abort(404)
     return review
 

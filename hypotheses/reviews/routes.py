@@ -18,6 +18,7 @@ from hypotheses.domain.reviews import kpis
 from hypotheses.domain.reviews import lifecycle as reviews
 from hypotheses.domain.reviews import queries as review_queries
 from hypotheses.domain.reviews.agenda import agenda
+from hypotheses.enums import ItemStatus, ReviewStatus
 from hypotheses.forms import ConfirmForm, apply_domain_error
 from hypotheses.permissions import can, requires
 from hypotheses.reviews.blueprint import bp
@@ -36,7 +37,7 @@ def review_or_404(iso_week: str):
 def draft_or_404(iso_week: str):
     """Return the draft of *iso_week*; a published review redirects to its read view."""
     review = review_or_404(iso_week)
-    if review.status != "draft":
+    if review.status != ReviewStatus.DRAFT:
         flash(
             _("This review is published and read-only. Corrections go in an addendum."), "warning"
         )
@@ -150,7 +151,7 @@ def render_editor(review, *, kpi=None, decision=None, details=None, changes=None
 def show(iso_week: str):
     """Show a review: the editor for a draft (marketer+), the read view once published."""
     review = review_or_404(iso_week)
-    if review.status == "published":
+    if review.status == ReviewStatus.PUBLISHED:
         from hypotheses.reviews.read_routes import render_read
 
         return render_read(review)
@@ -228,7 +229,7 @@ def edit_decision(iso_week: str, decision_id: int):
     )
     if line is None:
         abort(404)
-    if review.status != "draft":
+    if review.status != ReviewStatus.DRAFT:
         return _back(review, "decisions")
     form = DecisionForm(obj=line.decision if request.method == "GET" else None)
     if request.method == "GET":
@@ -290,7 +291,7 @@ def remove_decision(iso_week: str, decision_id: int):
 @requires("review.draft")
 def close_earlier(iso_week: str, decision_id: int, status: str):
     """Mark an earlier week's decision done, or carry it over into this review."""
-    if status not in ("done", "carried"):
+    if status not in (ItemStatus.DONE, ItemStatus.CARRIED):
         abort(404)
     review = draft_or_404(iso_week)
     if not ConfirmForm().validate_on_submit():
@@ -311,7 +312,7 @@ def close_earlier(iso_week: str, decision_id: int, status: str):
     else:
         flash(
             _("Marked done.")
-            if status == "done"
+            if status == ItemStatus.DONE
             else _("Carried over into this week's decisions."),
             "success",
         )

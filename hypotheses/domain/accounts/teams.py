@@ -25,7 +25,7 @@ from hypotheses.domain.core.errors import (
     StaleVersion,
     ValidationFailed,
 )
-from hypotheses.enums import Role, ScoreFormula
+from hypotheses.enums import ExperimentStatus, Role, ScoreFormula
 from hypotheses.models import AuditEntry, Experiment, Membership, Team, User
 
 MAX_BACKLOG = 500
@@ -49,7 +49,7 @@ def running_count(session: Session, *, team: Team) -> int:
     """Count the team's experiments that are running now."""
     return session.exec(
         select(func.count(col(Experiment.id))).where(
-            Experiment.team_id == team.id, Experiment.status == "running"
+            Experiment.team_id == team.id, Experiment.status == ExperimentStatus.RUNNING
         )
     ).one()
 

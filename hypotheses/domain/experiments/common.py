@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from hypotheses.domain.core import audit, transaction
 from hypotheses.domain.core.errors import Conflict, NotFound
-from hypotheses.enums import Status
+from hypotheses.enums import ExperimentStatus, Status
 from hypotheses.models import (
     Analysis,
     Experiment,
@@ -28,15 +28,14 @@ from hypotheses.models import (
     utcnow,
 )
 
-# Experiment statuses (Hypothesis.status mirrors them: approved → running → finished → decided).
-DESIGN, RUNNING, FINISHED, STOPPED, DECIDED = "design", "running", "finished", "stopped", "decided"
-EXPERIMENT_STATUSES = (DESIGN, RUNNING, FINISHED, STOPPED, DECIDED)
+# Experiment statuses are hypotheses.enums.ExperimentStatus; Hypothesis.status mirrors them
+# (approved → running → finished → decided, or → stopped).
 ENTITY = "experiment"
 
 
 def status_text(status: str) -> str:
     """Return a status as words for messages ("designed", "running", "decided")."""
-    if status == DESIGN:
+    if status == ExperimentStatus.DESIGN:
         return _("designed (not started)")
     return str(Status.label_of(status)).lower()
 
@@ -187,7 +186,7 @@ def _collected(session: Session, experiment: Experiment) -> int | None:
 
 def _days_left(experiment: Experiment, now: datetime) -> int | None:
     if (
-        experiment.status != RUNNING
+        experiment.status != ExperimentStatus.RUNNING
         or experiment.started_at is None
         or experiment.duration_days is None
     ):
@@ -231,7 +230,7 @@ def list_experiments(
 
 def running_tests(session: Session, *, team: Team) -> list[TestRow]:
     """Return the team's running tests, in slot order (what counts against the limit)."""
-    rows = list_experiments(session, team=team, status=RUNNING)
+    rows = list_experiments(session, team=team, status=ExperimentStatus.RUNNING)
     return sorted(rows, key=lambda r: (r.experiment.slot or 99, r.experiment.id))
 
 
@@ -299,7 +298,7 @@ def approved_without_design(session: Session, *, team: Team) -> list[Hypothesis]
             select(Hypothesis)
             .where(
                 Hypothesis.team_id == team.id,
-                Hypothesis.status == "approved",
+                Hypothesis.status == Status.APPROVED,
                 col(Hypothesis.id).not_in(designed),
             )
             .order_by(col(Hypothesis.approved_at), col(Hypothesis.id))

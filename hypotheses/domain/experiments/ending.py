@@ -13,10 +13,6 @@ from sqlmodel import Session
 
 from hypotheses.domain.core.errors import Conflict, DomainError, ValidationFailed
 from hypotheses.domain.experiments.common import (
-    DECIDED,
-    FINISHED,
-    RUNNING,
-    STOPPED,
     get_experiment,
     get_hypothesis,
     lock_team,
@@ -25,7 +21,7 @@ from hypotheses.domain.experiments.common import (
     status_text,
     use_case,
 )
-from hypotheses.enums import Decision, Outcome, Status
+from hypotheses.enums import Decision, ExperimentStatus, Outcome, Status
 from hypotheses.models import Experiment, Hypothesis, Team, User, utcnow
 
 MAX_REASON, MAX_LEARNING, MAX_TITLE = 1000, 200, 200
@@ -59,7 +55,7 @@ def stop(
     )
     lock_team(session, team)
     experiment = get_experiment(session, team=team, hypothesis_id=hypothesis_id)
-    if experiment.status != RUNNING:
+    if experiment.status != ExperimentStatus.RUNNING:
         raise Conflict(
             _(
                 "Only a running test can be stopped; this one is %(status)s.",
@@ -67,12 +63,13 @@ def stop(
             ),
             field="status",
         )
+    stopped = ExperimentStatus.STOPPED
     changes = {
-        "status": [RUNNING, STOPPED],
+        "status": [ExperimentStatus.RUNNING, stopped],
         "slot": [experiment.slot, None],
         "stop_reason": [None, text],
     }
-    experiment.status, experiment.slot, experiment.stop_reason = STOPPED, None, text
+    experiment.status, experiment.slot, experiment.stop_reason = stopped, None, text
     experiment.ended_at = utcnow()
     record_experiment(
         session, experiment, actor=actor, action="experiment.stop", changes=changes, note=text
@@ -127,7 +124,7 @@ def decide(
             required_message="",
         )
     experiment = get_experiment(session, team=team, hypothesis_id=hypothesis_id)
-    if experiment.status not in (FINISHED, STOPPED):
+    if experiment.status not in (ExperimentStatus.FINISHED, ExperimentStatus.STOPPED):
         raise Conflict(
             _(
                 "Only a finished or stopped test can be decided; this one is %(status)s.",
@@ -137,13 +134,14 @@ def decide(
         )
     hypothesis = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
     now = utcnow()
+    decided = ExperimentStatus.DECIDED
     changes = {
-        "status": [experiment.status, DECIDED],
+        "status": [experiment.status, decided],
         "decision": [None, decision],
         "outcome": [None, outcome],
         "learning": [None, learning],
     }
-    experiment.status, experiment.decision, experiment.outcome = DECIDED, decision, outcome
+    experiment.status, experiment.decision, experiment.outcome = decided, decision, outcome
     experiment.learning, experiment.decided_at = learning, now
     experiment.decided_by_id = actor.id if actor else None
     record_experiment(session, experiment, actor=actor, action="experiment.decide", changes=changes)

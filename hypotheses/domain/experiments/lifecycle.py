@@ -27,10 +27,7 @@ from sqlmodel import Session, col, select
 from hypotheses.domain.core import audit
 from hypotheses.domain.core.errors import Conflict, DomainError, LimitReached, StaleVersion
 from hypotheses.domain.experiments.common import (
-    DESIGN,
     ENTITY,
-    FINISHED,
-    RUNNING,
     find_experiment,
     get_hypothesis,
     lock_team,
@@ -47,7 +44,7 @@ from hypotheses.domain.experiments.design import (
     locked_changes,
     validate_design,
 )
-from hypotheses.enums import Status
+from hypotheses.enums import ExperimentStatus, Status
 from hypotheses.models import Experiment, Hypothesis, Team, User, Variant, utcnow
 
 
@@ -120,7 +117,7 @@ def save_design(
     """
     hypothesis = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
     experiment = find_experiment(session, team=team, hypothesis_id=hypothesis_id)
-    if experiment is None or experiment.status == DESIGN:
+    if experiment is None or experiment.status == ExperimentStatus.DESIGN:
         if hypothesis.status != Status.APPROVED:
             raise Conflict(
                 _(
@@ -130,7 +127,7 @@ def save_design(
                 ),
                 field="status",
             )
-    elif experiment.status not in (RUNNING, FINISHED):
+    elif experiment.status not in (ExperimentStatus.RUNNING, ExperimentStatus.FINISHED):
         raise Conflict(
             _(
                 "This test is %(status)s; its design is part of the record and cannot change.",
@@ -154,7 +151,7 @@ def save_design(
         return experiment
     _check_version(session, experiment, version)
     old = design_values(experiment, variants_of(session, experiment=experiment))
-    if experiment.status != DESIGN:
+    if experiment.status != ExperimentStatus.DESIGN:
         changed = locked_changes(old, values)
         if changed:
             raise Conflict(_locked_message(experiment, changed), field=changed[0])
@@ -210,9 +207,9 @@ def start(session: Session, *, team: Team, actor: User | None, hypothesis_id: in
             _("Design the test first: metric, baseline, effect, variants and traffic."),
             field="status",
         )
-    if experiment.status == RUNNING:
+    if experiment.status == ExperimentStatus.RUNNING:
         raise Conflict(_("This test is already running."), field="status")
-    if experiment.status != DESIGN:
+    if experiment.status != ExperimentStatus.DESIGN:
         raise Conflict(
             _(
                 "This test is %(status)s and cannot start again.",
@@ -237,14 +234,14 @@ def start(session: Session, *, team: Team, actor: User | None, hypothesis_id: in
     running = session.exec(
         select(Experiment.slot, Hypothesis.title)
         .join(Hypothesis, col(Hypothesis.id) == col(Experiment.hypothesis_id))
-        .where(Experiment.team_id == team.id, Experiment.status == RUNNING)
+        .where(Experiment.team_id == team.id, Experiment.status == ExperimentStatus.RUNNING)
         .order_by(col(Experiment.slot), col(Experiment.id))
     ).all()
     free = sorted(set(range(1, limit + 1)) - {slot for slot, _t in running})
     if len(running) >= limit or not free:
         raise LimitReached(limit_message(limit, [title for _s, title in running]))
     experiment.slot = free[0]
-    experiment.status = RUNNING
+    experiment.status = ExperimentStatus.RUNNING
     experiment.started_at = utcnow()
     try:
         record_experiment(
@@ -253,7 +250,7 @@ def start(session: Session, *, team: Team, actor: User | None, hypothesis_id: in
             actor=actor,
             action="experiment.start",
             changes={
-                "status": [DESIGN, RUNNING],
+                "status": [ExperimentStatus.DESIGN, ExperimentStatus.RUNNING],
                 "slot": [None, free[0]],
                 "started_at": [None, experiment.started_at],
             },

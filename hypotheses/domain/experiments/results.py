@@ -18,8 +18,6 @@ from sqlmodel import Session, col, select
 import stats
 from hypotheses.domain.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from hypotheses.domain.experiments.common import (
-    FINISHED,
-    RUNNING,
     get_experiment,
     get_hypothesis,
     move_hypothesis,
@@ -29,7 +27,7 @@ from hypotheses.domain.experiments.common import (
     use_case,
     variants_of,
 )
-from hypotheses.enums import MetricKind, Status
+from hypotheses.enums import ExperimentStatus, MetricKind, Status
 from hypotheses.models import Analysis, Experiment, ResultSet, Team, User, utcnow
 
 MAX_COUNT = 10**12
@@ -200,8 +198,9 @@ def reproduce_analysis(session: Session, *, team: Team, analysis_id: int) -> dic
 
 def _finish(session: Session, *, team: Team, actor: User | None, experiment: Experiment) -> None:
     """Move a running test to finished, freeing its slot; mirror it on the hypothesis."""
-    changes = {"status": [RUNNING, FINISHED], "slot": [experiment.slot, None]}
-    experiment.status, experiment.slot, experiment.ended_at = FINISHED, None, utcnow()
+    finished = ExperimentStatus.FINISHED
+    changes = {"status": [ExperimentStatus.RUNNING, finished], "slot": [experiment.slot, None]}
+    experiment.status, experiment.slot, experiment.ended_at = finished, None, utcnow()
     record_experiment(session, experiment, actor=actor, action="experiment.finish", changes=changes)
     hypothesis = get_hypothesis(session, team=team, hypothesis_id=experiment.hypothesis_id)
     move_hypothesis(
@@ -211,7 +210,7 @@ def _finish(session: Session, *, team: Team, actor: User | None, experiment: Exp
 
 def open_experiment(session: Session, team: Team, hypothesis_id: int) -> Experiment:
     experiment = get_experiment(session, team=team, hypothesis_id=hypothesis_id)
-    if experiment.status not in (RUNNING, FINISHED):
+    if experiment.status not in (ExperimentStatus.RUNNING, ExperimentStatus.FINISHED):
         raise Conflict(
             _(
                 "Results can be entered only while the test runs (or to correct a finished "
@@ -245,7 +244,7 @@ def record_results(
         raise DomainError(_("Unknown results source."), field="source")
     variants_ = variants_of(session, experiment=experiment)
     rows = clean_results(experiment.metric_kind, [v.name for v in variants_], variants)
-    final = bool(final) or experiment.status == FINISHED
+    final = bool(final) or experiment.status == ExperimentStatus.FINISHED
     result_set = ResultSet(
         experiment_id=experiment.id,
         final=final,
@@ -266,7 +265,7 @@ def record_results(
         changes={"results": [None, _describe(rows)]},
         note=f"{look} ({source})",
     )
-    if final and experiment.status == RUNNING:
+    if final and experiment.status == ExperimentStatus.RUNNING:
         _finish(session, team=team, actor=actor, experiment=experiment)
     return analysis
 
@@ -281,7 +280,7 @@ def _describe(rows: list[dict[str, Any]]) -> str:
 def finish(session: Session, *, team: Team, actor: User | None, hypothesis_id: int) -> Analysis:
     """End a running test with its latest results as the final ones (re-analysed as final)."""
     experiment = get_experiment(session, team=team, hypothesis_id=hypothesis_id)
-    if experiment.status != RUNNING:
+    if experiment.status != ExperimentStatus.RUNNING:
         raise Conflict(
             _(
                 "Only a running test can be finished; this one is %(status)s.",

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, func, select
 from hypotheses.domain.backlog import queries as backlog_queries
 from hypotheses.domain.core.weeks import week_of_date
 from hypotheses.domain.experiments import learnings
-from hypotheses.enums import Status, Subject
+from hypotheses.enums import ExperimentStatus, Status, Subject
 from hypotheses.models import Experiment, Hypothesis, ResultSet, Review, Team, Variant, utcnow
 
 STALE_DAYS = 30
@@ -127,7 +127,7 @@ def running_tests(session: Session, *, team: Team, today: date | None = None) ->
     rows = session.exec(
         select(Experiment, Hypothesis)
         .join(Hypothesis, col(Hypothesis.id) == col(Experiment.hypothesis_id))
-        .where(Experiment.team_id == team.id, Experiment.status == Status.RUNNING.value)
+        .where(Experiment.team_id == team.id, Experiment.status == ExperimentStatus.RUNNING)
         .order_by(col(Experiment.started_at), col(Experiment.id))
     ).all()
     ids = [e.id for e, _h in rows]
@@ -238,7 +238,7 @@ def awaiting_decision(session: Session, *, team: Team) -> list[tuple[Experiment,
             .join(Hypothesis, col(Hypothesis.id) == col(Experiment.hypothesis_id))
             .where(
                 Experiment.team_id == team.id,
-                Experiment.status == Status.FINISHED.value,
+                Experiment.status == ExperimentStatus.FINISHED,
                 col(Experiment.decision).is_(None),
             )
             .order_by(col(Experiment.ended_at), col(Experiment.id))

@@ -17,6 +17,7 @@ from hypotheses.domain.backlog import queries as backlog_queries
 from hypotheses.domain.core.weeks import monday_of
 from hypotheses.domain.reviews.decisions import DecisionLine, earlier_open
 from hypotheses.domain.reviews.queries import previous_review
+from hypotheses.enums import ExperimentStatus, Status
 from hypotheses.models import (
     Analysis,
     Experiment,
@@ -28,7 +29,7 @@ from hypotheses.models import (
     utcnow,
 )
 
-ENDED = ("finished", "stopped", "decided", "archived")
+ENDED = (ExperimentStatus.FINISHED, ExperimentStatus.STOPPED, ExperimentStatus.DECIDED)
 TOP_WAITING = 5
 
 
@@ -149,7 +150,7 @@ def running_tests(session: Session, *, team: Team, today: date) -> list[RunningL
     rows = session.exec(
         select(Experiment, Hypothesis)
         .join(Hypothesis, col(Hypothesis.id) == col(Experiment.hypothesis_id))
-        .where(Experiment.team_id == team.id, Experiment.status == "running")
+        .where(Experiment.team_id == team.id, Experiment.status == ExperimentStatus.RUNNING)
         .order_by(col(Experiment.started_at))
     ).all()
     ids = [e.id for e, _h in rows]
@@ -199,7 +200,7 @@ def waiting_for_approval(
     """Return the top hypotheses in the backlog (waiting for approval) by score, ties by age."""
     rows = session.exec(
         select(Hypothesis)
-        .where(Hypothesis.team_id == team.id, Hypothesis.status == "backlog")
+        .where(Hypothesis.team_id == team.id, Hypothesis.status == Status.BACKLOG)
         .order_by(
             backlog_queries.score_column(team.score_formula).desc(),
             col(Hypothesis.created_at),

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from hypotheses.domain.core import audit
 from hypotheses.domain.core.errors import Conflict, NotFound, ValidationFailed
 from hypotheses.domain.reviews.lifecycle import require_draft
+from hypotheses.enums import ItemStatus
 from hypotheses.models import (
     Experiment,
     Hypothesis,
@@ -29,7 +30,7 @@ from hypotheses.models import (
 
 ENTITY = "reviewdecision"
 MAX_TEXT = 500
-CLOSE_STATUSES = ("done", "carried")
+CLOSE_STATUSES = (ItemStatus.DONE, ItemStatus.CARRIED)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -100,7 +101,7 @@ def earlier_open(session: Session, *, team: Team, review: Review) -> list[Decisi
         .where(
             Review.team_id == team.id,
             col(Review.iso_week) < review.iso_week,
-            ReviewDecision.status == "open",
+            ReviewDecision.status == ItemStatus.OPEN,
         )
         .order_by(col(Review.iso_week), col(ReviewDecision.id))
     ).all()
@@ -297,10 +298,10 @@ def remove_decision(
         source = session.get(ReviewDecision, decision.carried_from_id)
         if (
             source is not None
-            and source.status == "carried"
+            and source.status == ItemStatus.CARRIED
             and source.closed_in_review_id == review.id
         ):
-            source.status, source.closed_in_review_id = "open", None
+            source.status, source.closed_in_review_id = ItemStatus.OPEN, None
             session.add(source)
     audit.record(
         session,
@@ -340,12 +341,12 @@ def close_previous_decision(
     source_review = session.get(Review, decision.review_id)
     if source_review is None or source_review.iso_week >= review.iso_week:
         raise Conflict(_("Only decisions from earlier weeks are closed here."))
-    if decision.status != "open":
+    if decision.status != ItemStatus.OPEN:
         raise Conflict(_("This decision is already closed (%(status)s).", status=decision.status))
     decision.status, decision.closed_in_review_id = status, review.id
     session.add(decision)
     copy = None
-    if status == "carried":
+    if status == ItemStatus.CARRIED:
         copy = ReviewDecision(
             review_id=review.id,
             team_id=team.id,
@@ -365,7 +366,7 @@ def close_previous_decision(
         entity_id=decision.id,
         action=f"decision.{status}",
         actor=actor,
-        changes={"status": ["open", status]},
+        changes={"status": [ItemStatus.OPEN, status]},
         note=review.iso_week,
     )
     session.commit()

@@ -12,6 +12,7 @@ from hypotheses.domain.reviews.decisions import DecisionLine, closed_in, decisio
 from hypotheses.domain.reviews.kpis import kpi_table
 from hypotheses.domain.reviews.metrics import format_plain
 from hypotheses.domain.reviews.queries import addenda_of
+from hypotheses.enums import ItemStatus
 from hypotheses.models import Review, Team, User
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
@@ -48,10 +49,8 @@ def _decision(line: DecisionLine) -> str:
     ]
     if line.hypothesis is not None:
         parts.append(_("hypothesis: %(title)s", title=md(line.hypothesis.title)))
-    status = {"open": _("open"), "done": _("done"), "carried": _("carried over")}.get(
-        d.status, d.status
-    )
-    box = "x" if d.status == "done" else " "
+    status = ItemStatus.label_of(d.status)
+    box = "x" if d.status == ItemStatus.DONE else " "
     return f"- [{box}] " + " · ".join(parts) + f" — *{status}*"
 
 

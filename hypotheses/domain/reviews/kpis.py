@@ -17,6 +17,7 @@ from hypotheses.domain.core import audit
 from hypotheses.domain.core.errors import Conflict, ValidationFailed
 from hypotheses.domain.core.weeks import monday_of, week_of_date
 from hypotheses.domain.reviews.metrics import list_metrics
+from hypotheses.enums import ReviewStatus
 from hypotheses.models import KpiValue, Metric, Review, Team, User
 
 TRACKED_MIN, TRACKED_MAX = 5, 12
@@ -133,7 +134,7 @@ def kpi_table(session: Session, *, team: Team, review: Review) -> KpiTable:
     catalog = list_metrics(session, team=team)
     tracked_count = sum(1 for m in catalog if m.tracked)
     recorded = {mid for (week, mid) in by_week if week == review.iso_week}
-    if review.status == "published":
+    if review.status == ReviewStatus.PUBLISHED:
         shown = [m for m in catalog if m.id in recorded]
     else:
         shown = [m for m in catalog if m.tracked or m.id in recorded]
@@ -154,7 +155,7 @@ def kpi_table(session: Session, *, team: Team, review: Review) -> KpiTable:
                 trend=[(w, by_week.get((w, metric.id))) for w in weeks],
             )
         )
-    warning = tracked_warning(tracked_count) if review.status != "published" else None
+    warning = tracked_warning(tracked_count) if review.status != ReviewStatus.PUBLISHED else None
     return KpiTable(
         rows=rows,
         tracked_count=tracked_count,
@@ -191,7 +192,7 @@ def save_kpis(
     :raises Conflict: the review is published (read-only).
     :raises ValidationFailed: an unknown metric or a value that is not a finite number.
     """
-    if review.status != "draft":
+    if review.status != ReviewStatus.DRAFT:
         raise Conflict(_("This review is published and read-only. Corrections go in an addendum."))
     catalog = {m.id: m for m in list_metrics(session, team=team)}
     by_name = {m.name.lower(): m for m in catalog.values()}

@@ -26,6 +26,7 @@ from hypotheses.domain.reviews.queries import (
     has_read,
     role_of,
 )
+from hypotheses.enums import ReviewStatus
 from hypotheses.models import (
     Review,
     ReviewAddendum,
@@ -48,7 +49,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def require_draft(review: Review) -> None:
     """Refuse changes to a published review."""
-    if review.status != "draft":
+    if review.status != ReviewStatus.DRAFT:
         raise Conflict(_("This review is published and read-only. Corrections go in an addendum."))
 
 
@@ -211,7 +212,8 @@ def publish(session: Session, *, team: Team, actor: User, review: Review) -> lis
     missing = kpi_table(session, team=team, review=review).missing
     if missing:
         warnings.append(_("%(n)d tracked metrics have no value this week.", n=missing))
-    review.status, review.published_at, review.published_by_id = "published", utcnow(), actor.id
+    review.status = ReviewStatus.PUBLISHED
+    review.published_at, review.published_by_id = utcnow(), actor.id
     session.add(review)
     try:
         session.flush()
@@ -227,7 +229,7 @@ def publish(session: Session, *, team: Team, actor: User, review: Review) -> lis
         entity_id=review.id,
         action="review.publish",
         actor=actor,
-        changes={"status": ["draft", "published"]},
+        changes={"status": [ReviewStatus.DRAFT, ReviewStatus.PUBLISHED]},
         version=review.version,
     )
     if not has_read(session, review=review, user=actor):  # the publisher has read it
@@ -240,7 +242,7 @@ def add_addendum(
     session: Session, *, team: Team, actor: User, review: Review, text: str
 ) -> ReviewAddendum:
     """Add a dated correction to a published review (kept in the audit trail)."""
-    if review.status != "published":
+    if review.status != ReviewStatus.PUBLISHED:
         raise Conflict(_("Addenda are for published reviews; edit the draft directly."))
     text = _clean_text(text, field="text", limit=MAX_ADDENDUM, label=_("Addendum"))
     if not text:
@@ -264,7 +266,7 @@ def add_addendum(
 
 def mark_read(session: Session, *, team: Team, actor: User, review: Review) -> bool:
     """Record that *actor* read the published review; return False if already recorded."""
-    if review.status != "published":
+    if review.status != ReviewStatus.PUBLISHED:
         raise Conflict(_("Only a published review can be marked as read."))
     if role_of(session, team=team, user=actor) is None:
         raise Forbidden(_("Only team members mark a review as read."))

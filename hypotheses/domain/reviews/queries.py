@@ -13,6 +13,7 @@ from sqlmodel import Session, col, func, select
 
 from hypotheses.domain.core.errors import DomainError, NotFound
 from hypotheses.domain.core.weeks import normalise_week
+from hypotheses.enums import ReviewStatus
 from hypotheses.models import (
     Membership,
     Review,
@@ -120,7 +121,7 @@ def list_reviews(
     """Return the team's reviews, newest week first, with decision counts and read state."""
     query = select(Review).where(Review.team_id == team.id)
     if not include_drafts:
-        query = query.where(Review.status == "published")
+        query = query.where(Review.status == ReviewStatus.PUBLISHED)
     reviews = list(session.exec(query.order_by(col(Review.iso_week).desc())).all())
     ids = [r.id for r in reviews]
     counts: dict[int, dict[str, int]] = {}
