@@ -1,6 +1,7 @@
 """Default configuration; instance/config.py and HYPOTHESES_* environment override it."""
 
 from datetime import timedelta
+from pathlib import Path
 
 
 class DefaultConfig:
@@ -28,6 +29,8 @@ class DefaultConfig:
     BOOTSTRAP_BOOTSWATCH_THEME = None
     WTF_CSRF_TIME_LIMIT = None
     BABEL_DEFAULT_LOCALE = "en"
+    # Absolute, so the catalogs are found however the package is installed (editable or not).
+    BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent / "translations")
     LANGUAGES = ["en", "ru"]
     # Login throttling: delay grows after this many failures inside the window.
     LOGIN_FREE_ATTEMPTS = 5  # per account and address: then 1, 2, 4 ... s between attempts

@@ -6,7 +6,6 @@ from flask import (
     Flask,
     current_app,
     g,
-    has_request_context,
     jsonify,
     render_template,
     request,
@@ -20,7 +19,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.exc import OperationalError
 from werkzeug.routing import IntegerConverter
 
-from hypotheses import enums
+from hypotheses import enums, languages
 from hypotheses.db import get_session
 from hypotheses.domain.accounts.users import memberships_of
 from hypotheses.models import Membership, Team, User
@@ -168,13 +167,6 @@ def nav_items() -> list[tuple[str, object, str]]:
     return [item for item in NAV_ITEMS if item[0] in current_app.view_functions]
 
 
-def select_locale() -> str | None:
-    """Pick the interface language from the browser's preferences."""
-    if not has_request_context():  # CLI commands (init-db, seed-demo) translate too
-        return None
-    return request.accept_languages.best_match(["en", "ru"])
-
-
 class IdConverter(IntegerConverter):
     """``<int:...>`` for record ids: numbers past the INTEGER key range cannot name a row, so
     they become 0 (no row has it) and answer 404, instead of overflowing the driver (a 500)."""
@@ -191,7 +183,7 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     csrf.init_app(app)
     bootstrap.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=languages.select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to continue.")
@@ -201,6 +193,10 @@ def init_app(app: Flask) -> None:
     app.after_request(security_headers)
     register_errors(app)
     app.jinja_env.globals.update(can=can, vocab=enums, nav_items=nav_items)
+    app.jinja_env.globals.update(
+        current_language=languages.current_language, language_names=languages.NAMES
+    )
+    app.jinja_env.filters.update(day=languages.day, moment=languages.moment)
     app.jinja_env.add_extension("jinja2.ext.do")
 
     from hypotheses.admin import bp as admin_bp

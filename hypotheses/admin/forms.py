@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange
 
+from hypotheses import languages
 from hypotheses.enums import Role, ScoreFormula
 from hypotheses.forms import StrictIntegerField, no_control_chars, strip_filter
 
@@ -148,6 +149,15 @@ class SettingsForm(FlaskForm):
         _l("Authors may approve their own hypotheses"),
         description=_l("Off by default: a second person approving catches more weak ideas."),
         render_kw={"description_class": "d-block"},
+    )
+    default_language = SelectField(
+        _l("Language for new members"),
+        choices=languages.choices(_l("As each member's browser asks")),
+        default="",  # absent from a post: no default language
+        description=_l(
+            "Given to people added to the team who have not chosen a language; "
+            "everyone can change theirs on their profile page."
+        ),
     )
     # The values the form was loaded with: a save over someone else's newer save is refused.
     loaded = HiddenField()

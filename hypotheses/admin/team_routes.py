@@ -94,7 +94,8 @@ def settings():
     """Show and save the current team's settings (lead and admin)."""
     db, team = get_session(), g.team
     current = teams.settings_of(team)
-    form = SettingsForm(data=current) if request.method == "GET" else SettingsForm()
+    shown = {**current, "default_language": current["default_language"] or ""}
+    form = SettingsForm(data=shown) if request.method == "GET" else SettingsForm()
     stale: list[dict] = []
     if form.validate_on_submit():
         try:
@@ -108,6 +109,7 @@ def settings():
                 score_formula=form.score_formula.data,
                 rice_enabled=form.rice_enabled.data,
                 allow_self_approval=form.allow_self_approval.data,
+                default_language=form.default_language.data or None,
                 expected=_loaded(form),
             )
         except StaleVersion as error:

@@ -2,9 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField, SubmitField
+from wtforms import EmailField, PasswordField, RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from hypotheses import languages
 from hypotheses.forms import no_control_chars, strip_filter
 
 NEW_PASSWORD = {"autocomplete": "new-password"}
@@ -71,3 +72,17 @@ class PasswordForm(FlaskForm):
         render_kw=NEW_PASSWORD,
     )
     submit = SubmitField(_l("Change password"))
+
+
+class LanguageForm(FlaskForm):
+    """One's interface language: Russian, English, or whatever the browser asks for."""
+
+    language = RadioField(
+        _l("Interface language"),
+        description=_l("Dates and numbers follow the language too."),
+    )
+    submit = SubmitField(_l("Save language"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="lang", **kwargs)
+        self.language.choices = languages.choices(_l("As the browser asks"))

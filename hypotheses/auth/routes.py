@@ -7,10 +7,12 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_user, logout_user
 
+from hypotheses import languages
 from hypotheses.auth.blueprint import bp
-from hypotheses.auth.forms import LoginForm, PasswordForm, SetupForm
+from hypotheses.auth.forms import LanguageForm, LoginForm, PasswordForm, SetupForm
 from hypotheses.db import get_session
 from hypotheses.domain.accounts import passwords, throttle
 from hypotheses.domain.accounts import users as accounts
@@ -184,9 +186,50 @@ def profile():
             start_session(current_user._get_current_object(), team_id=session.get("team_id"))
             flash(_("Password changed. Other sessions were signed out."), "success")
             return redirect(url_for("auth.profile"))
+    return _profile_page(form)
+
+
+def _profile_page(form: PasswordForm, language_form: LanguageForm | None = None, status=200):
+    if language_form is None:
+        language_form = LanguageForm(formdata=None, data={"language": current_user.language or ""})
     return render_template(
-        "auth/profile.html", form=form, memberships=accounts.memberships_of(db, current_user)
-    )
+        "auth/profile.html",
+        form=form,
+        language_form=language_form,
+        memberships=accounts.memberships_of(get_session(), current_user),
+    ), status
+
+
+@bp.route("/profile/language", methods=["POST"])
+@login_only
+def profile_language():
+    """Save one's interface language (or follow the browser again)."""
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        return _profile_page(PasswordForm(formdata=None), form, 422)
+    db = get_session()
+    try:
+        changed = accounts.set_language(
+            db, user=current_user._get_current_object(), language=form.language.data or None
+        )
+    except DomainError as error:
+        db.rollback()
+        apply_domain_error(form, error) or flash(error.message, "danger")
+        return _profile_page(PasswordForm(formdata=None), form, 422)
+    refresh()  # the confirmation already speaks the new language
+    flash(_("Language saved.") if changed else _("Nothing changed."), "success")
+    return redirect(url_for("auth.profile"))
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def switch_language():
+    """The language switch of signed-out pages: a cookie remembers the choice."""
+    choice = languages.clean(request.form.get("language"))
+    if not ConfirmForm().validate_on_submit() or choice is None:
+        abort(400)
+    response = redirect(_safe_next(request.form.get("next")))
+    return languages.set_cookie(response, choice)
 
 
 @bp.route("/switch-team/<int:team_id>", methods=["POST"])

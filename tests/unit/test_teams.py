@@ -25,6 +25,7 @@ DEFAULTS = {
     "score_formula": "mean",
     "rice_enabled": False,
     "allow_self_approval": False,
+    "default_language": None,
 }
 
 

@@ -26,6 +26,7 @@ from hypotheses.domain.core.errors import (
     ValidationFailed,
 )
 from hypotheses.enums import ExperimentStatus, Role, ScoreFormula
+from hypotheses.languages import LANGUAGES
 from hypotheses.models import AuditEntry, Experiment, Membership, Team, User
 
 MAX_BACKLOG = 500
@@ -37,6 +38,7 @@ SETTING_FIELDS = (
     "score_formula",
     "rice_enabled",
     "allow_self_approval",
+    "default_language",
 )
 
 
@@ -83,6 +85,8 @@ def _validate(values: dict[str, Any]) -> None:
     for flag in ("rice_enabled", "allow_self_approval"):
         if not isinstance(values[flag], bool):
             bad(flag, _("Choose yes or no."))
+    if values["default_language"] not in {None, *LANGUAGES}:
+        bad("default_language", _("Choose Russian, English or each member's browser language."))
     if errors:
         raise ValidationFailed(errors, _("Some settings are not valid; see the marked fields."))
 
@@ -124,10 +128,13 @@ def update_settings(
     score_formula: str,
     rice_enabled: bool,
     allow_self_approval: bool,
+    default_language: str | None = None,
     expected: dict[str, Any] | None = None,
 ) -> dict[str, list[Any]]:
     """Save the team's settings and return the audited diff {field: [old, new]}.
 
+    :param default_language: the interface language ("ru", "en") given to members added
+        without one of their own; None leaves it to each member's browser.
     :param expected: the settings the form was loaded with; when given and the team's
         settings changed meanwhile, the save is refused with StaleVersion (no silent overwrite).
     :raises ValidationFailed: a value is out of range (errors by field).
@@ -140,6 +147,7 @@ def update_settings(
         "score_formula": str(score_formula) if score_formula is not None else None,
         "rice_enabled": rice_enabled,
         "allow_self_approval": allow_self_approval,
+        "default_language": default_language or None,
     }
     _validate(values)
     if expected is not None and {k: expected.get(k) for k in SETTING_FIELDS} != settings_of(team):

@@ -26,6 +26,7 @@ from hypotheses.domain.accounts.passwords import (
 from hypotheses.domain.core import audit
 from hypotheses.domain.core.errors import Conflict, DomainError, NotFound
 from hypotheses.enums import Role
+from hypotheses.languages import LANGUAGES
 from hypotheses.models import Membership, Team, User
 
 MAX_NAME = 120
@@ -147,7 +148,8 @@ def set_membership(
 ) -> Membership:
     """Give *user* *role* in *team* (add or change; not committed).
 
-    A role change rotates the user's session token, so their sessions end.
+    A role change rotates the user's session token, so their sessions end. A user added
+    without an interface language of their own gets the team's default language.
     """
     if role not in ROLES:
         raise DomainError(_("Choose a role: admin, lead, marketer or viewer."), field="role")
@@ -156,6 +158,9 @@ def set_membership(
         membership = Membership(user_id=user.id, team_id=team.id, role=role)
         session.add(membership)
         action, changes = "membership.add", {"role": [None, role]}
+        if user.language is None and team.default_language:  # the team's language for newcomers
+            user.language = team.default_language
+            session.add(user)
     elif membership.role != role:
         if membership.role == Role.ADMIN:
             _refuse_losing_last_admin(session, user, team)
@@ -360,6 +365,21 @@ def set_active(session: Session, *, user: User, active: bool, actor: User) -> No
         changes={"is_active": [not active, active]},
     )
     session.commit()
+
+
+def set_language(session: Session, *, user: User, language: str | None) -> bool:
+    """Set one's interface language ("ru", "en"; None follows the browser). Commits.
+
+    Returns whether it changed.
+    """
+    if language is not None and language not in LANGUAGES:
+        raise DomainError(_("Choose Russian, English or the browser's language."), field="language")
+    if user.language == language:
+        return False
+    user.language = language
+    session.add(user)
+    session.commit()
+    return True
 
 
 def sign_out_everywhere(session: Session, *, user: User) -> None:
