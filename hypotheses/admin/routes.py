@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
-from dataclasses import dataclass
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -25,33 +23,13 @@ from hypotheses.domain.accounts import teams
 from hypotheses.domain.accounts import users as accounts
 from hypotheses.domain.core import audit
 from hypotheses.domain.core.errors import DomainError, NotFound
+from hypotheses.domain.core.pagination import Page, page_number
 from hypotheses.enums import Role
 from hypotheses.forms import ConfirmForm, apply_domain_error, distinct_ids
 from hypotheses.models import Team, User
 from hypotheses.permissions import requires
 
 INVALID = 422  # status of a page re-shown with form errors
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of a list, shaped for the pagination macro."""
-
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def refused(form, error: DomainError) -> None:
@@ -101,13 +79,12 @@ def users():
     """List every user of the installation with their teams and roles."""
     query = request.args.get("q", "", type=str).strip()[:100]
     per_page = current_app.config.get("PAGE_SIZE", 25)
-    page_no = min(max(1, request.args.get("page", 1, type=int)), 100_000)  # no huge OFFSETs
+    page_no = page_number(request.args.get("page"))
     rows, total = accounts.list_users(
         get_session(), query=query, offset=(page_no - 1) * per_page, limit=per_page
     )
-    return render_template(
-        "admin/users.html", rows=rows, query=query, page=Page(page_no, per_page, total)
-    )
+    page = Page.of(rows, page=page_no, per_page=per_page, total=total)
+    return render_template("admin/users.html", query=query, page=page, rows=page.items)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

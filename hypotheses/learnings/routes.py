@@ -6,17 +6,13 @@ from flask import g, render_template, request
 
 from hypotheses.db import get_session
 from hypotheses.domain.core.errors import ValidationFailed
+from hypotheses.domain.core.pagination import page_number
 from hypotheses.domain.experiments import learnings
 from hypotheses.forms import apply_domain_error
 from hypotheses.learnings.blueprint import bp
 from hypotheses.learnings.forms import LearningsFilterForm
 from hypotheses.main.links import optional_url
 from hypotheses.permissions import requires
-
-
-def _page_number() -> int:
-    raw = request.args.get("page", "")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
 
 
 @bp.route("/")
@@ -28,7 +24,9 @@ def index():
     form.validate()
     filters = form.valid_filters()
     try:
-        page = learnings.search_learnings(session, team=g.team, page=_page_number(), **filters)
+        page = learnings.search_learnings(
+            session, team=g.team, page=page_number(request.args.get("page")), **filters
+        )
     except ValidationFailed as error:  # the form already refuses these; kept as a safety net
         apply_domain_error(form, error)
         page = learnings.search_learnings(session, team=g.team)

@@ -5,50 +5,41 @@ Read-only functions: they never commit.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Float, String, case, cast, or_
+from sqlalchemy import String, case, or_
 from sqlmodel import Session, col, func, select
 
+from hypotheses.domain.backlog import scoring
 from hypotheses.domain.core.errors import NotFound, ValidationFailed
-from hypotheses.enums import Lever, ScoreFormula, Stage, Status, Subject
+from hypotheses.domain.core.pagination import Page, paginate
+from hypotheses.enums import Lever, Stage, Status, Subject
 from hypotheses.models import Hypothesis, Membership, Team, User
 
 IN_BACKLOG = (Status.BACKLOG.value, Status.APPROVED.value)
 ACTIVE = (Status.IDEA.value, Status.BACKLOG.value, Status.APPROVED.value, Status.RUNNING.value)
 SORTS = ("score", "rice", "newest", "title")
-MAX_PER_PAGE = 100
 
 
 # ---------------------------------------------------------------- scoring (pure + SQL)
 
 
 def score_column(formula: str):
-    """Return the SQL expression computing the ICE score under *formula*."""
-    i, c, e = (cast(col(getattr(Hypothesis, n)), Float) for n in ("impact", "confidence", "ease"))
-    if formula == ScoreFormula.PRODUCT:
-        return i * c * e
-    return (i + c + e) / 3.0
+    """Return the SQL expression computing the ICE score under *formula* (see ``scoring``)."""
+    return scoring.ice_sql(
+        col(Hypothesis.impact), col(Hypothesis.confidence), col(Hypothesis.ease), formula
+    )
 
 
 def rice_column():
     """Return the SQL expression computing RICE (NULL while reach or effort is unset)."""
-    return case(
-        (
-            or_(
-                col(Hypothesis.reach).is_(None),
-                col(Hypothesis.effort).is_(None),
-                col(Hypothesis.effort) <= 0,
-            ),
-            None,
-        ),
-        else_=cast(col(Hypothesis.reach), Float)
-        * col(Hypothesis.impact)
-        * col(Hypothesis.confidence)
-        / col(Hypothesis.effort),
+    return scoring.rice_sql(
+        col(Hypothesis.reach),
+        col(Hypothesis.impact),
+        col(Hypothesis.confidence),
+        col(Hypothesis.effort),
     )
 
 
@@ -211,32 +202,35 @@ class Scored:
     owner_name: str | None
 
 
-@dataclass
-class Page:
-    """One page of a list."""
-
-    items: list[Any]
-    page: int
-    pages: int
-    total: int
-    per_page: int
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
 def _check_filter(errors: dict[str, list[str]], name: str, value: str | None, allowed) -> None:
     if value not in (None, "") and value not in {str(v) for v in allowed}:
         errors.setdefault(name, []).append(_("Not a valid choice."))
 
 
 def list_hypotheses(
-    session: Session,
+    session: Session, *, team: Team, page: int = 1, per_page: int = 25, **filters: Any
+) -> Page[Scored]:
+    """List the team's hypotheses, scored in SQL, best first (ties: older first), one page.
+
+    *filters* are those of ``scored_query``; two statements whatever the team's size.
+    """
+    query, order = scored_query(team=team, **filters)
+    found = paginate(session, query, page=page, per_page=per_page, order_by=order)
+    return found.map(_scored)
+
+
+def all_scored(session: Session, *, team: Team) -> list[Scored]:
+    """Return every hypothesis of the team (all statuses), best score first, in one statement."""
+    query, order = scored_query(team=team, status="all")
+    return [_scored(row) for row in session.exec(query.order_by(*order)).all()]
+
+
+def _scored(row) -> Scored:
+    hypothesis, score, rice, owner_name = row
+    return Scored(hypothesis, float(score), None if rice is None else float(rice), owner_name)
+
+
+def scored_query(
     *,
     team: Team,
     status: str | None = None,
@@ -246,12 +240,11 @@ def list_hypotheses(
     owner_id: int | None = None,
     q: str | None = None,
     sort: str = "score",
-    page: int = 1,
-    per_page: int = 25,
-) -> Page:
-    """List the team's hypotheses, scored in SQL, best first (ties: older first), one page.
+):
+    """Return (select, order) listing the team's scored hypotheses with their owner's name.
 
     *status* None means the active list (idea, backlog, approved, running); "all" means all.
+    Invalid filters raise ValidationFailed per field.
     """
     errors: dict[str, list[str]] = {}
     _check_filter(errors, "status", status, [*Status, "all"])
@@ -298,10 +291,4 @@ def list_hypotheses(
         "newest": (col(Hypothesis.created_at).desc(), col(Hypothesis.id).desc()),
         "title": (func.lower(col(Hypothesis.title)), col(Hypothesis.id)),
     }[sort or "score"]
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    per_page = max(1, min(MAX_PER_PAGE, per_page))
-    pages = max(1, math.ceil(total / per_page))
-    page = max(1, min(page, pages))
-    rows = session.exec(query.order_by(*order).offset((page - 1) * per_page).limit(per_page)).all()
-    items = [Scored(h, float(s), None if r is None else float(r), name) for h, s, r, name in rows]
-    return Page(items=items, page=page, pages=pages, total=total, per_page=per_page)
+    return query, order

@@ -6,7 +6,6 @@ recorded a decision (ship, iterate or kill) for it, whatever happened to the hyp
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -16,10 +15,10 @@ from sqlalchemy import String, literal, or_
 from sqlmodel import Session, col, func, select
 
 from hypotheses.domain.core.errors import ValidationFailed
+from hypotheses.domain.core.pagination import Page, paginate
 from hypotheses.enums import Lever, Outcome, Stage, Subject
 from hypotheses.models import Analysis, Experiment, Hypothesis, Team, User
 
-MAX_PER_PAGE = 100
 # Score buckets for calibration: low, middle, high (ICE scores are integers 1-10).
 BUCKETS = ((1, 4), (5, 7), (8, 10))
 # Below this many decided tests the calibration is a hint, not evidence.
@@ -51,25 +50,6 @@ class LearningRow:
     @property
     def decided_at(self) -> datetime | None:
         return self.experiment.decided_at
-
-
-@dataclass
-class LearningPage:
-    """One page of learnings."""
-
-    items: list[LearningRow]
-    page: int
-    pages: int
-    total: int
-    per_page: int
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def normalise_tag(value: str | None) -> str:
@@ -138,7 +118,7 @@ def search_learnings(
     tag: str | None = None,
     page: int = 1,
     per_page: int = 20,
-) -> LearningPage:
+) -> Page[LearningRow]:
     """Find the team's decided tests, newest decision first, one page.
 
     *q* searches the hypothesis text, its tags and the learning (case-insensitive). Dates are
@@ -170,21 +150,19 @@ def search_learnings(
                 )
             )
         )
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    per_page = max(1, min(MAX_PER_PAGE, per_page))
-    pages = max(1, math.ceil(total / per_page))
-    page = max(1, min(page, pages))
-    rows = session.exec(
-        query.order_by(col(Experiment.decided_at).desc(), col(Experiment.id).desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    verdicts = latest_verdicts(session, experiment_ids=[e.id for e, _h, _n in rows])
-    items = [
-        LearningRow(hypothesis=h, experiment=e, verdict=verdicts.get(e.id), decided_by=name)
-        for e, h, name in rows
-    ]
-    return LearningPage(items=items, page=page, pages=pages, total=total, per_page=per_page)
+    found = paginate(
+        session,
+        query,
+        page=page,
+        per_page=per_page,
+        order_by=(col(Experiment.decided_at).desc(), col(Experiment.id).desc()),
+    )
+    verdicts = latest_verdicts(session, experiment_ids=[e.id for e, _h, _n in found.items])
+    return found.map(
+        lambda row: LearningRow(
+            hypothesis=row[1], experiment=row[0], verdict=verdicts.get(row[0].id), decided_by=row[2]
+        )
+    )
 
 
 def latest_verdicts(session: Session, *, experiment_ids: list[int]) -> dict[int, str]:

@@ -18,7 +18,6 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from hypotheses.domain.backlog import queries as backlog_queries
-from hypotheses.domain.backlog.queries import MAX_PER_PAGE
 from hypotheses.domain.experiments import common as experiment_common
 from hypotheses.domain.experiments import design as experiment_design
 from hypotheses.domain.reviews import decisions as review_decisions
@@ -71,15 +70,7 @@ BACKLOG_HEADERS = (
 
 def backlog_rows(session: Session, *, team: Team) -> list[list[Any]]:
     """Every hypothesis of the team (all statuses), best score first; headers match the import."""
-    scored, page = [], 1
-    while True:
-        result = backlog_queries.list_hypotheses(
-            session, team=team, status="all", page=page, per_page=MAX_PER_PAGE
-        )
-        scored.extend(result.items)
-        if result.page >= result.pages:
-            break
-        page += 1
+    scored = backlog_queries.all_scored(session, team=team)
     owners = _emails(session, {row.hypothesis.owner_id for row in scored})
     out = []
     for row in scored:

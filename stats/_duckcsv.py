@@ -1,0 +1,311 @@
+"""The fast per-user CSV engine: one DuckDB aggregate query over the file.
+
+The query reads the used columns with strict types (variant: an ENUM of the known names,
+conversion: ENUM('0', '1'), value: DOUBLE) and sums per variant; DuckDB refuses every
+row it cannot convert and stores it, with its byte offset and text, as a rejected row.
+Those rows are re-judged in Python with the shared rules (``stats._perrows``): some are
+good after all (" 1", "1.0", a variant name not seen yet), the others are bad rows, whose
+line numbers come from one pass over the file (``stats._lines``). What the query cannot
+settle with certainty (non-finite or too large values, which it reads without complaint,
+too many rejected rows, a file DuckDB cannot parse) raises ``Unsupported``, and the
+caller reads the file with the pure-Python engine instead.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from stats import messages as msg
+from stats._lines import scan_lines
+from stats._perrows import (
+    MAX_ABS_VALUE,
+    MISSING,
+    OK,
+    SPACES,
+    UNKNOWN,
+    Totals,
+    field_count_reason,
+    parse_binary,
+    parse_number,
+    reason,
+)
+from stats.errors import StatsInputError
+
+PREFIX_BYTES = 1 << 16  # parsed in Python first: variant names in order, value offsets
+REJECTS_LIMIT = 20_000  # more rejected cells than this: the Python engine reads the file
+MEMORY_LIMIT = "160MB"
+BUFFER_SIZE = 8 << 20
+
+
+class Unsupported(Exception):  # noqa: N818  (a signal, not an error)
+    """The DuckDB engine cannot give the exact answer for this file."""
+
+
+def connect() -> Any:
+    """Return a DuckDB connection with bounded memory and no disk spilling."""
+    import duckdb
+
+    threads = max(1, min(os.cpu_count() or 1, 4))
+    con = duckdb.connect(
+        config={"threads": threads, "memory_limit": MEMORY_LIMIT, "temp_directory": ""}
+    )
+    con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
+    return con
+
+
+def run_with_progress(
+    con: Any, query: str, size: int, progress: Callable[[int], Any] | None
+) -> list[tuple[Any, ...]]:
+    """Run the query in a worker thread, reporting bytes processed from this thread."""
+    if progress is None:
+        return list(con.sql(query).fetchall())
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["rows"] = con.sql(query).fetchall()
+        except BaseException as exc:  # handed to the calling thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    shown = 0
+    while worker.is_alive():
+        worker.join(0.2)
+        try:
+            done = float(con.query_progress())
+        except Exception:  # noqa: BLE001  (progress is best effort)
+            done = -1.0
+        if 0 < done < 100 and int(size * done / 100) > shown:
+            shown = int(size * done / 100)
+            progress(shown)
+    if "error" in outcome:
+        raise outcome["error"]
+    return list(outcome["rows"])
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def prefix_rows(path: str, start: int, delimiter: str) -> list[list[str]]:
+    """Parse the complete rows of the first PREFIX_BYTES after the header."""
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        data = handle.read(PREFIX_BYTES)
+    complete = data if len(data) < PREFIX_BYTES else data[: max(data.rfind(b"\n"), 0)]
+    text = complete.decode("utf-8", errors="replace")
+    rows = list(csv.reader(text.splitlines(keepends=True), delimiter=delimiter))
+    if len(complete) < len(data) and rows:
+        rows.pop()  # may be cut inside a quoted field
+    return rows
+
+
+def reduce_with_duckdb(
+    path: str,
+    *,
+    columns: int,
+    roles: dict[str, int],
+    delimiter: str,
+    decimal: str,
+    totals: Totals,
+    data_start: int,
+    names: dict[str, str],
+    progress: Callable[[int], Any] | None,
+) -> None:
+    """Reduce the data rows of a UTF-8 CSV file into totals (raise Unsupported when the
+    answer would not be exact)."""
+    i_var, i_value = roles["variant"], roles.get("value")
+    shift: dict[str, list[float]] = {}
+    for row in prefix_rows(path, data_start, delimiter):
+        if len(row) != columns:
+            continue
+        name = row[i_var].strip(SPACES)
+        if not name or totals.code(name) < 0:
+            continue
+        if i_value is not None:
+            status, value = parse_number(row[i_value], decimal)
+            if status == OK:
+                shift.setdefault(name, []).append(value)
+    known = list(totals.names)
+    if not known:
+        raise Unsupported("no variant name in the first rows")
+    centre = {n: math.fsum(v) / len(v) for n, v in shift.items()}
+    overall = math.fsum(centre.values()) / len(centre) if centre else 0.0
+    shifts = [centre.get(n, overall) for n in known]
+    query = _query(path, columns, roles, delimiter, decimal, known, shifts)
+    con = connect()
+    try:
+        try:
+            groups = run_with_progress(con, query, os.path.getsize(path), progress)
+            rejected = con.sql(
+                "SELECT line_byte_position, any_value(csv_line), "
+                "bool_or(error_type = 'INVALID ENCODING'), count(*) "
+                "FROM reject_errors GROUP BY line_byte_position ORDER BY 1"
+            ).fetchall()
+        except Exception as exc:
+            if type(exc).__module__.split(".")[0] in ("duckdb", "_duckdb"):
+                raise Unsupported(str(exc)) from exc
+            raise
+    finally:
+        con.close()
+    if sum(r[3] for r in rejected) >= REJECTS_LIMIT:
+        raise Unsupported("too many rejected rows")
+    for name, n, conversions, total, squares, odd in groups:
+        if odd:
+            raise Unsupported("non-finite or too large values")  # need their lines
+        code = totals.index[name]
+        if i_value is None:
+            totals.merge(code, int(n), int(conversions or 0), 0.0, 0.0)
+            continue
+        s = shifts[known.index(name)]
+        mean_shifted = total / n
+        m2 = max(squares - total * mean_shifted, 0.0)
+        if mean_shifted * mean_shifted > 1e6 * (m2 / n) and m2 > 0:
+            raise Unsupported("values far from the first rows' mean")  # cancellation
+        totals.merge(code, int(n), int(conversions or 0), s + mean_shifted, m2)
+    if rejected:
+        _judge(path, rejected, totals, columns, roles, delimiter, decimal, data_start, names)
+
+
+def _query(
+    path: str,
+    columns: int,
+    roles: dict[str, int],
+    delimiter: str,
+    decimal: str,
+    known: list[str],
+    shifts: list[float],
+) -> str:
+    types = {f"c{i}": "VARCHAR" for i in range(columns)}
+    var = f"c{roles['variant']}"
+    types[var] = "ENUM(" + ", ".join(_quote(n) for n in known) + ")"
+    used = [var]
+    conv = value = None
+    if "conversion" in roles:
+        conv = f"c{roles['conversion']}"
+        types[conv] = "ENUM('0', '1')"
+        used.append(conv)
+    if "value" in roles:
+        value = f"c{roles['value']}"
+        types[value] = "DOUBLE"
+        used.append(value)
+    spec = ", ".join(f"{_quote(k)}: {_quote(v)}" for k, v in types.items())
+    options = [
+        f"columns={{{spec}}}",
+        "header=true",
+        "auto_detect=false",
+        f"delim={_quote(delimiter)}",
+        "quote='\"'",
+        "escape='\"'",
+        "store_rejects=true",
+        f"rejects_limit={REJECTS_LIMIT}",
+        "force_not_null=[" + ", ".join(_quote(c) for c in used) + "]",
+        f"buffer_size={BUFFER_SIZE}",
+    ]
+    if decimal == ",":
+        options.append("decimal_separator=','")
+    source = f"read_csv({_quote(path)}, {', '.join(options)})"
+    conversions = f"sum({conv}::UTINYINT)" if conv else "NULL"
+    if value is None:
+        sums = "NULL, NULL, 0"
+    else:
+        table = "([" + ", ".join(repr(float(s)) for s in shifts) + "]::DOUBLE[])"
+        deviation = f"({value} - {table}[enum_code({var}) + 1])"
+        sums = (
+            f"sum({deviation}), sum({deviation} * {deviation}), "
+            f"count(*) FILTER (NOT isfinite({value}) OR abs({value}) > {MAX_ABS_VALUE!r})"
+        )
+    return f"SELECT {var}::VARCHAR, count(*), {conversions}, {sums} FROM {source} GROUP BY {var}"
+
+
+def _judge(
+    path: str,
+    rejected: list[tuple[Any, ...]],
+    totals: Totals,
+    columns: int,
+    roles: dict[str, int],
+    delimiter: str,
+    decimal: str,
+    data_start: int,
+    names: dict[str, str],
+) -> None:
+    """Apply the rules to the rows DuckDB refused, with their physical line numbers."""
+    starts, texts = [], []
+    for position, text, bad_encoding, _ in rejected:
+        lead = len(text) - len(text.lstrip("\r\n"))
+        starts.append(int(position) - 1 + lead)
+        texts.append(text[lead:])
+        if bad_encoding:
+            line = scan_lines(path, [starts[-1]], data_start)[0][0]
+            raise StatsInputError(
+                msg.FILE_NOT_UTF8.format(
+                    encoding="utf-8", detail=f"line {line} has bytes that are not UTF-8"
+                )
+            )
+    _check_offsets(path, starts, texts)
+    lines, empty = scan_lines(path, starts, data_start)
+    totals.blank_rows += empty
+    i_var, i_conv, i_value = roles["variant"], roles.get("conversion"), roles.get("value")
+    good_codes: list[int] = []
+    good_flags: list[int] = []
+    good_values: list[float] = []
+    for line, text in sorted(zip(lines, texts, strict=True)):
+        rows = list(csv.reader(text.splitlines(keepends=True) or [""], delimiter=delimiter))
+        if len(rows) != 1:
+            raise Unsupported("a rejected row does not parse as one row")
+        row = rows[0]
+        if not row:
+            totals.blank_rows += 1
+            continue
+        if len(row) != columns:
+            totals.bad(line, field_count_reason(columns, len(row)))
+            continue
+        name = row[i_var].strip(SPACES)
+        if not name and all(
+            row[i].strip(SPACES) == "" for i in (i_conv, i_value) if i is not None
+        ):
+            totals.blank_rows += 1
+            continue
+        code = totals.code(name) if name else -2
+        why = None
+        if code < 0:
+            why = reason(UNKNOWN if name else MISSING, names["variant"], row[i_var])
+        flag, value = 0, 0.0
+        if why is None and i_conv is not None:
+            status, flag = parse_binary(row[i_conv], decimal)
+            if status != OK:
+                why = reason(status, names["conversion"], row[i_conv])
+        if why is None and i_value is not None:
+            status, value = parse_number(row[i_value], decimal)
+            if status != OK:
+                why = reason(status, names["value"], row[i_value])
+        if why is not None:
+            totals.bad(line, why)
+            continue
+        good_codes.append(code)
+        good_flags.append(flag)
+        good_values.append(value)
+    if good_codes:
+        import numpy as np
+
+        totals.add(
+            np.array(good_codes, dtype=np.int64),
+            np.array(good_flags, dtype=np.int8) if i_conv is not None else None,
+            np.array(good_values, dtype=float) if i_value is not None else None,
+        )
+
+
+def _check_offsets(path: str, starts: list[int], texts: list[str]) -> None:
+    """Make sure each rejected row's text is at its offset (else the lines would be wrong)."""
+    with open(path, "rb") as handle:
+        for start, text in zip(starts, texts, strict=True):
+            expected = text.encode("utf-8")[:64]
+            handle.seek(start)
+            if handle.read(len(expected)) != expected:
+                raise Unsupported("rejected rows' offsets do not match the file")

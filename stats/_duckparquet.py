@@ -1,0 +1,201 @@
+"""Per-user Parquet files through DuckDB: one aggregate query, bad rows by row number.
+
+Parquet columns are typed, so the rules are applied in SQL: the variant is the value as
+text with spaces and tabs trimmed (empty or null: missing); the conversion must be 0 or 1
+(numbers or booleans); the value must be a finite number within ±1e100. A bad row's
+"line" is its 1-based row number in the file (Parquet has no header line).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable
+from typing import Any
+
+from stats import messages as msg
+from stats._csvsource import resolve_columns
+from stats._duckcsv import connect, run_with_progress
+from stats._perrows import (
+    MAX_ABS_VALUE,
+    MAX_VARIANTS,
+    MISSING,
+    NOT_A_NUMBER,
+    NOT_BINARY,
+    NOT_FINITE,
+    OK,
+    TOO_LARGE,
+    UNKNOWN,
+    Totals,
+    reason,
+)
+from stats.errors import StatsInputError
+
+MAGIC = b"PAR1"
+
+
+def is_parquet(path: str) -> bool:
+    """Return True when the file starts with the Parquet magic bytes."""
+    with open(path, "rb") as handle:
+        return handle.read(4) == MAGIC
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def reduce_parquet(
+    path: str,
+    *,
+    wanted: dict[str, str],
+    totals: Totals,
+    progress: Callable[[int], Any] | None,
+) -> dict[str, str]:
+    """Reduce a per-user Parquet file into totals; return the matched column names."""
+    con = connect()
+    try:
+        source = f"read_parquet({_quote(path)}, file_row_number=true)"
+        try:
+            header = [row[0] for row in con.sql(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+        except Exception as exc:
+            raise StatsInputError(msg.FILE_UNREADABLE.format(detail=exc)) from exc
+        header = [h for h in header if h != "file_row_number"]
+        roles = resolve_columns(header, wanted)
+        names = {role: header[i] for role, i in roles.items()}
+        rows = _rows(source, names, totals)
+        shift = _shift(con, rows, names)
+        query = _query(rows, names, totals, shift)
+        try:
+            groups = run_with_progress(con, query, os.path.getsize(path), progress)
+        except Exception as exc:
+            if "memory" in str(exc).lower():
+                raise StatsInputError(msg.TOO_MANY_VARIANTS.format(limit=MAX_VARIANTS)) from exc
+            raise StatsInputError(msg.FILE_UNREADABLE.format(detail=exc)) from exc
+        if totals.fixed is False and len(groups) > MAX_VARIANTS:
+            raise StatsInputError(msg.TOO_MANY_VARIANTS.format(limit=MAX_VARIANTS))
+        bad_total = 0
+        cancelled = False
+        for name, _first, n, conversions, total, squares, bad, blank in sorted(
+            groups, key=lambda g: g[1]
+        ):
+            totals.blank_rows += int(blank)
+            bad_total += int(bad)
+            if name is None or name == "" or not n:
+                continue
+            code = totals.code(name)
+            if code < 0:
+                continue
+            if "value" not in names:
+                totals.merge(code, int(n), int(conversions or 0), 0.0, 0.0)
+                continue
+            mean_shifted = total / n
+            m2 = max(squares - total * mean_shifted, 0.0)
+            if m2 > 0 and mean_shifted * mean_shifted > 1e6 * (m2 / n):
+                cancelled = True
+            totals.merge(code, int(n), int(conversions or 0), shift + mean_shifted, m2)
+        if cancelled:
+            _recompute_m2(con, rows, names, totals)
+        if bad_total:
+            _report_bad(con, rows, names, totals, bad_total)
+        return names
+    finally:
+        con.close()
+
+
+def _rows(source: str, names: dict[str, str], totals: Totals) -> str:
+    """A subquery with v (trimmed variant text), c and x (as DOUBLE), raw texts and rn."""
+    parts = [f"trim(CAST({_ident(names['variant'])} AS VARCHAR), ' \t') AS v"]
+    for role, alias in (("conversion", "c"), ("value", "x")):
+        if role in names:
+            column = _ident(names[role])
+            parts.append(f"TRY_CAST({column} AS DOUBLE) AS {alias}")
+            parts.append(f"CAST({column} AS VARCHAR) AS {alias}_text")
+        else:
+            parts.append(f"0.0 AS {alias}, '' AS {alias}_text")
+    parts.append("file_row_number AS rn")
+    good = ["v IS NOT NULL", "v <> ''"]
+    if totals.fixed:
+        good.append("v IN (" + ", ".join(_quote(n) for n in totals.names) + ")")
+    if "conversion" in names:
+        good.append("c IN (0, 1)")
+    if "value" in names:
+        good.append(f"isfinite(x) AND abs(x) <= {MAX_ABS_VALUE!r}")
+    empty = ["coalesce(v, '') = ''"]
+    for role, alias in (("conversion", "c"), ("value", "x")):
+        if role in names:
+            empty.append(f"trim(coalesce({alias}_text, ''), ' \t') = ''")
+    return (
+        f"(SELECT *, coalesce({' AND '.join(good)}, false) AS good, "
+        f"{' AND '.join(empty)} AS blank FROM (SELECT {', '.join(parts)} FROM {source}))"
+    )
+
+
+def _shift(con: Any, rows: str, names: dict[str, str]) -> float:
+    if "value" not in names:
+        return 0.0
+    found = con.sql(f"SELECT avg(x) FROM (SELECT x FROM {rows} WHERE good LIMIT 10000)")
+    value = found.fetchone()
+    return float(value[0]) if value and value[0] is not None and math.isfinite(value[0]) else 0.0
+
+
+def _query(rows: str, names: dict[str, str], totals: Totals, shift: float) -> str:
+    deviation = f"(x - {shift!r})"
+    return (
+        "SELECT v, min(rn), count(*) FILTER (good), sum(c) FILTER (good), "
+        f"sum({deviation}) FILTER (good), sum({deviation} * {deviation}) FILTER (good), "
+        "count(*) FILTER (NOT good AND NOT blank), count(*) FILTER (blank) "
+        f"FROM {rows} GROUP BY v"
+    )
+
+
+def _recompute_m2(con: Any, rows: str, names: dict[str, str], totals: Totals) -> None:
+    """Second pass around each variant's mean, when the first shift was far from it."""
+    assert totals.m2 is not None and totals.mean is not None
+    cases = " ".join(
+        f"WHEN {_quote(name)} THEN {totals.value_mean(i)!r}"
+        for i, name in enumerate(totals.names)
+    )
+    deviation = f"(x - CASE v {cases} END)"
+    for name, m2 in con.sql(
+        f"SELECT v, sum({deviation} * {deviation}) FROM {rows} WHERE good GROUP BY v"
+    ).fetchall():
+        code = totals.index.get(name)
+        if code is not None:
+            totals.m2[code] = float(m2)
+
+
+def _report_bad(
+    con: Any, rows: str, names: dict[str, str], totals: Totals, bad_total: int
+) -> None:
+    shown = con.sql(
+        f"SELECT rn, v, c, c_text, x, x_text FROM {rows} WHERE NOT good AND NOT blank "
+        f"ORDER BY rn LIMIT {max(totals.report_limit, 1)}"
+    ).fetchall()
+    for rn, v, c, c_text, x, x_text in shown[: totals.report_limit]:
+        totals.bad(int(rn) + 1, _why(v, c, c_text, x, x_text, names, totals))
+    totals.bad_count += bad_total - min(len(shown), totals.report_limit)
+
+
+def _why(
+    v: Any, c: Any, c_text: Any, x: Any, x_text: Any, names: dict[str, str], totals: Totals
+) -> str:
+    if v is None or v == "":
+        return reason(MISSING, names["variant"], "")
+    if totals.code(v) < 0:
+        return reason(UNKNOWN, names["variant"], v)
+    if "conversion" in names:
+        text = (c_text or "").strip(" \t")
+        if c is None:
+            return reason(MISSING if not text else NOT_A_NUMBER, names["conversion"], text)
+        if c not in (0.0, 1.0):
+            status = NOT_FINITE if not math.isfinite(c) else NOT_BINARY
+            return reason(status, names["conversion"], text)
+    text = (x_text or "").strip(" \t")
+    if x is None:
+        return reason(MISSING if not text else NOT_A_NUMBER, names["value"], text)
+    status = NOT_FINITE if not math.isfinite(x) else (TOO_LARGE if abs(x) > MAX_ABS_VALUE else OK)
+    return reason(status, names["value"], text)
