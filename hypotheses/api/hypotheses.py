@@ -20,7 +20,7 @@ from hypotheses.api.schemas import (
 from hypotheses.db import get_session
 from hypotheses.domain.backlog import lifecycle as backlog
 from hypotheses.domain.backlog import queries as backlog_queries
-from hypotheses.domain.backlog import rules as backlog_rules
+from hypotheses.domain.backlog import scoring
 from hypotheses.models import Hypothesis
 
 TAG = "hypotheses"
@@ -32,14 +32,14 @@ def hypothesis_out(
     """Serialise a hypothesis with its score under the team's formula."""
     h = hypothesis
     if score is None:
-        score = backlog_rules.ice_score(h.impact, h.confidence, h.ease, g.team.score_formula)
-        rice = backlog_rules.rice_score(h.reach, h.impact, h.confidence, h.effort)
+        score = scoring.ice_score(h.impact, h.confidence, h.ease, g.team.score_formula)
+        rice = scoring.rice_score(h.reach, h.impact, h.confidence, h.effort)
     return HypothesisOut(
         id=h.id,
         version=h.version,
         status=h.status,
-        score=round(score, 4),
-        rice=None if rice is None else round(rice, 4),
+        score=scoring.rounded(score),
+        rice=scoring.rounded(rice),
         title=h.title,
         change=h.change,
         audience=h.audience,

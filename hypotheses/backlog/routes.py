@@ -26,6 +26,7 @@ from hypotheses.db import get_session
 from hypotheses.domain.backlog import lifecycle as backlog
 from hypotheses.domain.backlog import queries as backlog_queries
 from hypotheses.domain.backlog import rules as backlog_rules
+from hypotheses.domain.backlog import scoring
 from hypotheses.domain.core import audit
 from hypotheses.domain.core.errors import DomainError, NotFound, StaleVersion, ValidationFailed
 from hypotheses.forms import apply_domain_error
@@ -135,10 +136,10 @@ def _render_detail(
         audit_changes=audit_changes,
         actions=backlog.allowed_actions(hypothesis),
         own=hypothesis.created_by_id == current_user.id and not g.team.allow_self_approval,
-        score=backlog_rules.ice_score(
+        score=scoring.ice_score(
             hypothesis.impact, hypothesis.confidence, hypothesis.ease, g.team.score_formula
         ),
-        rice=backlog_rules.rice_score(
+        rice=scoring.rice_score(
             hypothesis.reach, hypothesis.impact, hypothesis.confidence, hypothesis.effort
         ),
     ), status

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Column, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
+from hypotheses.domain.backlog.scoring import ice_score
 from hypotheses.enums import Status
 from hypotheses.models.core import utcnow
 
@@ -58,10 +59,8 @@ class Hypothesis(SQLModel, table=True):
     __mapper_args__ = {"version_id_col": version.sa_column}  # type: ignore[attr-defined]
 
     def score(self, formula: str) -> float:
-        """Return the ICE score under the team's formula (mean or product)."""
-        if formula == "product":
-            return float(self.impact * self.confidence * self.ease)
-        return round((self.impact + self.confidence + self.ease) / 3, 2)
+        """Return the ICE score under the team's formula (mean or product), see ``scoring``."""
+        return ice_score(self.impact, self.confidence, self.ease, formula)
 
     @property
     def tag_list(self) -> list[str]:

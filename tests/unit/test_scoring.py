@@ -8,23 +8,23 @@ import factories
 import pytest
 
 from hypotheses.domain.backlog import queries as backlog_queries
-from hypotheses.domain.backlog import rules as backlog_rules
+from hypotheses.domain.backlog import scoring
 from hypotheses.domain.core.errors import ValidationFailed
 from hypotheses.models import utcnow
 
 
 def test_ice_mean_and_product():
-    assert backlog_rules.ice_score(7, 5, 9, "mean") == pytest.approx(7.0)
-    assert backlog_rules.ice_score(1, 1, 2, "mean") == pytest.approx(4 / 3)
-    assert backlog_rules.ice_score(7, 5, 9, "product") == 315.0
-    assert backlog_rules.ice_score(10, 10, 10, "product") == 1000.0
+    assert scoring.ice_score(7, 5, 9, "mean") == pytest.approx(7.0)
+    assert scoring.ice_score(1, 1, 2, "mean") == pytest.approx(4 / 3)
+    assert scoring.ice_score(7, 5, 9, "product") == 315.0
+    assert scoring.ice_score(10, 10, 10, "product") == 1000.0
 
 
 def test_rice_needs_reach_and_positive_effort():
-    assert backlog_rules.rice_score(1000, 5, 8, 2.0) == 20_000.0
-    assert backlog_rules.rice_score(None, 5, 8, 2.0) is None
-    assert backlog_rules.rice_score(1000, 5, 8, None) is None
-    assert backlog_rules.rice_score(1000, 5, 8, 0) is None
+    assert scoring.rice_score(1000, 5, 8, 2.0) == 20_000.0
+    assert scoring.rice_score(None, 5, 8, 2.0) is None
+    assert scoring.rice_score(1000, 5, 8, None) is None
+    assert scoring.rice_score(1000, 5, 8, 0) is None
 
 
 def titles(page) -> list[str]:

@@ -1,4 +1,4 @@
-"""Pure backlog rules: ICE/RICE scores, input cleaning and merging a stale form.
+"""Pure backlog rules: what each status allows, input cleaning and merging a stale form.
 
 No database, no Flask request: plain values in, plain values out. Validation raises
 ValidationFailed carrying every wrong field at once, with messages meant for the user.
@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from hypotheses.domain.core.errors import ValidationFailed
-from hypotheses.enums import Lever, ScoreFormula, Stage, Status, Subject
+from hypotheses.enums import Lever, Stage, Status, Subject
 
 # Statuses whose fields may still change (later ones belong to a test and its record).
 EDITABLE = frozenset(
@@ -79,22 +79,6 @@ EDITABLE_FIELDS = (*TEXT_LIMITS, *CHOICES, "owner_id", "tags", "links", *SCORES,
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _INT = re.compile(r"^\s*-?[0-9]{1,12}\s*$")
 _FLOAT = re.compile(r"^\s*-?[0-9]{1,15}([.,][0-9]{1,15})?\s*$")
-
-
-def ice_score(impact: int, confidence: int, ease: int, formula: str) -> float:
-    """Return the ICE score: the mean (I + C + E) / 3 or the product I × C × E."""
-    if formula == ScoreFormula.PRODUCT:
-        return float(impact * confidence * ease)
-    return (impact + confidence + ease) / 3.0
-
-
-def rice_score(
-    reach: int | None, impact: int, confidence: int, effort: float | None
-) -> float | None:
-    """Return RICE = reach × impact × confidence / effort (None while reach or effort is unset)."""
-    if reach is None or effort is None or effort <= 0:
-        return None
-    return reach * impact * confidence / effort
 
 
 def allowed_actions(status: str) -> set[str]:
