@@ -6,7 +6,7 @@ functions. Invalid input raises ``StatsInputError``; no function returns NaN.
 """
 
 from stats._version import ENGINE_VERSION
-from stats.analysis import analyze
+from stats.analysis import EARLY_LOOK_METHODS, analyze
 from stats.bayes import probability_to_beat_control
 from stats.errors import BadRow, BadRowsError, StatsInputError
 from stats.frequentist import (
@@ -16,7 +16,14 @@ from stats.frequentist import (
     srm_check,
     summary_from_sums,
 )
+from stats.group_sequential import (
+    GroupSequentialBounds,
+    group_sequential_bounds,
+    group_sequential_compare_conversions,
+    group_sequential_compare_means,
+)
 from stats.inputs import ConversionCounts, MeanSummary
+from stats.messages import EARLY_LOOK_PROMISES
 from stats.peruser import PerUserSummary, VariantTotals, reduce_per_user_csv
 from stats.power import sample_size_conversions, sample_size_means, test_duration_days
 from stats.results import (
@@ -34,7 +41,10 @@ from stats.sequential import sequential_compare_conversions, sequential_compare_
 __version__ = ENGINE_VERSION
 
 __all__ = [
+    "EARLY_LOOK_METHODS",
+    "EARLY_LOOK_PROMISES",
     "ENGINE_VERSION",
+    "GroupSequentialBounds",
     "AnalysisResult",
     "AnalysisWarning",
     "ArmSummary",
@@ -55,6 +65,9 @@ __all__ = [
     "analyze",
     "compare_conversions",
     "compare_means",
+    "group_sequential_bounds",
+    "group_sequential_compare_conversions",
+    "group_sequential_compare_means",
     "probability_to_beat_control",
     "reduce_per_user_csv",
     "sample_size_conversions",

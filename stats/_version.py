@@ -1,3 +1,7 @@
-"""Engine version stored with every analysis (bump on any change to numbers or verdicts)."""
+"""Engine version stored with every analysis (bump on any change to numbers or verdicts).
 
-ENGINE_VERSION = "1.0.0"
+2.0.0: score (Miettinen–Nurminen) intervals for conversions, Fieller for relative means,
+group-sequential early looks (Lan-DeMets spending), structured verdicts, exact fast Bayes.
+"""
+
+ENGINE_VERSION = "2.0.0"

@@ -12,6 +12,11 @@ from stats._version import ENGINE_VERSION
 from stats.bayes import probability_to_beat_control
 from stats.errors import StatsInputError
 from stats.frequentist import adjust_pvalues, compare_conversions, compare_means, srm_check
+from stats.group_sequential import (
+    SPENDING,
+    group_sequential_compare_conversions,
+    group_sequential_compare_means,
+)
 from stats.inputs import check_alpha, conversion_arm, mean_arm, to_count
 from stats.results import (
     AnalysisResult,
@@ -23,12 +28,19 @@ from stats.results import (
     SRMResult,
 )
 from stats.sequential import sequential_compare_conversions, sequential_compare_means
-from stats.verdict import VerdictInputs, early_verdict, fixed_verdict
+from stats.verdict import (
+    VerdictInputs,
+    early_verdict,
+    fixed_verdict,
+    verdict_code,
+    verdict_data,
+)
 
 METRIC_KINDS = ("conversion", "continuous")
 CORRECTIONS = ("holm", "bh")
 MIN_ARMS, MAX_ARMS = 2, 6
 DEFAULT_METRIC_NAMES = {"conversion": "conversion rate", "continuous": "mean value"}
+EARLY_LOOK_METHODS = (*SPENDING, "always-valid")
 
 
 def _choice(value: Any, name: str, allowed: tuple[str, ...]) -> str:
@@ -71,16 +83,48 @@ def _percent(achieved: int, planned: int) -> str:
     return f"{100 * achieved // planned}%"  # rounded down: never "100%" below the plan
 
 
-def _p_label(sequential: bool, correction: str) -> str:
+def _p_label(kind: str, correction: str) -> str:
+    plain = {
+        "fixed": msg.P_LABEL,
+        "always-valid": msg.P_LABEL_SEQUENTIAL,
+        "group-sequential": msg.P_LABEL_GROUP_SEQUENTIAL,
+    }[kind]
     if correction == "none":
-        return msg.P_LABEL_SEQUENTIAL if sequential else msg.P_LABEL
+        return plain
     name = msg.CORRECTION_NAMES[correction]
-    template = msg.P_LABEL_SEQUENTIAL_ADJUSTED if sequential else msg.P_LABEL_ADJUSTED
-    return template.format(correction=name)
+    if kind == "always-valid":
+        return msg.P_LABEL_SEQUENTIAL_ADJUSTED.format(correction=name)
+    if kind == "group-sequential":
+        return f"{name}-adjusted {plain}"
+    return msg.P_LABEL_ADJUSTED.format(correction=name)
 
 
 def _adjust(p_values: list[float], correction: str) -> list[float]:
     return list(p_values) if correction == "none" else adjust_pvalues(p_values, correction)
+
+
+def _earlier_looks(looks: Any, current: int) -> list[int]:
+    """Validate earlier looks (per-arm sizes): the current size itself is dropped (the same
+    look analysed again), larger ones are refused."""
+    if looks is None:
+        return []
+    if isinstance(looks, (str, bytes)) or not isinstance(looks, Sequence):
+        raise StatsInputError(msg.LOOKS_SHAPE.format(value=looks))
+    sizes = sorted({to_count(n, f"looks[{i}]", minimum=1) for i, n in enumerate(looks)})
+    for n in sizes:
+        if n > current:
+            raise StatsInputError(msg.LOOKS_AFTER_CURRENT.format(value=n, current=current))
+    return [n for n in sizes if n < current]
+
+
+def _adjusted(
+    raw: list[SequentialResult], correction: str, alpha: float
+) -> list[SequentialResult | None]:
+    adjusted = _adjust([r.p_value for r in raw], correction)
+    return [
+        dataclasses.replace(r, adjusted_p_value=p, significant=p < alpha)
+        for r, p in zip(raw, adjusted, strict=True)
+    ]
 
 
 def analyze(
@@ -93,10 +137,19 @@ def analyze(
     correction: str = "holm",
     metric_name: str | None = None,
     final: bool = False,
+    looks: Sequence[int] | None = None,
+    early_look_method: str = "always-valid",
 ) -> AnalysisResult:
     """Analyse a whole test: each variant vs the first arm (control), two-sided at 1 − α,
     Holm (or BH) adjusted when several variants, SRM check, Bayesian view for conversions,
-    and the always-valid result when the planned sample is not reached yet."""
+    and a sequential result for early looks.
+
+    early_look_method: "always-valid" (default; the confidence sequence, valid without a
+    record of looks) or "obrien-fleming" / "pocock" (group-sequential with Lan-DeMets
+    spending; needs planned_per_variant). looks: the per-arm sample sizes (smallest arm)
+    at the earlier recorded looks of this test; the current data is the latest look. With
+    a group-sequential method, every look after an earlier one is judged against its bound
+    (at or past the plan, or final, the look spends all the alpha that is left)."""
     metric_kind = _choice(metric_kind, "metric_kind", METRIC_KINDS)
     correction = _choice(correction, "correction", CORRECTIONS)
     alpha = check_alpha(alpha)
@@ -107,7 +160,8 @@ def analyze(
     if metric_name is None:
         metric_name = DEFAULT_METRIC_NAMES[metric_kind]
     if not isinstance(metric_name, str) or not metric_name.strip():
-        raise StatsInputError(msg.ANALYSIS_NAME.format(value=metric_name))
+        raise StatsInputError(msg.METRIC_NAME.format(value=metric_name))
+    early_look_method = _choice(early_look_method, "early_look_method", EARLY_LOOK_METHODS)
     arms = _arms(metric_kind, variants)
     if planned_per_variant is not None:
         planned_per_variant = to_count(planned_per_variant, "planned_per_variant", minimum=1)
@@ -133,8 +187,31 @@ def analyze(
     smallest = min(s.n for s in summaries)
     below_plan = planned_per_variant is not None and smallest < planned_per_variant
     early_look = below_plan and not final
+    earlier = _earlier_looks(looks, smallest)
+    group_sequential = early_look_method in SPENDING
+    if group_sequential and earlier and planned_per_variant is None:
+        raise StatsInputError(msg.LOOKS_NEED_PLAN)
     sequential: list[SequentialResult | None] = [None] * len(fixed)
-    if early_look:
+    if planned_per_variant is not None and group_sequential and (early_look or earlier):
+        fractions = [n / planned_per_variant for n in (*earlier, smallest)]
+        gst_compare = (
+            group_sequential_compare_conversions
+            if metric_kind == "conversion"
+            else group_sequential_compare_means
+        )
+        raw = [
+            gst_compare(
+                control=control,
+                variant=arm,
+                information_fractions=fractions,
+                alpha=alpha,
+                spending=early_look_method,
+                final=final,
+            )
+            for _, arm in arms[1:]
+        ]
+        sequential = _adjusted(raw, correction, alpha)
+    elif early_look and planned_per_variant is not None:
         sequential_compare = (
             sequential_compare_conversions
             if metric_kind == "conversion"
@@ -146,11 +223,7 @@ def analyze(
             )
             for _, arm in arms[1:]
         ]
-        seq_adjusted = _adjust([r.p_value for r in raw], correction)
-        sequential = [
-            dataclasses.replace(r, adjusted_p_value=p, significant=p < alpha)
-            for r, p in zip(raw, seq_adjusted, strict=True)
-        ]
+        sequential = _adjusted(raw, correction, alpha)
 
     comparisons = [
         _comparison(
@@ -167,6 +240,7 @@ def analyze(
             alpha,
             smallest,
             planned_per_variant,
+            final,
         )
         for (name, arm), result, adj_p, seq in zip(
             arms[1:], fixed, adjusted, sequential, strict=True
@@ -182,6 +256,7 @@ def analyze(
         below_plan and final,
         len(fixed),
         correction,
+        sequential[0],
     )
     return AnalysisResult(
         engine_version=ENGINE_VERSION,
@@ -216,6 +291,7 @@ def _comparison(
     alpha: float,
     smallest: int,
     planned: int | None,
+    final: bool,
 ) -> Comparison:
     """Combine one variant's fixed, Bayesian and sequential results with its verdict."""
     bayes = (
@@ -224,8 +300,10 @@ def _comparison(
         else None
     )
     values = (name, metric_name, metric_kind, result.control_value, result.variant_value)
+    early = planned is not None and smallest < planned and seq is not None
     if seq is not None and seq.adjusted_p_value is not None and planned is not None:
-        # an early look is read from the always-valid result, never the fixed p-value
+        # a sequential look is read from the sequential result, never the fixed p-value
+        kind = "group-sequential" if seq.z_bound is not None else "always-valid"
         inputs = VerdictInputs(
             *values,
             seq.abs_diff,
@@ -236,10 +314,14 @@ def _comparison(
             seq.significant,
             alpha,
         )
-        verdict = early_verdict(
-            inputs, _p_label(True, correction), _percent(smallest, planned), planned
-        )
+        level = msg.GROUP_SEQUENTIAL_LEVEL if seq.z_bound is not None else msg.ALWAYS_VALID_LEVEL
+        label = _p_label(kind, correction)
+        if early and not final:
+            verdict = early_verdict(inputs, label, _percent(smallest, planned), planned, level)
+        else:
+            verdict = fixed_verdict(inputs, label, level)
     else:
+        kind = "fixed"
         inputs = VerdictInputs(
             *values,
             result.abs_diff,
@@ -249,8 +331,10 @@ def _comparison(
             adjusted_p,
             adjusted_p < alpha,
             alpha,
+            show_interval=result.interval_agrees,
         )
-        verdict = fixed_verdict(inputs, _p_label(False, correction))
+        verdict = fixed_verdict(inputs, _p_label(kind, correction))
+    data = verdict_data(inputs, kind if correction == "none" else f"{kind}-{correction}")
     return Comparison(
         variant=name,
         control=control_name,
@@ -269,6 +353,9 @@ def _comparison(
         expected_loss=None if bayes is None else bayes.expected_loss,
         sequential=seq,
         verdict=verdict,
+        verdict_code=verdict_code(inputs, early and not final),
+        verdict_data=data,
+        interval_agrees=result.interval_agrees,
     )
 
 
@@ -282,6 +369,7 @@ def _warnings(
     underpowered: bool,
     variant_count: int,
     correction: str,
+    seq: SequentialResult | None,
 ) -> list[AnalysisWarning]:
     warnings = []
     if srm.mismatch:
@@ -296,7 +384,22 @@ def _warnings(
                 ),
             )
         )
-    if early_look and planned is not None:
+    if early_look and planned is not None and seq is not None and seq.z_bound is not None:
+        spending = seq.method.removeprefix("group-sequential-")
+        warnings.append(
+            AnalysisWarning(
+                msg.WARNING_EARLY_LOOK,
+                msg.EARLY_LOOK_GST_WARNING.format(
+                    look=seq.look,
+                    achieved=f"{smallest:,}",
+                    planned=f"{planned:,}",
+                    percent=_percent(smallest, planned),
+                    spending=msg.SPENDING_NAMES.get(spending, spending),
+                    bound=f"{seq.z_bound:.2f}",
+                ),
+            )
+        )
+    elif early_look and planned is not None:
         warnings.append(
             AnalysisWarning(
                 msg.WARNING_EARLY_LOOK,

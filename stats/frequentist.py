@@ -50,7 +50,7 @@ def _excludes_zero(interval: tuple[float, float] | None) -> bool:
     return interval is not None and (interval[0] > 0 or interval[1] < 0)
 
 
-def _agree(interval: tuple[float, float] | None, significant: bool) -> tuple[float, float] | None:
+def agree(interval: tuple[float, float] | None, significant: bool) -> tuple[float, float] | None:
     """Make an interval from the inverted test agree with its p-value where the two differ
     only by rounding (|z| within a few ulps of the critical value): the end nearest zero
     is set to zero when not significant, or to the smallest number beyond it when it is."""
@@ -99,7 +99,7 @@ def compare_conversions(*, control: Any, variant: Any, alpha: float = 0.05) -> C
     rel_lift = diff / rate_a if a.conversions > 0 else None
     agrees = True
     if method == "z-test":
-        abs_ci, rel_ci = _agree(abs_ci, significant), _agree(rel_ci, significant)
+        abs_ci, rel_ci = agree(abs_ci, significant), agree(rel_ci, significant)
     else:
         agrees = _excludes_zero(abs_ci) == significant and (
             rel_ci is None or _excludes_zero(rel_ci) == significant
@@ -207,7 +207,8 @@ def fieller_interval(
     if far_numerator == 0:
         return (0.0, 0.0)
     far, near = far_numerator / a, k / far_numerator
-    interval = (min(far, near), max(far, near))
+    estimate = mean_b / mean_a - 1  # inside the interval but for rounding: keep it there
+    interval = (min(far, near, estimate), max(far, near, estimate))
     return interval if all(math.isfinite(x) for x in interval) else None
 
 
@@ -225,7 +226,7 @@ def compare_means(*, control: Any, variant: Any, alpha: float = 0.05) -> Compari
     half = t_crit * parts.se
     abs_ci = (parts.diff - half, parts.diff + half)
     require_finite("confidence interval", *abs_ci)
-    abs_ci = _agree(abs_ci, significant) or abs_ci
+    abs_ci = agree(abs_ci, significant) or abs_ci
     rel_lift = rel_ci = None
     if a.mean != 0:
         rel_lift = b.mean / a.mean - 1
@@ -233,7 +234,7 @@ def compare_means(*, control: Any, variant: Any, alpha: float = 0.05) -> Compari
             rel_lift = None  # control mean too close to zero for a ratio
         else:
             se_a, se_b = a.sd / math.sqrt(a.n), b.sd / math.sqrt(b.n)
-            rel_ci = _agree(fieller_interval(a.mean, b.mean, se_a, se_b, t_crit), significant)
+            rel_ci = agree(fieller_interval(a.mean, b.mean, se_a, se_b, t_crit), significant)
     return ComparisonResult(
         method="welch",
         p_value=p_value,

@@ -45,7 +45,18 @@ ANALYSIS_ARMS = (
     "A test needs a control and 1 to 5 variants ({minimum} to {maximum} arms), got {count}."
 )
 ANALYSIS_NAME = "Each arm needs a unique, non-empty name; got {value!r}."
+METRIC_NAME = "metric_name must be a non-empty text, got {value!r}."
 ANALYSIS_ITEM = "Each entry of variants must be a (name, statistics) pair, got {value!r}."
+LOOKS_COUNT = "A group-sequential design needs 1 to {maximum} looks."
+LOOKS_ORDER = (
+    "Information fractions must be positive and strictly increasing; entry {index} is {value!r}."
+)
+LOOKS_SHAPE = "looks must be a list of earlier per-arm sample sizes, got {value!r}."
+LOOKS_AFTER_CURRENT = (
+    "looks lists a sample size of {value} per arm, beyond the current {current}; earlier looks "
+    "cannot have more data than now."
+)
+LOOKS_NEED_PLAN = "Group-sequential early looks need planned_per_variant."
 PLANNED_SPLIT_LENGTH = "planned_split has {planned} weights but the test has {arms} arms."
 
 # --- per-user files -----------------------------------------------------------------------
@@ -97,10 +108,34 @@ EARLY_LOOK_WARNING = (
     "Fixed-sample p-values are not valid yet; the verdict uses the always-valid "
     "(sequential) result."
 )
+EARLY_LOOK_GST_WARNING = (
+    "Look {look} at {achieved} per arm (smallest arm) of the planned {planned} ({percent}). "
+    "The verdict uses the {spending} group-sequential bound for this look (|z| ≥ {bound}), "
+    "which keeps the false-positive rate at α over all recorded looks."
+)
 MULTIPLE_VARIANTS_WARNING = (
     "{count} variants are compared with the control, so p-values are {correction}-adjusted "
     "for multiple comparisons."
 )
+
+# --- what each early-look method promises (one sentence each, for the UI) ----------------
+EARLY_LOOK_PROMISES = {
+    "obrien-fleming": (
+        "Look as often as you like while recording every look: the chance of a false winner "
+        "over the whole test stays at α, early looks need overwhelming evidence, and the "
+        "final look at the planned sample is almost as powerful as a single test."
+    ),
+    "pocock": (
+        "Look as often as you like while recording every look: the chance of a false winner "
+        "over the whole test stays at α, with the same bar at every look, so clear winners "
+        "stop earlier but the final look needs more evidence than a single test."
+    ),
+    "always-valid": (
+        "Look at any time without recording looks: the chance of a false winner stays below "
+        "α however often you peek, at the price of wider intervals and less power at the "
+        "planned sample than a single test."
+    ),
+}
 
 # --- verdicts -----------------------------------------------------------------------------
 VERDICT_RAISED = (
@@ -116,6 +151,22 @@ VERDICT_NO_DIFFERENCE = (
     "{control_value} for the control ({lift}, {level} CI {ci_low} to {ci_high}, "
     "{p_label} {p}); not significant at α = {alpha}."
 )
+VERDICT_NO_INTERVAL = (
+    "Variant {variant} {direction} {metric} from {control_value} to {variant_value} "
+    "({lift}, {p_label} {p}): significant at α = {alpha}."
+)
+VERDICT_NO_DIFFERENCE_NO_INTERVAL = (
+    "No significant difference: variant {variant} had {metric} {variant_value} against "
+    "{control_value} for the control ({lift}, {p_label} {p}); not significant at α = {alpha}."
+)
+DIRECTION_RAISED = "raised"
+DIRECTION_LOWERED = "lowered"
+RELATIVE_UNBOUNDED = (
+    " The relative change cannot be bounded: the control mean is not clearly away from zero."
+)
+INTERVAL_OMITTED = (
+    " (The approximate score interval disagrees with Fisher's exact test, so it is not shown.)"
+)
 VERDICT_EARLY_PREFIX = "Early look at {percent} of the planned sample: "
 VERDICT_EARLY_NO_DIFFERENCE = (
     "no conclusive difference yet for variant {variant}: {metric} {variant_value} against "
@@ -126,6 +177,9 @@ P_LABEL = "p"
 ALWAYS_VALID_LEVEL = "always-valid {level}"
 P_LABEL_ADJUSTED = "{correction}-adjusted p"
 P_LABEL_SEQUENTIAL = "always-valid p"
+P_LABEL_GROUP_SEQUENTIAL = "sequential p"
+GROUP_SEQUENTIAL_LEVEL = "repeated {level}"
 P_LABEL_SEQUENTIAL_ADJUSTED = "always-valid {correction}-adjusted p"
+SPENDING_NAMES = {"obrien-fleming": "O'Brien-Fleming-type", "pocock": "Pocock-type"}
 CORRECTION_NAMES = {"holm": "Holm", "bh": "Benjamini–Hochberg"}
 PERCENTAGE_POINTS = "pp"

@@ -82,6 +82,12 @@ class SequentialResult(Serializable):
     observed_total: int
     planned_total: int
     adjusted_p_value: float | None = None
+    # group-sequential looks only: the bound on |z| at this look, the look's information
+    # fraction (observed ÷ planned), its number (1-based) and the cumulative alpha spent
+    z_bound: float | None = None
+    information_fraction: float | None = None
+    look: int | None = None
+    alpha_spent: float | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +142,12 @@ class Comparison(Serializable):
     expected_loss: float | None
     sequential: SequentialResult | None
     verdict: str
+    # language-free verdict: a code ([early_]significant_up / _down, [early_]not_significant)
+    # and the numbers it states (see stats.verdict.verdict_data); absent in stored analyses
+    # made before engine 2.0.0
+    verdict_code: str = ""
+    verdict_data: dict[str, Any] | None = None
+    interval_agrees: bool = True
 
 
 @dataclass(frozen=True)

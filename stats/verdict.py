@@ -26,6 +26,7 @@ class VerdictInputs:
     p_value: float
     significant: bool
     alpha: float
+    show_interval: bool = True  # False: the interval disagrees with the test (Fisher region)
 
 
 def _signed(text: str, value: float) -> str:
@@ -158,23 +159,75 @@ def _fields(v: VerdictInputs, p_label: str, level: str) -> dict[str, str]:
     }
 
 
-def fixed_verdict(v: VerdictInputs, p_label: str) -> str:
-    """Return the verdict sentence of a fixed-horizon comparison."""
-    fields = _fields(v, p_label, ci_level(v.alpha))
+def _relative_unbounded(v: VerdictInputs) -> bool:
+    return v.metric_kind == "continuous" and v.rel_lift is not None and v.rel_ci is None
+
+
+def verdict_code(v: VerdictInputs, early: bool) -> str:
+    """Return the language-free code of a verdict: [early_]significant_up,
+    [early_]significant_down or [early_]not_significant."""
     if v.significant:
-        template = msg.VERDICT_RAISED if v.abs_diff > 0 else msg.VERDICT_LOWERED
+        code = "significant_up" if v.abs_diff > 0 else "significant_down"
     else:
-        template = msg.VERDICT_NO_DIFFERENCE
-    return template.format(**fields)
+        code = "not_significant"
+    return "early_" + code if early else code
 
 
-def early_verdict(v: VerdictInputs, p_label: str, percent: str, planned: int) -> str:
-    """Return the verdict sentence of an early look, read from the always-valid result."""
-    fields = _fields(v, p_label, msg.ALWAYS_VALID_LEVEL.format(level=ci_level(v.alpha)))
+def verdict_data(v: VerdictInputs, p_kind: str) -> dict[str, object]:
+    """Return the numbers a verdict states, so an app can render it in any language."""
+    relative = v.rel_lift is not None and v.rel_ci is not None
+    interval = v.rel_ci if relative else v.abs_ci
+    return {
+        "lift_kind": "relative" if relative else "absolute",
+        "lift": v.rel_lift if relative else v.abs_diff,
+        "ci": list(interval) if v.show_interval and interval is not None else None,
+        "ci_level": 1 - v.alpha,
+        "p_value": v.p_value,
+        "p_kind": p_kind,
+        "alpha": v.alpha,
+        "control_value": v.control_value,
+        "variant_value": v.variant_value,
+        "interval_omitted": not v.show_interval,
+        "relative_unbounded": _relative_unbounded(v),
+    }
+
+
+def _sentence(v: VerdictInputs, fields: dict[str, str]) -> str:
+    if v.show_interval:
+        if v.significant:
+            template = msg.VERDICT_RAISED if v.abs_diff > 0 else msg.VERDICT_LOWERED
+        else:
+            template = msg.VERDICT_NO_DIFFERENCE
+        text = template.format(**fields)
+    elif v.significant:
+        direction = msg.DIRECTION_RAISED if v.abs_diff > 0 else msg.DIRECTION_LOWERED
+        text = msg.VERDICT_NO_INTERVAL.format(direction=direction, **fields)
+    else:
+        text = msg.VERDICT_NO_DIFFERENCE_NO_INTERVAL.format(**fields)
+    if not v.show_interval:
+        text += msg.INTERVAL_OMITTED
+    if _relative_unbounded(v):
+        text += msg.RELATIVE_UNBOUNDED
+    return text
+
+
+def fixed_verdict(v: VerdictInputs, p_label: str, level_template: str = "{level}") -> str:
+    """Return the verdict sentence of a fixed-horizon comparison (or of the last look of a
+    group-sequential test, with its level template)."""
+    return _sentence(v, _fields(v, p_label, level_template.format(level=ci_level(v.alpha))))
+
+
+def early_verdict(
+    v: VerdictInputs, p_label: str, percent: str, planned: int, level_template: str = ""
+) -> str:
+    """Return the verdict sentence of an early look, read from the sequential result."""
+    template = level_template or msg.ALWAYS_VALID_LEVEL
+    fields = _fields(v, p_label, template.format(level=ci_level(v.alpha)))
     prefix = msg.VERDICT_EARLY_PREFIX.format(percent=percent)
     if v.significant:
-        template = msg.VERDICT_RAISED if v.abs_diff > 0 else msg.VERDICT_LOWERED
-    else:
-        template = msg.VERDICT_EARLY_NO_DIFFERENCE
-        fields["planned"] = f"{planned:,}"
-    return prefix + template.format(**fields)
+        return prefix + _sentence(v, fields)
+    fields["planned"] = f"{planned:,}"
+    text = msg.VERDICT_EARLY_NO_DIFFERENCE.format(**fields)
+    if _relative_unbounded(v):
+        text += msg.RELATIVE_UNBOUNDED
+    return prefix + text

@@ -54,7 +54,7 @@ def test_lowered_and_no_difference_verdicts() -> None:
 
 def test_undefined_relative_lift_falls_back_to_percentage_points() -> None:
     result = analyze(metric_kind="conversion", variants=[("A", (2000, 0)), ("B", (2000, 8))])
-    assert "(+0.40 pp, 95% CI +0.12 pp to +0.68 pp, p = 0.0078)" in result.verdict
+    assert "(+0.40 pp, 95% CI +0.20 pp to +0.79 pp, p = 0.0078)" in result.verdict
     assert result.method == "fisher"
 
 
@@ -181,28 +181,54 @@ def test_sequential_interval_matches_the_published_formula() -> None:
     # Waudby-Smith et al. (2023) eq. 9 in gbstats' parameterisation: per-unit variance
     # s² = var·N, half-width = s·sqrt(2(Nρ² + 1)/(N²ρ²) · ln(sqrt(Nρ² + 1)/α))
     alpha, planned = 0.05, 5000
-    control, variant = (1000, 100), (1000, 130)
+    control, variant = (1000, 10.0, 3.0), (1000, 10.4, 3.2)
     n_total = 2000
     rho2 = (-2 * math.log(alpha) + math.log(-2 * math.log(alpha) + 1)) / (2 * planned)
-    var = 0.1 * 0.9 / 1000 + 0.13 * 0.87 / 1000
+    var = 3.0**2 / 1000 + 3.2**2 / 1000
     s2 = var * n_total
-    half = math.sqrt(s2) * math.sqrt(
-        2
-        * (n_total * rho2 + 1)
-        / (n_total**2 * rho2)
-        * math.log(math.sqrt(n_total * rho2 + 1) / alpha)
+
+    def half_width(level: float) -> float:
+        return math.sqrt(s2) * math.sqrt(
+            2
+            * (n_total * rho2 + 1)
+            / (n_total**2 * rho2)
+            * math.log(math.sqrt(n_total * rho2 + 1) / level)
+        )
+
+    result = sequential_compare_means(
+        control=control, variant=variant, planned_per_variant=planned, alpha=alpha
     )
+    assert math.isclose(result.abs_ci[1] - result.abs_diff, half_width(alpha), rel_tol=1e-12)
+    assert math.isclose(result.abs_diff - result.abs_ci[0], half_width(alpha), rel_tol=1e-12)
+    # the always-valid p-value is the alpha at which the sequence just touches zero
+    assert math.isclose(half_width(result.p_value), abs(result.abs_diff), rel_tol=1e-9)
+
+
+def test_sequential_conversions_use_the_score_interval_at_the_sequence_width() -> None:
+    from stats._score import diff_interval, ratio_interval
+
+    alpha, planned = 0.05, 5000
+    control, variant = (1000, 100), (1000, 130)
+    v = 2000 * (-2 * math.log(alpha) + math.log(-2 * math.log(alpha) + 1)) / (2 * planned)
+    factor = math.sqrt((1 + 1 / v) * (math.log1p(v) - 2 * math.log(alpha)))
     result = sequential_compare_conversions(
         control=control, variant=variant, planned_per_variant=planned, alpha=alpha
     )
-    assert math.isclose(result.abs_ci[1] - result.abs_diff, half, rel_tol=1e-12)
-    assert math.isclose(result.abs_diff - result.abs_ci[0], half, rel_tol=1e-12)
-    # the always-valid p-value is the alpha at which the sequence just touches zero
-    p = result.p_value
-    touching = math.sqrt(s2) * math.sqrt(
-        2 * (n_total * rho2 + 1) / (n_total**2 * rho2) * math.log(math.sqrt(n_total * rho2 + 1) / p)
+    assert result.abs_ci == diff_interval(100, 1000, 130, 1000, factor)
+    assert result.rel_ci == ratio_interval(100, 1000, 130, 1000, factor)
+    # pooled z, as the fixed test
+    pooled = 230 / 2000
+    z = 0.03 / math.sqrt(pooled * (1 - pooled) * 2 / 1000)
+    expected_p = math.sqrt(v + 1) * math.exp(-z * z * v / (2 * (v + 1)))
+    assert math.isclose(result.p_value, min(1.0, expected_p), rel_tol=1e-12)
+
+
+def test_zero_unpooled_variance_is_not_an_infinite_z() -> None:
+    result = sequential_compare_conversions(
+        control=(3, 0), variant=(2, 2), planned_per_variant=10000
     )
-    assert math.isclose(touching, abs(result.abs_diff), rel_tol=1e-9)
+    assert result.p_value > 0.5 and not result.significant
+    assert result.abs_ci[0] < 0 < result.abs_ci[1]
 
 
 def test_sequence_is_narrowest_when_tuned_to_the_observed_sample() -> None:

@@ -45,4 +45,4 @@ def test_public_api_is_complete() -> None:
 
     for name in stats.__all__:
         assert hasattr(stats, name), name
-    assert stats.__version__ == stats.ENGINE_VERSION == "1.0.0"
+    assert stats.__version__ == stats.ENGINE_VERSION == "2.0.0"
