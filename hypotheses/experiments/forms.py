@@ -34,7 +34,7 @@ KIND_CHOICES = [
     SelectChoice("continuous", _l("Continuous (a mean: revenue, order value, time)")),
 ]
 MDE_CHOICES = [
-    SelectChoice("relative", _l("Relative, % of the baseline")),
+    SelectChoice("relative", _l("Relative, percent of the baseline")),
     SelectChoice("absolute", _l("Absolute (percentage points, or metric units)")),
 ]
 
