@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 
 from flask_babel import lazy_gettext as _l
@@ -11,46 +10,53 @@ from wtforms import Field, FloatField, IntegerField, StringField
 from wtforms.validators import ValidationError
 
 from hypotheses.domain.core.errors import DomainError
-
-# ASCII digits only: WTForms would otherwise accept "1_000", "nan", "inf" and "१२".
-_INT = re.compile(r"^\s*-?[0-9]{1,12}\s*$")
-_FLOAT = re.compile(r"^\s*-?[0-9]{1,15}([.,][0-9]{1,15})?([eE][-+]?[0-9]{1,3})?\s*$")
+from hypotheses.domain.core.numbers import (
+    INT32_MAX,
+    INT32_MIN,
+    NumberError,
+    is_blank,
+    parse_int,
+    parse_number,
+)
 
 
 class StrictIntegerField(IntegerField):
-    """An integer field that accepts only plain ASCII digits."""
+    """An integer field read by the one number parser (``16 000`` accepted, NaN, ``1_000``
+    and non-ASCII digits refused), range-checked where it enters (the database's INTEGER range
+    unless *minimum*/*maximum* say otherwise)."""
+
+    def __init__(self, *args, minimum: int = INT32_MIN, maximum: int = INT32_MAX, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.minimum, self.maximum = minimum, maximum
 
     def process_formdata(self, valuelist):
-        if not valuelist or valuelist[0].strip() == "":
-            self.data = None
-            self.raw_data = valuelist
-            return
-        raw = valuelist[0]
         self.raw_data = valuelist
-        if not _INT.match(raw):
-            self.data = None
-            raise ValueError(_l("Enter a whole number, like 7."))
-        self.data = int(raw)
+        self.data = None
+        if not valuelist or is_blank(valuelist[0]):
+            return
+        try:
+            self.data = parse_int(valuelist[0], minimum=self.minimum, maximum=self.maximum)
+        except NumberError as error:
+            raise ValueError(error.message) from None
 
 
 class StrictFloatField(FloatField):
-    """A decimal field that refuses NaN, infinities, '1_000' and non-ASCII digits."""
+    """A decimal field read by the one number parser: ``0,05``, ``16 000``; with *percent*,
+    a trailing ``%`` too. NaN, infinities, ``1_000`` and non-ASCII digits are refused."""
+
+    def __init__(self, *args, percent: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.percent = percent
 
     def process_formdata(self, valuelist):
-        if not valuelist or valuelist[0].strip() == "":
-            self.data = None
-            self.raw_data = valuelist
-            return
-        raw = valuelist[0]
         self.raw_data = valuelist
-        if not _FLOAT.match(raw):
-            self.data = None
-            raise ValueError(_l("Enter a number, like 0.05."))
-        value = float(raw.replace(",", "."))
-        if not math.isfinite(value):
-            self.data = None
-            raise ValueError(_l("Enter a finite number."))
-        self.data = value
+        self.data = None
+        if not valuelist or is_blank(valuelist[0]):
+            return
+        try:
+            self.data = parse_number(valuelist[0], percent=self.percent)
+        except NumberError as error:
+            raise ValueError(error.message) from None
 
 
 def strip_filter(value):

@@ -6,7 +6,6 @@ ValidationFailed carrying every wrong field at once, with messages meant for the
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from hypotheses.domain.core.errors import ValidationFailed
+from hypotheses.domain.core.numbers import to_int, to_number
 from hypotheses.enums import Lever, Stage, Status, Subject
 
 # Statuses whose fields may still change (later ones belong to a test and its record).
@@ -77,38 +77,11 @@ MAX_EFFORT = 10_000.0
 EDITABLE_FIELDS = (*TEXT_LIMITS, *CHOICES, "owner_id", "tags", "links", *SCORES, "reach", "effort")
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_INT = re.compile(r"^\s*-?[0-9]{1,12}\s*$")
-_FLOAT = re.compile(r"^\s*-?[0-9]{1,15}([.,][0-9]{1,15})?\s*$")
 
 
 def allowed_actions(status: str) -> set[str]:
     """Return the actions a hypothesis in *status* allows (permissions are the caller's part)."""
     return {action for action, statuses in ALLOWED_FROM.items() if status in statuses}
-
-
-def _as_int(value: Any) -> int | None:
-    """Return *value* as an int, or None when it is not a plain whole number."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value) if math.isfinite(value) and value.is_integer() else None
-    if isinstance(value, str) and _INT.match(value):
-        return int(value)
-    return None
-
-
-def _as_float(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, str) and _FLOAT.match(value):
-        number = float(value.strip().replace(",", "."))
-    else:
-        return None
-    return number if math.isfinite(number) else None
 
 
 def _text(value: Any) -> str | None:
@@ -172,7 +145,7 @@ def _clean_text(errors: dict, values: dict, name: str, raw: Any) -> None:
 
 
 def _clean_score(errors: dict, values: dict, name: str, raw: Any) -> None:
-    number = _as_int(raw)
+    number = to_int(raw)
     if raw is None or raw == "":
         errors[name] = [_("Give a score from 1 to 10.")]
     elif number is None or not 1 <= number <= 10:
@@ -184,7 +157,7 @@ def _clean_score(errors: dict, values: dict, name: str, raw: Any) -> None:
 def _clean_rice(errors: dict, values: dict, data: dict) -> None:
     if "reach" in data:
         raw = data["reach"]
-        number = _as_int(raw)
+        number = to_int(raw)
         if raw is None or raw == "":
             values["reach"] = None
         elif number is None or not 0 <= number <= MAX_REACH:
@@ -195,7 +168,7 @@ def _clean_rice(errors: dict, values: dict, data: dict) -> None:
             values["reach"] = number
     if "effort" in data:
         raw = data["effort"]
-        number = _as_float(raw)
+        number = to_number(raw)
         if raw is None or raw == "":
             values["effort"] = None
         elif number is None or not 0 < number <= MAX_EFFORT:
@@ -258,7 +231,7 @@ def clean_fields(data: dict[str, Any], *, rice: bool, partial: bool) -> dict[str
             values[name] = 5
     if "owner_id" in data:
         raw = data["owner_id"]
-        owner = _as_int(raw)
+        owner = to_int(raw)
         if raw is None or raw == "":
             values["owner_id"] = None
         elif owner is None or owner < 1:

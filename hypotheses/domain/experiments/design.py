@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 
 import stats
 from hypotheses.domain.core.errors import ValidationFailed
+from hypotheses.domain.core.numbers import to_int, to_number
 from hypotheses.enums import MetricKind
 
 MIN_VARIANTS, MAX_VARIANTS = 2, 6  # control + 1..5
@@ -50,33 +51,6 @@ DESIGN_FIELDS = (
     "duration_days",
 )
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_NUMBER = re.compile(r"^\s*-?[0-9]{1,15}([.,][0-9]{1,15})?([eE][-+]?[0-9]{1,3})?\s*$")
-
-
-def _number(raw: Any) -> float | None:
-    """Return *raw* as a finite float, or None (bools, NaN, inf, '1_000' and junk refused)."""
-    if isinstance(raw, bool) or raw is None:
-        return None
-    if isinstance(raw, int | float):
-        value = float(raw)
-    elif isinstance(raw, str) and _NUMBER.match(raw):
-        value = float(raw.strip().replace(",", "."))
-    else:
-        return None
-    return value if math.isfinite(value) else None
-
-
-def _whole(raw: Any) -> int | None:
-    """Return *raw* as an int: an int, an integral float, or a string of ASCII digits."""
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int):
-        return raw
-    if isinstance(raw, float) and math.isfinite(raw) and raw.is_integer():
-        return int(raw)
-    if isinstance(raw, str) and re.fullmatch(r"\s*-?[0-9]{1,15}\s*", raw):
-        return int(raw)
-    return None
 
 
 def _flag(raw: Any) -> bool | None:
@@ -123,7 +97,7 @@ def _clean_variants(errors: dict[str, list[str]], raw: Any) -> list[dict[str, An
             errors[f"variant_name_{index}"] = [_("Each variant needs a different name.")]
         else:
             seen.add(name.casefold())
-        value = None if split in (None, "") else _number(split)
+        value = None if split in (None, "") else to_number(split)
         if split not in (None, "") and (value is None or value <= 0):
             errors[f"variant_split_{index}"] = [_("The traffic share must be a number above 0.")]
         cleaned.append({"index": index, "name": name, "split": value})
@@ -172,7 +146,7 @@ def _clean_baseline(
     errors: dict[str, list[str]], values: dict[str, Any], data: dict[str, Any]
 ) -> None:
     kind = values.get("metric_kind")
-    baseline = _number(data.get("baseline"))
+    baseline = to_number(data.get("baseline"))
     values["baseline_sd"] = None
     if kind == MetricKind.CONVERSION:
         if baseline is None or not 0 < baseline < 1:
@@ -183,7 +157,7 @@ def _clean_baseline(
     elif kind == MetricKind.CONTINUOUS:
         if baseline is None or abs(baseline) > MAX_MEAN:
             errors["baseline"] = [_("Enter the metric's current mean (a finite number).")]
-        sd = _number(data.get("baseline_sd"))
+        sd = to_number(data.get("baseline_sd"))
         if sd is None or not 0 < sd <= MAX_MEAN:
             errors["baseline_sd"] = [_("Enter the metric's standard deviation (a number above 0).")]
         values["baseline"], values["baseline_sd"] = baseline, sd
@@ -191,7 +165,7 @@ def _clean_baseline(
 
 def _clean_mde(errors: dict[str, list[str]], values: dict[str, Any], data: dict[str, Any]) -> None:
     relative = _flag(data.get("mde_relative", True))
-    mde = _number(data.get("mde"))
+    mde = to_number(data.get("mde"))
     values["mde_relative"] = bool(relative)
     values["mde"] = mde
     if relative is None:
@@ -247,7 +221,7 @@ def validate_design(data: dict[str, Any]) -> dict[str, Any]:
     values["metric_kind"] = str(kind) if kind in {k.value for k in MetricKind} else None
     _clean_baseline(errors, values, data)
     _clean_mde(errors, values, data)
-    alpha, power = _number(data.get("alpha")), _number(data.get("power"))
+    alpha, power = to_number(data.get("alpha")), to_number(data.get("power"))
     if alpha is None or not 0 < alpha <= 0.5:
         errors["alpha"] = [
             _("The significance level α must be above 0 and at most 0.5 (usually 0.05).")
@@ -255,7 +229,7 @@ def validate_design(data: dict[str, Any]) -> dict[str, Any]:
     if power is None or not 0 < power < 1:
         errors["power"] = [_("Power must be between 0 and 1 (usually 0.8).")]
     values["alpha"], values["power"] = alpha, power
-    daily = _whole(data.get("daily_visitors"))
+    daily = to_int(data.get("daily_visitors"))
     if daily is None or not 1 <= daily <= MAX_DAILY:
         errors["daily_visitors"] = [_("Expected daily visitors is a whole number of at least 1.")]
     values["daily_visitors"] = daily

@@ -9,7 +9,6 @@ the sequential, always-valid result); the final set finishes the test and frees 
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 from flask_babel import gettext as _
@@ -17,6 +16,7 @@ from sqlmodel import Session, col, select
 
 import stats
 from hypotheses.domain.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from hypotheses.domain.core.numbers import to_int, to_number
 from hypotheses.domain.experiments.common import (
     get_experiment,
     get_hypothesis,
@@ -36,27 +36,7 @@ CORRECTION = "holm"
 
 
 def _int(raw: Any) -> int | None:
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int):
-        return raw
-    if isinstance(raw, float) and math.isfinite(raw) and raw.is_integer():
-        return int(raw)
-    if isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit():
-        return int(raw.strip())
-    return None
-
-
-def _float(raw: Any) -> float | None:
-    if isinstance(raw, bool) or raw is None:
-        return None
-    try:
-        value = float(raw.strip().replace(",", ".")) if isinstance(raw, str) else float(raw)
-    except (TypeError, ValueError):
-        return None
-    if isinstance(raw, str) and ("_" in raw or not raw.strip().isascii()):
-        return None
-    return value if math.isfinite(value) else None
+    return to_int(raw, minimum=0, maximum=MAX_COUNT)
 
 
 def _clean_row(
@@ -74,7 +54,7 @@ def _clean_row(
         elif visitors is not None and conversions > visitors:
             bad("conversions", _("Conversions cannot exceed visitors (%(v)d).", v=visitors))
         return {"name": row["name"], "visitors": visitors, "conversions": conversions}
-    n, mean, sd = _int(row.get("n")), _float(row.get("mean")), _float(row.get("sd"))
+    n, mean, sd = _int(row.get("n")), to_number(row.get("mean")), to_number(row.get("sd"))
     if n is None or not 2 <= n <= MAX_COUNT:
         bad("n", _("n (the number of users) is a whole number of at least 2."))
     if mean is None:

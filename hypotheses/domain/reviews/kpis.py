@@ -6,7 +6,6 @@ and commits once; on a refusal nothing is saved.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -15,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from hypotheses.domain.core import audit
 from hypotheses.domain.core.errors import Conflict, ValidationFailed
+from hypotheses.domain.core.numbers import NumberError, parse_number
 from hypotheses.domain.core.weeks import monday_of, week_of_date
 from hypotheses.domain.reviews.metrics import list_metrics
 from hypotheses.enums import ReviewStatus
@@ -167,10 +167,12 @@ def kpi_table(session: Session, *, team: Team, review: Review) -> KpiTable:
 def _check_value(metric: Metric, value: object) -> str | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, str):  # text is read by the form or the API, never here
         return _("Enter a number.")
-    if not math.isfinite(value):
-        return _("Enter a finite number.")
+    try:
+        value = parse_number(value)
+    except NumberError as error:
+        return str(error)
     if abs(value) > MAX_ABS:
         return _("This number is too large.")
     if metric.unit == "duration" and value < 0:
