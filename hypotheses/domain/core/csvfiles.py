@@ -1,6 +1,8 @@
 """Reading an uploaded CSV: size and encoding checks, the delimiter, the header and the rows.
 
-UTF-8 with or without BOM, ``,`` or ``;`` (taken from the header), CRLF/LF/CR, quoted
+The one place that decodes uploads (``decode``) and picks their delimiter
+(``detect_delimiter``): the backlog import and the results files both use it.
+UTF-8 with or without BOM, ``,``, ``;`` or tab (taken from the header), CRLF/LF/CR, quoted
 newlines. Problems with the file as a whole raise ValidationFailed on the ``file`` field
 (TooLarge, answered with 413, for an oversize file); a row longer than the header is noted
 as that row's problem. Pure: no database.
@@ -70,16 +72,25 @@ def decode(data: bytes) -> str:
         ) from None
 
 
+DELIMITERS = (",", ";", "\t")
+
+
 def _first_record(text: str, delimiter: str) -> list[str]:
+    """The first non-blank record of *text* read with *delimiter* ([] when unreadable)."""
     try:
-        return next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            if any(cell.strip() for cell in record):
+                return record
     except csv.Error:
-        return []
+        pass
+    return []
 
 
 def detect_delimiter(text: str) -> str:
-    """Return ``;`` when the header splits into more columns on it than on ``,``."""
-    return ";" if len(_first_record(text, ";")) > len(_first_record(text, ",")) else ","
+    """Return the delimiter (``,``, ``;`` or tab) that splits the header into the most columns;
+    on a tie the earlier one in that order."""
+    counts = {d: len(_first_record(text, d)) for d in DELIMITERS}
+    return max(DELIMITERS, key=lambda d: (counts[d], -DELIMITERS.index(d)))
 
 
 def read_table(data: bytes) -> Table:

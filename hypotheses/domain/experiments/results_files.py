@@ -1,7 +1,8 @@
 """Reading results files: aggregated CSV (one row per variant) and per-user CSV (streamed).
 
-Aggregated files are small and parsed here: UTF-8 with or without BOM, ``,`` or ``;`` (or tab)
-delimiter, CRLF or LF, decimal comma, header names in any case. Per-user files may be huge
+Aggregated files are small and parsed here (decoded and their delimiter found by
+core.csvfiles, numbers read by core.numbers): UTF-8 with or without BOM, ``,``, ``;`` or tab,
+CRLF or LF, decimal comma, ``16 000``, header names in any case. Per-user files may be huge
 and are reduced by ``stats.reduce_per_user_csv`` in one streaming pass (never read whole).
 Any bad row refuses the whole file; the error lists the row numbers (the header is row 1).
 """
@@ -10,14 +11,15 @@ from __future__ import annotations
 
 import csv
 import io
-import math
-import re
 from typing import IO, Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from hypotheses.domain.core.csvfiles import decode, detect_delimiter
 from hypotheses.domain.core.errors import DomainError, ValidationFailed
+from hypotheses.domain.core.numbers import to_int, to_number
+from hypotheses.domain.experiments.results import MAX_COUNT
 from hypotheses.enums import MetricKind
 
 MAX_AGGREGATED_BYTES = 1024 * 1024
@@ -37,8 +39,6 @@ COLUMNS = {
     MetricKind.CONVERSION.value: ("variant", "visitors", "conversions"),
     MetricKind.CONTINUOUS.value: ("variant", "n", "mean", "sd"),
 }
-_INT = re.compile(r"^\s*[0-9]{1,15}\s*$")
-_DEC = re.compile(r"^\s*-?[0-9]{1,15}([.,][0-9]{1,15})?([eE][-+]?[0-9]{1,3})?\s*$")
 
 
 def refuse(problems: list[tuple[int, str]], total: int | None = None) -> ValidationFailed:
@@ -65,7 +65,8 @@ def _whole_file_error(message: str) -> DomainError:
 
 
 def read_text(file: IO[bytes] | IO[str], *, limit: int = MAX_AGGREGATED_BYTES) -> str:
-    """Read a small upload as text: UTF-8 (BOM allowed), no NUL bytes, at most *limit* bytes."""
+    """Read a small upload as text (csvfiles.decode: UTF-8, BOM allowed, no NUL bytes), at
+    most *limit* bytes."""
     raw = file.read(limit + 1)
     if isinstance(raw, str):
         raw = raw.encode("utf-8")
@@ -77,21 +78,12 @@ def read_text(file: IO[bytes] | IO[str], *, limit: int = MAX_AGGREGATED_BYTES) -
                 kb=limit // 1024,
             )
         )
-    if b"\x00" in raw:
-        raise _whole_file_error(_("it contains NUL bytes; it is not a text CSV file."))
+    if not raw.strip():
+        raise _whole_file_error(_("it is empty."))
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise _whole_file_error(
-            _("it is not UTF-8 text (byte %(pos)d). Save it as “CSV UTF-8”.", pos=error.start + 1)
-        ) from None
-
-
-def sniff_delimiter(header: str) -> str:
-    """Pick the delimiter from the header line: ``;``, tab or ``,``."""
-    counts = {d: header.count(d) for d in (";", "\t", ",")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
+        return decode(raw)
+    except DomainError as error:
+        raise _whole_file_error(error.message) from None
 
 
 def header_map(header: list[str], wanted: tuple[str, ...]) -> dict[str, int]:
@@ -120,14 +112,11 @@ def header_map(header: list[str], wanted: tuple[str, ...]) -> dict[str, int]:
 
 
 def _count(text: str) -> int | None:
-    return int(text) if _INT.match(text) else None
+    return to_int(text, minimum=0, maximum=MAX_COUNT)
 
 
 def _decimal(text: str) -> float | None:
-    if not _DEC.match(text):
-        return None
-    value = float(text.strip().replace(",", "."))
-    return value if math.isfinite(value) else None
+    return to_number(text)
 
 
 def _parse_row(kind: str, cells: dict[str, str]) -> tuple[dict[str, Any] | None, str | None]:
@@ -171,7 +160,7 @@ def parse_aggregated(
     first = next((line for line in lines if line.strip()), "")
     if not first:
         raise _whole_file_error(_("it is empty."))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text))
     try:
         records = list(reader)
     except csv.Error as error:
