@@ -69,8 +69,11 @@ def _constrained_control_rate(
     # be a spurious root: take the candidate with the highest likelihood
     inside = [min(high, max(low, p)) for p in candidates if low - 1e-9 <= p <= high + 1e-9]
     if inside:
-        p = max(inside, key=lambda p: _loglik(x0, n0, x1, n1, p, p + delta))
-        for _ in range(3):  # Newton polish, kept inside the feasible interval
+        if len(inside) > 1:
+            p = max(inside, key=lambda p: _loglik(x0, n0, x1, n1, p, p + delta))
+        else:
+            p = inside[0]
+        for _ in range(2):  # Newton polish, kept inside the feasible interval
             value, slope = _cubic(coef, p)
             if slope == 0 or value == 0:
                 break
