@@ -1,8 +1,8 @@
 """The pure-Python per-user CSV engine: the standard csv module, row by row.
 
-Used when pyarrow is not installed, when asked for (engine="python"), and to give exact
-line numbers when quoted values span lines. Rows are gathered in chunks and added with
-the same accumulator as the pyarrow engine.
+Used when DuckDB is not installed, when asked for (engine="python"), and when the DuckDB
+engine cannot be exact for a file (see ``stats._duckcsv``). Rows are gathered in chunks
+and added with the shared accumulator (``stats._perrows.Totals``).
 """
 
 from __future__ import annotations

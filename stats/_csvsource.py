@@ -4,9 +4,12 @@ count bytes and line breaks while the data is streamed."""
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import os
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -15,6 +18,7 @@ from stats.errors import StatsInputError
 
 DELIMITERS = (",", ";", "\t", "|")
 HEADER_LIMIT = 1 << 20  # a header line longer than 1 MiB is refused
+COPY_BLOCK = 1 << 20
 _BOM = codecs.BOM_UTF8
 
 
@@ -248,3 +252,38 @@ def resolve_columns(names: list[str], wanted: dict[str, str]) -> dict[str, int]:
             )
         )
     return found
+
+
+@contextlib.contextmanager
+def local_copy(source: Source, original: Any, progress: Callable[[int], Any]) -> Iterator[str]:
+    """Yield a path to the data as a UTF-8 file: the file itself when it is one, else a
+    temporary copy (streams, other encodings), written in blocks and removed afterwards."""
+    if isinstance(original, (str, os.PathLike)) and source.encoding == "utf-8":
+        yield os.fspath(original)
+        return
+    decoder = None
+    if source.encoding != "utf-8":
+        decoder = codecs.getincrementaldecoder(source.encoding)(errors="strict")
+    handle, path = tempfile.mkstemp(prefix="per-user-", suffix=".data")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            copied = 0
+            while True:
+                block = source.stream.read(COPY_BLOCK)
+                if decoder is not None:
+                    try:
+                        text = decoder.decode(block or b"", final=not block)
+                    except UnicodeDecodeError as exc:
+                        raise StatsInputError(
+                            msg.FILE_NOT_UTF8.format(encoding=source.encoding, detail=exc)
+                        ) from exc
+                    out.write(text.encode("utf-8"))
+                elif block:
+                    out.write(block)
+                if not block:
+                    break
+                copied += len(block)
+                progress(copied)
+        yield path
+    finally:
+        os.unlink(path)

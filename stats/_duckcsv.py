@@ -38,7 +38,7 @@ from stats.errors import StatsInputError
 
 PREFIX_BYTES = 1 << 16  # parsed in Python first: variant names in order, value offsets
 REJECTS_LIMIT = 20_000  # more rejected cells than this: the Python engine reads the file
-MEMORY_LIMIT = "160MB"
+MEMORY_LIMIT = "64MB"  # DuckDB's buffers; peak RSS then stays flat (about 150 MiB)
 BUFFER_SIZE = 8 << 20
 
 
@@ -135,25 +135,19 @@ def reduce_with_duckdb(
     known = list(totals.names)
     if not known:
         raise Unsupported("no variant name in the first rows")
-    centre = {n: math.fsum(v) / len(v) for n, v in shift.items()}
-    overall = math.fsum(centre.values()) / len(centre) if centre else 0.0
-    shifts = [centre.get(n, overall) for n in known]
-    query = _query(path, columns, roles, delimiter, decimal, known, shifts)
-    con = connect()
-    try:
-        try:
-            groups = run_with_progress(con, query, os.path.getsize(path), progress)
-            rejected = con.sql(
-                "SELECT line_byte_position, any_value(csv_line), "
-                "bool_or(error_type = 'INVALID ENCODING'), count(*) "
-                "FROM reject_errors GROUP BY line_byte_position ORDER BY 1"
-            ).fetchall()
-        except Exception as exc:
-            if type(exc).__module__.split(".")[0] in ("duckdb", "_duckdb"):
-                raise Unsupported(str(exc)) from exc
-            raise
-    finally:
-        con.close()
+    values = [v for vs in shift.values() for v in vs]
+    centre = math.fsum(values) / len(values) if values else 0.0
+    shifts = [centre] * len(known)
+    size = os.path.getsize(path)
+    groups, rejected = _aggregate(
+        path, columns, roles, delimiter, decimal, known, shifts, size, progress
+    )
+    if i_value is not None and _cancels(groups):
+        # values far from the first rows' mean: sum again around each variant's own mean
+        shifts = [centre + (g[3] / g[1] if g[1] else 0.0) for g in _in_order(groups, known)]
+        groups, rejected = _aggregate(
+            path, columns, roles, delimiter, decimal, known, shifts, size, None
+        )  # the corrected two-pass algorithm: no cancellation left to check
     if sum(r[3] for r in rejected) >= REJECTS_LIMIT:
         raise Unsupported("too many rejected rows")
     for name, n, conversions, total, squares, odd in groups:
@@ -163,14 +157,58 @@ def reduce_with_duckdb(
         if i_value is None:
             totals.merge(code, int(n), int(conversions or 0), 0.0, 0.0)
             continue
-        s = shifts[known.index(name)]
         mean_shifted = total / n
         m2 = max(squares - total * mean_shifted, 0.0)
-        if mean_shifted * mean_shifted > 1e6 * (m2 / n) and m2 > 0:
-            raise Unsupported("values far from the first rows' mean")  # cancellation
-        totals.merge(code, int(n), int(conversions or 0), s + mean_shifted, m2)
+        totals.merge(
+            code, int(n), int(conversions or 0), shifts[known.index(name)] + mean_shifted, m2
+        )
     if rejected:
         _judge(path, rejected, totals, columns, roles, delimiter, decimal, data_start, names)
+
+
+def _aggregate(
+    path: str,
+    columns: int,
+    roles: dict[str, int],
+    delimiter: str,
+    decimal: str,
+    known: list[str],
+    shifts: list[float],
+    size: int,
+    progress: Callable[[int], Any] | None,
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Run the aggregate query; return (per-variant sums, rejected rows by offset)."""
+    query = _query(path, columns, roles, delimiter, decimal, known, shifts)
+    con = connect()
+    try:
+        groups = run_with_progress(con, query, size, progress)
+        rejected = con.sql(
+            "SELECT line_byte_position, any_value(csv_line), "
+            "bool_or(error_type = 'INVALID ENCODING'), count(*) "
+            "FROM reject_errors GROUP BY line_byte_position ORDER BY 1"
+        ).fetchall()
+    except Exception as exc:
+        if type(exc).__module__.split(".")[0] in ("duckdb", "_duckdb"):
+            raise Unsupported(str(exc)) from exc
+        raise
+    finally:
+        con.close()
+    return groups, rejected
+
+
+def _in_order(groups: list[tuple[Any, ...]], known: list[str]) -> list[tuple[Any, ...]]:
+    found = {g[0]: g for g in groups}
+    return [found.get(name, (name, 0, 0, 0.0, 0.0, 0)) for name in known]
+
+
+def _cancels(groups: list[tuple[Any, ...]]) -> bool:
+    """True when Σd² − (Σd)²/n would lose more than six digits (shift far from the mean)."""
+    for _, n, _, total, squares, _ in groups:
+        if n >= 2 and total is not None:
+            mean = total / n
+            if mean * mean * n > 1e6 * max(squares - total * mean, 0.0):
+                return True
+    return False
 
 
 def _query(
@@ -215,8 +253,11 @@ def _query(
     if value is None:
         sums = "NULL, NULL, 0"
     else:
-        table = "([" + ", ".join(repr(float(s)) for s in shifts) + "]::DOUBLE[])"
-        deviation = f"({value} - {table}[enum_code({var}) + 1])"
+        if len(set(shifts)) == 1:
+            deviation = f"({value} - {shifts[0]!r})"
+        else:
+            table = "([" + ", ".join(repr(float(s)) for s in shifts) + "]::DOUBLE[])"
+            deviation = f"({value} - {table}[enum_code({var}) + 1])"
         sums = (
             f"sum({deviation}), sum({deviation} * {deviation}), "
             f"count(*) FILTER (NOT isfinite({value}) OR abs({value}) > {MAX_ABS_VALUE!r})"
@@ -267,9 +308,7 @@ def _judge(
             totals.bad(line, field_count_reason(columns, len(row)))
             continue
         name = row[i_var].strip(SPACES)
-        if not name and all(
-            row[i].strip(SPACES) == "" for i in (i_conv, i_value) if i is not None
-        ):
+        if not name and all(row[i].strip(SPACES) == "" for i in (i_conv, i_value) if i is not None):
             totals.blank_rows += 1
             continue
         code = totals.code(name) if name else -2

@@ -156,8 +156,7 @@ def _recompute_m2(con: Any, rows: str, names: dict[str, str], totals: Totals) ->
     """Second pass around each variant's mean, when the first shift was far from it."""
     assert totals.m2 is not None and totals.mean is not None
     cases = " ".join(
-        f"WHEN {_quote(name)} THEN {totals.value_mean(i)!r}"
-        for i, name in enumerate(totals.names)
+        f"WHEN {_quote(name)} THEN {totals.value_mean(i)!r}" for i, name in enumerate(totals.names)
     )
     deviation = f"(x - CASE v {cases} END)"
     for name, m2 in con.sql(
@@ -168,9 +167,7 @@ def _recompute_m2(con: Any, rows: str, names: dict[str, str], totals: Totals) ->
             totals.m2[code] = float(m2)
 
 
-def _report_bad(
-    con: Any, rows: str, names: dict[str, str], totals: Totals, bad_total: int
-) -> None:
+def _report_bad(con: Any, rows: str, names: dict[str, str], totals: Totals, bad_total: int) -> None:
     shown = con.sql(
         f"SELECT rn, v, c, c_text, x, x_text FROM {rows} WHERE NOT good AND NOT blank "
         f"ORDER BY rn LIMIT {max(totals.report_limit, 1)}"

@@ -1,5 +1,12 @@
-"""Per-row rules shared by both per-user CSV engines: field parsing, bad-row reasons and
-the streaming per-variant accumulator (Chan et al.'s parallel mean/M2 combination)."""
+"""Per-row rules shared by the per-user engines: field parsing, bad-row reasons and the
+per-variant accumulator (Chan et al.'s parallel mean/M2 combination).
+
+The number grammar is the one DuckDB's CSV reader accepts for DOUBLE (surrounding
+whitespace, an optional "+", an optional "-", digits with single underscores between
+them, point, exponent), minus non-finite values and values beyond ``MAX_ABS_VALUE``; the
+DuckDB engine refuses or re-checks with these rules everything it cannot take as is, so
+both engines accept exactly the same rows (pinned by tests/unit/test_stats_peruser.py).
+"""
 
 from __future__ import annotations
 
@@ -13,24 +20,31 @@ from stats.errors import BadRow, StatsInputError
 
 MAX_VARIANTS = 100
 SPACES = " \t"  # trimmed around every field, identically in both engines
-# the numbers both engines accept: ASCII digits, optional sign, point and exponent
-NUMBER = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+NUMBER_SPACES = " \t\n\v\f\r"  # trimmed around numbers (as DuckDB does)
+_DIGITS = r"[0-9]+(?:_[0-9]+)*"
+NUMBER = rf"\+?-?(?:{_DIGITS}\.?(?:{_DIGITS})?|\.{_DIGITS})(?:[eE][+-]?{_DIGITS})?"
 NUMBER_RE = re.compile(NUMBER)
 NONFINITE = ("nan", "inf", "infinity")
+# |value| above this is refused: n·(2·limit)² stays finite for any n below 2^53, so the
+# sums and M2 can never overflow (values near 1e155 used to give M2 = nan)
+MAX_ABS_VALUE = 1e100
+BAD_ROW_TOO_LARGE = "{column} is too large: {value!r} (values must lie within ±1e100)"
 
-OK, MISSING, UNKNOWN, NOT_A_NUMBER, NOT_FINITE, NOT_BINARY = range(6)
+OK, MISSING, UNKNOWN, NOT_A_NUMBER, NOT_FINITE, NOT_BINARY, TOO_LARGE = range(7)
 
 
 def parse_number(text: str, decimal: str) -> tuple[int, float]:
     """Return (status, value) of one numeric field."""
-    token = text.strip(SPACES)
+    token = text.strip(NUMBER_SPACES)
     if not token:
         return MISSING, 0.0
     if decimal == ",":
         token = token.replace(",", ".")
     if NUMBER_RE.fullmatch(token):
-        value = float(token)
-        return (OK, value) if math.isfinite(value) else (NOT_FINITE, 0.0)
+        value = float(token[1:] if token.startswith("+") else token)
+        if not math.isfinite(value):
+            return NOT_FINITE, 0.0
+        return (OK, value) if abs(value) <= MAX_ABS_VALUE else (TOO_LARGE, 0.0)
     if token.lower().lstrip("+-") in NONFINITE:
         return NOT_FINITE, 0.0
     return NOT_A_NUMBER, 0.0
@@ -57,6 +71,8 @@ def reason(status: int, column: str, text: str) -> str:
         return msg.BAD_ROW_NOT_FINITE.format(column=column, value=shown)
     if status == NOT_BINARY:
         return msg.BAD_ROW_NOT_BINARY.format(column=column, value=shown)
+    if status == TOO_LARGE:
+        return BAD_ROW_TOO_LARGE.format(column=column, value=shown)
     return msg.BAD_ROW_NOT_A_NUMBER.format(column=column, value=shown)
 
 
@@ -171,6 +187,21 @@ class Totals:
             self.mean[g] += delta * n_b / total
             self.m2[g] += chunk_m2[g] + delta * delta * n_a * n_b / total
         self.n[:k] += counts
+
+    def merge(self, code: int, n: int, conversions: int, mean: float, m2: float) -> None:
+        """Add a variant's rows summarised elsewhere: n, conversions, value mean and M2."""
+        if n == 0:
+            return
+        if self.conversions is not None:
+            self.conversions[code] += conversions
+        if self.mean is not None and self.m2 is not None:
+            if not self.shifted[code]:
+                self.shift[code], self.shifted[code] = mean, True
+            n_a, total = float(self.n[code]), float(self.n[code] + n)
+            delta = (mean - self.shift[code]) - self.mean[code]
+            self.mean[code] += delta * n / total
+            self.m2[code] += m2 + delta * delta * n_a * n / total
+        self.n[code] += n
 
     def value_mean(self, index: int) -> float:
         """Return the mean of the value column for one variant."""

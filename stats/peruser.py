@@ -1,12 +1,17 @@
-"""Reduce a per-user CSV (one row per user) to per-variant sufficient statistics.
+"""Reduce a per-user file (one row per user) to per-variant sufficient statistics.
 
-One streaming pass, memory independent of the file size: pyarrow's streaming reader when
-pyarrow is installed (engine "pyarrow"), else the standard csv module (engine "python");
-both apply the same row rules (``stats._perrows``) and report bad rows by line number.
+CSV or Parquet, recognised by the file's first bytes. One streaming pass, memory
+independent of the file size: DuckDB (engine "duckdb", imported only when a file is
+read) when it is installed, else the standard csv module (engine "python", CSV only).
+Both apply the same row rules (``stats._perrows``) and report bad rows by line number;
+the DuckDB engine hands a file to the Python engine when only that one can be exact
+(see ``stats._duckcsv``). A Parquet file's "line" numbers are its 1-based row numbers,
+and its summary has an empty delimiter.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import os
 from collections.abc import Callable, Sequence
@@ -14,13 +19,17 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from stats import messages as msg
+from stats._csvpython import reduce_with_python
 from stats._csvsource import (
     CountingReader,
     check_encoding,
+    local_copy,
     open_source,
     read_header,
     resolve_columns,
 )
+from stats._duckcsv import Unsupported, reduce_with_duckdb
+from stats._duckparquet import is_parquet, reduce_parquet
 from stats._perrows import (
     SPACES,
     Totals,
@@ -29,7 +38,7 @@ from stats.errors import BadRow, BadRowsError, StatsInputError
 from stats.inputs import ConversionCounts, MeanSummary, to_count
 from stats.results import Serializable
 
-ENGINES = ("auto", "pyarrow", "python")
+ENGINES = ("auto", "duckdb", "python")
 
 
 @dataclass(frozen=True)
@@ -175,8 +184,9 @@ def reduce_per_user_csv(
     progress: Callable[[int], Any] | None = None,
     engine: str = "auto",
 ) -> PerUserSummary:
-    """Reduce a per-user CSV to n, conversions and value mean/M2 per variant in one streaming
-    pass; refuse the whole file when it has bad rows unless skip_bad_rows is set."""
+    """Reduce a per-user CSV or Parquet file (recognised by its first bytes) to n,
+    conversions and value mean/M2 per variant in one streaming pass; refuse the whole file
+    when it has bad rows unless skip_bad_rows is set."""
     allowed = _check_options(
         variant_column, conversion_column, value_column, variants, delimiter, decimal, engine
     )
@@ -194,44 +204,63 @@ def reduce_per_user_csv(
     if value_column:
         wanted["value"] = value_column
     if engine == "auto":
-        try:
-            import pyarrow  # noqa: F401
-
-            engine = "pyarrow"
-        except ImportError:
-            engine = "python"
+        engine = "duckdb" if importlib.util.find_spec("duckdb") is not None else "python"
+    report = _Monotonic(progress)
     source = open_source(path_or_file, encoding)
     try:
-        totals, header, used_engine = _run(
-            source, wanted, allowed, limit, delimiter, decimal, engine, progress
-        )
+        if engine == "duckdb":
+            with local_copy(source, path_or_file, report) as path:
+                if is_parquet(path):
+                    totals = Totals(allowed, limit, "conversion" in wanted, "value" in wanted)
+                    reduce_parquet(path, wanted=wanted, totals=totals, progress=report)
+                    return _summary(totals, "", ".", "duckdb", allowed, skip_bad_rows)
+                totals, header, used = _run_duckdb(
+                    path, wanted, allowed, limit, delimiter, decimal, report
+                )
+        else:
+            totals, header, used = _run_python(
+                source, wanted, allowed, limit, delimiter, decimal, report
+            )
     finally:
         source.finish()
     return _summary(
         totals,
         header.delimiter,
         _decimal(decimal, header.delimiter),
-        used_engine,
+        used,
         allowed,
         skip_bad_rows,
     )
+
+
+class _Monotonic:
+    """Pass on progress reports only when they grow (engines may restart a file)."""
+
+    def __init__(self, progress: Callable[[int], Any] | None) -> None:
+        self.progress = progress
+        self.shown = -1
+
+    def __call__(self, done: int) -> None:
+        if self.progress is not None and done > self.shown:
+            self.shown = done
+            self.progress(done)
 
 
 def _decimal(decimal: str | None, delimiter: str) -> str:
     return decimal or ("," if delimiter == ";" else ".")
 
 
-def _run(
-    source: Any,
+def _prepare(
+    stream: IO[bytes],
+    encoding: str,
     wanted: dict[str, str],
     allowed: list[str] | None,
     limit: int,
     delimiter: str | None,
     decimal: str | None,
-    engine: str,
-    progress: Callable[[int], Any] | None,
-) -> tuple[Totals, Any, str]:
-    header = read_header(source.stream, source.encoding, delimiter, list(wanted.values()))
+    progress: Callable[[int], Any],
+) -> tuple[Any, dict[str, Any], Totals]:
+    header = read_header(stream, encoding, delimiter, list(wanted.values()))
     roles = resolve_columns(header.names, wanted)
     names = {role: header.names[index].strip(SPACES) for role, index in roles.items()}
     options = {
@@ -239,30 +268,52 @@ def _run(
         "roles": roles,
         "delimiter": header.delimiter,
         "decimal": _decimal(decimal, header.delimiter),
-        "encoding": source.encoding,
-        "header_lines": 1,
         "names": names,
         "progress": progress,
     }
-    totals = Totals(allowed, limit, "conversion" in roles, "value" in roles)
+    progress(header.offset)
+    return header, options, Totals(allowed, limit, "conversion" in roles, "value" in roles)
+
+
+def _run_duckdb(
+    path: str,
+    wanted: dict[str, str],
+    allowed: list[str] | None,
+    limit: int,
+    delimiter: str | None,
+    decimal: str | None,
+    progress: Callable[[int], Any],
+) -> tuple[Totals, Any, str]:
+    with open(path, "rb") as stream:
+        header, options, totals = _prepare(
+            stream, "utf-8", wanted, allowed, limit, delimiter, decimal, progress
+        )
+    try:
+        reduce_with_duckdb(path, totals=totals, data_start=header.offset, **options)
+        progress(os.path.getsize(path))
+        return totals, header, "duckdb"
+    except Unsupported:
+        pass  # the pure-Python engine gives the exact answer
+    with open(path, "rb") as stream:
+        source = open_source(stream, "utf-8")
+        return _run_python(source, wanted, allowed, limit, delimiter, decimal, progress)
+
+
+def _run_python(
+    source: Any,
+    wanted: dict[str, str],
+    allowed: list[str] | None,
+    limit: int,
+    delimiter: str | None,
+    decimal: str | None,
+    progress: Callable[[int], Any],
+) -> tuple[Totals, Any, str]:
+    header, options, totals = _prepare(
+        source.stream, source.encoding, wanted, allowed, limit, delimiter, decimal, progress
+    )
     reader = CountingReader(header.remainder, source.stream, offset=header.offset)
-    if engine == "python":
-        from stats._csvpython import reduce_with_python
-
-        reduce_with_python(reader, totals=totals, **options)
-        return totals, header, engine
-    from stats._arrowcsv import reduce_with_arrow
-
-    if not reader.has_data():
-        return totals, header, engine  # header only
-    records, _ = reduce_with_arrow(reader, totals=totals, **options)
-    if records != reader.physical_lines() and totals.bad_count:
-        # quoted values span lines, so record numbers are not line numbers: redo the
-        # pass with the csv module, which counts physical lines, when the file can rewind
-        if source.rewind():
-            return _run(source, wanted, allowed, limit, delimiter, decimal, "python", progress)
-        totals.annotate_records(header_lines=1)
-    return totals, header, engine
+    reduce_with_python(reader, totals=totals, encoding=source.encoding, header_lines=1, **options)
+    return totals, header, "python"
 
 
 def _summary(
