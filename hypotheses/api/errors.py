@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Response, current_app, json
 from flask_babel import gettext as _
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
@@ -71,6 +71,7 @@ def error_response(
 
 def _pydantic_message(error: dict[str, Any]) -> str:
     kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
     messages = {
         "missing": _("This field is required."),
         "extra_forbidden": _("Unknown field; see the API documentation for the accepted fields."),
@@ -91,8 +92,15 @@ def _pydantic_message(error: dict[str, Any]) -> str:
         "date_parsing": _("Enter a date like 2026-12-01."),
         "too_long": _("Too many items."),
         "too_short": _("Too few items."),
-        "greater_than_equal": _("The number is too small."),
-        "less_than_equal": _("The number is too large."),
+        "greater_than_equal": _("Enter %(limit)s or more.", limit=ctx.get("ge")),
+        "less_than_equal": _("Enter %(limit)s or less.", limit=ctx.get("le")),
+        "greater_than": _("Enter more than %(limit)s.", limit=ctx.get("gt")),
+        "less_than": _("Enter less than %(limit)s.", limit=ctx.get("lt")),
+        "string_too_short": _("Too short."),
+        "string_too_long": _("Too long."),
+        # Patterns enforce the documented choices (api.schemas.doc).
+        "string_pattern_mismatch": _("Choose one of the documented values."),
+        "control_character": _("Text may not contain control characters."),
         "literal_error": _("Choose one of the documented values."),
         "enum": _("Choose one of the documented values."),
         "union_tag_invalid": _("Choose one of the documented values."),
@@ -100,22 +108,53 @@ def _pydantic_message(error: dict[str, Any]) -> str:
     return messages.get(kind, _("This value is not valid."))
 
 
-def from_validation_error(error: ValidationError, *, prefix: str = "") -> ApiError:
-    """Turn a pydantic ValidationError into a 400 (bad JSON) or 422 (bad fields) ApiError."""
+RANGE_ERRORS = {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}
+UNION_PARTS = {"str", "int", "float", "bool", "list", "dict", "none", "conversion", "mean"}
+
+
+def _range_message(model: type[BaseModel] | None, name: str) -> str | None:
+    """ "Enter a number from 1 to 10." when the top-level field *name* has both bounds."""
+    field = model.model_fields.get(name) if model is not None else None
+    if field is None:
+        return None
+    low = next((getattr(m, "ge", None) for m in field.metadata if hasattr(m, "ge")), None)
+    high = next((getattr(m, "le", None) for m in field.metadata if hasattr(m, "le")), None)
+    if low is None or high is None:
+        return None
+    return _("Enter a number from %(low)s to %(high)s.", low=low, high=high)
+
+
+def from_validation_error(
+    error: ValidationError, *, prefix: str = "", model: type[BaseModel] | None = None
+) -> ApiError:
+    """Turn a pydantic ValidationError into a 400 (bad JSON) or 422 (bad fields) ApiError.
+
+    An error inside a list's item is reported on the list's field, naming the row.
+    """
     fields: dict[str, list[str]] = {}
     for item in error.errors(include_url=False, include_input=False):
         if item.get("type") == "json_invalid":
             return ApiError(400, _("The request body is not valid JSON."), code="invalid_json")
-        loc = [str(part) for part in item.get("loc", ()) if not str(part).startswith("function-")]
+        loc = [part for part in item.get("loc", ()) if not str(part).startswith("function-")]
         # A union reports each alternative (e.g. "str", "list[str]"); keep the field path.
         loc = [
             part
             for part in loc
-            if not any(ch in part for ch in "[]")
-            and part not in {"str", "int", "float", "bool", "list", "dict", "none"}
+            if not any(ch in str(part) for ch in "[]") and str(part) not in UNION_PARTS
         ]
-        name = prefix + ".".join(loc) if loc else prefix.rstrip(".") or "body"
         message = _pydantic_message(item)
+        if item.get("type") in RANGE_ERRORS and len(loc) == 1:
+            message = _range_message(model, str(loc[0])) or message
+        row = next((i for i, part in enumerate(loc) if isinstance(part, int)), None)
+        if row is not None and row > 0:
+            inner = ".".join(str(part) for part in loc[row + 1 :])
+            message = (
+                _("Row %(n)d, %(field)s: %(message)s", n=loc[row] + 1, field=inner, message=message)
+                if inner
+                else _("Row %(n)d: %(message)s", n=loc[row] + 1, message=message)
+            )
+            loc = loc[:row]
+        name = prefix + ".".join(str(part) for part in loc) if loc else prefix.rstrip(".") or "body"
         if message not in fields.setdefault(name, []):
             fields[name].append(message)
     return ApiError(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, json, request
 from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
@@ -59,6 +59,26 @@ class Operation:
 OPERATIONS: list[Operation] = []
 
 
+# Control characters other than tab, line feed and carriage return (NUL among them) are
+# never part of text people type, and PostgreSQL cannot store NUL: refused in any input.
+CONTROL = frozenset(chr(c) for c in range(32) if chr(c) not in "\t\n\r") | {"\x7f"}
+
+
+def refuse_control_characters(value: Any, path: str = "") -> None:
+    """Raise a 422 naming the first field whose text holds a control character."""
+    if isinstance(value, str):
+        if not CONTROL.isdisjoint(value):
+            message = _("Text may not contain control characters.")
+            raise ApiError(422, message, fields={path or "body": [message]})
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            refuse_control_characters(key, path)
+            refuse_control_characters(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for item in value:
+            refuse_control_characters(item, path)
+
+
 def _query_dict(model: type[BaseModel]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name in request.args:
@@ -72,6 +92,7 @@ def _query_dict(model: type[BaseModel]) -> dict[str, Any]:
                 fields={name: [_("Give a value or leave the parameter out.")]},
             )
         data[name] = values[0]
+    refuse_control_characters(data)
     return data
 
 
@@ -80,7 +101,7 @@ def parse_query(model: type[BaseModel]) -> BaseModel:
     try:
         return model.model_validate(_query_dict(model))
     except ValidationError as error:
-        raise from_validation_error(error) from None
+        raise from_validation_error(error, model=model) from None
 
 
 def parse_body(model: type[BaseModel], *, required: bool = True) -> BaseModel:
@@ -91,9 +112,11 @@ def parse_body(model: type[BaseModel], *, required: bool = True) -> BaseModel:
             raise ApiError(400, _("Send a JSON object as the request body."), code="missing_body")
         raw = b"{}"
     try:
-        return model.model_validate_json(raw)
+        parsed = model.model_validate_json(raw)
     except ValidationError as error:
-        raise from_validation_error(error) from None
+        raise from_validation_error(error, model=model) from None
+    refuse_control_characters(json.loads(raw))
+    return parsed
 
 
 def _serialise(result: Any, status: int) -> Response:

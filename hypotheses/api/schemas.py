@@ -1,10 +1,11 @@
 """Request and response shapes of the API; the OpenAPI components are generated from them.
 
-Requests are checked here for *shape* only: known fields (anything else is refused), JSON
-types (strict: "5" is not a number, true is not 1), finite numbers. The *values* (lengths,
-ranges, choices, lifecycle) are checked by the domain functions the browser uses too, so each
-rule is written once; the constraints are still described in the document (``doc()``), from
-the domain's own constants, and the schemathesis run checks the two agree.
+One source of truth: every constraint a field declares (``doc()``: lengths, item counts,
+ranges, choices) is both written in the OpenAPI document and enforced here, before anything
+else runs, with the domain's own constants; known fields only (anything else is refused),
+strict JSON types ("5" is not a number, true is not 1), finite numbers, no NUL or other
+control characters in text. The domain functions the browser uses still check the values
+that depend on data (lifecycle, ownership, sums), so each rule is written once.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from hypotheses.domain.backlog.rules import CHOICES, MAX_EFFORT, MAX_REACH, MAX_REASON, TEXT_LIMITS
 from hypotheses.enums import Status
 
-# Ids and versions are 32-bit INTEGER columns on PostgreSQL: a larger one cannot exist, and
+# Ids and versions are positive 32-bit INTEGER columns on PostgreSQL: another cannot exist, and
 # refusing it here keeps it away from the database (an overflow there is a server error).
 MAX_ID = 2**31 - 1
-Id = Annotated[int, Field(le=MAX_ID)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class In(BaseModel):
@@ -41,9 +42,35 @@ class Out(BaseModel):
     model_config = ConfigDict(json_schema_serialization_defaults_required=True)
 
 
+# JSON Schema keywords → the pydantic constraints that enforce them (and write them back).
+ENFORCED = {
+    "minLength": "min_length",
+    "maxLength": "max_length",
+    "minItems": "min_length",
+    "maxItems": "max_length",
+    "minimum": "ge",
+    "maximum": "le",
+    "exclusiveMinimum": "gt",
+    "exclusiveMaximum": "lt",
+    "pattern": "pattern",
+}
+
+
 def doc(description: str | None = None, default: Any = ..., **constraints: Any) -> Any:
-    """Describe a field's value constraints in the document; the domain enforces them."""
-    return Field(default, description=description, json_schema_extra=constraints or None)
+    """A field whose constraints are enforced and documented alike.
+
+    An ``enum`` of texts is enforced as the equivalent anchored pattern (also documented).
+    """
+    enforced = {ENFORCED[key]: value for key, value in constraints.items() if key in ENFORCED}
+    extra = {key: value for key, value in constraints.items() if key not in ENFORCED}
+    if "enum" in extra:
+        enforced["pattern"] = "^(?:" + "|".join(map(_literal, extra["enum"])) + ")$"
+    return Field(default, description=description, json_schema_extra=extra or None, **enforced)
+
+
+def _literal(text: str) -> str:
+    """*text* as a regular expression matching exactly it (Python and ECMAScript alike)."""
+    return "".join("\\" + ch if ch in ".^$*+?()[]{}|\\/" else ch for ch in text)
 
 
 def _text(name: str, description: str | None = None, required: bool = False) -> Any:

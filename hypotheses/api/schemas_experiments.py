@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Discriminator, Field, Tag
 
 from hypotheses.api.schemas import Id, In, Out, Query, doc
 from hypotheses.domain.experiments.design import MAX_DAILY, MAX_METRIC, MAX_NAME, MAX_VARIANTS
@@ -105,6 +105,19 @@ class MeanRow(In):
     sd: float = doc(None, ..., minimum=0)
 
 
+def _row_kind(row: Any) -> str:
+    """Which row shape a variant's numbers have: conversions or means."""
+    if isinstance(row, dict):
+        return "conversion" if {"visitors", "conversions"} & row.keys() else "mean"
+    return "conversion" if isinstance(row, ConversionRow) else "mean"
+
+
+Row = Annotated[
+    Annotated[ConversionRow, Tag("conversion")] | Annotated[MeanRow, Tag("mean")],
+    Discriminator(_row_kind),
+]
+
+
 class ResultsIn(In):
     """Aggregated numbers per variant, every variant once, by name."""
 
@@ -123,7 +136,7 @@ class ResultsIn(In):
     )
 
     final: bool = doc("Final numbers finish the test; otherwise an early look.", False)
-    variants: list[ConversionRow | MeanRow] = doc(None, ..., minItems=2, maxItems=MAX_VARIANTS)
+    variants: list[Row] = doc(None, ..., minItems=2, maxItems=MAX_VARIANTS)
 
 
 class ResultsCsvQuery(Query):
@@ -250,9 +263,7 @@ class AnalyzeIn(In):
     )
 
     metric_kind: str = doc(None, ..., enum=KINDS)
-    variants: list[ConversionRow | MeanRow] = doc(
-        "Control first.", ..., minItems=2, maxItems=MAX_VARIANTS
-    )
+    variants: list[Row] = doc("Control first.", ..., minItems=2, maxItems=MAX_VARIANTS)
     alpha: float = doc(None, 0.05, exclusiveMinimum=0, maximum=0.5)
     planned_split: list[float] | None = doc(
         "Planned traffic shares (for the SRM check); default equal.", None
