@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.routing import IntegerConverter
 
 from hypotheses import enums, languages
-from hypotheses.db import get_session
+from hypotheses.db import get_engine, get_session
 from hypotheses.domain.accounts.users import memberships_of
 from hypotheses.models import Membership, Team, User
 from hypotheses.permissions import can
@@ -61,6 +61,12 @@ def load_team() -> None:
     g.team, g.role = chosen[1], chosen[0].role
     if session.get("team_id") != g.team.id:  # write only on change: no Set-Cookie on every asset
         session["team_id"] = g.team.id
+
+
+def is_read_only_error(error: OperationalError) -> bool:
+    """Tell whether the database refused a write because it is read-only (SQLite, PostgreSQL)."""
+    text = str(getattr(error, "orig", error)).lower()
+    return "readonly database" in text or "read-only transaction" in text
 
 
 def wants_json() -> bool:
@@ -130,8 +136,21 @@ def register_errors(app: Flask) -> None:
         return _error(413, _l("Too large"), _l("The upload is larger than allowed."))
 
     @app.errorhandler(OperationalError)
-    def db_unavailable(_e):
+    def db_unavailable(e):
         get_session().rollback()
+        # A connection that failed this way may stay broken (opened read-only, lost its
+        # server): drop the pool, so the next request connects afresh and recovers by itself
+        # once the database is writable or reachable again.
+        get_engine().dispose()
+        if is_read_only_error(e):
+            return _error(
+                503,
+                _l("Read-only"),
+                _l(
+                    "The database is read-only right now, so changes cannot be saved. "
+                    "Reading still works; try again once it is writable."
+                ),
+            )
         return _error(
             503,
             _l("Busy"),
