@@ -138,8 +138,8 @@ def _shift(con: Any, rows: str, names: dict[str, str]) -> float:
     if "value" not in names:
         return 0.0
     found = con.sql(f"SELECT avg(x) FROM (SELECT x FROM {rows} WHERE good LIMIT 10000)")
-    value = found.fetchone()
-    return float(value[0]) if value and value[0] is not None and math.isfinite(value[0]) else 0.0
+    value = found.fetchall()[0][0]
+    return float(value) if value is not None and math.isfinite(value) else 0.0
 
 
 def _query(rows: str, names: dict[str, str], totals: Totals, shift: float) -> str:

@@ -444,3 +444,175 @@ def test_equal_width_names_and_flags_take_the_same_rules(tmp_path: Path, engine:
     assert (ctrl.n, ctrl.conversions) == (10003, 10003)
     assert (test.n, test.conversions) == (10001, 1)
     assert math.isclose(test.value_mean, (10000 * 1.5 + 3) / 10001, rel_tol=1e-15)
+
+
+def _write_parquet(path: Path, text: str) -> Path:
+    """Write the CSV text as a Parquet file with DuckDB (typed columns, nulls for blanks)."""
+    import duckdb
+
+    csv_path = path.with_suffix(".csv")
+    csv_path.write_text(text)
+    con = duckdb.connect()
+    con.execute(
+        f"COPY (SELECT * FROM read_csv('{csv_path}', header=true, all_varchar=false)) "
+        f"TO '{path}' (FORMAT parquet)"
+    )
+    con.close()
+    return path
+
+
+def test_parquet_gives_the_same_totals_as_csv(tmp_path: Path) -> None:
+    text, expected = generated(5000, seed=13)
+    csv_summary = reduce(write(tmp_path, text), "duckdb")
+    parquet = _write_parquet(tmp_path / "users.parquet", text)
+    summary = reduce(parquet, "duckdb")
+    assert summary.engine == "duckdb" and summary.delimiter == ""
+    assert [v.name for v in summary.variants] == [v.name for v in csv_summary.variants]
+    for name, (n, conversions, mean, sd) in expected.items():
+        totals = summary.variant(name)
+        assert (totals.n, totals.conversions) == (n, conversions)
+        assert math.isclose(totals.value_mean, mean, rel_tol=1e-12)
+        assert math.isclose(totals.value_sd, sd, rel_tol=1e-12)
+    with parquet.open("rb") as stream:  # a stream works too (copied to a temporary file)
+        assert reduce(stream, "auto").variant("B").n == expected["B"][0]
+
+
+def test_parquet_bad_rows_are_reported_by_row_number(tmp_path: Path) -> None:
+    import duckdb
+
+    path = tmp_path / "bad.parquet"
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE t AS SELECT * FROM (VALUES ('A', 1, 2.5), ('B', 0, 1.0), ('X', 1, 1.0), "
+        "(NULL, 1, 1.0), ('A', 2, 1.0), ('B', 1, 'nan'::DOUBLE), ('A', 0, NULL), "
+        "('B', 1, 1e155), (' A ', 1, 4.5)) AS v(variant, converted, revenue)"
+    )
+    con.execute(f"COPY t TO '{path}' (FORMAT parquet)")
+    con.close()
+    with pytest.raises(BadRowsError) as caught:
+        reduce(path, "duckdb", variants=["A", "B"])
+    assert [tuple(r) for r in caught.value.bad_rows] == [
+        (3, "unknown variant 'X'"),
+        (4, "variant is empty"),
+        (5, "converted must be 0 or 1, found '2'"),
+        (6, "revenue is not a finite number: 'nan'"),
+        (7, "revenue is empty"),
+        (8, "revenue is too large: '1e+155' (values must lie within ±1e100)"),
+    ]
+    summary = reduce(path, "duckdb", variants=["A", "B"], skip_bad_rows=True)
+    assert (summary.variant("A").n, summary.variant("A").value_mean) == (2, 3.5)
+    assert summary.variant("B").n == 1 and summary.bad_row_count == 6
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_values_near_1e155_are_refused_not_nan(tmp_path: Path, engine: str) -> None:
+    text = "variant,revenue\nA,1e155\nA,-1e155\nA,3\nA,5\nB,1e100\nB,-1e100\n"
+    with pytest.raises(BadRowsError) as caught:
+        reduce_per_user_csv(
+            write(tmp_path, text), variant_column="variant", value_column="revenue", engine=engine
+        )
+    assert [r.line for r in caught.value.bad_rows] == [2, 3]
+    assert "too large" in caught.value.bad_rows[0].reason
+    summary = reduce_per_user_csv(
+        write(tmp_path, text),
+        variant_column="variant",
+        value_column="revenue",
+        engine=engine,
+        skip_bad_rows=True,
+    )
+    a, b = summary.variant("A"), summary.variant("B")
+    assert (a.value_mean, a.value_m2) == (4.0, 2.0)
+    assert b.value_mean == 0.0 and math.isfinite(b.value_m2) and b.value_m2 == 2e200
+
+
+def test_bad_rows_in_a_large_file_keep_the_duckdb_engine(tmp_path: Path) -> None:
+    # a few odd rows (also after a quoted line break and an empty line) are judged from
+    # DuckDB's rejected rows: the engine stays DuckDB and the line numbers are exact
+    text, _ = generated(60_000, seed=17)
+    lines = text.splitlines()
+    lines[10] = 'B,1,"3.5"'
+    lines[20] = 'C,0,"0\n"'  # a quoted line break: every later line number shifts by one
+    lines[30] = ""
+    lines[40_000] = "B,1,12.x5"
+    lines[50_000] = " C ,1.0, 7 "  # good after trimming: DuckDB refuses it, the rules accept it
+    lines[55_000] = "D,1,1"  # a variant first seen here comes last
+    path = write(tmp_path, "\n".join(lines) + "\n")
+    duck, python = (reduce(path, e, skip_bad_rows=True) for e in ENGINES)
+    for summary, engine in ((duck, "duckdb"), (python, "python")):
+        assert summary.engine == engine
+        assert [tuple(r) for r in summary.bad_rows] == [
+            (40_002, "revenue is not a number: '12.x5'")
+        ]
+        assert summary.blank_rows == 1 and summary.variants[-1].name == "D"
+    assert [(v.name, v.n, v.conversions) for v in duck.variants] == [
+        (v.name, v.n, v.conversions) for v in python.variants
+    ]
+    for a, b in zip(duck.variants, python.variants, strict=True):
+        assert math.isclose(a.value_mean, b.value_mean, rel_tol=1e-12)
+        assert math.isclose(a.value_m2, b.value_m2, rel_tol=1e-10, abs_tol=1e-12)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_matches_a_plain_reference_computation(tmp_path: Path, engine: str) -> None:
+    rng = np.random.default_rng(23)
+    for rows, offset in ((3, 0.0), (2000, 0.0), (5000, 1e7), (4000, -250.0)):
+        names = np.array(["ctl", "v1", "v2", "v3"])[rng.integers(0, 4, rows)]
+        flags = (rng.random(rows) < 0.2).astype(int)
+        values = offset + rng.standard_t(3, rows) * rng.choice([1e-3, 1.0, 1e3], rows)
+        body = "".join(
+            f"{n},{c},{v!r}\n"
+            for n, c, v in zip(names.tolist(), flags.tolist(), values.tolist(), strict=True)
+        )
+        summary = reduce(write(tmp_path, "variant,converted,revenue\n" + body), engine)
+        for totals in summary.variants:
+            mask = names == totals.name
+            chosen = values[mask].tolist()
+            mean = math.fsum(chosen) / len(chosen)
+            m2 = math.fsum((x - mean) ** 2 for x in chosen)
+            assert (totals.n, totals.conversions) == (len(chosen), int(flags[mask].sum()))
+            assert math.isclose(totals.value_mean, mean, rel_tol=1e-12, abs_tol=1e-12)
+            assert math.isclose(totals.value_m2, m2, rel_tol=1e-10, abs_tol=1e-12)
+
+
+def test_number_grammar_is_duckdbs() -> None:
+    # the Python rules accept exactly what DuckDB's CSV reader reads as a finite DOUBLE
+    import duckdb
+
+    from stats._perrows import OK, parse_number
+
+    fields = [
+        "1",
+        " 1",
+        "\v1\f",
+        "+1",
+        "+-1",
+        "-+1",
+        "--1",
+        "1_0",
+        "1__0",
+        "_1",
+        "1_",
+        "1.5_5",
+        "1e1_0",
+        "1e_1",
+        ".5",
+        "5.",
+        ".",
+        "1e",
+        "1e+5",
+        "0x10",
+        "1d5",
+        "1,5",
+        "١",
+        "1 5",
+    ]
+    con = duckdb.connect()
+    for text in fields:
+        try:
+            duck = con.execute("SELECT TRY_CAST(? AS DOUBLE)", [text]).fetchall()[0][0]
+        except duckdb.Error:
+            duck = None
+        status, value = parse_number(text, ".")
+        assert (status == OK) == (duck is not None), text
+        if duck is not None:
+            assert value == duck, text
