@@ -115,10 +115,12 @@ def ratio_score(x0: int, n0: int, x1: int, n1: int, phi: float) -> float:
     return _z(x1 / n1 - phi * (x0 / n0), max(variance, 0.0))
 
 
-def _bracket_end(f, start: float, step: float, limit: float) -> tuple[float, float, float, float]:  # type: ignore[no-untyped-def]
-    """Walk from start (where f < 0) towards limit in growing steps until f ≥ 0; return the
-    bracket (a, b) with f(a) < 0 ≤ f(b) and the two values."""
-    inner, f_inner = start, f(start)
+def _bracket_end(
+    f, start: float, f_start: float, step: float, limit: float
+) -> tuple[float, float, float, float]:  # type: ignore[no-untyped-def]
+    """Walk from start (where f = f_start < 0) towards limit in growing steps until f ≥ 0;
+    return the bracket (a, b) with f(a) < 0 ≤ f(b) and the two values."""
+    inner, f_inner = start, f_start
     k = 1.0
     while True:
         outer = start + k * step
@@ -149,7 +151,8 @@ def diff_interval(x0: int, n0: int, x1: int, n1: int, z_crit: float) -> tuple[fl
         if estimate == limit:
             ends.append(limit)
             continue
-        a, b, fa, fb = _bracket_end(f, estimate, direction * step, limit)
+        # the statistic is 0 at the estimate, so f = −z there
+        a, b, fa, fb = _bracket_end(f, estimate, -z_crit, direction * step, limit)
         ends.append(limit if fb < 0 else brent(f, a, b, fa, fb))
     low, high = ends
     return min(low, estimate), max(high, estimate)
@@ -172,14 +175,14 @@ def ratio_interval(x0: int, n0: int, x1: int, n1: int, z_crit: float) -> tuple[f
     ends = []
     for f, direction in ((lower, -1.0), (upper, 1.0)):
         limit = estimate + direction * 700.0
-        a, b, fa, fb = _bracket_end(f, estimate, direction * step, limit)
+        a, b, fa, fb = _bracket_end(f, estimate, -z_crit, direction * step, limit)
         if fb < 0:
             return None  # not bounded within the float range
-        phi_a, phi_b = math.exp(a), math.exp(b)
 
         def g(phi: float, f_sign: float = -direction) -> float:
             return f_sign * ratio_score(x0, n0, x1, n1, phi) - z_crit
 
-        ends.append(brent(g, phi_a, phi_b, g(phi_a), g(phi_b)) - 1)
+        # the same function of φ = e^u: its values at the bracket ends carry over
+        ends.append(brent(g, math.exp(a), math.exp(b), fa, fb) - 1)
     rate_ratio = math.exp(estimate) - 1
     return min(ends[0], rate_ratio), max(ends[1], rate_ratio)

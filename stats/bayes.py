@@ -14,7 +14,7 @@ geometric bound on everything outside it. Of the two equivalent sums (either arm
 binomial index) the narrower is used. The expected loss is
 E[(A − B)⁺] = m_A·P(B < A⁺) − m_B·P(B⁺ < A) with A⁺ ~ Beta(a_A + 1, b_A),
 B⁺ ~ Beta(a_B + 1, b_B). When a sum would need more than 200,000 terms (counts beyond about
-10⁹) or the loss cancels by more than two digits, the quadrature below is used instead.
+10⁹) or the loss cancels by more than three digits, the quadrature below is used instead.
 
 Quadrature path (``exact-quadrature``):
 
@@ -159,7 +159,7 @@ def _series(
     gain = a_a / (a_a + b_a) * first[0]
     cost = a_b / (a_b + b_b) * second[0]
     loss = gain - cost
-    if loss < 1e-2 * gain:
+    if loss < 1e-3 * gain:
         return None  # the difference cancels: integrate instead
     return beat[0], loss
 
