@@ -61,6 +61,12 @@ class Vocabulary(StrEnum):
         return "secondary" if member is None else member.badge
 
     @classmethod
+    def flags(cls, value: Any) -> dict[str, bool]:
+        """Return {member name in lower case: whether *value* is that member}, for templates
+        that show a different sentence per state (``state.approved``) without comparing."""
+        return {member.name.lower(): value == member for member in cls}
+
+    @classmethod
     def labels(cls) -> dict[str, Any]:
         """Return {value: label} in declaration order (lazy labels, for form choices)."""
         return {member.value: member.label for member in cls}

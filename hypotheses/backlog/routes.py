@@ -28,10 +28,17 @@ from hypotheses.domain.backlog import queries as backlog_queries
 from hypotheses.domain.backlog import rules as backlog_rules
 from hypotheses.domain.backlog import scoring
 from hypotheses.domain.core import audit
-from hypotheses.domain.core.errors import DomainError, NotFound, StaleVersion, ValidationFailed
+from hypotheses.domain.core.errors import (
+    DomainError,
+    Forbidden,
+    NotFound,
+    StaleVersion,
+    ValidationFailed,
+)
+from hypotheses.enums import Status
 from hypotheses.forms import apply_domain_error
 from hypotheses.models import Hypothesis, utcnow
-from hypotheses.permissions import can, requires
+from hypotheses.permissions import requires
 
 LIST_ARGS = ("status", "stage", "lever", "subject", "owner_id", "q", "sort", "page")
 
@@ -134,8 +141,10 @@ def _render_detail(
         fields=FIELD_LABELS,
         audit_label=audit_label,
         audit_changes=audit_changes,
-        actions=backlog.allowed_actions(hypothesis),
-        own=hypothesis.created_by_id == current_user.id and not g.team.allow_self_approval,
+        actions=backlog.actions_for(hypothesis, team=g.team, actor=current_user, role=g.role),
+        own="approve" in backlog_rules.permitted_actions(hypothesis.status, g.role)
+        and backlog.author_blocked(hypothesis, team=g.team, actor=current_user),
+        state=Status.flags(hypothesis.status),
         score=scoring.ice_score(
             hypothesis.impact, hypothesis.confidence, hypothesis.ease, g.team.score_formula
         ),
@@ -163,7 +172,7 @@ def edit(hypothesis_id: int):
     changes: list[dict] = []
     status = 200
     if request.method == "GET":
-        if hypothesis.status not in backlog_rules.EDITABLE:
+        if "edit" not in backlog.allowed_actions(hypothesis):
             flash(
                 _(
                     "This hypothesis can no longer be edited: its test has started or it is "
@@ -213,7 +222,13 @@ def edit(hypothesis_id: int):
             return redirect(url_for("backlog.detail", hypothesis_id=hypothesis.id))
     else:
         status = 422
-    return render_template("backlog/edit.html", form=form, h=hypothesis, changes=changes), status
+    return render_template(
+        "backlog/edit.html",
+        form=form,
+        h=hypothesis,
+        changes=changes,
+        state=Status.flags(hypothesis.status),
+    ), status
 
 
 @bp.route("/<int:hypothesis_id>/score", methods=["POST"])
@@ -352,10 +367,15 @@ def promote(hypothesis_id: int):
 @bp.route("/<int:hypothesis_id>/restore", methods=["POST"])
 @requires("hypothesis.archive")
 def restore(hypothesis_id: int):
-    """Bring back an archived hypothesis (a rejected one only by a lead)."""
-    if _get(hypothesis_id).status == "rejected" and not can("hypothesis.reject"):
-        abort(403)
-    result = _press(hypothesis_id, backlog.restore, _("Restored “%(title)s”."))
+    """Bring back an archived hypothesis (a rejected one only by a lead: 403 otherwise)."""
+
+    def restore_or_403(session, **kwargs):
+        try:
+            return backlog.restore(session, **kwargs)
+        except Forbidden:
+            abort(403)
+
+    result = _press(hypothesis_id, restore_or_403, _("Restored “%(title)s”."))
     if result is not None and not result[1]:
         flash(_("The backlog is full, so it waits as an idea."), "warning")
     return _to_detail(hypothesis_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlmodel import Session, col, select
@@ -240,6 +240,9 @@ def detail_context(
     decision_form = forms.get("decision_form") or DecisionForm(formdata=None)
     return {
         "experiment": experiment,
+        # What the page offers: asked of the domain, never worked out from the status here.
+        "actions": experiment_common.allowed_actions(experiment, g.role, has_results=bool(looks)),
+        "state": ExperimentStatus.flags(experiment.status),
         "hypothesis": hypothesis,
         "variants": variants,
         "looks": looks,

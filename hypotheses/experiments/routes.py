@@ -148,13 +148,12 @@ def design(hypothesis_id: int):
         if experiment
         else None
     )
-    if experiment is not None and experiment.status not in (
-        ExperimentStatus.DESIGN,
-        ExperimentStatus.RUNNING,
-    ):
+    by_status = experiment_common.allowed_actions(experiment)
+    if experiment is not None and not by_status & {"edit_design", "update_traffic"}:
         flash(_("This test has ended; its design is part of the record and stays."), "info")
         return redirect(url_for("experiments.detail", experiment_id=experiment.id))
-    locked = experiment is not None and experiment.status != ExperimentStatus.DESIGN
+    locked = experiment is not None and "edit_design" not in by_status
+    savable = experiment_common.allowed_actions(experiment, hypothesis=hypothesis)
     catalog = catalog_names(db, team=g.team)
     form = _design_form(catalog)
     plan, changes, status = None, [], 200
@@ -200,6 +199,7 @@ def design(hypothesis_id: int):
         experiment=experiment,
         stored=stored,
         locked=locked,
+        savable=bool(savable & {"design", "edit_design"}),
         plan=plan_view(plan),
         changes=changes,
     ), status

@@ -45,7 +45,7 @@ from hypotheses.domain.core.errors import (
     StaleVersion,
 )
 from hypotheses.enums import Status
-from hypotheses.models import Experiment, Hypothesis, Team, User, utcnow
+from hypotheses.models import Experiment, Hypothesis, Membership, Team, User, utcnow
 
 ENTITY = "hypothesis"
 
@@ -53,6 +53,46 @@ ENTITY = "hypothesis"
 def allowed_actions(hypothesis: Hypothesis) -> set[str]:
     """Return the buttons the hypothesis's status allows (permissions are the caller's part)."""
     return backlog_rules.allowed_actions(hypothesis.status)
+
+
+def author_blocked(hypothesis: Hypothesis, *, team: Team, actor: User | None) -> bool:
+    """Tell whether *actor* wrote *hypothesis* in a team that does not allow self-approval."""
+    return (
+        actor is not None and hypothesis.created_by_id == actor.id and not team.allow_self_approval
+    )
+
+
+def actions_for(hypothesis: Hypothesis, *, team: Team, actor: User | None, role: str | None):
+    """Return the actions *actor* (holding *role* in *team*) may take on *hypothesis* now.
+
+    The same rules the use cases enforce: status, role, restoring a rejected hypothesis (a
+    lead), approving one's own (only when the team allows it).
+    """
+    blocked = author_blocked(hypothesis, team=team, actor=actor)
+    return backlog_rules.permitted_actions(hypothesis.status, role, author_blocked=blocked)
+
+
+def role_of(session: Session, *, team: Team, user: User | None) -> str | None:
+    """Return *user*'s role in *team* (None for no one or a non-member)."""
+    if user is None:
+        return None
+    return session.exec(
+        select(Membership.role).where(Membership.team_id == team.id, Membership.user_id == user.id)
+    ).first()
+
+
+def _require_permission(
+    session: Session, hypothesis: Hypothesis, action: str, *, team: Team, actor: User | None
+) -> None:
+    """Refuse (Forbidden) what *actor*'s role or authorship does not allow on *hypothesis*."""
+    refusal = backlog_rules.may_take(
+        action,
+        hypothesis.status,
+        role_of(session, team=team, user=actor),
+        author_blocked=author_blocked(hypothesis, team=team, actor=actor),
+    )
+    if refusal is not None:
+        raise Forbidden(refusal)
 
 
 def _require(hypothesis: Hypothesis, action: str) -> None:
@@ -259,13 +299,8 @@ def approve(
     if hypothesis.status == Status.APPROVED:
         return hypothesis
     _require(hypothesis, "approve")
-    if hypothesis.created_by_id == actor.id and not team.allow_self_approval:
-        raise Forbidden(
-            _(
-                "You wrote this hypothesis, so another lead must approve it (separation "
-                "of duties). Ask a colleague to review it."
-            )
-        )
+    if author_blocked(hypothesis, team=team, actor=actor):
+        _require_permission(session, hypothesis, "approve", team=team, actor=actor)
     if hypothesis.status == Status.IDEA and not has_room(session, team):
         raise LimitReached(full_message(team, backlog_size(session, team=team)))
     # approved_version: the version of the content the lead approved (before this change).
@@ -343,6 +378,8 @@ def restore(
     hypothesis = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
     _check_version(session, team, hypothesis, version)
     _require(hypothesis, "restore")
+    if hypothesis.status == Status.REJECTED:  # only a lead may undo a lead's rejection
+        _require_permission(session, hypothesis, "restore", team=team, actor=actor)
     tested = session.exec(
         select(Experiment.id).where(Experiment.hypothesis_id == hypothesis.id)
     ).first()

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from hypotheses.domain.core.errors import ValidationFailed
 from hypotheses.domain.core.numbers import to_int, to_number
 from hypotheses.enums import Lever, Stage, Status, Subject
+from hypotheses.permissions import role_can
 
 # Statuses whose fields may still change (later ones belong to a test and its record).
 EDITABLE = frozenset(
@@ -47,6 +48,17 @@ ALLOWED_FROM = {
     "archive": ARCHIVABLE,
     "promote": frozenset({_IDEA}),
     "restore": frozenset({Status.REJECTED.value, Status.ARCHIVED.value}),
+}
+# action -> the permission it needs (hypotheses.permissions); restoring a rejected hypothesis
+# needs REJECT as well (only a lead may undo a lead's rejection).
+REJECT = "hypothesis.reject"
+PERMISSION_OF = {
+    "edit": "hypothesis.edit",
+    "approve": "hypothesis.approve",
+    "reject": REJECT,
+    "archive": "hypothesis.archive",
+    "promote": "hypothesis.edit",
+    "restore": "hypothesis.archive",
 }
 REFUSALS = {
     "edit": _l(
@@ -82,6 +94,34 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def allowed_actions(status: str) -> set[str]:
     """Return the actions a hypothesis in *status* allows (permissions are the caller's part)."""
     return {action for action, statuses in ALLOWED_FROM.items() if status in statuses}
+
+
+def permitted_actions(status: str, role: str | None, *, author_blocked: bool = False) -> set[str]:
+    """Return the actions a user with *role* may take on a hypothesis in *status*.
+
+    The status must allow the action and the role hold its permission; restoring a *rejected*
+    hypothesis also needs the lead's reject permission, and approving is refused to its author
+    (*author_blocked*) unless the team allows self-approval (``may_take`` explains a refusal).
+    """
+    return {
+        action
+        for action in allowed_actions(status)
+        if may_take(action, status, role, author_blocked=author_blocked) is None
+    }
+
+
+def may_take(action: str, status: str, role: str | None, *, author_blocked: bool = False):
+    """Return None when *role* may take *action* on a hypothesis in *status*, else why not."""
+    if not role_can(role, PERMISSION_OF[action]):
+        return _("Your role in this team does not allow this.")
+    if action == "restore" and status == Status.REJECTED and not role_can(role, REJECT):
+        return _("Only a lead can restore a rejected hypothesis.")
+    if action == "approve" and author_blocked:
+        return _(
+            "You wrote this hypothesis, so another lead must approve it (separation "
+            "of duties). Ask a colleague to review it."
+        )
+    return None
 
 
 def _text(value: Any) -> str | None:

@@ -27,10 +27,59 @@ from hypotheses.models import (
     Variant,
     utcnow,
 )
+from hypotheses.permissions import role_can
 
 # Experiment statuses are hypotheses.enums.ExperimentStatus; Hypothesis.status mirrors them
 # (approved → running → finished → decided, or → stopped).
 ENTITY = "experiment"
+
+_DESIGN, _RUNNING = ExperimentStatus.DESIGN, ExperimentStatus.RUNNING
+_FINISHED, _STOPPED = ExperimentStatus.FINISHED, ExperimentStatus.STOPPED
+# action -> (the statuses of the test it may start from, the permission it needs). "design" is
+# the first design of an approved hypothesis (no test yet); "finish" also needs results.
+ALLOWED_FROM: dict[str, tuple[frozenset[str], str]] = {
+    "design": (frozenset(), "experiment.design"),
+    "edit_design": (frozenset({_DESIGN}), "experiment.design"),
+    "update_traffic": (frozenset({_RUNNING}), "experiment.design"),
+    "start": (frozenset({_DESIGN}), "experiment.start"),
+    "enter_results": (frozenset({_RUNNING, _FINISHED}), "experiment.results"),
+    "finish": (frozenset({_RUNNING}), "experiment.results"),
+    "stop": (frozenset({_RUNNING}), "experiment.stop"),
+    "decide": (frozenset({_FINISHED, _STOPPED}), "experiment.decide"),
+}
+
+
+def allowed_actions(
+    experiment: Experiment | None,
+    role: str | None = None,
+    *,
+    hypothesis: Hypothesis | None = None,
+    has_results: bool = False,
+) -> set[str]:
+    """Return the actions a user with *role* may take on *experiment* in its current status.
+
+    With no *role*, only the status decides (as ``backlog.lifecycle.allowed_actions``). With no
+    experiment yet, the approved *hypothesis* allows its first "design" (and a design is edited
+    only while its *hypothesis*, when given, is approved). "finish" needs
+    *has_results* (the latest results become the final ones). The use cases enforce the same
+    statuses; the routes enforce the permissions (``hypotheses.permissions``).
+    """
+    if experiment is None:
+        ready = hypothesis is not None and hypothesis.status == Status.APPROVED
+        actions = {"design"} if ready else set()
+    else:
+        actions = {
+            action
+            for action, (statuses, _permission) in ALLOWED_FROM.items()
+            if experiment.status in statuses
+        }
+        if not has_results:
+            actions.discard("finish")
+        if hypothesis is not None and hypothesis.status != Status.APPROVED:
+            actions.discard("edit_design")  # the design is saved only for an approved one
+    if role is not None:
+        actions = {a for a in actions if role_can(role, ALLOWED_FROM[a][1])}
+    return actions
 
 
 def status_text(status: str) -> str:

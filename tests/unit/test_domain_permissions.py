@@ -1,0 +1,120 @@
+"""Permission-like rules live in the domain: called directly, the domain itself refuses.
+
+The screens ask the same functions which actions to offer (``actions_for`` for a hypothesis,
+``experiments.common.allowed_actions`` for a test), so a template never compares statuses.
+"""
+
+from __future__ import annotations
+
+import factories
+import pytest
+
+from hypotheses.domain.backlog import lifecycle as backlog
+from hypotheses.domain.backlog import rules as backlog_rules
+from hypotheses.domain.core.errors import Forbidden
+from hypotheses.domain.experiments.common import allowed_actions as experiment_actions
+from hypotheses.enums import ExperimentStatus, Role, Status
+from hypotheses.models import Experiment, Hypothesis
+
+
+def rejected(db, team, users) -> Hypothesis:
+    hypothesis = factories.make_hypothesis(db, team=team)
+    return backlog.reject(
+        db, hypothesis_id=hypothesis.id, team=team, actor=users["lead"], reason="Not now"
+    )
+
+
+def test_only_a_lead_may_restore_a_rejected_hypothesis(db, team, users):
+    hypothesis = rejected(db, team, users)
+    with pytest.raises(Forbidden, match="Only a lead"):
+        backlog.restore(db, hypothesis_id=hypothesis.id, team=team, actor=users["marketer"])
+    with pytest.raises(Forbidden, match="role"):
+        backlog.restore(db, hypothesis_id=hypothesis.id, team=team, actor=users["viewer"])
+    db.expire_all()
+    assert db.get(Hypothesis, hypothesis.id).status == Status.REJECTED
+    restored, _entered = backlog.restore(
+        db, hypothesis_id=hypothesis.id, team=team, actor=users["lead"]
+    )
+    assert restored.status in (Status.BACKLOG, Status.IDEA)
+
+
+def test_a_marketer_may_restore_an_archived_hypothesis(db, team, users):
+    hypothesis = factories.make_hypothesis(db, team=team)
+    backlog.archive(db, hypothesis_id=hypothesis.id, team=team, actor=users["marketer"])
+    restored, _entered = backlog.restore(
+        db, hypothesis_id=hypothesis.id, team=team, actor=users["marketer"]
+    )
+    assert restored.status == Status.BACKLOG
+
+
+def test_someone_outside_the_team_cannot_restore_a_rejected_hypothesis(db, team, users):
+    hypothesis = rejected(db, team, users)
+    stranger = factories.make_user(db, team=factories.make_team(db, "Elsewhere"), role="lead")
+    with pytest.raises(Forbidden):
+        backlog.restore(db, hypothesis_id=hypothesis.id, team=team, actor=stranger)
+
+
+def test_an_author_cannot_approve_their_own_unless_the_team_allows(db, team, users):
+    lead = users["lead"]
+    own = factories.make_hypothesis(db, team=team, author=lead)
+    with pytest.raises(Forbidden, match="another lead"):
+        backlog.approve(db, hypothesis_id=own.id, team=team, actor=lead)
+    assert "approve" not in backlog.actions_for(own, team=team, actor=lead, role=Role.LEAD)
+    assert backlog.author_blocked(own, team=team, actor=lead)
+    team.allow_self_approval = True
+    db.add(team)
+    db.commit()
+    assert "approve" in backlog.actions_for(own, team=team, actor=lead, role=Role.LEAD)
+    assert backlog.approve(db, hypothesis_id=own.id, team=team, actor=lead).status == "approved"
+
+
+def test_hypothesis_actions_follow_status_role_and_the_special_rules():
+    def offered(status, role, **kw):
+        return backlog_rules.permitted_actions(status, role, **kw)
+
+    assert offered(Status.BACKLOG, Role.LEAD) == {"edit", "approve", "reject", "archive"}
+    assert offered(Status.BACKLOG, Role.MARKETER) == {"edit", "archive"}
+    assert offered(Status.BACKLOG, Role.VIEWER) == set()
+    assert offered(Status.BACKLOG, Role.LEAD, author_blocked=True) == {"edit", "reject", "archive"}
+    assert "restore" in offered(Status.REJECTED, Role.LEAD)
+    assert "restore" not in offered(Status.REJECTED, Role.MARKETER)
+    assert "restore" in offered(Status.ARCHIVED, Role.MARKETER)
+    assert offered(Status.RUNNING, Role.ADMIN) == set()
+    for status in Status:
+        for role in Role:
+            assert offered(status, role) <= backlog_rules.allowed_actions(status)
+
+
+def test_experiment_actions_by_status_and_role(db, team):
+    def actions(status, role=None, **kw):
+        return experiment_actions(
+            Experiment(team_id=team.id, hypothesis_id=1, status=status), role, **kw
+        )
+
+    assert actions(ExperimentStatus.DESIGN) == {"edit_design", "start"}
+    assert actions(ExperimentStatus.DESIGN, Role.MARKETER) == {"edit_design"}
+    assert actions(ExperimentStatus.RUNNING, Role.LEAD) == {
+        "update_traffic",
+        "enter_results",
+        "stop",
+    }
+    assert "finish" in actions(ExperimentStatus.RUNNING, Role.MARKETER, has_results=True)
+    assert actions(ExperimentStatus.FINISHED, Role.LEAD) == {"enter_results", "decide"}
+    assert actions(ExperimentStatus.FINISHED, Role.MARKETER) == {"enter_results"}
+    assert actions(ExperimentStatus.STOPPED, Role.LEAD) == {"decide"}
+    assert actions(ExperimentStatus.DECIDED, Role.ADMIN) == set()
+    assert actions(ExperimentStatus.RUNNING, Role.VIEWER, has_results=True) == set()
+    approved = Hypothesis(
+        team_id=team.id,
+        title="t",
+        stage="lead",
+        lever="traffic",
+        subject="other",
+        status=Status.APPROVED,
+    )
+    assert experiment_actions(None, Role.MARKETER, hypothesis=approved) == {"design"}
+    assert experiment_actions(None, Role.VIEWER, hypothesis=approved) == set()
+    approved.status = Status.BACKLOG
+    assert experiment_actions(None, Role.LEAD, hypothesis=approved) == set()
+    designed = Experiment(team_id=team.id, hypothesis_id=1, status=ExperimentStatus.DESIGN)
+    assert "edit_design" not in experiment_actions(designed, hypothesis=approved)
