@@ -40,6 +40,7 @@ PREFIX_BYTES = 1 << 16  # parsed in Python first: variant names in order, value 
 REJECTS_LIMIT = 20_000  # more rejected cells than this: the Python engine reads the file
 MEMORY_LIMIT = "64MB"  # DuckDB's buffers; peak RSS then stays flat (about 150 MiB)
 BUFFER_SIZE = 8 << 20
+THREADS: int | None = None  # None: one per core, at most 4
 
 
 class Unsupported(Exception):  # noqa: N818  (a signal, not an error)
@@ -50,7 +51,7 @@ def connect() -> Any:
     """Return a DuckDB connection with bounded memory and no disk spilling."""
     import duckdb
 
-    threads = max(1, min(os.cpu_count() or 1, 4))
+    threads = THREADS or max(1, min(os.cpu_count() or 1, 4))
     con = duckdb.connect(
         config={"threads": threads, "memory_limit": MEMORY_LIMIT, "temp_directory": ""}
     )
