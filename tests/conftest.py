@@ -17,7 +17,7 @@ from hypotheses.db import ENGINE_KEY, create_all, make_engine
 
 # Browser fixtures live in a plugin module, not in tests/browser/conftest.py: two modules
 # named "conftest" would make `from conftest import ...` in test files ambiguous.
-pytest_plugins = ["browser_fixtures"]
+pytest_plugins = ["browser_fixtures", "helpers"]
 
 PG_URL = os.environ.get("HYPOTHESES_TEST_DATABASE_URL")
 FAST_HASH = "pbkdf2:sha256:1000"  # tests only; the default config is checked separately

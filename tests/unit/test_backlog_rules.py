@@ -6,6 +6,7 @@ import json
 
 import factories
 import pytest
+from helpers import count
 from sqlmodel import select
 
 from hypotheses.domain.backlog import lifecycle as backlog
@@ -36,11 +37,6 @@ GOOD = {
     "confidence": "6",
     "ease": 9,
 }
-
-
-def count(db, model=Hypothesis) -> int:
-    db.expire_all()
-    return len(db.exec(select(model)).all())
 
 
 def fill(db, team, n: int, status: str = "backlog", **kw) -> list[Hypothesis]:

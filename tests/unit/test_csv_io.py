@@ -7,7 +7,8 @@ import io
 
 import factories
 import pytest
-from sqlmodel import func, select
+from helpers import count
+from sqlmodel import select
 
 from hypotheses.domain.backlog import csv_import as csv_io
 from hypotheses.domain.core import csvfiles as csv_read
@@ -17,14 +18,6 @@ from hypotheses.models import Hypothesis, ImportBatch
 
 HEADER = "Title,Stage,Lever,Subject,Impact,Confidence,Ease"
 ROW = "Shorter form,lead,conversion,landing page,8,5,7"
-
-
-def count(db, team) -> int:
-    n = db.exec(
-        select(func.count()).select_from(Hypothesis).where(Hypothesis.team_id == team.id)
-    ).one()
-    db.commit()  # end the read (every SQLite transaction here holds the write lock)
-    return n
 
 
 def do_import(app, db, team, data: bytes, mapping=None, actor=None):
@@ -174,7 +167,7 @@ def test_one_bad_row_among_many_imports_nothing_and_names_the_row(app, db, team)
     assert "Impact" in caught.value.errors["row 58"][0]
     assert "attention, interest" in caught.value.errors["row 121"][0]
     assert "2 of 300 rows" in caught.value.message
-    assert count(db, team) == 0
+    assert count(db, team=team) == 0
 
 
 @pytest.mark.parametrize(
@@ -190,7 +183,7 @@ def test_row_values_are_checked_by_the_backlog_rules(app, db, team, cells, words
     with pytest.raises(ValidationFailed) as caught:
         do_import(app, db, team, f"{HEADER}\n{cells}\n".encode())
     assert words in " ".join(caught.value.errors["row 2"])
-    assert count(db, team) == 0
+    assert count(db, team=team) == 0
 
 
 def test_unknown_owner_is_a_row_error(app, db, team):
@@ -206,7 +199,7 @@ def test_same_file_twice_is_refused(app, db, team):
     with pytest.raises(Conflict) as caught:
         do_import(app, db, team, data)
     assert caught.value.code == "already_imported" and "already imported" in caught.value.message
-    assert count(db, team) == 1
+    assert count(db, team=team) == 1
     assert len(db.exec(select(ImportBatch)).all()) == 1
     db.commit()
     # Another team may import the same file.

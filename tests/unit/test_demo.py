@@ -6,12 +6,12 @@ Each test loads the whole demo (about a second), so related checks share a test.
 from __future__ import annotations
 
 import json
-import re
 import time
 from datetime import timedelta
 
 import pytest
 from conftest import FAST_HASH
+from helpers import visible_text as _text
 from sqlmodel import col, func, select
 
 from hypotheses.demo import DEMO_TEAM, DemoExists, load_demo, load_demo_if_empty, saved_logins
@@ -142,10 +142,6 @@ def test_tests_follow_the_rules_and_the_engine(db, demo):
             e for e in entries if e.entity_id == experiment.id and e.action == "experiment.decide"
         )
         assert decide.created_at == experiment.decided_at
-
-
-def _text(response) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).split())
 
 
 def test_fills_the_dashboard_and_the_learnings(app, client, db, demo):

@@ -7,6 +7,7 @@ import re
 import conftest
 import factories
 import pytest
+from helpers import text
 from sqlmodel import Session, select
 
 from hypotheses import create_app
@@ -43,10 +44,6 @@ def rows(db: Session, model=Hypothesis) -> int:
     n = len(db.exec(select(model)).all())
     db.commit()
     return n
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def order(response) -> list[int]:

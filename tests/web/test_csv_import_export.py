@@ -7,6 +7,7 @@ import io
 import re
 
 import factories
+from helpers import count
 from sqlmodel import func, select
 
 from hypotheses.models import ApiToken, Hypothesis
@@ -16,12 +17,6 @@ GOOD = (
     "Shorter form;Lead;conversion;Landing page;8;5;7\r\n"
     "Price anchor;sale;aov;pricing;6;6;6\r\n"
 ).encode("utf-8-sig")
-
-
-def count(db) -> int:
-    n = db.exec(select(func.count()).select_from(Hypothesis)).one()
-    db.commit()
-    return n
 
 
 def upload(client, data: bytes, name: str = "backlog.csv"):

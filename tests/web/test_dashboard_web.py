@@ -7,14 +7,9 @@ from datetime import timedelta
 
 import pytest
 from factories import make_experiment_record, make_hypothesis
+from helpers import visible_text as _text
 
 from hypotheses.models import Review, utcnow
-
-
-def _text(response) -> str:
-    """Return the page's visible text with whitespace collapsed."""
-    html = response.get_data(as_text=True)
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
 @pytest.fixture

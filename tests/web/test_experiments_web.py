@@ -4,50 +4,12 @@ from __future__ import annotations
 
 import experiment_factories as ef
 import pytest
-from sqlmodel import Session, select
+from helpers import DESIGN_FORM, count, experiment_of, text
+from sqlmodel import select
 
 from hypotheses.domain.experiments import design as experiment_design
 from hypotheses.domain.experiments import results as experiment_results
-from hypotheses.models import Analysis, Experiment, Hypothesis, ResultSet
-
-DESIGN_FORM = {
-    "metric_choice": "Leads",
-    "metric_other": "",
-    "metric_kind": "conversion",
-    "baseline": "3.1",
-    "baseline_sd": "",
-    "mde": "10",
-    "mde_type": "relative",
-    "alpha": "0.05",
-    "power": "0.8",
-    "daily_visitors": "2000",
-    "variant_name_0": "Control",
-    "variant_split_0": "50",
-    "variant_name_1": "Short form",
-    "variant_split_1": "50",
-}
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def experiment_of(db: Session, hypothesis) -> Experiment | None:
-    """Read the hypothesis's experiment and end the read (SQLite locks per transaction)."""
-    row = db.exec(
-        select(Experiment)
-        .where(Experiment.hypothesis_id == hypothesis.id)
-        .execution_options(populate_existing=True)
-    ).first()
-    db.commit()
-    return row
-
-
-def count(db: Session, model) -> int:
-    n = len(db.exec(select(model)).all())
-    db.commit()
-    return n
-
+from hypotheses.models import Analysis, Hypothesis, ResultSet
 
 # ---------------------------------------------------------------- design
 

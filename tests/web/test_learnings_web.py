@@ -7,11 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from factories import make_experiment_record, make_hypothesis, make_team
-
-
-def _text(response) -> str:
-    html = response.get_data(as_text=True)
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+from helpers import visible_text as _text
 
 
 def _decided(db, team, *, title, learning, outcome="won", decision="ship", tags="", when=None, **h):

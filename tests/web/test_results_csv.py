@@ -8,15 +8,12 @@ import random
 
 import experiment_factories as ef
 import pytest
+from helpers import text
 from sqlmodel import Session, select
 from werkzeug.datastructures import CombinedMultiDict, FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from hypotheses.models import Analysis, Experiment, ResultSet
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def saved(db: Session) -> int:
