@@ -1,13 +1,14 @@
-"""Benchmark: reduce a per-user CSV with stats.reduce_per_user_csv + analyze, against pandas
-(read_csv + groupby + the same analyze), on the same generated file, in one run.
+"""Benchmark: reduce a per-user file with stats.reduce_per_user_csv against pandas, polars
+and DuckDB on the same generated file (CSV and Parquet), side by side in one run.
 
-    python bench/stats_bench.py                 # 10,000,000 rows
-    python bench/stats_bench.py --rows 1000000  # smaller
-    python bench/stats_bench.py --file users.csv
+    python bench/stats_bench.py                  # 10,000,000 rows, 3 runs per route
+    python bench/stats_bench.py --rows 1000000   # smaller
+    python bench/stats_bench.py --flat           # also: peak memory on a ~1 GB CSV
 
-Each route runs in its own subprocess, so peak memory (VmHWM, i.e. peak resident set
-size, interpreter and imports included) is measured per route. Needs numpy, pyarrow and
-pandas (pandas only for the comparison route).
+Every route runs in its own subprocess, one route after the other in turn (the machine's
+load falls on all routes alike), and reports its wall time (imports excluded) and its
+peak resident memory (VmHWM: interpreter and imports included). The goal printed at the
+end: ours ≤ 1.0 × the faster of polars and DuckDB, peak memory ≤ 300 MB.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,171 +25,211 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+NAMES = ("control", "variant_b", "variant_c")
 COLUMNS = {"variant_column": "variant", "conversion_column": "converted", "value_column": "revenue"}
+ROUTES = ("ours", "polars", "duckdb", "pandas")
 
 
 def generate(path: Path, rows: int, seed: int = 20260301) -> None:
-    """Write rows users (variant A/B, converted 0/1, revenue) in 1M-row chunks."""
+    """Write rows users (3 variants, converted 0/1, revenue) in 1M-row blocks."""
     import numpy as np
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
 
     rng = np.random.default_rng(seed)
-    names = pa.array(["A", "B"])
-    with path.open("wb") as handle:
-        handle.write(b"variant,converted,revenue\n")
+    names = np.array(NAMES)
+    with path.open("w") as handle:
+        handle.write("variant,converted,revenue\n")
         for start in range(0, rows, 1_000_000):
             n = min(1_000_000, rows - start)
-            arm = rng.integers(0, 2, n).astype(np.int8)
-            converted = (rng.random(n) < np.where(arm == 0, 0.050, 0.053)).astype(np.int8)
-            revenue = np.where(converted == 1, np.round(rng.lognormal(3.0, 1.0, n), 2), 0.0)
-            table = pa.table(
-                {
-                    "variant": pa.DictionaryArray.from_arrays(pa.array(arm), names),
-                    "converted": converted,
-                    "revenue": revenue,
-                }
+            arm = rng.integers(0, 3, n)
+            converted = (rng.random(n) < 0.05 + 0.003 * arm).astype(np.int8)
+            revenue = np.round(rng.lognormal(3.5, 1.2, n), 2)
+            handle.write(
+                "".join(
+                    f"{a},{c},{r}\n"
+                    for a, c, r in zip(
+                        names[arm].tolist(), converted.tolist(), revenue.tolist(), strict=True
+                    )
+                )
             )
-            pacsv.write_csv(
-                table,
-                handle,
-                write_options=pacsv.WriteOptions(include_header=False, quoting_style="none"),
-            )
+
+
+def to_parquet(csv_path: Path, parquet_path: Path) -> None:
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    con.execute(
+        f"COPY (SELECT * FROM read_csv('{csv_path}')) TO '{parquet_path}' "
+        "(FORMAT parquet, ROW_GROUP_SIZE 1000000)"
+    )
+    con.close()
 
 
 def _peak_kib() -> int:
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # KiB on Linux
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
 
 
-def route_stats(path: str, engine: str) -> dict[str, Any]:
-    """Time the streaming reducer and analyze; return the per-arm numbers."""
-    started = time.perf_counter()
-    import stats
+def route(name: str, path: str) -> dict[str, Any]:
+    """Run one route in this (child) process; return its time and per-arm numbers."""
+    parquet = path.endswith(".parquet")
+    if name == "ours":
+        import duckdb  # noqa: F401  (imported before the clock, as for the others)
 
-    if engine == "pyarrow":
-        import stats._arrowcsv  # noqa: F401  (loads pyarrow before the clock starts)
-    imported = time.perf_counter()
-    summary = stats.reduce_per_user_csv(path, engine=engine, **COLUMNS)
-    conversion = stats.analyze(metric_kind="conversion", variants=summary.conversion_inputs())
-    value = stats.analyze(metric_kind="continuous", variants=summary.mean_inputs())
-    done = time.perf_counter()
-    return {
-        "import_s": imported - started,
-        "seconds": done - imported,
-        "arms": [[v.name, v.n, v.conversions, v.value_mean, v.value_sd] for v in summary.variants],
-        "verdicts": [conversion.verdict, value.verdict],
-        "engine": summary.engine,
-    }
+        import stats
+
+        started = time.perf_counter()
+        summary = stats.reduce_per_user_csv(path, **COLUMNS)
+        arms = [[v.name, v.n, v.conversions, v.value_mean, v.value_sd] for v in summary.variants]
+        engine = f"stats ({summary.engine})"
+    elif name == "polars":
+        import polars as pl
+
+        started = time.perf_counter()
+        frame = pl.scan_parquet(path) if parquet else pl.scan_csv(path)
+        out = (
+            frame.group_by("variant")
+            .agg(
+                pl.len().alias("n"),
+                pl.col("converted").sum().alias("c"),
+                pl.col("revenue").mean().alias("m"),
+                pl.col("revenue").std().alias("s"),
+            )
+            .collect(engine="streaming")
+        )
+        arms = [[r["variant"], r["n"], r["c"], r["m"], r["s"]] for r in out.iter_rows(named=True)]
+        engine = f"polars {pl.__version__}"
+    elif name == "duckdb":
+        import duckdb
+
+        duckdb.execute("SET enable_progress_bar = false")
+        started = time.perf_counter()
+        reader = "read_parquet" if parquet else "read_csv"
+        rows = duckdb.sql(
+            "SELECT variant, count(*), sum(converted), avg(revenue), stddev_samp(revenue) "
+            f"FROM {reader}('{path}') GROUP BY variant"
+        ).fetchall()
+        arms = [list(r) for r in rows]
+        engine = f"duckdb {duckdb.__version__}"
+    else:
+        import pandas as pd
+
+        started = time.perf_counter()
+        frame = pd.read_parquet(path) if parquet else pd.read_csv(path, engine="c")
+        grouped = frame.groupby("variant").agg(
+            n=("converted", "size"),
+            c=("converted", "sum"),
+            m=("revenue", "mean"),
+            s=("revenue", "std"),
+        )
+        arms = [[str(k), int(r.n), int(r.c), float(r.m), float(r.s)] for k, r in grouped.iterrows()]
+        engine = f"pandas {pd.__version__}"
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "arms": arms, "engine": engine, "peak_kib": _peak_kib()}
 
 
-def route_pandas(path: str) -> dict[str, Any]:
-    """Time pandas read_csv + groupby and the same analyze; return the per-arm numbers."""
-    started = time.perf_counter()
-    import pandas as pd
-
-    import stats
-
-    imported = time.perf_counter()
-    frame = pd.read_csv(path)
-    grouped = frame.groupby("variant").agg(
-        n=("converted", "size"),
-        conversions=("converted", "sum"),
-        mean=("revenue", "mean"),
-        sd=("revenue", "std"),
-    )
-    rows = [
-        (str(name), int(r["n"]), int(r["conversions"]), float(r["mean"]), float(r["sd"]))
-        for name, r in grouped.iterrows()
-    ]
-    conversion = stats.analyze(
-        metric_kind="conversion", variants=[(name, (n, c)) for name, n, c, _, _ in rows]
-    )
-    value = stats.analyze(
-        metric_kind="continuous", variants=[(name, (n, m, s)) for name, n, _, m, s in rows]
-    )
-    done = time.perf_counter()
-    return {
-        "import_s": imported - started,
-        "seconds": done - imported,
-        "arms": [list(r) for r in rows],
-        "verdicts": [conversion.verdict, value.verdict],
-        "engine": f"pandas {pd.__version__}",
-    }
-
-
-def _run_route(route: str, path: Path, engine: str) -> dict[str, Any]:
+def run_route(name: str, path: Path) -> dict[str, Any]:
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
     }
     out = subprocess.run(
-        [sys.executable, __file__, "--route", route, "--engine", engine, str(path)],
+        [sys.executable, __file__, "--route", name, str(path)],
         capture_output=True,
         text=True,
         env=env,
         check=False,
     )
     if out.returncode != 0:
-        raise SystemExit(f"route {route} failed:\n{out.stderr}")
+        return {"error": out.stderr.strip().splitlines()[-1] if out.stderr else "failed"}
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-def _summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    times = sorted(r["seconds"] for r in runs)
-    middle = len(times) // 2
-    median = times[middle] if len(times) % 2 else (times[middle - 1] + times[middle]) / 2
-    return {
-        **runs[0],
-        "median": median,
-        "best": times[0],
-        "peak_kib": max(r["peak_kib"] for r in runs),
-        "import_s": min(r["import_s"] for r in runs),
-    }
-
-
-def _agree(a: list[list[Any]], b: list[list[Any]]) -> bool:
-    by_name = {row[0]: row for row in b}
+def agree(a: list[list[Any]], b: list[list[Any]]) -> bool:
+    """Same n and conversions, mean and sd to 1e-9, per arm."""
+    other = {str(row[0]): row for row in b}
     for name, n, conversions, mean, sd in a:
-        other = by_name.get(name)
-        if other is None or other[1:3] != [n, conversions]:
+        row = other.get(str(name))
+        if row is None or [int(row[1]), int(row[2])] != [n, conversions]:
             return False
-        if abs(other[3] - mean) > 1e-9 * abs(mean) or abs(other[4] - sd) > 1e-9 * sd:
+        if abs(row[3] - mean) > 1e-9 * abs(mean) or abs(row[4] - sd) > 1e-9 * sd:
             return False
     return len(a) == len(b)
 
 
+def compare(path: Path, repeat: int, routes: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """Run the routes in turn, repeat times; print and return median time and peak memory."""
+    runs: dict[str, list[dict[str, Any]]] = {r: [] for r in routes}
+    for _ in range(repeat):
+        for name in routes:
+            runs[name].append(run_route(name, path))
+    kind = "Parquet" if path.suffix == ".parquet" else "CSV"
+    print(f"\n{kind}: {path.stat().st_size / 1e6:.0f} MB, {repeat} run(s) per route in turn")
+    summary = {}
+    for name in routes:
+        errors = [r["error"] for r in runs[name] if "error" in r]
+        if errors:
+            print(f"  {name:<8} failed: {errors[0]}")
+            continue
+        times = [r["seconds"] for r in runs[name]]
+        peak = max(r["peak_kib"] for r in runs[name]) / 1024
+        summary[name] = {**runs[name][0], "median": statistics.median(times), "peak_mib": peak}
+        print(
+            f"  {name:<8} {statistics.median(times):6.2f} s median "
+            f"({', '.join(f'{t:.2f}' for t in times)})   peak {peak:5.0f} MiB "
+            f"({peak * 1.048576:.0f} MB)   {runs[name][0]['engine']}"
+        )
+    if "ours" in summary:
+        rivals = [summary[r]["median"] for r in ("polars", "duckdb") if r in summary]
+        if rivals:
+            ratio = summary["ours"]["median"] / min(rivals)
+            peak_mb = summary["ours"]["peak_mib"] * 1.048576
+            print(f"  ratio ours ÷ min(polars, duckdb) = {ratio:.2f}")
+            ok = ratio <= 1.0 and peak_mb <= 300
+            print(f"  goal (ratio ≤ 1.0, peak ≤ 300 MB): {'met' if ok else 'NOT met'}")
+        for name in routes:
+            if name != "ours" and name in summary:
+                same = agree(summary["ours"]["arms"], summary[name]["arms"])
+                print(f"  same numbers as {name}: {same}")
+    return summary
+
+
+def flat(path: Path, copies: int) -> None:
+    """Peak memory of our reducer on the file and on a file `copies` times as long."""
+    big = path.with_name("big.csv")
+    with path.open("rb") as source, big.open("wb") as out:
+        header = source.readline()
+        out.write(header)
+        for _ in range(copies):
+            source.seek(len(header))
+            while block := source.read(1 << 24):
+                out.write(block)
+    small_run, big_run = run_route("ours", path), run_route("ours", big)
+    print(
+        f"\nflat memory: {path.stat().st_size / 1e6:.0f} MB file {small_run['peak_kib'] / 1024:.0f}"
+        f" MiB peak ({small_run['seconds']:.2f} s); {big.stat().st_size / 1e9:.2f} GB file "
+        f"{big_run['peak_kib'] / 1024:.0f} MiB peak ({big_run['seconds']:.2f} s)"
+    )
+    big.unlink()
+
+
 def main() -> int:
-    """Generate the file (unless given), run both routes and print the comparison."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("file", nargs="?", help="use this per-user CSV instead of generating")
     parser.add_argument("--rows", type=int, default=10_000_000)
-    parser.add_argument("--engine", choices=("pyarrow", "python"), default="pyarrow")
-    parser.add_argument(
-        "--repeat",
-        type=int,
-        default=3,
-        help="interleaved runs per route (median and best are shown)",
-    )
-    parser.add_argument("--route", choices=("stats", "pandas"), help=argparse.SUPPRESS)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-pandas", action="store_true", help="skip the pandas route")
+    parser.add_argument("--no-parquet", action="store_true", help="skip the Parquet file")
+    parser.add_argument("--flat", action="store_true", help="also check memory on ~1 GB")
+    parser.add_argument("--route", choices=ROUTES, help=argparse.SUPPRESS)
     args = parser.parse_args()
-
-    if args.route:  # child process: run one route and print JSON
-        result = (
-            route_stats(args.file, args.engine)
-            if args.route == "stats"
-            else route_pandas(args.file)
-        )
-        result["peak_kib"] = _peak_kib()
-        print(json.dumps(result))
+    if args.route:  # child process
+        print(json.dumps(route(args.route, args.file)))
         return 0
-
+    routes = tuple(r for r in ROUTES if not (args.no_pandas and r == "pandas"))
     with tempfile.TemporaryDirectory(prefix="stats-bench-") as tmp:
         path = Path(args.file) if args.file else Path(tmp) / "users.csv"
         if not args.file:
@@ -196,35 +237,15 @@ def main() -> int:
             generate(path, args.rows)
             print(
                 f"generated {args.rows:,} rows ({path.stat().st_size / 1e6:.0f} MB) in "
-                f"{time.perf_counter() - started:.1f} s"
+                f"{time.perf_counter() - started:.1f} s; {os.cpu_count()} cores"
             )
-        runs: dict[str, list[dict[str, Any]]] = {"stats": [], "pandas": []}
-        for _ in range(args.repeat):  # interleaved, so both routes see the same machine load
-            for route in runs:
-                runs[route].append(_run_route(route, path, args.engine))
-        ours, theirs = (_summarise(runs["stats"]), _summarise(runs["pandas"]))
-        print(
-            f"file: {path.stat().st_size / 1e6:.0f} MB; {args.repeat} interleaved run(s) "
-            "per route; median (best) processing time, imports excluded"
-        )
-        for label, r in (
-            ("stats.reduce_per_user_csv + analyze", ours),
-            ("pandas read_csv + groupby + analyze", theirs),
-        ):
-            print(
-                f"  {label:<38} {r['median']:6.2f} s ({r['best']:.2f} s)   peak memory "
-                f"{r['peak_kib'] / 1024:5.0f} MiB   ({r['engine']}; imports "
-                f"{r['import_s']:.2f} s)"
-            )
-        print(
-            f"  ratio: pandas time / stats time = {theirs['median'] / ours['median']:.2f} "
-            f"(best {theirs['best'] / ours['best']:.2f}); pandas peak memory / stats peak "
-            f"memory = {theirs['peak_kib'] / ours['peak_kib']:.2f}"
-        )
-        print(f"  same numbers on both routes: {_agree(ours['arms'], theirs['arms'])}")
-        print(f"  verdict: {ours['verdicts'][0]}")
-        goal = ours["median"] < theirs["median"] and ours["peak_kib"] < 300 * 1024
-        print(f"  goal (faster than pandas, peak < 300 MiB): {'met' if goal else 'NOT met'}")
+        compare(path, args.repeat, routes)
+        if not args.no_parquet:
+            parquet = Path(tmp) / "users.parquet"
+            to_parquet(path, parquet)
+            compare(parquet, args.repeat, routes)
+        if args.flat:
+            flat(path, max(1, round(1e9 / path.stat().st_size)))
     return 0
 
 

@@ -60,13 +60,14 @@ def reduce_parquet(
     try:
         source = f"read_parquet({_quote(path)}, file_row_number=true)"
         try:
-            header = [row[0] for row in con.sql(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+            described = con.sql(f"DESCRIBE SELECT * FROM {source}").fetchall()
         except Exception as exc:
             raise StatsInputError(msg.FILE_UNREADABLE.format(detail=exc)) from exc
-        header = [h for h in header if h != "file_row_number"]
+        types = {row[0]: str(row[1]) for row in described if row[0] != "file_row_number"}
+        header = list(types)
         roles = resolve_columns(header, wanted)
         names = {role: header[i] for role, i in roles.items()}
-        rows = _rows(source, names, totals)
+        rows = _rows(source, names, types, totals)
         shift = _shift(con, rows, names)
         query = _query(rows, names, totals, shift)
         try:
@@ -106,16 +107,30 @@ def reduce_parquet(
         con.close()
 
 
-def _rows(source: str, names: dict[str, str], totals: Totals) -> str:
-    """A subquery with v (trimmed variant text), c and x (as DOUBLE), raw texts and rn."""
-    parts = [f"trim(CAST({_ident(names['variant'])} AS VARCHAR), ' \t') AS v"]
+def _rows(source: str, names: dict[str, str], types: dict[str, str], totals: Totals) -> str:
+    """A subquery with v (variant text, trimmed), c and x (as DOUBLE), good, blank and rn.
+
+    Text columns are converted by DuckDB's number parser (the grammar of the CSV rules);
+    typed columns are used as they are. Raw texts are only read for the bad rows shown.
+    """
+    variant = _ident(names["variant"])
+    parts = [
+        f"trim({variant}, ' \t') AS v"
+        if types[names["variant"]] == "VARCHAR"
+        else f"CAST({variant} AS VARCHAR) AS v"
+    ]
+    empty = ["coalesce(v, '') = ''"]
     for role, alias in (("conversion", "c"), ("value", "x")):
-        if role in names:
-            column = _ident(names[role])
+        if role not in names:
+            parts.append(f"0.0 AS {alias}")
+            continue
+        column = _ident(names[role])
+        if types[names[role]] == "VARCHAR":
             parts.append(f"TRY_CAST({column} AS DOUBLE) AS {alias}")
-            parts.append(f"CAST({column} AS VARCHAR) AS {alias}_text")
+            empty.append(f"trim(coalesce({column}, ''), ' \t\n\r') = ''")
         else:
-            parts.append(f"0.0 AS {alias}, '' AS {alias}_text")
+            parts.append(f"TRY_CAST({column} AS DOUBLE) AS {alias}")
+            empty.append(f"{column} IS NULL")
     parts.append("file_row_number AS rn")
     good = ["v IS NOT NULL", "v <> ''"]
     if totals.fixed:
@@ -124,13 +139,10 @@ def _rows(source: str, names: dict[str, str], totals: Totals) -> str:
         good.append("c IN (0, 1)")
     if "value" in names:
         good.append(f"isfinite(x) AND abs(x) <= {MAX_ABS_VALUE!r}")
-    empty = ["coalesce(v, '') = ''"]
-    for role, alias in (("conversion", "c"), ("value", "x")):
-        if role in names:
-            empty.append(f"trim(coalesce({alias}_text, ''), ' \t') = ''")
     return (
-        f"(SELECT *, coalesce({' AND '.join(good)}, false) AS good, "
-        f"{' AND '.join(empty)} AS blank FROM (SELECT {', '.join(parts)} FROM {source}))"
+        f"(SELECT v, c, x, rn, coalesce({' AND '.join(good)}, false) AS good, "
+        f"{' AND '.join(empty)} AS blank, * EXCLUDE (file_row_number) "
+        f"FROM (SELECT {', '.join(parts)}, * FROM {source}))"
     )
 
 
@@ -168,9 +180,13 @@ def _recompute_m2(con: Any, rows: str, names: dict[str, str], totals: Totals) ->
 
 
 def _report_bad(con: Any, rows: str, names: dict[str, str], totals: Totals, bad_total: int) -> None:
+    texts = [
+        f"CAST({_ident(names[role])} AS VARCHAR)" if role in names else "''"
+        for role in ("conversion", "value")
+    ]
     shown = con.sql(
-        f"SELECT rn, v, c, c_text, x, x_text FROM {rows} WHERE NOT good AND NOT blank "
-        f"ORDER BY rn LIMIT {max(totals.report_limit, 1)}"
+        f"SELECT rn, v, c, {texts[0]}, x, {texts[1]} FROM {rows} "
+        f"WHERE NOT good AND NOT blank ORDER BY rn LIMIT {max(totals.report_limit, 1)}"
     ).fetchall()
     for rn, v, c, c_text, x, x_text in shown[: totals.report_limit]:
         totals.bad(int(rn) + 1, _why(v, c, c_text, x, x_text, names, totals))
