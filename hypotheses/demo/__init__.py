@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
 
-from hypotheses.domain.accounts.users import create_user, get_or_create_team, set_membership
+from hypotheses.demo import content_en
+from hypotheses.demo.content import content_for
+from hypotheses.domain.accounts.users import create_user, set_membership
+from hypotheses.domain.reviews.metrics import seed_catalog
 from hypotheses.models import AuditEntry, Team, User
 
-DEMO_TEAM = "Demo growth team"
+DEMO_TEAM = content_en.TEAM  # the English demo's team; content_<language>.TEAM in general
 LOGINS_FILE = "demo_logins.txt"
-DEMO_PEOPLE = [
-    ("admin", "admin@demo.example", "Alex Admin"),
-    ("lead", "lead@demo.example", "Lena Lead"),
-    ("marketer", "marketer@demo.example", "Mark Marketer"),
-    ("viewer", "viewer@demo.example", "Vera Viewer"),
-]
+# One user per role; the e-mails are the same in every language, the names are in content_*.
+DEMO_EMAILS = {
+    "admin": "admin@demo.example",
+    "lead": "lead@demo.example",
+    "marketer": "marketer@demo.example",
+    "viewer": "viewer@demo.example",
+}
 
 
 class DemoExists(Exception):
@@ -34,28 +40,62 @@ def saved_logins(instance_path: str | Path) -> list[tuple[str, str, str]]:
     return [(r[0], r[1], r[2]) for r in rows]
 
 
+def language_from_environment(environ: Mapping[str, str] | None = None) -> str:
+    """Return the demo language of this machine: "ru" when its messages locale is Russian.
+
+    The messages locale is the first set of LC_ALL, LC_MESSAGES and LANG (POSIX order); GNU's
+    LANGUAGE list, when set, comes first unless that locale is "C"/"POSIX". Anything but
+    Russian ("ru", "ru_RU.UTF-8", ...) gives English.
+    """
+    environ = os.environ if environ is None else environ
+    locale = next((environ[k] for k in ("LC_ALL", "LC_MESSAGES", "LANG") if environ.get(k)), "")
+    preferred = (environ.get("LANGUAGE") or "").split(":")[0]
+    if preferred and locale.split(".")[0] not in ("C", "POSIX"):
+        locale = preferred
+    return "ru" if locale.lower().startswith("ru") else "en"
+
+
 def load_demo_if_empty(
-    session: Session, *, instance_path: str | Path, hash_method: str | None = None
+    session: Session,
+    *,
+    instance_path: str | Path,
+    hash_method: str | None = None,
+    language: str = "en",
 ) -> bool:
-    """Load the demo when the database has no user yet; return whether it loaded."""
+    """Load the demo (in *language*) when the database has no user yet; return whether it did."""
     if session.exec(select(User.id)).first() is not None:
         return False
-    load_demo(session, instance_path=instance_path, hash_method=hash_method)
+    load_demo(session, instance_path=instance_path, hash_method=hash_method, language=language)
     return True
 
 
 def load_demo(
-    session: Session, *, instance_path: str | Path, hash_method: str | None = None
+    session: Session,
+    *,
+    instance_path: str | Path,
+    hash_method: str | None = None,
+    language: str = "en",
 ) -> Team:
-    """Create the demo team, one user per role (random passwords), and its data."""
-    if session.exec(select(Team).where(Team.name == DEMO_TEAM)).first() is not None:
-        raise DemoExists(f"The team {DEMO_TEAM!r} already exists; nothing was loaded.")
+    """Create the demo team, one user per role (random passwords), and its data.
+
+    *language* ("en", "ru") is the language of the demo's data and the metric catalog; a
+    Russian demo team has Russian as its default language, so its users get it too. The
+    English team keeps no default language (each user's browser decides).
+    """
+    words = content_for(language)  # ValueError for a language the demo does not speak
+    if session.exec(select(Team).where(Team.name == words.TEAM)).first() is not None:
+        raise DemoExists(f"The team {words.TEAM!r} already exists; nothing was loaded.")
     from hypotheses.domain.accounts.passwords import DEFAULT_HASH_METHOD
 
-    team = get_or_create_team(session, DEMO_TEAM)
+    # What get_or_create_team does, with the team's language set before its catalog is seeded.
+    team = Team(name=words.TEAM, default_language=None if language == "en" else language)
+    session.add(team)
+    session.flush()
+    seed_catalog(session, team=team)
     people: dict[str, User] = {}
     lines = []
-    for role, email, name in DEMO_PEOPLE:
+    for role, email in DEMO_EMAILS.items():
+        name = words.PEOPLE[role]
         if session.exec(select(User).where(User.email == email)).first() is not None:
             raise DemoExists(f"A user {email} already exists; nothing was loaded.")
         password = "demo-" + secrets.token_urlsafe(9)
@@ -79,7 +119,7 @@ def load_demo(
         session.commit()
     except Exception:
         session.rollback()
-        _remove_partial_demo(session)
+        _remove_partial_demo(session, words.TEAM)
         raise
     path = Path(instance_path) / LOGINS_FILE
     path.write_text("\n".join(lines) + "\n")
@@ -87,11 +127,11 @@ def load_demo(
     return team
 
 
-def _remove_partial_demo(session: Session) -> None:
+def _remove_partial_demo(session: Session, team_name: str) -> None:
     """Delete the demo team (its rows cascade) and the demo users after a failed load."""
-    emails = [email for _role, email, _name in DEMO_PEOPLE]
+    emails = list(DEMO_EMAILS.values())
     user_ids = list(session.exec(select(User.id).where(col(User.email).in_(emails))).all())
-    team = session.exec(select(Team).where(Team.name == DEMO_TEAM)).first()
+    team = session.exec(select(Team).where(Team.name == team_name)).first()
     team_id = team.id if team else -1
     session.exec(
         delete(AuditEntry).where(

@@ -4,6 +4,9 @@ Every test goes through the real use cases (create → approve → design → st
 decide), so the rules hold (at most 3 running at once, pre-registration, audit trail) and the
 analyses come from the real statistics engine. The use cases stamp "now"; afterwards the
 timestamps are moved back to the demo's calendar with plain UPDATEs (no version bump).
+
+The numbers (the story) are here; the words (titles, metrics, variant names, learnings) come
+from content_<language>.TESTS in the team's default language, in the same order.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
+from hypotheses.demo.content import ExperimentText, content_for
 from hypotheses.domain.backlog import lifecycle as backlog
 from hypotheses.domain.experiments import ending as experiment_end
 from hypotheses.domain.experiments import lifecycle as experiments
@@ -34,53 +38,36 @@ from hypotheses.models import (
 
 @dataclass
 class DemoTest:
-    """One demo hypothesis and the life of its test."""
+    """The numbers of one demo hypothesis and the life of its test."""
 
-    title: str
-    change: str
-    audience: str
-    effect: str
-    rationale: str
     stage: str
     lever: str
     subject: str
-    channel: str
     ice: tuple[int, int, int]
-    tags: str
     author: str
-    metric: str
     baseline: float
     mde: float
-    rates: list[float]  # per arm: conversion rate, or mean for a continuous metric
+    rates: list[float]  # per variant, control first: conversion rate, or a continuous mean
     started: int  # days ago
     days: int  # planned length in days (sets the expected daily traffic)
-    sd: float | None = None  # continuous metrics: the baseline standard deviation
+    sd: float | None = None  # continuous metrics (money): the baseline standard deviation
     sds: list[float] = field(default_factory=list)  # continuous: per-arm sd in the results
-    arms: list[str] = field(default_factory=lambda: ["A", "B"])  # the first is the control
     fill: float = 1.04  # share of the planned sample collected (below 1: an early look)
     skew: list[float] = field(default_factory=list)  # per-arm traffic factor (SRM demo)
     finished: bool = False  # ended, waiting for the lead's decision
     decision: str | None = None  # None: still running (or waiting for a decision)
     outcome: str | None = None
-    learning: str = ""
     decided: int = 0  # days ago
 
 
 TESTS = [
+    # Price in the ad text
     DemoTest(
-        "Price in the ad text",
-        "Put the starting price in the first line of search and social ads",
-        "Cold paid traffic",
-        "Lead rate +15% from better-qualified clicks",
-        "Sales says many leads drop out once they hear the price",
         "attention",
         "traffic",
         "creative",
-        "Search ads",
         (7, 8, 8),
-        "ads, pricing",
         "marketer",
-        "Ad click-through rate",
         0.018,
         0.15,
         [0.0182, 0.0149],
@@ -88,24 +75,15 @@ TESTS = [
         days=7,
         decision="kill",
         outcome="lost",
-        learning="Showing the price cut clicks by 18% and did not lift leads: keep prices on the "
-        "landing page.",
         decided=48,
     ),
+    # Phone number in the header
     DemoTest(
-        "Phone number in the header",
-        "Show the sales phone number, clickable, in the site header",
-        "All website visitors",
-        "Lead rate +20%",
-        "A third of won deals started with a phone call, but the number hides in the footer",
         "lead",
         "conversion",
         "landing page",
-        "Website",
         (6, 8, 9),
-        "contact, trust",
         "marketer",
-        "Lead rate",
         0.042,
         0.2,
         [0.0421, 0.0509],
@@ -113,24 +91,15 @@ TESTS = [
         days=12,
         decision="ship",
         outcome="won",
-        learning="A visible phone number lifted leads by a fifth; callers also "
-        "reached a sale faster.",
         decided=41,
     ),
+    # Personal manager photo in e-mails
     DemoTest(
-        "Personal manager photo in e-mails",
-        "Sign follow-up e-mails with the manager's photo and direct line",
-        "Leads in follow-up",
-        "Reply rate +20%",
-        "A face may make the follow-up feel personal",
         "trust",
         "conversion",
         "message",
-        "E-mail",
         (4, 4, 9),
-        "email, trust",
         "marketer",
-        "E-mail reply rate",
         0.08,
         0.2,
         [0.081, 0.0838],
@@ -138,23 +107,15 @@ TESTS = [
         days=12,
         decision="kill",
         outcome="inconclusive",
-        learning="Photos did not change replies measurably; not worth the design time.",
         decided=34,
     ),
+    # Free trial extended to 21 days
     DemoTest(
-        "Free trial extended to 21 days",
-        "Extend the free trial from 14 to 21 days",
-        "New trial sign-ups",
-        "Trial-to-paid +12%",
-        "Users say two weeks is too short to set everything up",
         "sale",
         "conversion",
         "offer",
-        "Product",
         (8, 9, 7),
-        "trial, offer",
         "lead",
-        "Trial-to-paid conversion",
         0.18,
         0.12,
         [0.1852, 0.1591],
@@ -162,52 +123,33 @@ TESTS = [
         days=13,
         decision="kill",
         outcome="lost",
-        learning="A longer trial delayed the decision and lowered paid conversion: keep 14 days.",
         decided=26,
     ),
+    # Case studies by industry
     DemoTest(
-        "Case studies by industry",
-        "Show a case study from the visitor's industry (B), or a wall "
-        "of testimonials (C), on the demo page",
-        "Demo page visitors",
-        "Demo requests +30%",
-        "Prospects keep asking for examples from companies like theirs",
         "trust",
         "conversion",
         "landing page",
-        "Website",
         (6, 7, 5),
-        "social proof, trust",
         "marketer",
-        "Demo request rate",
         0.025,
         0.3,
         [0.0243, 0.0309, 0.0271],
         started=33,
         days=13,
-        arms=["A", "B", "C"],
-        skew=[1.0, 1.07, 0.94],
         fill=1.08,
+        skew=[1.0, 1.07, 0.94],
         decision="iterate",
         outcome="inconclusive",
-        learning="Industry cases looked better, but the traffic split broke (SRM): rerun with the "
-        "fixed router.",
         decided=19,
     ),
+    # Reminder call before the demo
     DemoTest(
-        "Reminder call before the demo",
-        "Call every booked prospect 2 hours before the demo",
-        "Prospects with a booked demo",
-        "Show-up rate +15%",
-        "A third of booked demos are no-shows; reminders work for dentists, why not for us",
         "lead",
         "conversion",
         "lead handling",
-        "Sales",
         (7, 5, 7),
-        "sales, calls",
         "lead",
-        "Demo show-up rate",
         0.55,
         0.15,
         [0.546, 0.652],
@@ -215,23 +157,15 @@ TESTS = [
         days=18,
         decision="ship",
         outcome="won",
-        learning="A reminder call cut no-shows by a third; make it part of the sales script.",
         decided=11,
     ),
+    # Instant quote calculator
     DemoTest(
-        "Instant quote calculator",
-        "Add a calculator that shows a price range from three inputs",
-        "Pricing page visitors",
-        "Quote requests +25%",
-        "Visitors leave the pricing page without asking for a quote",
         "interest",
         "conversion",
         "landing page",
-        "Website",
         (8, 6, 4),
-        "calculator, pricing",
         "marketer",
-        "Quote request rate",
         0.03,
         0.25,
         [0.0302, 0.0327],
@@ -239,51 +173,33 @@ TESTS = [
         days=14,
         decision="iterate",
         outcome="inconclusive",
-        learning="1 in 8 visitors used the calculator, but quote requests did not move yet; try a "
-        "shorter version.",
         decided=8,
     ),
+    # Cross-sell block in the cart
     DemoTest(
-        "Cross-sell block in the cart",
-        "Suggest two matching accessories in the cart",
-        "Shoppers with a cart",
-        "Average order value +5%",
-        "Accessories are often bought in a second order a week later",
         "sale",
         "aov",
         "offer",
-        "Website",
         (7, 6, 8),
-        "aov, checkout",
         "marketer",
-        "Average order value",
         64.0,
         0.05,
         [63.8, 67.9],
-        sd=38.0,
-        sds=[37.5, 40.2],
         started=19,
         days=14,
+        sd=38.0,
+        sds=[37.5, 40.2],
         decision="ship",
         outcome="won",
-        learning="The cross-sell block raised average order value by about 6% "
-        "without hurting checkout.",
         decided=3,
     ),
+    # WhatsApp button
     DemoTest(
-        "WhatsApp button",
-        "Add a WhatsApp chat button next to the lead form",
-        "Mobile visitors",
-        "Lead rate +20%",
-        "Mobile visitors prefer messengers to forms; competitors all offer one",
         "lead",
         "conversion",
         "lead handling",
-        "Website",
         (7, 8, 9),
-        "messenger, contact",
         "marketer",
-        "Lead rate",
         0.04,
         0.2,
         [0.0402, 0.0455],
@@ -291,20 +207,13 @@ TESTS = [
         days=14,
         fill=0.71,
     ),
+    # Customer logos above the fold
     DemoTest(
-        "Customer logos above the fold",
-        "Show six client logos under the main headline",
-        "New visitors",
-        "Lead rate +15%",
-        "Visitors do not know who already works with us",
         "trust",
         "conversion",
         "creative",
-        "Website",
         (5, 6, 9),
-        "social proof",
         "marketer",
-        "Lead rate",
         0.045,
         0.15,
         [0.0447, 0.0469],
@@ -312,20 +221,13 @@ TESTS = [
         days=21,
         fill=0.27,
     ),
+    # A number in the ad headline
     DemoTest(
-        "A number in the ad headline",
-        "Lead the ad headline with a concrete number, like “40 leads in 14 days”",
-        "Cold social audience",
-        "Click-through rate +10%",
-        "Our best organic posts all start with a number",
         "attention",
         "traffic",
         "creative",
-        "Social ads",
         (5, 5, 10),
-        "ads, copy",
         "marketer",
-        "Ad click-through rate",
         0.02,
         0.1,
         [0.0201, 0.0226],
@@ -336,32 +238,39 @@ TESTS = [
 ]
 
 
-def _design(test: DemoTest, daily: int) -> dict:
+def _scale(test: DemoTest, money: float) -> float:
+    """Return the factor for the test's values: continuous metrics are money."""
+    return money if test.sd is not None else 1
+
+
+def _design(test: DemoTest, text: ExperimentText, daily: int, money: float) -> dict:
+    scale = _scale(test, money)
     data = {
-        "metric_name": test.metric,
-        "baseline": test.baseline,
+        "metric_name": text.metric,
+        "baseline": test.baseline * scale,
         "mde": test.mde,
         "mde_relative": True,
         "alpha": 0.05,
         "power": 0.8,
         "daily_visitors": daily,
-        "variants": [{"name": arm, "split": 1 / len(test.arms)} for arm in test.arms],
+        "variants": [{"name": arm, "split": 1 / len(test.rates)} for arm in text.arms],
     }
     if test.sd is not None:
-        data.update(metric_kind="continuous", baseline_sd=test.sd)
+        data.update(metric_kind="continuous", baseline_sd=test.sd * scale)
     else:
         data["metric_kind"] = "conversion"
     return data
 
 
-def _results(test: DemoTest, per_variant: int) -> list[dict]:
+def _results(test: DemoTest, text: ExperimentText, per_variant: int, money: float) -> list[dict]:
+    scale = _scale(test, money)
     rows = []
-    for i, (arm, rate) in enumerate(zip(test.arms, test.rates, strict=True)):
+    for i, (arm, rate) in enumerate(zip(text.arms, test.rates, strict=True)):
         # A small deterministic wobble so the arms are not suspiciously equal.
         wobble = 1 + (0.004 if i % 2 else -0.003)
         size = round(per_variant * test.fill * wobble * (test.skew[i] if test.skew else 1))
         if test.sd is not None:
-            rows.append({"name": arm, "n": size, "mean": rate, "sd": test.sds[i]})
+            rows.append({"name": arm, "n": size, "mean": rate * scale, "sd": test.sds[i] * scale})
         else:
             rows.append({"name": arm, "visitors": size, "conversions": round(size * rate)})
     return rows
@@ -388,6 +297,7 @@ class _Clock:
 def _create(
     session: Session,
     test: DemoTest,
+    text: ExperimentText,
     team: Team,
     people: dict[str, User],
     clock: _Clock,
@@ -402,16 +312,16 @@ def _create(
         team=team,
         actor=author,
         data={
-            "title": test.title,
-            "change": test.change,
-            "audience": test.audience,
-            "expected_effect": test.effect,
-            "rationale": test.rationale,
+            "title": text.idea.title,
+            "change": text.idea.change,
+            "audience": text.idea.audience,
+            "expected_effect": text.idea.effect,
+            "rationale": text.idea.rationale,
             "stage": test.stage,
             "lever": test.lever,
             "subject": test.subject,
-            "channel": test.channel,
-            "tags": test.tags,
+            "channel": text.idea.channel,
+            "tags": text.idea.tags,
             "impact": impact,
             "confidence": confidence,
             "ease": ease,
@@ -430,42 +340,50 @@ def _create(
     return hypothesis
 
 
-def _events(now: datetime) -> list[tuple[datetime, int, str, DemoTest]]:
-    """Return the lifecycle steps of every test in calendar order (so the limit holds)."""
+def _events(now: datetime) -> list[tuple[datetime, int, str]]:
+    """Return the lifecycle steps (when, test index, step) in calendar order (the limit holds)."""
     events = []
     for order, test in enumerate(TESTS):
         start = now - timedelta(days=test.started, hours=order % 5)
-        events.append((start, order, "start", test))
+        events.append((start, order, "start"))
         if test.decision or test.finished:
             end = start + timedelta(days=test.days, hours=3)
-            events.append((end, order, "finish", test))
+            events.append((end, order, "finish"))
         if test.decision:
-            events.append((now - timedelta(days=test.decided, hours=2), order, "decide", test))
+            events.append((now - timedelta(days=test.decided, hours=2), order, "decide"))
         elif not test.finished:
-            events.append((now - timedelta(hours=20 + order), order, "look", test))
-    return sorted(events, key=lambda e: (e[0], e[1]))
+            events.append((now - timedelta(hours=20 + order), order, "look"))
+    return sorted(events)
 
 
 def load(session: Session, *, team: Team, people: dict[str, User]) -> list[Experiment]:
-    """Add the demo tests to *team*: 8 decided, 1 awaiting a decision, 2 running (early looks)."""
+    """Add the demo tests to *team*: 8 decided, 1 awaiting a decision, 2 running (early looks).
+
+    The words are in the team's default language (English when it has none).
+    """
+    words = content_for(team.default_language)
+    texts: list[ExperimentText] = list(words.TESTS)
+    if len(texts) != len(TESTS):
+        raise ValueError(f"content_{team.default_language}.TESTS does not match TESTS.")
     now = utcnow()
     clock = _Clock(session)
     lead, marketer = people["lead"], people["marketer"]
-    ids: dict[str, int] = {}
-    plans: dict[str, int] = {}
-    for when, _order, step, test in _events(now):
+    ids: dict[int, int] = {}
+    plans: dict[int, int] = {}
+    for when, order, step in _events(now):
+        test, text = TESTS[order], texts[order]
         if step == "start":
-            hypothesis = _create(session, test, team, people, clock, when)
-            ids[test.title] = hypothesis.id
-            per_variant = validate_design(_design(test, 1))["per_variant"]
-            plans[test.title] = per_variant
-            daily = math.ceil(per_variant * len(test.arms) / test.days)
+            hypothesis = _create(session, test, text, team, people, clock, when)
+            ids[order] = hypothesis.id
+            per_variant = validate_design(_design(test, text, 1, words.MONEY))["per_variant"]
+            plans[order] = per_variant
+            daily = math.ceil(per_variant * len(test.rates) / test.days)
             experiments.save_design(
                 session,
                 team=team,
                 actor=marketer,
                 hypothesis_id=hypothesis.id,
-                data=_design(test, daily),
+                data=_design(test, text, daily, words.MONEY),
             )
             clock.stamp(when - timedelta(days=2))
             experiments.start(session, team=team, actor=lead, hypothesis_id=hypothesis.id)
@@ -474,8 +392,8 @@ def load(session: Session, *, team: Team, people: dict[str, User]) -> list[Exper
                 session,
                 team=team,
                 actor=marketer,
-                hypothesis_id=ids[test.title],
-                variants=_results(test, plans[test.title]),
+                hypothesis_id=ids[order],
+                variants=_results(test, text, plans[order], words.MONEY),
                 final=step == "finish",
             )
         else:
@@ -483,13 +401,13 @@ def load(session: Session, *, team: Team, people: dict[str, User]) -> list[Exper
                 session,
                 team=team,
                 actor=lead,
-                hypothesis_id=ids[test.title],
+                hypothesis_id=ids[order],
                 decision=test.decision,
                 outcome=test.outcome,
-                learning=test.learning,
+                learning=text.learning,
             )
         clock.stamp(when)
-        _date_rows(session, ids[test.title], step, when)
+        _date_rows(session, ids[order], step, when)
     session.commit()
     session.expire_all()
     return list(

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlmodel import Session, select
 
+from hypotheses.demo.content import content_for
 from hypotheses.domain.core import audit
 from hypotheses.domain.core.weeks import iso_week_of, monday_of, week_of_date
-from hypotheses.domain.reviews.metrics import list_metrics, seed_catalog
+from hypotheses.domain.reviews.metrics import default_catalog, list_metrics, seed_catalog
 from hypotheses.enums import ItemStatus, ReviewStatus
 from hypotheses.models import (
     Experiment,
@@ -24,107 +25,23 @@ from hypotheses.models import (
 )
 
 PAST_WEEKS = 6
-UNTRACKED = ("Gross profit", "Repeat-purchase share")  # 8 of the 10 metrics are tracked
-
-# metric name -> (value six weeks ago, weekly drift, noise as a share of the value)
-SERIES = {
-    "Leads": (410, 9, 0.05),
-    "Cost per lead": (19.4, -0.35, 0.04),
-    "Lead to sale conversion": (10.8, 0.25, 0.05),
-    "CAC": (178.0, -3.5, 0.04),
-    "Revenue": (61500, 900, 0.04),
-    "Gross profit": (25400, 420, 0.05),
-    "Repeat-purchase share": (22.5, 0.2, 0.04),
-    "NPS": (34, 0.8, 0.06),
-    "Time to first contact": (96, -11, 0.08),
-    "Share of non-target leads": (28.5, -0.9, 0.04),
-}
-
-# Per week (oldest first): decisions as (text, owner role, linked hypothesis title or None).
-DECISIONS = [
-    [
-        (
-            "Start the 15-minute callback test with the on-duty manager rota",
-            "lead",
-            "Call back every lead within 15 minutes",
-        ),
-        ("Pause interest targeting on social; move budget to search", "marketer", None),
-        (
-            "Add three qualifying questions to the first sales call",
-            "lead",
-            "Qualifying script for sales calls",
-        ),
-        ("Tag every lead source in the CRM so CAC can be split by channel", "marketer", None),
-    ],
-    [
-        (
-            "Write the outcome-first headline variants",
-            "marketer",
-            "Outcome-first landing page headline",
-        ),
-        ("Agree the definition of a non-target lead with sales", "lead", None),
-        (
-            "Prepare the money-back guarantee copy for legal review",
-            "marketer",
-            "Money-back guarantee in the offer",
-        ),
-    ],
-    [
-        (
-            "Ship the 15-minute callback rota to all regions",
-            "lead",
-            "Call back every lead within 15 minutes",
-        ),
-        ("Add five new segment hypotheses: the backlog is thin on segments", "marketer", None),
-        ("Cap the cost per lead on social at 22", "marketer", None),
-        ("Review NPS detractor comments with support", "lead", None),
-        (
-            "Draft the retention e-mail sequence",
-            "marketer",
-            "Retention e-mail sequence after first purchase",
-        ),
-    ],
-    [
-        (
-            "Start the headline test on paid search traffic",
-            "lead",
-            "Outcome-first landing page headline",
-        ),
-        ("Kill the exit-intent popup idea for good", "lead", None),
-        ("Measure time to first contact per manager weekly", "marketer", None),
-    ],
-    [
-        (
-            "Iterate on the guarantee wording: test a 14-day version",
-            "marketer",
-            "Money-back guarantee in the offer",
-        ),
-        ("Build the buyer lookalike audience", "marketer", "Lookalike audience from buyers"),
-        ("Move the weekly review to Monday 10:00", "lead", None),
-        ("Report revenue by cohort, not only by week", "marketer", None),
-    ],
-    [
-        (
-            "Decide the headline test at the planned sample, not before",
-            "lead",
-            "Outcome-first landing page headline",
-        ),
-        ("Shorten the lead form to three fields as the next test", "marketer", "Shorter lead form"),
-        ("Ask sales for ten call recordings of non-target leads", "lead", None),
-        ("Refill the backlog to at least 15 hypotheses", "marketer", None),
-    ],
+# The default catalog's metrics, in its order (hypotheses.domain.reviews.metrics): (value six
+# weeks ago, weekly drift, noise as a share of the value), money in the story's unit.
+SERIES = [
+    (410, 9, 0.05),  # Leads
+    (19.4, -0.35, 0.04),  # Cost per lead
+    (10.8, 0.25, 0.05),  # Lead to sale conversion
+    (178.0, -3.5, 0.04),  # CAC
+    (61500, 900, 0.04),  # Revenue
+    (25400, 420, 0.05),  # Gross profit
+    (22.5, 0.2, 0.04),  # Repeat-purchase share
+    (34, 0.8, 0.06),  # NPS
+    (96, -11, 0.08),  # Time to first contact
+    (28.5, -0.9, 0.04),  # Share of non-target leads
 ]
+UNTRACKED = (5, 6)  # Gross profit and Repeat-purchase share: 8 of the 10 metrics are tracked
 # Per week: which of the previous week's decisions (by index) were carried over; the rest were done.
 CARRIED = [set(), {3}, {1}, {2, 4}, {1}, {2}]
-NOTES = [
-    "Speed to lead is the biggest lever we see; the callback test starts this week.",
-    "Lead volume grows but the share of non-target leads is still high. "
-    "Sales and marketing disagree on the definition.",
-    "Callback test: lead to sale rose clearly. Shipping it everywhere.",
-    "CAC keeps falling. The backlog is below the minimum: more ideas, especially segments.",
-    "Guarantee test inconclusive; the wording may be the problem.",
-    "Headline test at 60% of its planned sample. No early calls.",
-]
 
 
 def _at(day, hour: int) -> datetime:
@@ -140,26 +57,29 @@ def _hypothesis_ids(session: Session, team: Team) -> dict[str, tuple[int, int | 
     return {title: (hid, eid) for title, hid, eid in rows}
 
 
-def _values(week_index: int, rng: random.Random) -> dict[str, float]:
+def _values(
+    week_index: int, rng: random.Random, language: str | None, money: float
+) -> dict[str, float]:
+    """Return the week's value of each default metric by its name in *language*."""
     out = {}
-    for name, (start, drift, noise) in SERIES.items():
+    catalog = default_catalog(language)
+    for (name, unit, _direction, fmt), (start, drift, noise) in zip(catalog, SERIES, strict=True):
         value = (start + drift * week_index) * (1 + rng.uniform(-noise, noise))
-        out[name] = round(
-            value,
-            2
-            if name in ("Cost per lead", "CAC")
-            else (1 if "share" in name.lower() or "conversion" in name.lower() else 0),
-        )
+        out[name] = round(value * (money if unit == "money" else 1), int(fmt))
     return out
 
 
 def load(session: Session, *, team: Team, people: dict[str, User]) -> list[Review]:
     """Add six published weekly reviews and a draft for this week to the demo team."""
+    words = content_for(team.default_language)
+    language = team.default_language
     rng = random.Random(47)
     seed_catalog(session, team=team)
     session.flush()
     metrics = {m.name: m for m in list_metrics(session, team=team)}
-    for name in UNTRACKED:
+    catalog = default_catalog(language)
+    for index in UNTRACKED:
+        name = catalog[index][0]
         if name in metrics:
             metrics[name].tracked = False
     linked = _hypothesis_ids(session, team)
@@ -174,8 +94,8 @@ def load(session: Session, *, team: Team, people: dict[str, User]) -> list[Revie
             team_id=team.id,
             iso_week=week_of_date(monday),
             status=ReviewStatus.PUBLISHED,
-            attendees=attendees + (", Sam from sales" if index % 2 else ""),
-            notes=NOTES[index],
+            attendees=attendees + (f", {words.GUEST}" if index % 2 else ""),
+            notes=words.NOTES[index],
             opened_by_id=marketer.id,
             published_by_id=lead.id,
             created_at=_at(monday, 9),
@@ -183,7 +103,7 @@ def load(session: Session, *, team: Team, people: dict[str, User]) -> list[Revie
         )
         session.add(review)
         session.flush()
-        for name, value in _values(index, rng).items():
+        for name, value in _values(index, rng, language, words.MONEY).items():
             if name in metrics:
                 session.add(KpiValue(review_id=review.id, metric_id=metrics[name].id, value=value))
         carried = []
@@ -205,7 +125,7 @@ def load(session: Session, *, team: Team, people: dict[str, User]) -> list[Revie
                 session.add(copy)
                 carried.append(copy)
         previous = []
-        for text, role, title in DECISIONS[index]:
+        for text, role, title in words.DECISIONS[index]:
             hypothesis_id, experiment_id = (
                 linked.get(title, (None, None)) if title else (None, None)
             )

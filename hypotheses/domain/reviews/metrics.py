@@ -38,13 +38,44 @@ DEFAULT_CATALOG: list[tuple[str, str, str, str]] = [
     ("Time to first contact", "duration", "down", "0"),
     ("Share of non-target leads", "percent", "down", "1"),
 ]
+# The default catalog's names in each language, in DEFAULT_CATALOG's order. They are the team's
+# data once seeded (renamed freely), so they are written here rather than in the message catalog.
+DEFAULT_NAMES: dict[str, tuple[str, ...]] = {
+    "en": tuple(name for name, *_rest in DEFAULT_CATALOG),
+    "ru": (
+        "Лиды",
+        "Стоимость лида",
+        "Конверсия из лида в продажу",
+        "CAC",
+        "Выручка",
+        "Валовая прибыль",
+        "Доля повторных покупок",
+        "NPS",
+        "Время до первого контакта",
+        "Доля нецелевых лидов",
+    ),
+}
 FIELDS = ("name", "unit", "direction", "fmt", "tracked")
 
 
-def seed_catalog(session: Session, *, team: Team) -> None:
-    """Give a new team the default KPI catalog (skips names it already has)."""
+def default_catalog(language: str | None = None) -> list[tuple[str, str, str, str]]:
+    """Return DEFAULT_CATALOG with its names in *language* ("ru", "en"; others: English)."""
+    names = DEFAULT_NAMES.get(language or "en", DEFAULT_NAMES["en"])
+    return [
+        (name, unit, direction, fmt)
+        for name, (_en, unit, direction, fmt) in zip(names, DEFAULT_CATALOG, strict=True)
+    ]
+
+
+def seed_catalog(session: Session, *, team: Team, language: str | None = None) -> None:
+    """Give a new team the default KPI catalog (skips names it already has).
+
+    The names are in *language* ("ru", "en"); by default in the team's default language, and
+    in English when the team has none.
+    """
     existing = set(session.exec(select(Metric.name).where(Metric.team_id == team.id)).all())
-    for position, (name, unit, direction, fmt) in enumerate(DEFAULT_CATALOG):
+    catalog = default_catalog(language or team.default_language)
+    for position, (name, unit, direction, fmt) in enumerate(catalog):
         if name not in existing:
             session.add(
                 Metric(
