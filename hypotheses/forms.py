@@ -6,7 +6,8 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, FloatField, IntegerField, StringField
+from wtforms import Field, FieldList, FloatField, Form, FormField, IntegerField, StringField
+from wtforms.form import BaseForm
 from wtforms.validators import ValidationError
 
 from hypotheses.domain.core.errors import DomainError
@@ -80,15 +81,65 @@ class ReasonForm(FlaskForm):
     reason = StringField(_l("Reason"), filters=[strip_filter])
 
 
-def apply_domain_error(form: FlaskForm, error: DomainError) -> bool:
-    """Put a domain error next to its field; return False when no field matched."""
+def apply_domain_error(
+    form: BaseForm, error: DomainError, aliases: dict[str, str | None] | None = None
+) -> bool:
+    """The one bridge from a domain error to a form: put each of the error's messages next to
+    its field (found by name, rows of a FieldList included; *aliases* maps a domain name to
+    the form's, or to None to skip it). Return False when no field matched (then the caller
+    flashes the message)."""
+    fields = fields_by_name(form)
     placed = False
     for name, messages in error.fields.items():
-        field = getattr(form, name, None)
-        if isinstance(field, Field):
+        target = (aliases or {}).get(name, name)
+        field = fields.get(target) if target else None
+        if field is not None:
             field.errors = list(field.errors) + list(messages)
             placed = True
     return placed
+
+
+def fields_by_name(form: BaseForm) -> dict[str, Field]:
+    """Return the form's fields by short name, and the fields of its rows by their HTML name."""
+    found: dict[str, Field] = {}
+    for field in form:
+        found[field.short_name] = field
+        entries = field.entries if isinstance(field, FieldList) else [field]
+        for entry in entries:
+            if isinstance(entry, FormField):
+                found.update({sub.name: sub for sub in entry.form})
+            elif entry is not field:
+                found[entry.name] = entry
+    return found
+
+
+def flat_errors(form: BaseForm) -> dict[str, list[str]]:
+    """Return the form's errors as {field name: messages}, row fields by their HTML name."""
+    return {
+        name: [str(m) for m in field.errors]
+        for name, field in fields_by_name(form).items()
+        if field.errors and not isinstance(field, FieldList | FormField)
+    }
+
+
+class RowForm(Form):
+    """One row of a ``FieldList(FormField(...))`` whose fields keep flat HTML names.
+
+    A field ``visitors`` of row 2 is named ``visitors_2`` (not WTForms' ``rows-2-visitors``):
+    the names the domain's errors use (``conversions_1``), the page's script and saved links
+    keep working, and ``apply_domain_error`` finds each row's fields by them.
+    """
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            index = options["prefix"].rstrip("-").rsplit("-", 1)[-1]
+            options = {**options, "prefix": "", "name": f"{options['name']}_{index}"}
+            return unbound_field.bind(form=form, **options)
+
+
+def row_list(row: type[RowForm], count: int) -> FieldList:
+    """A list of exactly *count* rows of *row* (filled from the request or from data)."""
+    return FieldList(FormField(row), min_entries=count, max_entries=count)
 
 
 def distinct_ids(form: FlaskForm, prefix: str) -> FlaskForm:

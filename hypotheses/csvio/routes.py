@@ -165,7 +165,7 @@ def _render_mapping(token: str, file_name: str, table: csv_read.Table, form, sta
     try:
         rows = csv_io.check_rows(get_session(), team=g.team, table=table, mapping=mapping_of(form))
     except ValidationFailed as error:
-        apply_domain_error(_MappingFields(form), error)
+        apply_domain_error(form, error, {name: f"map_{name}" for name in csv_io.FIELDS})
     get_session().rollback()
     bad = [row for row in rows if row.errors]
     shown = (bad + [row for row in rows if not row.errors])[:PREVIEW_ROWS]
@@ -182,16 +182,6 @@ def _render_mapping(token: str, file_name: str, table: csv_read.Table, form, sta
         checked=bool(rows),
         limit=PREVIEW_ROWS,
     ), status
-
-
-class _MappingFields:
-    """Let apply_domain_error find ``map_<field>`` inputs by our field names."""
-
-    def __init__(self, form) -> None:
-        self._form = form
-
-    def __getattr__(self, name: str):
-        return getattr(self._form, f"map_{name}", None)
 
 
 @bp.route("/import/<token>", methods=["GET", "POST"])

@@ -13,7 +13,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -22,10 +21,18 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
+from wtforms.widgets import HiddenInput
 
-from hypotheses.domain.core.errors import DomainError
+from hypotheses.domain.experiments.results import MAX_COUNT
 from hypotheses.enums import Decision, Outcome
-from hypotheses.forms import StrictFloatField, StrictIntegerField, no_control_chars, strip_filter
+from hypotheses.forms import (
+    RowForm,
+    StrictFloatField,
+    StrictIntegerField,
+    no_control_chars,
+    row_list,
+    strip_filter,
+)
 
 ROWS = 6  # control + up to 5 variants
 TEXT = [strip_filter]
@@ -44,6 +51,17 @@ def options(mapping: dict) -> list[SelectChoice]:
     return [SelectChoice(key, label) for key, label in mapping.items()]
 
 
+class VariantRow(RowForm):
+    """One row of the design's variant table (row 0 is the control)."""
+
+    variant_name = StringField(
+        _l("Name of the control"),
+        filters=TEXT,
+        validators=[Optional(), Length(max=60), no_control_chars],
+    )
+    variant_split = StrictFloatField(_l("Traffic share of the control, %%"), percent=True)
+
+
 class DesignForm(FlaskForm):
     """The test design: metric, baseline, effect, error rates, traffic, variants."""
 
@@ -58,22 +76,32 @@ class DesignForm(FlaskForm):
     metric_kind = RadioField(
         _l("Metric kind"), choices=KIND_CHOICES, default="conversion", validate_choice=False
     )
-    baseline = StrictFloatField(_l("Baseline: conversion rate in %, or the current mean"))
+    baseline = StrictFloatField(
+        _l("Baseline: conversion rate in %, or the current mean"), percent=True
+    )
     baseline_sd = StrictFloatField(_l("Standard deviation (continuous metrics only)"))
-    mde = StrictFloatField(_l("Minimum detectable effect"))
+    mde = StrictFloatField(_l("Minimum detectable effect"), percent=True)
     mde_type = RadioField(
         _l("Effect is"), choices=MDE_CHOICES, default="relative", validate_choice=False
     )
     alpha = StrictFloatField(_l("Significance level α"), default=0.05)
     power = StrictFloatField(_l("Power (1 − β)"), default=0.8)
     daily_visitors = StrictIntegerField(_l("Expected daily visitors entering the test"))
-    version = HiddenField()
+    variants = row_list(VariantRow, ROWS)
+    version = StrictIntegerField(widget=HiddenInput(), validators=[Optional()], minimum=1)
     calculate = SubmitField(_l("Calculate"))
     save = SubmitField(_l("Save design"))
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for i, (name, split) in enumerate(self.rows()):
+            if i:
+                name.label.text = _l("Name of variant %(n)s", n=i + 1)
+                split.label.text = _l("Traffic share of variant %(n)s, %%", n=i + 1)
+
     def rows(self) -> list[tuple[Any, Any]]:
         """Return the (name, split) field pairs of the variant rows."""
-        return [(self[f"variant_name_{i}"], self[f"variant_split_{i}"]) for i in range(ROWS)]
+        return [(row.variant_name, row.variant_split) for row in self.variants]
 
     def metric_name(self) -> str:
         return (self.metric_other.data or "").strip() or (self.metric_choice.data or "").strip()
@@ -133,26 +161,6 @@ def _round(value: float | None) -> float | int | None:
     return int(value) if value.is_integer() else value
 
 
-for _i in range(ROWS):
-    setattr(
-        DesignForm,
-        f"variant_name_{_i}",
-        StringField(
-            _l("Name of variant %(n)s", n=_i + 1) if _i else _l("Name of the control"),
-            filters=TEXT,
-            validators=[Optional(), Length(max=60), no_control_chars],
-        ),
-    )
-    setattr(
-        DesignForm,
-        f"variant_split_{_i}",
-        StrictFloatField(
-            _l("Traffic share of variant %(n)s, %%", n=_i + 1)
-            if _i
-            else _l("Traffic share of the control, %%")
-        ),
-    )
-
 # Domain field names that live under another name in the form.
 DESIGN_ALIASES = {
     "metric_name": "metric_other",
@@ -162,26 +170,30 @@ DESIGN_ALIASES = {
 }
 
 
+class ResultRow(RowForm):
+    """The numbers of one variant: visitors/conversions or n/mean/sd."""
+
+    visitors = StrictIntegerField(_l("Visitors"), minimum=0, maximum=MAX_COUNT)
+    conversions = StrictIntegerField(_l("Conversions"), minimum=0, maximum=MAX_COUNT)
+    n = StrictIntegerField(_l("Users (n)"), minimum=0, maximum=MAX_COUNT)
+    mean = StrictFloatField(_l("Mean"))
+    sd = StrictFloatField(_l("Standard deviation"))
+
+
 class ResultsForm(FlaskForm):
     """Per-variant numbers typed in: visitors/conversions or n/mean/sd."""
 
+    rows = row_list(ResultRow, ROWS)
     final = BooleanField(_l("These are the final results: end the test"))
     submit = SubmitField(_l("Save results and analyse"))
-
-
-for _i in range(ROWS):
-    setattr(ResultsForm, f"visitors_{_i}", StrictIntegerField(_l("Visitors")))
-    setattr(ResultsForm, f"conversions_{_i}", StrictIntegerField(_l("Conversions")))
-    setattr(ResultsForm, f"n_{_i}", StrictIntegerField(_l("Users (n)")))
-    setattr(ResultsForm, f"mean_{_i}", StrictFloatField(_l("Mean")))
-    setattr(ResultsForm, f"sd_{_i}", StrictFloatField(_l("Standard deviation")))
 
 
 def results_rows(form: ResultsForm, kind: str, names: list[str]) -> list[dict[str, Any]]:
     """Return the typed numbers as the domain's per-variant rows."""
     keys = ("visitors", "conversions") if kind == "conversion" else ("n", "mean", "sd")
     return [
-        {"name": name, **{k: form[f"{k}_{i}"].data for k in keys}} for i, name in enumerate(names)
+        {"name": name, **{k: row[k].data for k in keys}}
+        for name, row in zip(names, form.rows, strict=False)
     ]
 
 
@@ -242,17 +254,3 @@ class DecisionForm(FlaskForm):
         validators=[Optional(), Length(max=200), no_control_chars],
     )
     submit = SubmitField(_l("Record the decision"))
-
-
-def place_errors(
-    form: FlaskForm, error: DomainError, aliases: dict[str, str | None] | None = None
-) -> bool:
-    """Put a domain error's messages next to the form's fields; False when none matched."""
-    placed = False
-    for name, messages in error.fields.items():
-        target = (aliases or {}).get(name, name)
-        field = form._fields.get(target) if target else None
-        if field is not None:
-            field.errors = list(field.errors) + list(messages)
-            placed = True
-    return placed

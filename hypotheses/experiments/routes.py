@@ -29,11 +29,10 @@ from hypotheses.experiments.forms import (
     PerUserUploadForm,
     ResultsForm,
     StopForm,
-    place_errors,
     results_rows,
 )
 from hypotheses.experiments.presenters import catalog_names, detail_context, plan_view
-from hypotheses.forms import ConfirmForm
+from hypotheses.forms import ConfirmForm, apply_domain_error, flat_errors
 from hypotheses.models import Experiment, Hypothesis
 from hypotheses.permissions import requires
 
@@ -162,7 +161,10 @@ def design(hypothesis_id: int):
             form.fill(stored, catalog)
             form.version.data = experiment.version
         else:
-            form.variant_name_0.data, form.variant_name_1.data = _("Control"), "B"
+            form.variants[0].variant_name.data, form.variants[1].variant_name.data = (
+                _("Control"),
+                "B",
+            )
     elif form.validate_on_submit():
         data = form.to_data()
         if locked:  # only the traffic may change; the rest stays as pre-registered
@@ -171,14 +173,13 @@ def design(hypothesis_id: int):
             if form.calculate.data:
                 plan = experiments.preview_design(data=data)
             else:
-                version = int(form.version.data) if (form.version.data or "").isdigit() else None
                 experiment = experiments.save_design(
                     db,
                     team=g.team,
                     actor=current_user,
                     hypothesis_id=hypothesis.id,
                     data=data,
-                    version=version,
+                    version=form.version.data,
                 )
                 flash(_("Test design saved."), "success")
                 return redirect(url_for("experiments.detail", experiment_id=experiment.id))
@@ -186,7 +187,7 @@ def design(hypothesis_id: int):
             changes, status = error.changes, 409
             form.version.data = error.current_version
         except DomainError as error:
-            place_errors(form, error, DESIGN_ALIASES) or flash(error.message, "danger")
+            apply_domain_error(form, error, DESIGN_ALIASES) or flash(error.message, "danger")
             status = error.status
     else:
         status = 422
@@ -213,7 +214,7 @@ def calculate(hypothesis_id: int):
     _hypothesis(hypothesis_id)
     form = _design_form(catalog_names(db, team=g.team), formdata=request.args)
     if not form.validate():
-        return jsonify(ok=False, errors={k: [str(m) for m in v] for k, v in form.errors.items()})
+        return jsonify(ok=False, errors=flat_errors(form))
     try:
         plan = experiments.preview_design(data=form.to_data())
     except DomainError as error:
@@ -266,7 +267,7 @@ def stop(experiment_id: int):
                 reason=form.reason.data,
             )
         except DomainError as error:
-            place_errors(form, error) or flash(error.message, "danger")
+            apply_domain_error(form, error) or flash(error.message, "danger")
             return _render_detail(experiment, status=error.status, stop_form=form)
         flash(_("Test stopped."), "success")
         return _to_detail(experiment)
@@ -315,7 +316,7 @@ def results(experiment_id: int):
                 variants=results_rows(form, experiment.metric_kind, names),
             )
         except DomainError as error:
-            place_errors(form, error) or flash(error.message, "danger")
+            apply_domain_error(form, error) or flash(error.message, "danger")
             return _render_detail(experiment, status=error.status, results_form=form)
         return _after_results(experiment)
     return _render_detail(experiment, status=422, results_form=form)
@@ -341,7 +342,7 @@ def _upload(experiment: Experiment, form, kind: str, form_key: str, **columns):
             **columns,
         )
     except DomainError as error:
-        place_errors(form, error) or flash(error.message, "danger")
+        apply_domain_error(form, error) or flash(error.message, "danger")
         return _render_detail(experiment, status=error.status, **{form_key: form})
     return _after_results(experiment)
 
@@ -390,7 +391,7 @@ def decision(experiment_id: int):
                 follow_up_title=form.follow_up_title.data,
             )
         except DomainError as error:
-            place_errors(form, error) or flash(error.message, "danger")
+            apply_domain_error(form, error) or flash(error.message, "danger")
             return _render_detail(experiment, status=error.status, decision_form=form)
         flash(
             _("Decision recorded. The test's slot is free and the learning is in the library."),
