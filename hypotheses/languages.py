@@ -71,10 +71,7 @@ def day(value: date | datetime | None) -> str:
     """Write a date for running text in the active language: "2 дек. 2026", "Dec 2, 2026"."""
     if value is None:
         return "—"
-    pattern = DATE_PATTERNS.get(current_language(), "medium")
-    if isinstance(value, datetime):
-        return format_datetime(value, pattern)
-    return format_date(value, pattern)
+    return format_date(value, DATE_PATTERNS.get(current_language(), "medium"))
 
 
 def moment(value: datetime | None) -> str:

@@ -2,11 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, RadioField, StringField, SubmitField
+from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from hypotheses import languages
-from hypotheses.forms import no_control_chars, strip_filter
+from hypotheses.forms import distinct_ids, no_control_chars, strip_filter
 
 NEW_PASSWORD = {"autocomplete": "new-password"}
 
@@ -77,12 +77,13 @@ class PasswordForm(FlaskForm):
 class LanguageForm(FlaskForm):
     """One's interface language: Russian, English, or whatever the browser asks for."""
 
-    language = RadioField(
+    language = SelectField(
         _l("Interface language"),
         description=_l("Dates and numbers follow the language too."),
     )
     submit = SubmitField(_l("Save language"))
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, prefix="lang", **kwargs)
+        super().__init__(*args, **kwargs)
+        distinct_ids(self, "lang")  # it shares the profile page with the password form
         self.language.choices = languages.choices(_l("As the browser asks"))
