@@ -151,8 +151,8 @@ def reduce_with_duckdb(
         )  # the corrected two-pass algorithm: no cancellation left to check
     if sum(r[3] for r in rejected) >= REJECTS_LIMIT:
         raise Unsupported("too many rejected rows")
-    for name, n, conversions, total, squares, odd in groups:
-        if odd:
+    for name, n, conversions, total, squares, largest in groups:
+        if not largest <= MAX_ABS_VALUE:  # NaN, inf or too large
             raise Unsupported("non-finite or too large values")  # need their lines
         code = totals.index[name]
         if i_value is None:
@@ -250,19 +250,17 @@ def _query(
     if decimal == ",":
         options.append("decimal_separator=','")
     source = f"read_csv({_quote(path)}, {', '.join(options)})"
-    conversions = f"sum({conv}::UTINYINT)" if conv else "NULL"
+    conversions = f"sum(enum_code({conv}))" if conv else "NULL"  # '0' is code 0, '1' code 1
     if value is None:
-        sums = "NULL, NULL, 0"
+        sums = "NULL, NULL, 0.0"
     else:
         if len(set(shifts)) == 1:
             deviation = f"({value} - {shifts[0]!r})"
         else:
             table = "([" + ", ".join(repr(float(s)) for s in shifts) + "]::DOUBLE[])"
             deviation = f"({value} - {table}[enum_code({var}) + 1])"
-        sums = (
-            f"sum({deviation}), sum({deviation} * {deviation}), "
-            f"count(*) FILTER (NOT isfinite({value}) OR abs({value}) > {MAX_ABS_VALUE!r})"
-        )
+        # max(|x|) is NaN or inf when any value is, and above the limit when any value is
+        sums = f"sum({deviation}), sum({deviation} * {deviation}), max(abs({value}))"
     return f"SELECT {var}::VARCHAR, count(*), {conversions}, {sums} FROM {source} GROUP BY {var}"
 
 
