@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from sqlmodel import Session
 
 from hypotheses.db import get_engine
+from hypotheses.demo.content import LANGUAGES as DEMO_LANGUAGES
 from hypotheses.domain.accounts import users as accounts
 from hypotheses.domain.core.errors import DomainError
 
@@ -26,12 +27,30 @@ def _print_demo_logins() -> None:
             click.echo(f"  {role:<9} {email:<28} password: {password}")
 
 
+def _demo_language(language: str | None) -> str:
+    """Return the demo's language: the --lang given, else this machine's (see the option)."""
+    from hypotheses.demo import language_from_environment
+
+    return language.lower() if language else language_from_environment()
+
+
+demo_language_option = click.option(
+    "--lang",
+    "language",
+    type=click.Choice(DEMO_LANGUAGES, case_sensitive=False),
+    default=None,
+    help="The demo's language: en or ru. By default this machine's language: ru when "
+    "LANGUAGE, LC_ALL, LC_MESSAGES or LANG names a Russian locale (ru_RU.UTF-8), else en.",
+)
+
+
 @click.command("init-db")
 @click.option(
     "--demo-if-empty", is_flag=True, help="Load the demo team when the database is empty."
 )
+@demo_language_option
 @with_appcontext
-def init_db_command(demo_if_empty: bool) -> None:
+def init_db_command(demo_if_empty: bool, language: str | None) -> None:
     """Create or upgrade the database schema, optionally loading the demo team."""
     from hypotheses.migrate import upgrade_database
 
@@ -40,10 +59,13 @@ def init_db_command(demo_if_empty: bool) -> None:
     if demo_if_empty:
         from hypotheses.demo import load_demo_if_empty
 
+        language = _demo_language(language)
         with _session() as session:
-            loaded = load_demo_if_empty(session, instance_path=current_app.instance_path)
+            loaded = load_demo_if_empty(
+                session, instance_path=current_app.instance_path, language=language
+            )
         click.echo(
-            "Demo team loaded."
+            f"Demo team loaded ({language})."
             if loaded
             else "Existing data kept (the demo loads only into an empty database)."
         )
@@ -51,19 +73,21 @@ def init_db_command(demo_if_empty: bool) -> None:
 
 
 @click.command("seed-demo")
+@demo_language_option
 @with_appcontext
-def seed_demo_command() -> None:
+def seed_demo_command(language: str | None) -> None:
     """Load the demo team into the database (refused when it already exists)."""
     from hypotheses.demo import DemoExists, load_demo
     from hypotheses.migrate import upgrade_database
 
+    language = _demo_language(language)
     upgrade_database(get_engine())
     with _session() as session:
         try:
-            load_demo(session, instance_path=current_app.instance_path)
+            team = load_demo(session, instance_path=current_app.instance_path, language=language)
         except DemoExists as error:
             raise click.ClickException(str(error)) from error
-    click.echo("Demo team loaded.")
+    click.echo(f"Demo team loaded ({language}): {team.name}")
     _print_demo_logins()
 
 
