@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import current_app, has_request_context, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_percent, get_locale
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms.fields.choices import SelectChoice
@@ -79,6 +79,11 @@ def moment(value: datetime | None) -> str:
     if value is None:
         return "—"
     return f"{day(value)}, {format_datetime(value, TIME_PATTERN)}"
+
+
+def percent_sign() -> str:
+    """Return what follows a number as a percentage: "%" in English, " %" (no-break) in Russian."""
+    return format_percent(0).replace("0", "", 1) if get_locale() is not None else "%"
 
 
 def set_cookie(response, language: str | None):

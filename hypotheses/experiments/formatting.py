@@ -2,7 +2,8 @@
 
 Rates and lifts are fractions in, percentages out: pct(0.031) → "3.1%", signed_pct(0.26) →
 "+26.0%", ci_range(0.08, 0.44) → "+8.0% to +44.0%", pvalue(0.0004) → "< 0.001".
-Decimal separators follow the interface language (Flask-Babel).
+Decimal separators and the percent sign follow the interface language (Flask-Babel): in
+Russian "3,1 %" (no-break space), "1 234" (no-break space groups).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from typing import Any
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+
+from hypotheses.languages import percent_sign
 
 DASH = "—"
 
@@ -32,7 +35,11 @@ def num(value: Any, digits: int = 0) -> str:
 
 def pct(value: Any, digits: int = 1) -> str:
     """Format a fraction as a percentage: 0.031 → "3.1%"."""
-    return format_decimal(value * 100, format=_pattern(digits)) + "%" if _ok(value) else DASH
+    return (
+        format_decimal(value * 100, format=_pattern(digits)) + percent_sign()
+        if _ok(value)
+        else DASH
+    )
 
 
 def signed_pct(value: Any, digits: int = 1) -> str:
@@ -40,8 +47,8 @@ def signed_pct(value: Any, digits: int = 1) -> str:
     if not _ok(value):
         return DASH
     if round(value * 100, digits) == 0:
-        return format_decimal(0, format=_pattern(digits)) + "%"
-    return format_decimal(value * 100, format=_pattern(digits, signed=True)) + "%"
+        return format_decimal(0, format=_pattern(digits)) + percent_sign()
+    return format_decimal(value * 100, format=_pattern(digits, signed=True)) + percent_sign()
 
 
 def signed_num(value: Any, digits: int = 2) -> str:
@@ -77,10 +84,10 @@ def chance(value: Any) -> str:
     if not _ok(value):
         return DASH
     if value > 0.999:
-        return "> " + format_decimal(99.9, format="0.0") + "%"
+        return "> " + format_decimal(99.9, format="0.0") + percent_sign()
     if value < 0.001:
-        return "< " + format_decimal(0.1, format="0.0") + "%"
-    return format_decimal(value * 100, format="0.0") + "%"
+        return "< " + format_decimal(0.1, format="0.0") + percent_sign()
+    return format_decimal(value * 100, format="0.0") + percent_sign()
 
 
 FILTERS = {

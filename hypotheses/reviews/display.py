@@ -6,6 +6,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from hypotheses.domain.reviews.metrics import decimals_of
+from hypotheses.languages import percent_sign
 from hypotheses.models import Metric
 from hypotheses.reviews.blueprint import bp
 
@@ -44,7 +45,8 @@ def kpi_change(row) -> str:
         text = f"{sign}{amount}"
     if row.delta_pct is not None and row.metric.unit != "percent":
         pct_sign = "+" if row.delta_pct > 0 else ("−" if row.delta_pct < 0 else "±")
-        text += f" ({pct_sign}{format_decimal(abs(row.delta_pct), format='#,##0.0')}%)"
+        amount_pct = format_decimal(abs(row.delta_pct), format="#,##0.0") + percent_sign()
+        text += f" ({pct_sign}{amount_pct})"
     return f"{row.arrow} {text}"
 
 
