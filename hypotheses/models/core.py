@@ -46,7 +46,7 @@ class User(SQLModel, table=True):
     # Rotated on logout, password change, deactivation and role change: every cookie
     # carrying the old token stops working (Flask-Login "alternative tokens").
     session_token: str = Field(max_length=64)
-    # Interface language ("ru", "en"); None follows the browser (a chosen cookie or Accept-Language).
+    # Interface language ("ru", "en"); None follows the browser (its switch, Accept-Language).
     language: str | None = Field(default=None, max_length=8)
     created_at: datetime = Field(default_factory=utcnow)
 
