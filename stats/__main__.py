@@ -1,7 +1,12 @@
 """Command line: analyse a per-user CSV in the terminal.
 
     python -m stats FILE.csv --variant-column variant --conversion-column converted \
-        [--value-column revenue] [--control A] [--planned-per-variant 5000] [--json]
+        [--value-column revenue] [--control A] [--planned-per-variant 5000] \
+        [--early-look-method obrien-fleming --looks 1000,2500] [--json]
+
+Early looks (below --planned-per-variant) are judged by the always-valid confidence sequence
+unless --early-look-method names a group-sequential design ("obrien-fleming" or "pocock"),
+whose bounds come from the earlier looks listed with --looks (per-arm sizes, smallest arm).
 """
 
 from __future__ import annotations
@@ -13,10 +18,10 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from stats._version import ENGINE_VERSION
-from stats.analysis import CORRECTIONS, analyze
+from stats.analysis import CORRECTIONS, EARLY_LOOK_METHODS, analyze
 from stats.errors import BadRowsError, StatsInputError
 from stats.peruser import PerUserSummary, reduce_per_user_csv
-from stats.results import AnalysisResult
+from stats.results import AnalysisResult, SequentialResult
 from stats.verdict import format_alpha, format_p, format_rate
 
 
@@ -41,6 +46,19 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--planned-split", help="comma-separated planned weights, in arm order")
     parser.add_argument("--planned-per-variant", type=int, help="planned users per arm")
     parser.add_argument("--final", action="store_true", help="the test has ended")
+    parser.add_argument(
+        "--early-look-method",
+        choices=EARLY_LOOK_METHODS,
+        default="always-valid",
+        help="how looks before the planned sample are judged: a group-sequential design "
+        "(obrien-fleming, pocock; list every earlier look with --looks) or the always-valid "
+        "confidence sequence for looks that are not recorded (default)",
+    )
+    parser.add_argument(
+        "--looks",
+        help="comma-separated per-arm sample sizes (smallest arm) at the earlier looks of this "
+        "test, e.g. 1000,2500; the current size is the latest look",
+    )
     parser.add_argument("--skip-bad-rows", action="store_true", help="skip bad rows")
     parser.add_argument("--delimiter", help="field separator (default: detect , ; tab |)")
     parser.add_argument("--decimal", choices=(".", ","), help="decimal mark of values")
@@ -76,6 +94,17 @@ def _weights(text: str | None) -> list[float] | None:
         ) from exc
 
 
+def _looks(text: str | None) -> list[int] | None:
+    if text is None:
+        return None
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError as exc:
+        raise StatsInputError(
+            f"--looks must be whole numbers separated by commas: {text!r}"
+        ) from exc
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Reduce the file and analyse every metric column given."""
     allowed = list(args.variants.split(",")) if args.variants else None
@@ -97,6 +126,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "alpha": args.alpha,
         "correction": args.correction,
         "final": args.final,
+        "looks": _looks(args.looks),
+        "early_look_method": args.early_look_method,
     }
     analyses: dict[str, AnalysisResult] = {}
     if args.conversion_column:
@@ -114,6 +145,24 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             **common,
         )
     return {"summary": summary, "analyses": analyses}
+
+
+def _sequential_text(seq: SequentialResult, alpha: float) -> str:
+    """The sequential result of one comparison: its p-value (and adjusted p-value), and for a
+    group-sequential look its number, information fraction, bound and alpha spent so far."""
+    if seq.z_bound is None:
+        text = f", always-valid p {format_p(seq.p_value, alpha)}"
+    else:
+        text = f", sequential p {format_p(seq.p_value, alpha)}"
+    if seq.adjusted_p_value is not None and seq.adjusted_p_value != seq.p_value:
+        text += f", adjusted {format_p(seq.adjusted_p_value, alpha)}"
+    if seq.z_bound is not None:
+        text += (
+            f" (look {seq.look}, {100 * (seq.information_fraction or 0):.0f}% of the plan, "
+            f"bound |z| ≥ {seq.z_bound:.2f}, α spent {seq.alpha_spent:.2g} of "
+            f"{format_alpha(alpha)})"
+        )
+    return text
 
 
 def _print_text(
@@ -144,7 +193,7 @@ def _print_text(
             if result.correction != "none":
                 line += f", adjusted p {format_p(c.adjusted_p_value, result.alpha)}"
             if c.sequential is not None:
-                line += f", always-valid p {format_p(c.sequential.p_value, result.alpha)}"
+                line += _sequential_text(c.sequential, result.alpha)
             if c.prob_beat_control is not None:
                 line += f", P({c.variant} beats {c.control}) = {100 * c.prob_beat_control:.1f}%"
             out.write(line + "\n")

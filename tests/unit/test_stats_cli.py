@@ -119,3 +119,31 @@ def test_cli_analyses_values_with_a_chosen_control(
     assert main([*args, "--control", "B", "--value-name", "revenue per user"]) == 0
     out = capsys.readouterr().out
     assert "revenue per user" in out and "A vs B" in out
+
+
+def test_cli_group_sequential_early_look_with_recorded_looks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _file(tmp_path)  # 3,000 users per arm
+    base = [str(path), "--variant-column", "variant", "--conversion-column", "converted"]
+    plan = ["--planned-per-variant", "5000"]
+    gst = ["--early-look-method", "obrien-fleming", "--looks", "1000,2000"]
+    assert main([*base, *plan, *gst]) == 0
+    out = capsys.readouterr().out
+    # look 3 at 60% of the plan: the O'Brien-Fleming-type bound for 0.2, 0.4, 0.6 is 2.68
+    assert "sequential p" in out and "(look 3, 60% of the plan, bound |z| ≥ 2.68" in out
+    assert "repeated 95% CI" in out
+    assert main([*base, *plan, *gst, "--json"]) == 0
+    seq = json.loads(capsys.readouterr().out)["conversion"]["comparisons"][0]["sequential"]
+    assert seq["method"] == "group-sequential-obrien-fleming" and seq["look"] == 3
+    assert seq["information_fraction"] == 0.6 and round(seq["z_bound"], 2) == 2.68
+    assert main([*base, *plan, "--early-look-method", "pocock", "--json"]) == 0
+    seq = json.loads(capsys.readouterr().out)["conversion"]["comparisons"][0]["sequential"]
+    assert seq["method"] == "group-sequential-pocock" and seq["look"] == 1
+    # bad looks are refused with a message, not a traceback
+    assert main([*base, *plan, "--looks", "1000,x"]) == 1
+    assert "--looks must be whole numbers" in capsys.readouterr().err
+    assert main([*base, *plan, *gst[:2], "--looks", "4000"]) == 1
+    assert "beyond the current 3000" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main([*base, "--early-look-method", "bayes"])
