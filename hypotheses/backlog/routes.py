@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hypotheses.backlog import listing
 from hypotheses.backlog.blueprint import bp
 from hypotheses.backlog.display import (
     audit_changes,
@@ -35,10 +36,11 @@ from hypotheses.domain.core.errors import (
     StaleVersion,
     ValidationFailed,
 )
+from hypotheses.domain.core.pagination import page_number
 from hypotheses.enums import Status
 from hypotheses.forms import apply_domain_error
 from hypotheses.models import Hypothesis, utcnow
-from hypotheses.permissions import requires
+from hypotheses.permissions import can, requires
 
 LIST_ARGS = ("status", "stage", "lever", "subject", "owner_id", "q", "sort", "page")
 
@@ -66,7 +68,7 @@ def _render_index(score_forms: dict[int, ScoreForm] | None = None, status: int =
     page = backlog_queries.list_hypotheses(
         db,
         team=g.team,
-        page=request.args.get("page", 1, type=int),
+        page=page_number(request.args.get("page")),
         per_page=current_app.config.get("PAGE_SIZE", 25),
         **filters.criteria(),
     )
@@ -74,12 +76,18 @@ def _render_index(score_forms: dict[int, ScoreForm] | None = None, status: int =
     return render_template(
         "backlog/index.html",
         page=page,
+        rows=listing.rows(
+            page.items,
+            formula=g.team.score_formula,
+            may_score=can("hypothesis.edit"),
+            editable=backlog_rules.EDITABLE,
+            args=args,
+            now=utcnow(),
+        ),
         filters=filters,
         args=args,
         health=backlog_queries.health(db, team=g.team),
         score_forms=score_forms or {},
-        now=utcnow(),
-        editable=backlog_rules.EDITABLE,
     ), status
 
 

@@ -215,7 +215,9 @@ def list_hypotheses(
     *filters* are those of ``scored_query``; two statements whatever the team's size.
     """
     query, order = scored_query(team=team, **filters)
-    found = paginate(session, query, page=page, per_page=per_page, order_by=order)
+    found = paginate(
+        session, query, page=page, per_page=per_page, order_by=order, key=col(Hypothesis.id)
+    )
     return found.map(_scored)
 
 

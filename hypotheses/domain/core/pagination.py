@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from sqlalchemy import literal_column
 from sqlmodel import Session, func, select
 
 T = TypeVar("T")
@@ -98,16 +99,28 @@ def paginate(
     page: int = 1,
     per_page: int = 25,
     order_by: Sequence[Any] = (),
+    key: Any = None,
     max_per_page: int = MAX_PER_PAGE,
 ) -> Page[Any]:
     """Count the rows of the select *query*, then fetch one page of them in *order_by* order.
 
     Two statements whatever the size of the list. Items are the rows as the query returns
-    them (``page.map`` turns them into the caller's shape).
+    them (``page.map`` turns them into the caller's shape). *query* must not be DISTINCT:
+    the count reads only its FROM and WHERE.
+
+    With *key* (the primary key column of the listed rows), the page is chosen by sorting
+    the keys alone, and only its rows are read whole: sorting a long list carries one
+    column, not every column of every row.
     """
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    counted = query.with_only_columns(literal_column("1"), maintain_column_froms=True)
+    total = session.exec(select(func.count()).select_from(counted.order_by(None).subquery())).one()
     page, per_page, pages = bounds(page, per_page, total, max_per_page=max_per_page)
-    rows = session.exec(
-        query.order_by(*order_by).offset((page - 1) * per_page).limit(per_page)
-    ).all()
+    offset = (page - 1) * per_page
+    if key is None:
+        cut = query.order_by(*order_by).offset(offset).limit(per_page)
+    else:
+        keys = query.with_only_columns(key, maintain_column_froms=True)
+        keys = keys.order_by(*order_by).offset(offset).limit(per_page)
+        cut = query.where(key.in_(keys.scalar_subquery())).order_by(*order_by)
+    rows = session.exec(cut).all()
     return Page(items=list(rows), page=page, pages=pages, total=total, per_page=per_page)
