@@ -89,7 +89,6 @@ def make_experiment_record(
 
     For read-side tests (dashboard, learnings); lifecycle rules are tested via the domain.
     """
-    import json
 
     from hypotheses.models import Analysis, Experiment, ResultSet, Variant, utcnow
 
@@ -136,7 +135,7 @@ def make_experiment_record(
         )
     if results is not None:
         rows = [{"name": n, **r} for n, r in zip(names, results, strict=True)]
-        result_set = ResultSet(experiment_id=experiment.id, data=json.dumps(rows))
+        result_set = ResultSet(experiment_id=experiment.id, data=rows)
         session.add(result_set)
         session.flush()
         if verdict is not None:  # a real engine output, with the given verdict sentence
@@ -161,8 +160,8 @@ def make_experiment_record(
                     experiment_id=experiment.id,
                     result_set_id=result_set.id,
                     engine_version=str(result.engine_version),
-                    inputs=json.dumps(inputs),
-                    output=json.dumps(result.to_dict()),
+                    inputs=inputs,
+                    output=result.to_dict(),
                     verdict=verdict,
                 )
             )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -142,7 +140,7 @@ def _shown(field: str, value: object) -> str:
 
 def _history_item(entry, actor, team_names: dict) -> dict:
     """Describe one audit entry about a user in words."""
-    changes = json.loads(entry.changes or "{}")
+    changes = entry.changes or {}
     return {
         "when": entry.created_at,
         "who": actor.name if actor else _("system"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -38,10 +37,7 @@ def audit_label(action: str) -> str:
 
 def audit_changes(entry: AuditEntry) -> dict[str, list]:
     """Return an audit entry's {field: [old, new]}."""
-    try:
-        return json.loads(entry.changes or "{}")
-    except ValueError:
-        return {}
+    return entry.changes or {}
 
 
 def user_names(session: Session, ids: Iterable[Any]) -> dict[int, str]:

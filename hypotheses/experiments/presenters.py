@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import current_app, g
@@ -193,17 +192,13 @@ def analysis_view(analysis: Analysis | None) -> dict[str, Any] | None:
         "chart_rows": chart_rows,
         "warnings": warnings,
         "level": level,
-        "inputs": json.loads(analysis.inputs),
+        "inputs": analysis.inputs,
     }
 
 
 def _results_form(experiment: Experiment, looks) -> ResultsForm:
-    form = ResultsForm(formdata=None)
-    if looks:
-        for i, row in enumerate(experiment_common.result_data(looks[0][0])):
-            for key, value in row.items():
-                if key != "name" and f"{key}_{i}" in form._fields:
-                    form[f"{key}_{i}"].data = value
+    rows = experiment_common.result_data(looks[0][0]) if looks else []
+    form = ResultsForm(formdata=None, data={"rows": rows})
     if experiment.status == ExperimentStatus.FINISHED:
         form.final.data = True
     return form

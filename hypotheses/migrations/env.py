@@ -29,9 +29,10 @@ def run_migrations_online() -> None:
     with engine.connect() as connection:
         if sqlite:
             # Table recreates with foreign_keys=ON would cascade-delete child rows; the pragma
-            # is a no-op inside a transaction, so switch it off before BEGIN.
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.commit()
+            # is a no-op inside a transaction, so switch it off before BEGIN, on the driver's
+            # connection (through SQLAlchemy the statement would first begin a transaction:
+            # make_engine emits BEGIN IMMEDIATE on every begin).
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
@@ -41,8 +42,8 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         if sqlite:
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
             connection.commit()
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import CheckConstraint, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from hypotheses.enums import Role, ScoreFormula
@@ -90,7 +90,7 @@ class AuditEntry(SQLModel, table=True):
     actor_id: int | None = Field(default=None, foreign_key="user.id")
     # The record's version after the change, so a stale form can list what it missed.
     version: int | None = None
-    changes: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    changes: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     note: str | None = Field(default=None, max_length=2000)
     created_at: datetime = Field(default_factory=utcnow, index=True)
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, Index, Integer, Text, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, Column, Index, Integer, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from hypotheses.enums import ExperimentStatus, MetricKind
@@ -86,8 +86,8 @@ class ResultSet(SQLModel, table=True):
     experiment_id: int = Field(foreign_key="experiment.id", index=True, ondelete="CASCADE")
     final: bool = False
     source: str = Field(default="form", max_length=16)  # form, csv, per-user csv, api
-    # JSON list of per-variant sufficient statistics, in variant order.
-    data: str = Field(sa_column=Column(Text, nullable=False))
+    # Per-variant sufficient statistics, in variant order.
+    data: list = Field(sa_column=Column(JSON, nullable=False))
     file_name: str | None = Field(default=None, max_length=255)
     entered_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
@@ -100,7 +100,7 @@ class Analysis(SQLModel, table=True):
     experiment_id: int = Field(foreign_key="experiment.id", index=True, ondelete="CASCADE")
     result_set_id: int = Field(foreign_key="resultset.id", ondelete="CASCADE")
     engine_version: str = Field(max_length=32)
-    inputs: str = Field(sa_column=Column(Text, nullable=False))
-    output: str = Field(sa_column=Column(Text, nullable=False))
+    inputs: dict = Field(sa_column=Column(JSON, nullable=False))
+    output: dict = Field(sa_column=Column(JSON, nullable=False))
     verdict: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)

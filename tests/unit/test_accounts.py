@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import factories
 import pytest
 from sqlmodel import select
@@ -112,7 +110,7 @@ def test_add_user_creates_membership_and_audit(db, team, users):
     assert [(m.role, t.id) for m, t in accounts.memberships_of(db, user)] == [("lead", team.id)]
     created = _audit(db, "user.create")
     assert created and created[0].actor_id == users["admin"].id
-    assert json.loads(created[0].changes)["email"] == [None, "cleo@example.com"]
+    assert created[0].changes["email"] == [None, "cleo@example.com"]
 
 
 def test_add_user_refuses_unknown_role_before_creating(db, team, users):
@@ -182,7 +180,7 @@ def test_role_change_rotates_token_and_is_audited(db, team, users):
     accounts.save_membership(db, user=user, team=team, role="lead", actor=users["admin"])
     assert user.session_token != token
     entry = _audit(db, "membership.role")[0]
-    assert json.loads(entry.changes) == {"role": ["marketer", "lead"]}
+    assert entry.changes == {"role": ["marketer", "lead"]}
     token = user.session_token
     accounts.save_membership(db, user=user, team=team, role="lead", actor=users["admin"])
     assert user.session_token == token  # no change, no rotation, no entry

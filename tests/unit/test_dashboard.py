@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from factories import make_experiment_record, make_hypothesis, make_team
 
+from hypotheses.domain.experiments.common import sample_total
 from hypotheses.domain.overview import dashboard as dash
 from hypotheses.models import Review, utcnow
 
@@ -98,12 +99,12 @@ def test_free_slots_follow_the_team_limit(db):
 
 
 def test_observed_total_tolerates_odd_data():
-    assert dash.observed_total('[{"visitors": 10, "conversions": 1}, {"visitors": 12}]') == 22
-    assert dash.observed_total('[{"n": 5, "mean": 1, "sd": 1}]') == 5
-    assert dash.observed_total("[]") is None
-    assert dash.observed_total("not json") is None
-    assert dash.observed_total('[{"visitors": "ten"}]') is None
-    assert dash.observed_total('[{"visitors": true}]') is None
+    assert sample_total([{"visitors": 10, "conversions": 1}, {"visitors": 12}]) == 22
+    assert sample_total([{"n": 5, "mean": 1, "sd": 1}]) == 5
+    assert sample_total([]) is None
+    assert sample_total("not json") is None
+    assert sample_total([{"visitors": "ten"}]) is None
+    assert sample_total([{"visitors": True}]) is None
 
 
 def test_stale_ideas_are_ideas_and_backlog_untouched_for_30_days(db, team):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import experiment_factories as ef
 import factories
 import pytest
@@ -104,11 +102,11 @@ def test_early_look_then_final_results(db, team, users):
         variants=ef.conversion_results((1000, 31), (1000, 39)),
         final=False,
     )
-    out = json.loads(early.output)
+    out = early.output
     assert out["early_look"] is True and out["comparisons"][0]["sequential"] is not None
     assert early.engine_version == stats.ENGINE_VERSION and early.verdict.startswith("Early look")
     assert [w["code"] for w in out["warnings"]] == ["early_look"]
-    assert json.loads(early.inputs)["planned_per_variant"] == planned
+    assert early.inputs["planned_per_variant"] == planned
     assert _exp(db, hypothesis).status == "running"
     final = experiment_results.record_results(
         db,
@@ -118,7 +116,7 @@ def test_early_look_then_final_results(db, team, users):
         variants=ef.conversion_results((planned, 310), (planned, 420)),
         final=True,
     )
-    assert json.loads(final.output)["final"] is True and "significant at α = 0.05" in final.verdict
+    assert final.output["final"] is True and "significant at α = 0.05" in final.verdict
     exp = _exp(db, hypothesis)
     assert (exp.status, exp.slot) == ("finished", None) and exp.ended_at is not None
     assert db.get(Hypothesis, hypothesis.id).status == "finished"
@@ -134,7 +132,7 @@ def test_early_look_then_final_results(db, team, users):
         variants=ef.conversion_results((planned, 311), (planned, 420)),
         final=False,
     )
-    assert json.loads(fixed.output)["final"] is True
+    assert fixed.output["final"] is True
 
 
 def test_analysis_is_reproducible_from_its_stored_inputs(db, team, users):
@@ -211,7 +209,7 @@ def test_finish_uses_the_latest_results_as_final(db, team, users):
     analysis = experiment_results.finish(
         db, team=team, actor=users["marketer"], hypothesis_id=hypothesis.id
     )
-    out = json.loads(analysis.output)
+    out = analysis.output
     assert out["final"] is True and out["early_look"] is False
     assert "underpowered" in [w["code"] for w in out["warnings"]]
     assert _exp(db, hypothesis).status == "finished"

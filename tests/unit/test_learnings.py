@@ -80,7 +80,7 @@ def test_verdict_is_the_latest_analysis(db, team):
     )
     from hypotheses.models import Analysis, ResultSet
 
-    later = ResultSet(experiment_id=experiment.id, data="[]", final=True)
+    later = ResultSet(experiment_id=experiment.id, data=[], final=True)
     db.add(later)
     db.flush()
     db.add(
@@ -88,8 +88,8 @@ def test_verdict_is_the_latest_analysis(db, team):
             experiment_id=experiment.id,
             result_set_id=later.id,
             engine_version="t",
-            inputs="{}",
-            output="{}",
+            inputs={},
+            output={},
             verdict="Variant B raised the lead rate.",
         )
     )

@@ -3,7 +3,6 @@ the agenda built from tests and backlog, the Markdown export and the sparkline."
 
 from __future__ import annotations
 
-import json
 import math
 from datetime import UTC, date, datetime, timedelta
 
@@ -187,7 +186,7 @@ def test_agenda_lists_ended_and_running_tests_backlog_and_open_decisions(db, tea
     )
     result = ResultSet(
         experiment_id=running.id,
-        data=json.dumps([{"visitors": 300, "conversions": 9}, {"visitors": 200, "conversions": 8}]),
+        data=[{"visitors": 300, "conversions": 9}, {"visitors": 200, "conversions": 8}],
     )
     db.add(result)
     db.commit()
@@ -196,8 +195,8 @@ def test_agenda_lists_ended_and_running_tests_backlog_and_open_decisions(db, tea
             experiment_id=done.id,
             result_set_id=result.id,
             engine_version="1",
-            inputs="{}",
-            output="{}",
+            inputs={},
+            output={},
             verdict="Variant B raised lead rate.",
         )
     )

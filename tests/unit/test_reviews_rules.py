@@ -203,7 +203,7 @@ def test_addenda_only_after_publishing_and_audited(db, team, users):
         "Revenue was 41,000, not 14,000."
     ]
     entry = db.exec(select(AuditEntry).where(AuditEntry.action == "review.addendum")).one()
-    assert "41,000" in entry.changes
+    assert "41,000" in entry.changes["addendum"][1]
 
 
 # ---------------------------------------------------------------- carry-over

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import factories
 import pytest
 from sqlmodel import select
@@ -75,7 +73,7 @@ def test_update_settings_saves_audits_and_commits(db, team, users):
     assert teams.settings_of(stored)["score_formula"] == "product" and stored.backlog_max == 40
     entry = _entries(db, "team.settings")[0]
     assert entry.actor_id == users["lead"].id and entry.team_id == team.id
-    assert json.loads(entry.changes)["backlog_min"] == [10, 5]
+    assert entry.changes["backlog_min"] == [10, 5]
 
 
 def test_unchanged_settings_write_nothing(db, team, users):
@@ -185,7 +183,7 @@ def test_rename_team(db, team, users):
     teams.rename_team(db, team=team, name="Renamed", actor=users["admin"])
     db.expire_all()
     assert db.get(Team, team.id).name == "Renamed" and db.get(Team, other.id).name == "Other team"
-    assert [json.loads(e.changes)["name"] for e in _entries(db, "team.rename")] == [
+    assert [e.changes["name"] for e in _entries(db, "team.rename")] == [
         ["Test team", "Test Team"],
         ["Test Team", "Renamed"],
     ]

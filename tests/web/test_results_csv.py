@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import random
 
 import experiment_factories as ef
@@ -25,7 +24,7 @@ def saved(db: Session) -> int:
 def latest_data(db: Session) -> list[dict]:
     row = db.exec(select(ResultSet).order_by(ResultSet.id.desc())).first()
     db.commit()
-    return json.loads(row.data)
+    return row.data
 
 
 @pytest.fixture

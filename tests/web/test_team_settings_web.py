@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import factories
 import pytest
 from account_helpers import all_rows, now_row, role_of, tag
@@ -116,7 +114,7 @@ def test_lead_saves_settings(client, auth, db, team, users):
     ) == (5, 25, 2, "product", True, True)
     (entry,) = all_rows(db, select(AuditEntry).where(AuditEntry.action == "team.settings"))
     assert entry.actor_id == users["lead"].id
-    assert json.loads(entry.changes)["backlog_max"] == [30, 25]
+    assert entry.changes["backlog_max"] == [30, 25]
     # Unticked checkboxes turn the options off again.
     client.post(
         "/admin/settings",

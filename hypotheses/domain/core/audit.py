@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from typing import Any
 
@@ -45,7 +44,7 @@ def record(
         entity_id=entity_id,
         action=action,
         actor_id=actor.id if actor else None,
-        changes=json.dumps({k: [_plain(v) for v in pair] for k, pair in (changes or {}).items()}),
+        changes={k: [_plain(v) for v in pair] for k, pair in (changes or {}).items()},
         version=version,
         note=note,
     )
@@ -85,7 +84,7 @@ def changes_since(
             "who": user.name if user else "system",
             "when": entry.created_at,
             "action": entry.action,
-            "changes": json.loads(entry.changes),
+            "changes": entry.changes,
         }
         for entry, user in rows
     ]

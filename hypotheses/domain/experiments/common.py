@@ -6,7 +6,7 @@ Reading functions never change state. The use cases live in ``lifecycle`` (desig
 
 from __future__ import annotations
 
-import json
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -194,12 +194,30 @@ def latest_analysis(session: Session, *, experiment: Experiment) -> Analysis | N
 
 def analysis_output(analysis: Analysis | None) -> dict[str, Any] | None:
     """Return the stored engine output of *analysis* as a dict (None when there is none)."""
-    return json.loads(analysis.output) if analysis is not None else None
+    return analysis.output if analysis is not None else None
+
+
+def sample_total(rows: Any) -> int | None:
+    """Sum the units (visitors or n) over a result set's per-variant rows; None when there are
+    none or a row is malformed."""
+    if isinstance(rows, dict):
+        rows = rows.get("variants", [])
+    if not isinstance(rows, list) or not rows:
+        return None
+    total = 0
+    for row in rows:
+        value = row.get("visitors", row.get("n")) if isinstance(row, dict) else None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None
+        if not math.isfinite(value):
+            return None
+        total += int(value)
+    return total
 
 
 def result_data(result_set: ResultSet) -> list[dict[str, Any]]:
     """Return the per-variant numbers stored in *result_set*."""
-    return json.loads(result_set.data)
+    return result_set.data
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ the sequential, always-valid result); the final set finishes the test and frees 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask_babel import gettext as _
@@ -144,8 +143,8 @@ def _store(
         experiment_id=experiment.id,
         result_set_id=result_set.id,
         engine_version=str(result.engine_version),
-        inputs=json.dumps(inputs),
-        output=json.dumps(result.to_dict()),
+        inputs=inputs,
+        output=result.to_dict(),
         verdict=str(result.verdict),
     )
     session.add(analysis)
@@ -166,8 +165,8 @@ def reproduce_analysis(session: Session, *, team: Team, analysis_id: int) -> dic
     ).first()
     if analysis is None:
         raise NotFound(_("There is no such analysis in this team."))
-    stored = json.loads(analysis.output)
-    recomputed = run_engine(json.loads(analysis.inputs)).to_dict()
+    stored = analysis.output
+    recomputed = run_engine(analysis.inputs).to_dict()
     return {
         "same": recomputed == stored,
         "stored": stored,
@@ -229,7 +228,7 @@ def record_results(
         experiment_id=experiment.id,
         final=final,
         source=source,
-        data=json.dumps(rows),
+        data=rows,
         file_name=(file_name or None) and file_name[:255],
         entered_by_id=actor.id if actor else None,
     )

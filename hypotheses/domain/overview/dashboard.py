@@ -5,7 +5,6 @@ Read-only: nothing here writes or commits.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -16,6 +15,7 @@ from sqlmodel import Session, col, func, select
 from hypotheses.domain.backlog import queries as backlog_queries
 from hypotheses.domain.core.weeks import week_of_date
 from hypotheses.domain.experiments import learnings
+from hypotheses.domain.experiments.common import sample_total
 from hypotheses.enums import ExperimentStatus, Status, Subject
 from hypotheses.models import Experiment, Hypothesis, ResultSet, Review, Team, Variant, utcnow
 
@@ -102,25 +102,6 @@ def iso_week(day: date) -> str:
     return week_of_date(day)
 
 
-def observed_total(data: str) -> int | None:
-    """Sum the units (visitors or n) over the variants of a stored result set's JSON."""
-    try:
-        rows = json.loads(data)
-    except (TypeError, ValueError):
-        return None
-    if isinstance(rows, dict):
-        rows = rows.get("variants", [])
-    total = 0
-    for row in rows if isinstance(rows, list) else []:
-        if not isinstance(row, dict):
-            return None
-        value = row.get("visitors", row.get("n"))
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return None
-        total += int(value)
-    return total if rows else None
-
-
 def running_tests(session: Session, *, team: Team, today: date | None = None) -> list[RunningTest]:
     """Return the team's running tests, the earliest started first, with their progress."""
     today = today or utcnow().date()
@@ -168,7 +149,7 @@ def running_tests(session: Session, *, team: Team, today: date | None = None) ->
                 metric_kind=experiment.metric_kind,
                 started_at=experiment.started_at,
                 planned=planned,
-                observed=observed_total(result.data) if result else None,
+                observed=sample_total(result.data) if result else None,
                 days_left=(end - today).days if end else None,
                 end_date=end,
                 results_at=result.created_at if result else None,

@@ -6,7 +6,6 @@ Read-only: nothing here writes or commits.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -15,6 +14,7 @@ from sqlmodel import Session, col, func, or_, select
 
 from hypotheses.domain.backlog import queries as backlog_queries
 from hypotheses.domain.core.weeks import monday_of
+from hypotheses.domain.experiments.common import sample_total
 from hypotheses.domain.reviews.decisions import DecisionLine, earlier_open
 from hypotheses.domain.reviews.queries import previous_review
 from hypotheses.enums import ExperimentStatus, Status
@@ -98,25 +98,6 @@ def _latest_verdicts(session: Session, ids: list[int]) -> dict[int, str]:
     return dict(rows)
 
 
-def collected_of(data: str) -> int:
-    """Return the total sample in a result set's JSON (visitors or n per variant)."""
-    try:
-        items = json.loads(data)
-    except (TypeError, ValueError):
-        return 0
-    total = 0
-    for item in items if isinstance(items, list) else []:
-        if isinstance(item, dict):
-            value = item.get("visitors", item.get("n", 0))
-            if (
-                isinstance(value, int | float)
-                and not isinstance(value, bool)
-                and math.isfinite(value)
-            ):
-                total += int(value)
-    return total
-
-
 def tests_between(
     session: Session, *, team: Team, since: datetime, until: datetime | None
 ) -> list[TestLine]:
@@ -185,7 +166,7 @@ def running_tests(session: Session, *, team: Team, today: date) -> list[RunningL
             RunningLine(
                 experiment=experiment,
                 hypothesis=hypothesis,
-                collected=collected_of(result.data) if result else 0,
+                collected=(sample_total(result.data) or 0) if result else 0,
                 planned=planned,
                 days_left=days_left,
                 verdict=verdicts.get(experiment.id),
