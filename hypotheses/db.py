@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
 ENGINE_KEY = "hypotheses.engine"
+READ_ENGINE_KEY = "hypotheses.read_engine"
+# Execution option marking a connection whose SQLite transactions begin deferred (reads).
+DEFERRED = "hypotheses_deferred_begin"
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _unicode_lower(value):
@@ -30,7 +34,36 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
 def _sqlite_begin(conn) -> None:
     # BEGIN IMMEDIATE: a deferred read->write upgrade fails at once with "database is
     # locked" and ignores busy_timeout; taking the lock at BEGIN makes writers queue.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # Read requests (GET, HEAD) begin deferred instead: WAL lets them run beside a writer
+    # and beside each other; a write inside one takes the lock first (_lock_before_write).
+    if conn.get_execution_options().get(DEFERRED):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _lock_before_write(session: Session, *_args) -> None:
+    """A write in a read request: end the read snapshot, then take the write lock at once.
+
+    The write then queues behind other writers (busy_timeout) instead of failing with
+    "database is locked" on a stale snapshot; optimistic version checks still apply.
+    """
+    if session.info.get("locked"):
+        return
+    conn = session.connection()
+    if conn.get_execution_options().get(DEFERRED):
+        conn.exec_driver_sql("COMMIT")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    session.info["locked"] = True
+
+
+def _lock_before_dml(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        _lock_before_write(state.session)
+
+
+def _unlock(session: Session, *_args) -> None:
+    session.info.pop("locked", None)
 
 
 def make_engine(url: str) -> Engine:
@@ -44,10 +77,21 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+class ReadSession(Session):
+    """The Session of a read request (SQLite): deferred transactions, locked before a write."""
+
+
+event.listen(ReadSession, "before_flush", _lock_before_write)
+event.listen(ReadSession, "do_orm_execute", _lock_before_dml)
+event.listen(ReadSession, "after_transaction_end", _unlock)
+
+
 def init_app(app: Flask) -> None:
     """Bind an engine to *app* and register session teardown and the init-db command."""
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions[ENGINE_KEY] = engine
+    # Same pool; its SQLite transactions begin deferred (see _sqlite_begin).
+    app.extensions[READ_ENGINE_KEY] = engine.execution_options(**{DEFERRED: True})
     app.teardown_appcontext(close_session)
 
 
@@ -57,10 +101,23 @@ def get_engine() -> Engine:
 
 
 def get_session() -> Session:
-    """Return the request's single Session, created on first use."""
+    """Return the request's single Session, created on first use.
+
+    GET and HEAD requests read: on SQLite their transactions begin deferred, so they neither
+    wait for nor hold the write lock; should one write after all, it takes the lock first.
+    """
     if "db_session" not in g:
-        g.db_session = Session(get_engine(), expire_on_commit=False)
+        if has_request_context() and request.method in READ_METHODS and _is_sqlite():
+            g.db_session = ReadSession(
+                current_app.extensions[READ_ENGINE_KEY], expire_on_commit=False
+            )
+        else:
+            g.db_session = Session(get_engine(), expire_on_commit=False)
     return g.db_session
+
+
+def _is_sqlite() -> bool:
+    return get_engine().dialect.name == "sqlite"
 
 
 def close_session(_exc: BaseException | None = None) -> None:
