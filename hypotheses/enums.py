@@ -170,3 +170,56 @@ class ItemStatus(Vocabulary):
     OPEN = "open", _l("open")
     DONE = "done", _l("done"), "success"
     CARRIED = "carried", _l("carried over"), "secondary"
+
+
+class EarlyLookMethod(Vocabulary):
+    """How a team's early looks at a running test are judged (a team setting; the values are
+    the statistics engine's ``stats.EARLY_LOOK_METHODS``). Each member also carries the one
+    sentence that says what it promises (``promise``), shown where the team chooses it."""
+
+    def __new__(cls, value: str, label: Any, promise: Any) -> EarlyLookMethod:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member._label, member._badge, member._promise = label, "secondary", promise
+        return member
+
+    @property
+    def promise(self) -> Any:
+        """What the method promises, in one sentence (a lazy string)."""
+        return self._promise
+
+    @classmethod
+    def promise_of(cls, value: Any) -> Any:
+        """Return the promise of a stored *value* (None when it is not one of ours)."""
+        member = cls.find(value)
+        return None if member is None else member.promise
+
+    OBRIEN_FLEMING = (
+        "obrien-fleming",
+        _l("Group-sequential, O'Brien-Fleming type (recommended)"),
+        _l(
+            "Look whenever you like and record every look: the chance of a false winner over "
+            "the whole test stays at the chosen significance level, early looks need "
+            "overwhelming evidence, and the last look at the planned sample is almost as "
+            "powerful as a single test."
+        ),
+    )
+    POCOCK = (
+        "pocock",
+        _l("Group-sequential, Pocock type"),
+        _l(
+            "Look whenever you like and record every look: the chance of a false winner over "
+            "the whole test stays at the chosen significance level, with about the same bar at "
+            "every look, so clear winners stop earlier but the last look needs more evidence "
+            "than a single test."
+        ),
+    )
+    ALWAYS_VALID = (
+        "always-valid",
+        _l("Always-valid (for looks that are not recorded)"),
+        _l(
+            "Look at any time without recording looks: the chance of a false winner stays below "
+            "the chosen significance level however often anyone peeks, at the price of wider "
+            "intervals and less power at the planned sample than a single test."
+        ),
+    )

@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange
 
 from hypotheses import languages
-from hypotheses.enums import Role, ScoreFormula
+from hypotheses.enums import EarlyLookMethod, Role, ScoreFormula
 from hypotheses.forms import StrictIntegerField, no_control_chars, strip_filter
 
 NAME_RULES = [DataRequired(), Length(max=120), no_control_chars]
@@ -159,6 +159,14 @@ class SettingsForm(FlaskForm):
             "everyone can change theirs on their profile page."
         ),
     )
+    early_look_method = RadioField(
+        _l("Early looks at running tests"),
+        validators=[DataRequired()],
+        description=_l(
+            "How results entered before the planned sample is reached are judged. Each analysis "
+            "records the method it used."
+        ),
+    )
     # The values the form was loaded with: a save over someone else's newer save is refused.
     loaded = HiddenField()
     submit = SubmitField(_l("Save settings"))
@@ -166,3 +174,4 @@ class SettingsForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.score_formula.choices = ScoreFormula.choices()
+        self.early_look_method.choices = EarlyLookMethod.choices()

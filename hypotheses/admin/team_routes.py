@@ -14,7 +14,7 @@ from hypotheses.admin.routes import INVALID, refused, team_or_404
 from hypotheses.db import get_session
 from hypotheses.domain.accounts import teams
 from hypotheses.domain.core.errors import DomainError, StaleVersion
-from hypotheses.enums import Role
+from hypotheses.enums import EarlyLookMethod, Role
 from hypotheses.permissions import requires
 
 # --- teams -------------------------------------------------------------------------------
@@ -95,7 +95,12 @@ def settings():
     db, team = get_session(), g.team
     current = teams.settings_of(team)
     shown = {**current, "default_language": current["default_language"] or ""}
-    form = SettingsForm(data=shown) if request.method == "GET" else SettingsForm()
+    # A post without the early-look choice (an older form) keeps the team's current method.
+    form = (
+        SettingsForm(data=shown)
+        if request.method == "GET"
+        else SettingsForm(data={"early_look_method": team.early_look_method})
+    )
     stale: list[dict] = []
     if form.validate_on_submit():
         try:
@@ -110,6 +115,7 @@ def settings():
                 rice_enabled=form.rice_enabled.data,
                 allow_self_approval=form.allow_self_approval.data,
                 default_language=form.default_language.data or None,
+                early_look_method=form.early_look_method.data,
                 expected=_loaded(form),
             )
         except StaleVersion as error:
@@ -133,4 +139,5 @@ def settings():
         stale=stale,
         running=teams.running_count(db, team=team),
         backlog=teams.backlog_count(db, team=team),
+        promises={m.value: m.promise for m in EarlyLookMethod},
     ), status

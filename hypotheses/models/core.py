@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from sqlalchemy import JSON, CheckConstraint, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from hypotheses.enums import Role, ScoreFormula
+from hypotheses.enums import EarlyLookMethod, Role, ScoreFormula
 
 
 def utcnow() -> datetime:
@@ -32,6 +32,8 @@ class Team(SQLModel, table=True):
     allow_self_approval: bool = False
     # Interface language ("ru", "en") given to members added without one; None: their browser's.
     default_language: str | None = Field(default=None, max_length=8)
+    # How early looks at running tests are judged (EarlyLookMethod; DESIGN.md §5).
+    early_look_method: str = Field(default=EarlyLookMethod.OBRIEN_FLEMING.value, max_length=16)
     created_at: datetime = Field(default_factory=utcnow)
 
 

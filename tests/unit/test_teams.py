@@ -6,6 +6,7 @@ import factories
 import pytest
 from sqlmodel import select
 
+import stats
 from hypotheses.domain.accounts import teams
 from hypotheses.domain.core.errors import (
     Conflict,
@@ -14,6 +15,7 @@ from hypotheses.domain.core.errors import (
     StaleVersion,
     ValidationFailed,
 )
+from hypotheses.enums import EarlyLookMethod
 from hypotheses.models import AuditEntry, Experiment, Membership, Metric, Team
 
 DEFAULTS = {
@@ -24,6 +26,7 @@ DEFAULTS = {
     "rice_enabled": False,
     "allow_self_approval": False,
     "default_language": None,
+    "early_look_method": "obrien-fleming",
 }
 
 
@@ -94,6 +97,7 @@ def test_unchanged_settings_write_nothing(db, team, users):
         ({"active_test_limit": True}, "active_test_limit"),  # a bool is not a number here
         ({"score_formula": "median"}, "score_formula"),
         ({"rice_enabled": "yes"}, "rice_enabled"),
+        ({"early_look_method": "bayesian"}, "early_look_method"),
     ],
 )
 def test_invalid_settings_are_refused_by_field(db, team, users, changes, field):
@@ -102,6 +106,16 @@ def test_invalid_settings_are_refused_by_field(db, team, users, changes, field):
     assert field in caught.value.fields
     db.expire_all()
     assert teams.settings_of(db.get(Team, team.id)) == DEFAULTS
+
+
+def test_early_look_method_is_a_setting_kept_when_not_given(db, team, users):
+    changes = _save(db, team, users["lead"], early_look_method="pocock")
+    assert changes == {"early_look_method": ["obrien-fleming", "pocock"]}
+    values = {**DEFAULTS}
+    del values["early_look_method"]  # a caller that does not know the setting keeps it
+    assert teams.update_settings(db, team=team, actor=users["lead"], **values) == {}
+    db.expire_all()
+    assert db.get(Team, team.id).early_look_method == "pocock"
 
 
 def test_bounds_edges_are_accepted(db, team, users):
@@ -200,3 +214,12 @@ def test_backlog_count_uses_the_bounds_definition(db, team, users):
     for status in ("backlog", "approved", "idea", "rejected", "archived"):
         factories.make_hypothesis(db, team=team, status=status)
     assert teams.backlog_count(db, team=team) == 2
+
+
+def test_early_look_methods_are_the_engines_each_with_a_promise(app):
+    assert [m.value for m in EarlyLookMethod] == list(stats.EARLY_LOOK_METHODS)
+    with app.test_request_context():
+        for method in EarlyLookMethod:
+            assert str(method.promise).count(".") == 1 and str(method.label)
+            assert EarlyLookMethod.promise_of(method.value) is method.promise
+    assert EarlyLookMethod.promise_of("nope") is None

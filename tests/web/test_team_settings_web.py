@@ -126,6 +126,22 @@ def test_lead_saves_settings(client, auth, db, team, users):
     assert not stored.rice_enabled and not stored.allow_self_approval
 
 
+def test_lead_chooses_how_early_looks_are_judged(client, auth, db, team):
+    auth.login("lead")
+    html = client.get("/admin/settings").get_data(as_text=True)
+    assert "checked" in tag(html, 'value="obrien-fleming"')
+    # each option shows what it promises, in one sentence
+    assert "record every look" in html and "without recording looks" in html
+    response = client.post("/admin/settings", data=_settings(early_look_method="always-valid"))
+    assert response.status_code == 302 and now_row(db, team).early_look_method == "always-valid"
+    # a post without the choice (an older form) keeps it
+    assert client.post("/admin/settings", data=_settings(backlog_min="9")).status_code == 302
+    assert now_row(db, team).early_look_method == "always-valid"
+    response = client.post("/admin/settings", data=_settings(early_look_method="bayes"))
+    assert response.status_code == 422 and "Not a valid choice" in response.get_data(as_text=True)
+    assert now_row(db, team).early_look_method == "always-valid"
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [

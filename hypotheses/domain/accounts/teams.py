@@ -1,4 +1,5 @@
-"""Teams and their settings: bounds, active-test limit, scoring, separation of duties.
+"""Teams and their settings: bounds, active-test limit, scoring, separation of duties,
+the language for new members and how early looks at running tests are judged.
 
 Every public function that changes state is a complete use case: it validates, writes an
 audit entry and commits once at the end. On a refusal it raises a DomainError and leaves
@@ -25,7 +26,7 @@ from hypotheses.domain.core.errors import (
     StaleVersion,
     ValidationFailed,
 )
-from hypotheses.enums import ExperimentStatus, Role, ScoreFormula
+from hypotheses.enums import EarlyLookMethod, ExperimentStatus, Role, ScoreFormula
 from hypotheses.languages import LANGUAGES
 from hypotheses.models import AuditEntry, Experiment, Membership, Team, User
 
@@ -39,6 +40,7 @@ SETTING_FIELDS = (
     "rice_enabled",
     "allow_self_approval",
     "default_language",
+    "early_look_method",
 )
 
 
@@ -87,6 +89,8 @@ def _validate(values: dict[str, Any]) -> None:
             bad(flag, _("Choose yes or no."))
     if values["default_language"] not in {None, *LANGUAGES}:
         bad("default_language", _("Choose Russian, English or each member's browser language."))
+    if EarlyLookMethod.find(values["early_look_method"]) is None:
+        bad("early_look_method", _("Choose one of the ways to judge early looks."))
     if errors:
         raise ValidationFailed(errors, _("Some settings are not valid; see the marked fields."))
 
@@ -129,12 +133,15 @@ def update_settings(
     rice_enabled: bool,
     allow_self_approval: bool,
     default_language: str | None = None,
+    early_look_method: str | None = None,
     expected: dict[str, Any] | None = None,
 ) -> dict[str, list[Any]]:
     """Save the team's settings and return the audited diff {field: [old, new]}.
 
     :param default_language: the interface language ("ru", "en") given to members added
         without one of their own; None leaves it to each member's browser.
+    :param early_look_method: how early looks are judged (an EarlyLookMethod value); None
+        keeps the team's current method.
     :param expected: the settings the form was loaded with; when given and the team's
         settings changed meanwhile, the save is refused with StaleVersion (no silent overwrite).
     :raises ValidationFailed: a value is out of range (errors by field).
@@ -148,6 +155,9 @@ def update_settings(
         "rice_enabled": rice_enabled,
         "allow_self_approval": allow_self_approval,
         "default_language": default_language or None,
+        "early_look_method": str(
+            team.early_look_method if early_look_method is None else early_look_method
+        ),
     }
     _validate(values)
     if expected is not None and {k: expected.get(k) for k in SETTING_FIELDS} != settings_of(team):
