@@ -9,11 +9,14 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlmodel import Session, col, select
 
+import stats
 from hypotheses.charts import LiftRow, lift_chart
 from hypotheses.domain.core import audit
 from hypotheses.domain.experiments import common as experiment_common
 from hypotheses.domain.experiments import design as experiment_design
+from hypotheses.domain.experiments import results as experiment_results
 from hypotheses.enums import ExperimentStatus
+from hypotheses.experiments import analysis_parts as parts
 from hypotheses.experiments.formatting import ci_range, num, signed_pct
 from hypotheses.experiments.forms import (
     CsvUploadForm,
@@ -37,6 +40,7 @@ def action_label(action: str) -> str:
         "experiment.results": _("entered results"),
         "experiment.finish": _("finished the test"),
         "experiment.decide": _("recorded the decision"),
+        "experiment.rerun": _("re-ran an analysis with the current engine"),
     }
     return labels.get(action, action)
 
@@ -134,20 +138,26 @@ def analysis_view(analysis: Analysis | None) -> dict[str, Any] | None:
     for arm in output["arms"]:
         comp = comparisons.get(arm["name"])
         seq = comp.get("sequential") if comp else None
-        shown = seq if early and seq else comp
         rows.append(
             {
                 "arm": arm,
                 "comparison": comp,
                 "sequential": seq,
                 "control": comp is None,
-                "significant": bool(shown and shown["significant"]),
+                # the verdict's own call: the sequential result whenever there is one
+                "significant": bool(comp and parts.judged(comp)["significant"]),
+                "abs_ci": comp and parts.absolute_ci_text(comp, conversion),
+                "rel_ci": comp and parts.relative_ci_text(comp, not conversion),
+                "seq_ci": seq and parts.sequential_ci_text(seq, conversion),
+                "omitted": bool(comp and parts.interval_omitted(comp)),
             }
         )
     chart_rows = []
     for comp in output["comparisons"]:
-        source = comp["sequential"] if early and comp.get("sequential") else comp
-        low, high = source["rel_ci"] or (None, None)
+        source = parts.judged(comp)
+        low, high = (
+            (None, None) if parts.interval_omitted(source) else source["rel_ci"] or (None, None)
+        )
         chart_rows.append(
             LiftRow(
                 name=comp["variant"],
@@ -158,6 +168,9 @@ def analysis_view(analysis: Analysis | None) -> dict[str, Any] | None:
             )
         )
     level = f"{(1 - output['alpha']) * 100:g}%"
+    first_seq = next((c["sequential"] for c in output["comparisons"] if c.get("sequential")), None)
+    group_sequential = parts.is_group_sequential(first_seq)
+    method = parts.early_look_method(analysis.inputs)
     described = "; ".join(
         _(
             "%(name)s: %(lift)s (%(ci)s)",
@@ -167,11 +180,12 @@ def analysis_view(analysis: Analysis | None) -> dict[str, Any] | None:
         )
         for r in chart_rows
     )
-    axis = (
-        _("Relative lift vs the control, always-valid %(level)s CI", level=level)
-        if early
-        else _("Relative lift vs the control, %(level)s CI", level=level)
-    )
+    if group_sequential:
+        axis = _("Relative lift vs the control, repeated %(level)s CI", level=level)
+    elif first_seq:
+        axis = _("Relative lift vs the control, always-valid %(level)s CI", level=level)
+    else:
+        axis = _("Relative lift vs the control, %(level)s CI", level=level)
     chart = lift_chart(
         chart_rows,
         title=_("Relative lift per variant"),
@@ -193,6 +207,26 @@ def analysis_view(analysis: Analysis | None) -> dict[str, Any] | None:
         "warnings": warnings,
         "level": level,
         "inputs": analysis.inputs,
+        "verdicts": [
+            {
+                "text": comp["verdict"],
+                "mark": ("▲" if comp["abs_diff"] > 0 else "▼")
+                if parts.judged(comp)["significant"]
+                else "●",
+            }
+            for comp in output["comparisons"]
+        ],
+        "sequential": first_seq is not None,
+        "sequential_header": _("Repeated CI and sequential p")
+        if group_sequential
+        else _("Always-valid CI and p"),
+        "look": parts.look_summary(first_seq, output["alpha"]) if group_sequential else None,
+        "early_method": method,
+        "earlier_looks": ", ".join(num(n) for n in (analysis.inputs or {}).get("looks") or []),
+        "omitted": any(row["omitted"] for row in rows),
+        "engine_version": analysis.engine_version,
+        "outdated": experiment_results.made_by_older_engine(analysis),
+        "current_engine": stats.ENGINE_VERSION,
     }
 
 
@@ -217,17 +251,52 @@ def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
     return dict(session.exec(select(User.id, User.name).where(col(User.id).in_(wanted))).all())
 
 
+def _analyses_of_results(session: Session, analysis: Analysis | None) -> dict[str, Any]:
+    """The other analyses of the shown analysis's results (older engines, or the look before the
+    test was finished) and whether the shown one may be re-run with the current engine."""
+    if analysis is None:
+        return {"others": [], "newer": None, "rerunnable": False}
+    others = session.exec(
+        select(Analysis)
+        .where(Analysis.result_set_id == analysis.result_set_id, Analysis.id != analysis.id)
+        .order_by(col(Analysis.id).desc())
+    ).all()
+    newer = experiment_results.newer_analysis(session, analysis)
+    return {
+        "others": list(others),
+        "newer": newer,
+        "rerunnable": newer is None and experiment_results.made_by_older_engine(analysis),
+    }
+
+
+def _chosen_analysis(
+    session: Session, experiment: Experiment, looks: list, look: int | None, analysis_id: int | None
+) -> Analysis | None:
+    if analysis_id is not None:
+        analysis = session.get(Analysis, analysis_id)
+        if analysis is not None and analysis.experiment_id == experiment.id:
+            return analysis
+    chosen = next((a for rs, a in looks if look is not None and rs.id == look and a), None)
+    return chosen or experiment_common.latest_analysis(session, experiment=experiment)
+
+
 def detail_context(
-    session: Session, *, team: Team, experiment: Experiment, look: int | None, forms: dict[str, Any]
+    session: Session,
+    *,
+    team: Team,
+    experiment: Experiment,
+    look: int | None,
+    forms: dict[str, Any],
+    analysis_id: int | None = None,
 ) -> dict[str, Any]:
-    """Collect what the test page shows; *forms* carries submitted forms to re-show with errors."""
+    """Collect what the test page shows; *forms* carries submitted forms to re-show with errors.
+    *look* (a result set id) or *analysis_id* choose the analysis shown (else the latest)."""
     hypothesis = experiment_common.get_hypothesis(
         session, team=team, hypothesis_id=experiment.hypothesis_id
     )
     variants = experiment_common.variants_of(session, experiment=experiment)
     looks = experiment_common.result_sets(session, experiment=experiment)
-    chosen = next((a for rs, a in looks if look is not None and rs.id == look and a), None)
-    analysis = chosen or experiment_common.latest_analysis(session, experiment=experiment)
+    analysis = _chosen_analysis(session, experiment, looks, look, analysis_id)
     running = experiment_common.running_tests(session, team=team)
     history = audit.history(session, entity=experiment_common.ENTITY, entity_id=experiment.id)
     ids = {rs.entered_by_id for rs, _a in looks} | {experiment.decided_by_id}
@@ -242,6 +311,7 @@ def detail_context(
         "variants": variants,
         "looks": looks,
         "view": analysis_view(analysis),
+        "same_results": _analyses_of_results(session, analysis),
         "latest": looks[0][1] if looks else None,
         "running": running,
         "limit": team.active_test_limit,

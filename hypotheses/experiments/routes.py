@@ -96,6 +96,7 @@ def _render_detail(experiment: Experiment, status: int = 200, **forms):
         team=g.team,
         experiment=experiment,
         look=request.args.get("look", type=int),
+        analysis_id=request.args.get("analysis", type=int),
         forms=forms,
     )
     return render_template("experiments/detail.html", **context), status
@@ -289,6 +290,43 @@ def finish(experiment_id: int):
         return _render_detail(experiment, status=error.status)
     flash(_("Test finished. A lead can now record the decision."), "success")
     return _to_detail(experiment, "analysis")
+
+
+@bp.route("/<int:experiment_id>/analyses/<int:analysis_id>/rerun", methods=["POST"])
+@requires("experiment.results")
+def rerun_analysis(experiment_id: int, analysis_id: int):
+    """Re-run a stored analysis made by an older engine with the current one; the new analysis
+    is stored beside the old one."""
+    experiment = _experiment(experiment_id)
+    _confirmed()
+    try:
+        analysis = experiment_results.rerun_analysis(
+            get_session(),
+            team=g.team,
+            actor=current_user,
+            hypothesis_id=experiment.hypothesis_id,
+            analysis_id=analysis_id,
+        )
+    except NotFound:
+        abort(404)
+    except DomainError as error:
+        flash(error.message, "danger")
+        return _render_detail(experiment, status=error.status)
+    flash(
+        _(
+            "Analysed again with engine %(version)s; the earlier analysis is kept.",
+            version=analysis.engine_version,
+        ),
+        "success",
+    )
+    return redirect(
+        url_for(
+            "experiments.detail",
+            experiment_id=experiment.id,
+            look=analysis.result_set_id,
+            _anchor="analysis",
+        )
+    )
 
 
 def _after_results(experiment: Experiment):

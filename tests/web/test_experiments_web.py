@@ -191,7 +191,8 @@ def test_results_form_early_look_shows_the_analysis(client, auth, db, team, user
     verdict_at = page.index('id="verdict"')
     assert verdict_at < page.index('id="analysis-table"') < page.index('id="lift-chart"')
     assert "Early look at" in page and 'data-code="early_look"' in page
-    assert "<svg" in page and "<title" in page and "Always-valid CI and p" in page
+    # the team's default early-look method is group-sequential (O'Brien-Fleming type)
+    assert "<svg" in page and "<title" in page and "Repeated CI and sequential p" in page
     assert "3.10%" in page and "4.50%" in page  # rates for people
     assert experiment_of(db, hypothesis).status == "running"
 

@@ -35,8 +35,10 @@ ENTITY = "experiment"
 
 _DESIGN, _RUNNING = ExperimentStatus.DESIGN, ExperimentStatus.RUNNING
 _FINISHED, _STOPPED = ExperimentStatus.FINISHED, ExperimentStatus.STOPPED
+_DECIDED = ExperimentStatus.DECIDED
 # action -> (the statuses of the test it may start from, the permission it needs). "design" is
-# the first design of an approved hypothesis (no test yet); "finish" also needs results.
+# the first design of an approved hypothesis (no test yet); "finish" and "rerun_analysis"
+# (a stored analysis re-run with the current engine) also need results.
 ALLOWED_FROM: dict[str, tuple[frozenset[str], str]] = {
     "design": (frozenset(), "experiment.design"),
     "edit_design": (frozenset({_DESIGN}), "experiment.design"),
@@ -46,6 +48,10 @@ ALLOWED_FROM: dict[str, tuple[frozenset[str], str]] = {
     "finish": (frozenset({_RUNNING}), "experiment.results"),
     "stop": (frozenset({_RUNNING}), "experiment.stop"),
     "decide": (frozenset({_FINISHED, _STOPPED}), "experiment.decide"),
+    "rerun_analysis": (
+        frozenset({_RUNNING, _FINISHED, _STOPPED, _DECIDED}),
+        "experiment.results",
+    ),
 }
 
 
@@ -75,6 +81,7 @@ def allowed_actions(
         }
         if not has_results:
             actions.discard("finish")
+            actions.discard("rerun_analysis")
         if hypothesis is not None and hypothesis.status != Status.APPROVED:
             actions.discard("edit_design")  # the design is saved only for an approved one
     if role is not None:
@@ -184,11 +191,15 @@ def result_sets(
 
 
 def latest_analysis(session: Session, *, experiment: Experiment) -> Analysis | None:
-    """Return the experiment's newest stored analysis, or None before any results."""
+    """Return the newest analysis of the experiment's latest results, or None before any
+    results (an older look re-run with a newer engine does not become the latest)."""
     return session.exec(
         select(Analysis)
+        .join(ResultSet, col(ResultSet.id) == col(Analysis.result_set_id))
         .where(Analysis.experiment_id == experiment.id)
-        .order_by(col(Analysis.created_at).desc(), col(Analysis.id).desc())
+        .order_by(
+            col(ResultSet.created_at).desc(), col(ResultSet.id).desc(), col(Analysis.id).desc()
+        )
     ).first()
 
 

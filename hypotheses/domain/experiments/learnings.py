@@ -17,7 +17,7 @@ from sqlmodel import Session, col, func, select
 from hypotheses.domain.core.errors import ValidationFailed
 from hypotheses.domain.core.pagination import Page, paginate
 from hypotheses.enums import Lever, Outcome, Stage, Subject
-from hypotheses.models import Analysis, Experiment, Hypothesis, Team, User
+from hypotheses.models import Analysis, Experiment, Hypothesis, ResultSet, Team, User
 
 # Score buckets for calibration: low, middle, high (ICE scores are integers 1-10).
 BUCKETS = ((1, 4), (5, 7), (8, 10))
@@ -166,13 +166,14 @@ def search_learnings(
 
 
 def latest_verdicts(session: Session, *, experiment_ids: list[int]) -> dict[int, str]:
-    """Return {experiment id: the verdict of its most recent stored analysis}."""
+    """Return {experiment id: the verdict of the newest analysis of its latest results}."""
     if not experiment_ids:
         return {}
     rows = session.exec(
         select(Analysis.experiment_id, Analysis.verdict)
+        .join(ResultSet, col(ResultSet.id) == col(Analysis.result_set_id))
         .where(col(Analysis.experiment_id).in_(experiment_ids))
-        .order_by(col(Analysis.created_at), col(Analysis.id))
+        .order_by(col(ResultSet.created_at), col(ResultSet.id), col(Analysis.id))
     ).all()
     return dict(rows)  # later rows overwrite earlier ones: the newest wins
 

@@ -2,8 +2,11 @@
 
 A result set and its analysis are stored in one transaction: the engine's inputs, its output,
 its version and the verdict, so any analysis can be reproduced later (reproduce_analysis).
-Results may be entered several times while the test runs (early looks; the engine then adds
-the sequential, always-valid result); the final set finishes the test and frees its slot.
+Results may be entered several times while the test runs (early looks); the engine judges
+them by the team's early-look method (group-sequential bounds from the recorded looks, or the
+always-valid result), and the final set finishes the test and frees its slot. A stored
+analysis made by an older engine can be re-run with the current one (rerun_analysis): the
+new analysis is stored beside the old one.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from hypotheses.domain.experiments.common import (
     use_case,
     variants_of,
 )
-from hypotheses.enums import ExperimentStatus, MetricKind, Status
+from hypotheses.enums import EarlyLookMethod, ExperimentStatus, MetricKind, Status
 from hypotheses.models import Analysis, Experiment, ResultSet, Team, User, utcnow
 
 MAX_COUNT = 10**12
@@ -97,8 +100,68 @@ def clean_results(kind: str, names: list[str], rows: Any) -> list[dict[str, Any]
     return cleaned
 
 
+def arm_size(rows: list[dict[str, Any]]) -> int:
+    """Return a look's per-arm sample size: the smallest arm's visitors (or n)."""
+    return min(int(row.get("visitors", row.get("n")) or 0) for row in rows)
+
+
+def earlier_looks(session: Session, experiment: Experiment, result_set: ResultSet) -> list[int]:
+    """Return the per-arm sizes of the test's looks recorded before *result_set*, in order.
+
+    Every earlier entry of results that was not final is a look. A final entry ends the test, so
+    a later one corrects it rather than looking again; an earlier entry with at least as much
+    data as *result_set* is taken as corrected (or repeated) by it. Without a planned sample
+    there is no group-sequential design, hence no looks.
+    """
+    if experiment.per_variant is None:
+        return []
+    current = arm_size(result_data(result_set))
+    earlier = session.exec(
+        select(ResultSet)
+        .where(
+            ResultSet.experiment_id == experiment.id,
+            col(ResultSet.id) < result_set.id,  # entered before it
+            col(ResultSet.final).is_(False),
+        )
+        .order_by(col(ResultSet.id))
+    ).all()
+    sizes = [arm_size(result_data(rs)) for rs in earlier]
+    return [n for n in sizes if n < current]
+
+
+def check_looks(
+    looks: list[int] | None, *, current: int, planned: int | None, method: str
+) -> list[int]:
+    """Check earlier looks given by a caller (the API's calculator) before the engine sees them:
+    none with more data per arm than *current* (the smallest arm now), and a planned sample
+    for group-sequential looks. Returns the looks; ValidationFailed on the field "looks"."""
+    looks = list(looks or [])
+    errors = []
+    larger = [n for n in looks if n > current]
+    if larger:
+        errors.append(
+            _(
+                "An earlier look cannot have more data than now: %(size)s per arm is more than "
+                "the current %(current)s (the smallest arm).",
+                size=f"{max(larger):,}",
+                current=f"{current:,}",
+            )
+        )
+    grouped = method != EarlyLookMethod.ALWAYS_VALID
+    if grouped and planned is None and any(n < current for n in looks):
+        errors.append(_("Group-sequential looks need planned_per_variant."))
+    if errors:
+        raise ValidationFailed({"looks": errors}, _("The earlier looks do not fit these numbers."))
+    return looks
+
+
 def _engine_inputs(
-    experiment: Experiment, splits: list[float], rows: list[dict[str, Any]], final: bool
+    experiment: Experiment,
+    splits: list[float],
+    rows: list[dict[str, Any]],
+    final: bool,
+    method: str,
+    looks: list[int],
 ) -> dict[str, Any]:
     if experiment.metric_kind == MetricKind.CONVERSION:
         pairs = [[r["name"], [r["visitors"], r["conversions"]]] for r in rows]
@@ -113,11 +176,16 @@ def _engine_inputs(
         "correction": CORRECTION,
         "metric_name": experiment.metric_name,
         "final": final,
+        "early_look_method": method,
+        "looks": looks,
     }
 
 
 def run_engine(inputs: dict[str, Any]):
-    """Run stats.analyze on stored *inputs* (JSON-shaped); StatsInputError → DomainError."""
+    """Run stats.analyze on stored *inputs* (JSON-shaped); StatsInputError → DomainError.
+
+    Inputs stored by engines before 2.0.0 have no early_look_method or looks: the engine's
+    defaults (the always-valid result, no recorded looks) are what those engines did."""
     args = dict(inputs)
     args["variants"] = [(name, tuple(values)) for name, values in inputs["variants"]]
     try:
@@ -137,11 +205,22 @@ def _store(
     final: bool,
     splits: list[float],
 ) -> Analysis:
-    inputs = _engine_inputs(experiment, splits, rows, final)
+    team = session.get(Team, experiment.team_id)
+    method = EarlyLookMethod.find(team.early_look_method) if team else None
+    looks = earlier_looks(session, experiment, result_set)
+    inputs = _engine_inputs(
+        experiment, splits, rows, final, str(method or EarlyLookMethod.OBRIEN_FLEMING), looks
+    )
+    return _save_analysis(session, experiment.id, result_set.id, inputs)
+
+
+def _save_analysis(
+    session: Session, experiment_id: int, result_set_id: int, inputs: dict[str, Any]
+) -> Analysis:
     result = run_engine(inputs)
     analysis = Analysis(
-        experiment_id=experiment.id,
-        result_set_id=result_set.id,
+        experiment_id=experiment_id,
+        result_set_id=result_set_id,
         engine_version=str(result.engine_version),
         inputs=inputs,
         output=result.to_dict(),
@@ -152,12 +231,8 @@ def _store(
     return analysis
 
 
-def reproduce_analysis(session: Session, *, team: Team, analysis_id: int) -> dict[str, Any]:
-    """Re-run the engine on a stored analysis's inputs; tell whether the output is the same.
-
-    Returns {"same": bool, "stored": dict, "recomputed": dict, "engine_version": str}; a
-    different engine version may legitimately give different numbers.
-    """
+def team_analysis(session: Session, *, team: Team, analysis_id: int) -> Analysis:
+    """Return the team's stored analysis; NotFound for a missing id or another team's."""
     analysis = session.exec(
         select(Analysis)
         .join(Experiment, col(Experiment.id) == col(Analysis.experiment_id))
@@ -165,6 +240,96 @@ def reproduce_analysis(session: Session, *, team: Team, analysis_id: int) -> dic
     ).first()
     if analysis is None:
         raise NotFound(_("There is no such analysis in this team."))
+    return analysis
+
+
+def list_analyses(session: Session, *, team: Team, hypothesis_id: int) -> list[Analysis]:
+    """Return every stored analysis of the test, newest first (re-runs beside the originals)."""
+    experiment = get_experiment(session, team=team, hypothesis_id=hypothesis_id)
+    return list(
+        session.exec(
+            select(Analysis)
+            .where(Analysis.experiment_id == experiment.id)
+            .order_by(col(Analysis.id).desc())
+        ).all()
+    )
+
+
+def _version(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in str(text).split("."))
+    except ValueError:
+        return ()  # not a version we know: older than any
+
+
+def made_by_older_engine(analysis: Analysis) -> bool:
+    """Tell whether *analysis* was made by an engine older than the current one."""
+    return _version(analysis.engine_version) < _version(stats.ENGINE_VERSION)
+
+
+def newer_analysis(session: Session, analysis: Analysis) -> Analysis | None:
+    """Return the newest analysis of the same results when it is not *analysis* (for example
+    its re-run with a newer engine, or the final analysis of results first seen as a look)."""
+    newest = session.exec(
+        select(Analysis)
+        .where(Analysis.result_set_id == analysis.result_set_id)
+        .order_by(col(Analysis.id).desc())
+    ).first()
+    return newest if newest is not None and newest.id != analysis.id else None
+
+
+@use_case
+def rerun_analysis(
+    session: Session, *, team: Team, actor: User | None, hypothesis_id: int, analysis_id: int
+) -> Analysis:
+    """Re-run a stored analysis made by an older engine on its stored inputs with the current
+    engine, and store the result as a new analysis of the same results; the old one stays.
+
+    Only the current analysis of its results is re-run (once re-run, the new one is current).
+    :raises Conflict: the analysis is already the current engine's, or newer exists.
+    """
+    experiment = get_experiment(session, team=team, hypothesis_id=hypothesis_id)
+    old = team_analysis(session, team=team, analysis_id=analysis_id)
+    if old.experiment_id != experiment.id:
+        raise NotFound(_("There is no such analysis in this test."))
+    version = stats.ENGINE_VERSION
+    if not made_by_older_engine(old):
+        raise Conflict(
+            _(
+                "This analysis was made with engine %(version)s, the current one; there is "
+                "nothing to re-run.",
+                version=old.engine_version,
+            )
+        )
+    newer = newer_analysis(session, old)
+    if newer is not None:
+        raise Conflict(
+            _(
+                "These results already have a newer analysis (made with engine %(version)s); "
+                "re-run that one if it is older than %(current)s.",
+                version=newer.engine_version,
+                current=version,
+            )
+        )
+    analysis = _save_analysis(session, old.experiment_id, old.result_set_id, dict(old.inputs))
+    record_experiment(
+        session,
+        experiment,
+        actor=actor,
+        action="experiment.rerun",
+        changes={"engine_version": [old.engine_version, analysis.engine_version]},
+        note=f"analysis {old.id} → {analysis.id}",
+    )
+    return analysis
+
+
+def reproduce_analysis(session: Session, *, team: Team, analysis_id: int) -> dict[str, Any]:
+    """Re-run the engine on a stored analysis's inputs; tell whether the output is the same.
+
+    Returns {"same": bool, "stored": dict, "recomputed": dict, "engine_version": str}; a
+    different engine version may legitimately give different numbers.
+    """
+    analysis = team_analysis(session, team=team, analysis_id=analysis_id)
     stored = analysis.output
     recomputed = run_engine(analysis.inputs).to_dict()
     return {

@@ -84,18 +84,14 @@ def period_start(session: Session, *, team: Team, review: Review) -> datetime:
 def _latest_verdicts(session: Session, ids: list[int]) -> dict[int, str]:
     if not ids:
         return {}
-    newest = (
-        select(Analysis.experiment_id, func.max(col(Analysis.id)).label("last"))
-        .where(col(Analysis.experiment_id).in_(ids))
-        .group_by(Analysis.experiment_id)
-        .subquery()
-    )
+    # the newest analysis of each test's latest results (a re-run older look does not count)
     rows = session.exec(
-        select(Analysis.experiment_id, Analysis.verdict).join(
-            newest, newest.c.last == col(Analysis.id)
-        )
+        select(Analysis.experiment_id, Analysis.verdict)
+        .join(ResultSet, col(ResultSet.id) == col(Analysis.result_set_id))
+        .where(col(Analysis.experiment_id).in_(ids))
+        .order_by(col(ResultSet.created_at), col(ResultSet.id), col(Analysis.id))
     ).all()
-    return dict(rows)
+    return dict(rows)  # later rows overwrite earlier ones
 
 
 def tests_between(
