@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from hypotheses.domain.core import audit, transaction
 from hypotheses.domain.core.errors import Conflict, NotFound
@@ -249,17 +249,29 @@ class TestRow:
         return min(1.0, self.collected / self.planned)
 
 
-def _collected(session: Session, experiment: Experiment) -> int | None:
-    latest = session.exec(
-        select(ResultSet)
-        .where(ResultSet.experiment_id == experiment.id)
-        .order_by(col(ResultSet.created_at).desc(), col(ResultSet.id).desc())
-    ).first()
-    if latest is None:
-        return None
-    sizes = [row.get("visitors", row.get("n")) for row in result_data(latest)]
-    sizes = [s for s in sizes if isinstance(s, int)]
-    return min(sizes) if sizes else None
+def _collected(session: Session, experiment_ids: list[int]) -> dict[int, int]:
+    """Return {experiment id: smallest per-variant sample of its latest results}, in one
+    statement for all the experiments (those without usable results are left out)."""
+    if not experiment_ids:
+        return {}
+    newest_first = func.row_number().over(
+        partition_by=col(ResultSet.experiment_id),
+        order_by=(col(ResultSet.created_at).desc(), col(ResultSet.id).desc()),
+    )
+    ranked = (
+        select(ResultSet.experiment_id, ResultSet.data, newest_first.label("rank"))
+        .where(col(ResultSet.experiment_id).in_(experiment_ids))
+        .subquery()
+    )
+    out = {}
+    for experiment_id, data in session.exec(
+        select(ranked.c.experiment_id, ranked.c.data).where(ranked.c.rank == 1)
+    ).all():
+        sizes = [row.get("visitors", row.get("n")) for row in data or []]
+        sizes = [s for s in sizes if isinstance(s, int)]
+        if sizes:
+            out[experiment_id] = min(sizes)
+    return out
 
 
 def _days_left(experiment: Experiment, now: datetime) -> int | None:
@@ -294,15 +306,17 @@ def list_experiments(
     if limit:
         query = query.limit(limit)
     now = utcnow()
+    rows = session.exec(query).all()
+    collected = _collected(session, [e.id for e, _h in rows])
     return [
         TestRow(
             experiment=e,
             hypothesis=h,
-            collected=_collected(session, e),
+            collected=collected.get(e.id),
             planned=e.per_variant,
             days_left=_days_left(e, now),
         )
-        for e, h in session.exec(query).all()
+        for e, h in rows
     ]
 
 
