@@ -12,6 +12,7 @@ from hypotheses.api.blueprint import bp
 from hypotheses.api.errors import ApiError
 from hypotheses.api.openapi import operation, parse_query
 from hypotheses.api.schemas_experiments import (
+    AnalysisList,
     AnalysisOut,
     DesignIn,
     ExperimentOut,
@@ -273,6 +274,51 @@ def get_analysis(hypothesis_id: int):
     analysis = experiment_common.latest_analysis(get_session(), experiment=experiment)
     if analysis is None:
         raise NotFound(_("This test has no results yet, so there is no analysis."))
+    return analysis_out(analysis)
+
+
+@operation(
+    bp,
+    "/hypotheses/<int:hypothesis_id>/analyses",
+    "GET",
+    summary="Every stored analysis",
+    permission="experiment.view",
+    tag=TAG,
+    response=AnalysisList,
+)
+def list_analyses(hypothesis_id: int):
+    """Every stored analysis of the test's results, newest first, each with its `id` and the
+    `engine_version` it was made with (an analysis re-run with a newer engine is listed beside
+    the original)."""
+    analyses = experiment_results.list_analyses(
+        get_session(), team=g.team, hypothesis_id=hypothesis_id
+    )
+    return AnalysisList(items=[analysis_out(a) for a in analyses])
+
+
+@operation(
+    bp,
+    "/hypotheses/<int:hypothesis_id>/analyses/<int:analysis_id>/rerun",
+    "POST",
+    summary="Re-run an analysis with the current engine",
+    permission="experiment.results",
+    tag=TAG,
+    response=AnalysisOut,
+    status=201,
+    errors=(409,),
+)
+def rerun_analysis(hypothesis_id: int, analysis_id: int):
+    """Runs the current statistics engine on the stored inputs of an analysis made by an older
+    engine and stores the result as a new analysis of the same results (returned); the old one
+    is kept. 409 when the analysis is already the current engine's, or when its results have a
+    newer analysis (re-run that one)."""
+    analysis = experiment_results.rerun_analysis(
+        get_session(),
+        team=g.team,
+        actor=current_actor(),
+        hypothesis_id=hypothesis_id,
+        analysis_id=analysis_id,
+    )
     return analysis_out(analysis)
 
 

@@ -10,9 +10,12 @@ from pydantic import ConfigDict, Discriminator, Field, Tag
 from hypotheses.api.schemas import Id, In, Out, Query, doc
 from hypotheses.domain.experiments.design import MAX_DAILY, MAX_METRIC, MAX_NAME, MAX_VARIANTS
 from hypotheses.domain.experiments.results import MAX_COUNT
-from hypotheses.enums import Decision, MetricKind, Outcome
+from hypotheses.enums import Decision, EarlyLookMethod, MetricKind, Outcome
+from stats.group_sequential import MAX_LOOKS
 
 KINDS = [k.value for k in MetricKind]
+EARLY_LOOK_METHODS = [m.value for m in EarlyLookMethod]
+LookSize = Annotated[int, Field(ge=1, le=MAX_COUNT)]
 
 
 class VariantIn(In):
@@ -190,13 +193,23 @@ class ExperimentOut(Out):
 
 
 class SequentialOut(Out):
-    """The always-valid (sequential) result reported at an early look."""
+    """The sequential result the verdict reads: at an early look, and at the last look of a
+    group-sequential test. Group-sequential looks also give their bound on |z|, information
+    fraction (observed ÷ planned per arm), number (1-based) and the cumulative α spent;
+    always-valid results (and analyses of engines before 2.0.0) leave those null."""
 
+    method: str | None = None
     p_value: float | None
     adjusted_p_value: float | None
     abs_ci: list[float] | None
-    rel_ci: list[float] | None
+    rel_ci: list[float] | None = Field(
+        description="Relative interval; null when it cannot be bounded (means) or is undefined."
+    )
     significant: bool | None
+    z_bound: float | None = None
+    information_fraction: float | None = None
+    look: int | None = None
+    alpha_spent: float | None = None
 
 
 class ComparisonOut(Out):
@@ -210,12 +223,28 @@ class ComparisonOut(Out):
     abs_diff: float | None
     abs_ci: list[float] | None
     rel_lift: float | None
-    rel_ci: list[float] | None
+    rel_ci: list[float] | None = Field(
+        description="Relative interval (score for conversions, Fieller for means); null when "
+        "either arm has no conversions or the relative change of means cannot be bounded."
+    )
     prob_beat_control: float | None
     expected_loss: float | None
-    significant: bool | None
+    significant: bool | None = Field(description="The fixed-horizon test's call.")
     verdict: str | None
     sequential: SequentialOut | None
+    interval_agrees: bool | None = Field(
+        None,
+        description="False when, in the Fisher's exact test region, the score intervals "
+        "disagree with Fisher's p; the verdict then states no interval.",
+    )
+    verdict_code: str | None = Field(
+        None,
+        description="[early_]significant_up, [early_]significant_down or "
+        "[early_]not_significant: the verdict's own call (null before engine 2.0.0).",
+    )
+    verdict_data: dict[str, Any] | None = Field(
+        None, description="The numbers the verdict states (null before engine 2.0.0)."
+    )
 
 
 class SrmOut(Out):
@@ -229,6 +258,7 @@ class WarningOut(Out):
 
 
 class AnalysisOut(Out):
+    id: int | None = Field(None, description="The stored analysis (null for /stats/analyze).")
     verdict: str
     method: str | None
     metric_kind: str | None
@@ -242,7 +272,19 @@ class AnalysisOut(Out):
     final: bool | None
     engine_version: str
     computed_at: datetime | None
+    early_look_method: str | None = Field(
+        None,
+        description="How early looks were judged (null for analyses of engines before 2.0.0, "
+        "which used the always-valid result).",
+    )
+    looks: list[int] | None = Field(
+        None, description="Per-arm sizes at the earlier recorded looks the analysis used."
+    )
     details: dict[str, Any] = Field(description="The engine's complete output, as stored.")
+
+
+class AnalysisList(Out):
+    items: list[AnalysisOut]
 
 
 class AnalyzeIn(In):
@@ -274,6 +316,20 @@ class AnalyzeIn(In):
     correction: str = doc("Multiple-comparison correction.", "holm", enum=["holm", "bh"])
     metric: str | None = doc(None, None, maxLength=MAX_METRIC)
     final: bool = doc("Final numbers (no early-look view even below planned_per_variant).", False)
+    early_look_method: str | None = doc(
+        "How results below planned_per_variant are judged: obrien-fleming or pocock "
+        "(group-sequential, with the earlier looks in `looks`), or always-valid (for looks "
+        "that are not recorded). Default: the team's setting.",
+        None,
+        enum=EARLY_LOOK_METHODS,
+    )
+    looks: list[LookSize] | None = doc(
+        "Per-arm sample sizes (smallest arm) at this test's earlier looks, in any order. A "
+        "size equal to the current smallest arm is the same look and is ignored; a larger one "
+        "is refused (422), and group-sequential looks need planned_per_variant.",
+        None,
+        maxItems=MAX_LOOKS - 1,
+    )
 
 
 class SampleSizeIn(In):

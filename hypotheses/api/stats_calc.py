@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask import g
+
 from hypotheses.api.blueprint import bp
 from hypotheses.api.openapi import operation
 from hypotheses.api.schemas_experiments import (
@@ -24,7 +26,7 @@ from hypotheses.api.schemas_experiments import (
 )
 from hypotheses.domain.core.errors import ValidationFailed
 from hypotheses.domain.experiments import design as experiment_design
-from hypotheses.domain.experiments.results import run_engine
+from hypotheses.domain.experiments.results import check_looks, run_engine
 from hypotheses.models import Analysis
 
 TAG = "statistics"
@@ -40,8 +42,11 @@ def analysis_from_output(
     verdict: str,
     engine_version: str,
     computed_at: datetime | None = None,
+    inputs: dict[str, Any] | None = None,
+    analysis_id: int | None = None,
 ) -> AnalysisOut:
-    """Shape the engine's output (AnalysisResult.to_dict()) for the API."""
+    """Shape the engine's output (AnalysisResult.to_dict()) and its inputs for the API; fields
+    that engines before 2.0.0 did not give are null."""
     comparisons = []
     for item in output.get("comparisons", []):
         seq = item.get("sequential")
@@ -65,16 +70,26 @@ def analysis_from_output(
                 sequential=None
                 if not seq
                 else SequentialOut(
+                    method=seq.get("method"),
                     p_value=seq.get("p_value"),
                     adjusted_p_value=seq.get("adjusted_p_value"),
                     abs_ci=_pair(seq.get("abs_ci")),
                     rel_ci=_pair(seq.get("rel_ci")),
                     significant=seq.get("significant"),
+                    z_bound=seq.get("z_bound"),
+                    information_fraction=seq.get("information_fraction"),
+                    look=seq.get("look"),
+                    alpha_spent=seq.get("alpha_spent"),
                 ),
+                interval_agrees=item.get("interval_agrees"),
+                verdict_code=item.get("verdict_code") or None,
+                verdict_data=item.get("verdict_data"),
             )
         )
     srm = output.get("srm")
+    inputs = inputs or {}
     return AnalysisOut(
+        id=analysis_id,
         verdict=verdict,
         method=output.get("method"),
         metric_kind=output.get("metric_kind"),
@@ -91,6 +106,8 @@ def analysis_from_output(
         final=output.get("final"),
         engine_version=engine_version,
         computed_at=computed_at,
+        early_look_method=inputs.get("early_look_method"),
+        looks=inputs.get("looks"),
         details=output,
     )
 
@@ -104,6 +121,8 @@ def analysis_out(analysis: Analysis) -> AnalysisOut:
         verdict=analysis.verdict,
         engine_version=analysis.engine_version,
         computed_at=analysis.created_at,
+        inputs=analysis.inputs,
+        analysis_id=analysis.id,
     )
 
 
@@ -119,8 +138,10 @@ def analysis_out(analysis: Analysis) -> AnalysisOut:
 )
 def stats_analyze(body: AnalyzeIn):
     """Runs the engine the stored analyses use: each variant against the first (control),
-    Holm-corrected when several, SRM check, Bayesian view, and the always-valid result while
-    below `planned_per_variant`. Nothing is saved."""
+    Holm-corrected when several, SRM check, Bayesian view, and below `planned_per_variant` the
+    early-look result of `early_look_method` (the team's setting unless given): a
+    group-sequential bound from the earlier `looks`, or the always-valid result. Nothing is
+    saved."""
     pairs = [
         [
             row.name,
@@ -130,6 +151,11 @@ def stats_analyze(body: AnalyzeIn):
         ]
         for row in body.variants
     ]
+    method = body.early_look_method or g.team.early_look_method
+    sizes = [row.visitors if hasattr(row, "visitors") else row.n for row in body.variants]
+    looks = check_looks(
+        body.looks, current=min(sizes), planned=body.planned_per_variant, method=method
+    )
     inputs = {
         "metric_kind": body.metric_kind,
         "variants": pairs,
@@ -139,10 +165,15 @@ def stats_analyze(body: AnalyzeIn):
         "correction": body.correction,
         "metric_name": body.metric,
         "final": body.final,
+        "early_look_method": method,
+        "looks": looks,
     }
     result = run_engine(inputs)
     return analysis_from_output(
-        result.to_dict(), verdict=str(result.verdict), engine_version=str(result.engine_version)
+        result.to_dict(),
+        verdict=str(result.verdict),
+        engine_version=str(result.engine_version),
+        inputs=inputs,
     )
 
 

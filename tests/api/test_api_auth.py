@@ -128,7 +128,8 @@ def test_every_api_route_is_documented_and_declares_a_permission(app):
 
 
 def _example_path(rule: str) -> str:
-    return (PREFIX + rule).replace("<int:hypothesis_id>", "1").replace("<iso_week>", "2026-W40")
+    path = (PREFIX + rule).replace("<int:hypothesis_id>", "1").replace("<iso_week>", "2026-W40")
+    return path.replace("<int:analysis_id>", "1")
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any
@@ -23,7 +24,7 @@ from hypotheses.domain.experiments import design as experiment_design
 from hypotheses.domain.reviews import decisions as review_decisions
 from hypotheses.domain.reviews import kpis
 from hypotheses.domain.reviews import queries as review_queries
-from hypotheses.models import Team, User
+from hypotheses.models import Analysis, Experiment, ResultSet, Team, User, Variant
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -117,13 +118,60 @@ EXPERIMENT_HEADERS = (
 ).split()
 
 
+def _team_tests(team: Team):
+    return select(Experiment.id).where(Experiment.team_id == team.id)
+
+
+def _variants(session: Session, team: Team) -> dict[int, list[Variant]]:
+    """Return {experiment id: its variants, control first} for every test of the team."""
+    out: dict[int, list[Variant]] = defaultdict(list)
+    for variant in session.exec(
+        select(Variant)
+        .where(col(Variant.experiment_id).in_(_team_tests(team)))
+        .order_by(col(Variant.experiment_id), col(Variant.position))
+    ).all():
+        out[variant.experiment_id].append(variant)
+    return out
+
+
+def _latest_verdicts(session: Session, team: Team) -> dict[int, str]:
+    """Return {experiment id: the verdict of its newest stored analysis}."""
+    rows = session.exec(
+        select(Analysis.experiment_id, Analysis.verdict)
+        .where(col(Analysis.experiment_id).in_(_team_tests(team)))
+        .order_by(col(Analysis.created_at), col(Analysis.id))
+    ).all()
+    return dict(rows)  # later rows (newer analyses) win
+
+
+def _result_sets(
+    session: Session, team: Team
+) -> dict[int, list[tuple[ResultSet, Analysis | None]]]:
+    """Return {experiment id: its result sets with their newest analysis, newest first}."""
+    rows = session.exec(
+        select(ResultSet, Analysis)
+        .join(Analysis, col(Analysis.result_set_id) == col(ResultSet.id), isouter=True)
+        .where(col(ResultSet.experiment_id).in_(_team_tests(team)))
+        .order_by(
+            col(ResultSet.created_at).desc(), col(ResultSet.id).desc(), col(Analysis.id).desc()
+        )
+    ).all()
+    seen: set[int] = set()
+    out: dict[int, list[tuple[ResultSet, Analysis | None]]] = defaultdict(list)
+    for result_set, analysis in rows:  # keep the newest analysis of each result set
+        if result_set.id not in seen:
+            seen.add(result_set.id)
+            out[result_set.experiment_id].append((result_set, analysis))
+    return out
+
+
 def experiment_rows(session: Session, *, team: Team) -> list[list[Any]]:
     """One row per test: its design, dates, decision and the latest analysis's verdict."""
     out = []
+    variants_of, verdicts = _variants(session, team), _latest_verdicts(session, team)
     for line in experiment_common.list_experiments(session, team=team):
         e, h = line.experiment, line.hypothesis
-        variants = experiment_common.variants_of(session, experiment=e)
-        latest = experiment_common.latest_analysis(session, experiment=e)
+        variants = variants_of[e.id]
         out.append(
             [
                 e.id,
@@ -151,7 +199,7 @@ def experiment_rows(session: Session, *, team: Team) -> list[list[Any]]:
                 e.outcome,
                 e.learning,
                 e.decided_at,
-                latest.verdict if latest else None,
+                verdicts.get(e.id),
             ]
         )
     return sorted(out, key=lambda r: r[0])
@@ -166,10 +214,9 @@ RESULT_HEADERS = (
 def result_rows(session: Session, *, team: Team) -> list[list[Any]]:
     """One row per variant of every entered result set (early looks and final)."""
     out = []
+    looks = _result_sets(session, team)
     for line in experiment_common.list_experiments(session, team=team):
-        for result_set, _analysis in reversed(
-            experiment_common.result_sets(session, experiment=line.experiment)
-        ):
+        for result_set, _analysis in reversed(looks[line.experiment.id]):
             for row in experiment_common.result_data(result_set):
                 out.append(
                     [
@@ -208,10 +255,9 @@ def _pair(value: Any) -> tuple[Any, Any]:
 def analysis_rows(session: Session, *, team: Team) -> list[list[Any]]:
     """One row per variant-vs-control comparison of every stored analysis."""
     out = []
+    looks = _result_sets(session, team)
     for line in experiment_common.list_experiments(session, team=team):
-        for result_set, analysis in experiment_common.result_sets(
-            session, experiment=line.experiment
-        ):
+        for result_set, analysis in looks[line.experiment.id]:
             if analysis is None:
                 continue
             output = experiment_common.analysis_output(analysis) or {}
