@@ -135,13 +135,15 @@ def _variants(session: Session, team: Team) -> dict[int, list[Variant]]:
 
 
 def _latest_verdicts(session: Session, team: Team) -> dict[int, str]:
-    """Return {experiment id: the verdict of its newest stored analysis}."""
+    """Return {experiment id: the verdict of the newest analysis of its latest results} (an
+    older look re-run with a newer engine does not become the latest)."""
     rows = session.exec(
         select(Analysis.experiment_id, Analysis.verdict)
+        .join(ResultSet, col(ResultSet.id) == col(Analysis.result_set_id))
         .where(col(Analysis.experiment_id).in_(_team_tests(team)))
-        .order_by(col(Analysis.created_at), col(Analysis.id))
+        .order_by(col(ResultSet.created_at), col(ResultSet.id), col(Analysis.id))
     ).all()
-    return dict(rows)  # later rows (newer analyses) win
+    return dict(rows)  # later rows (newer results, then newer analyses) win
 
 
 def _result_sets(
