@@ -6,9 +6,18 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, FieldList, FloatField, Form, FormField, IntegerField, StringField
+from wtforms import (
+    Field,
+    FieldList,
+    FloatField,
+    Form,
+    FormField,
+    IntegerField,
+    PasswordField,
+    StringField,
+)
 from wtforms.form import BaseForm
-from wtforms.validators import ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from hypotheses.domain.core.errors import DomainError
 from hypotheses.domain.core.numbers import (
@@ -21,6 +30,19 @@ from hypotheses.domain.core.numbers import (
 )
 
 
+def _read_number(field: Field, valuelist: list, parse) -> None:
+    """Set *field*'s data from the request with *parse* (None when blank); a refusal becomes
+    the field's error."""
+    field.raw_data = valuelist
+    field.data = None
+    if not valuelist or is_blank(valuelist[0]):
+        return
+    try:
+        field.data = parse(valuelist[0])
+    except NumberError as error:
+        raise ValueError(error.message) from None
+
+
 class StrictIntegerField(IntegerField):
     """An integer field read by the one number parser (``16 000`` accepted, NaN, ``1_000``
     and non-ASCII digits refused), range-checked where it enters (the database's INTEGER range
@@ -31,14 +53,9 @@ class StrictIntegerField(IntegerField):
         self.minimum, self.maximum = minimum, maximum
 
     def process_formdata(self, valuelist):
-        self.raw_data = valuelist
-        self.data = None
-        if not valuelist or is_blank(valuelist[0]):
-            return
-        try:
-            self.data = parse_int(valuelist[0], minimum=self.minimum, maximum=self.maximum)
-        except NumberError as error:
-            raise ValueError(error.message) from None
+        _read_number(
+            self, valuelist, lambda raw: parse_int(raw, minimum=self.minimum, maximum=self.maximum)
+        )
 
 
 class StrictFloatField(FloatField):
@@ -50,14 +67,7 @@ class StrictFloatField(FloatField):
         self.percent = percent
 
     def process_formdata(self, valuelist):
-        self.raw_data = valuelist
-        self.data = None
-        if not valuelist or is_blank(valuelist[0]):
-            return
-        try:
-            self.data = parse_number(valuelist[0], percent=self.percent)
-        except NumberError as error:
-            raise ValueError(error.message) from None
+        _read_number(self, valuelist, lambda raw: parse_number(raw, percent=self.percent))
 
 
 def strip_filter(value):
@@ -69,6 +79,25 @@ def no_control_chars(_form, field: Field) -> None:
     """Refuse NUL and other control characters (except newlines and tabs)."""
     if isinstance(field.data, str) and re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", field.data):
         raise ValidationError(_l("Remove control characters from this field."))
+
+
+def new_password_field(label, **kwargs) -> PasswordField:
+    """A field for a new password: 8 to 128 characters; the browser may offer to make one."""
+    return PasswordField(
+        label,
+        validators=[DataRequired(), Length(min=8, max=128)],
+        render_kw={"autocomplete": "new-password"},
+        **kwargs,
+    )
+
+
+def repeat_password_field(label, other: str) -> PasswordField:
+    """The new password typed again; it must equal the field named *other*."""
+    return PasswordField(
+        label,
+        validators=[DataRequired(), EqualTo(other, _l("The passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class ConfirmForm(FlaskForm):

@@ -8,18 +8,23 @@ from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
-    PasswordField,
     RadioField,
     SelectField,
     StringField,
     SubmitField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from hypotheses import languages
 from hypotheses.enums import EarlyLookMethod, Role, ScoreFormula
-from hypotheses.forms import StrictIntegerField, no_control_chars, strip_filter
+from hypotheses.forms import (
+    StrictIntegerField,
+    new_password_field,
+    no_control_chars,
+    repeat_password_field,
+    strip_filter,
+)
 
 NAME_RULES = [DataRequired(), Length(max=120), no_control_chars]
 EMAIL_RULES = [DataRequired(), Length(max=254), no_control_chars]
@@ -34,10 +39,8 @@ class NewUserForm(FlaskForm):
 
     name = StringField(_l("Name"), validators=NAME_RULES, filters=[strip_filter])
     email = EmailField(_l("E-mail"), validators=EMAIL_RULES, filters=[strip_filter])
-    password = PasswordField(
+    password = new_password_field(
         _l("Initial password"),
-        render_kw={"autocomplete": "new-password"},
-        validators=[DataRequired(), Length(min=8, max=128)],
         description=_l(
             "At least 8 characters. Give it to the person privately; "
             "they can change it on their profile page."
@@ -87,15 +90,8 @@ class RoleForm(FlaskForm):
 class ResetPasswordForm(FlaskForm):
     """Set a new password for someone who lost theirs."""
 
-    new_password = PasswordField(
-        _l("New password"),
-        validators=[DataRequired(), Length(min=8, max=128)],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("Repeat new password"),
-        validators=[DataRequired(), EqualTo("new_password", _l("The passwords differ."))],
-    )
+    new_password = new_password_field(_l("New password"))
+    confirm = repeat_password_field(_l("Repeat new password"), "new_password")
     submit = SubmitField(_l("Set password"))
 
 

@@ -3,12 +3,16 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, Length
 
 from hypotheses import languages
-from hypotheses.forms import distinct_ids, no_control_chars, strip_filter
-
-NEW_PASSWORD = {"autocomplete": "new-password"}
+from hypotheses.forms import (
+    distinct_ids,
+    new_password_field,
+    no_control_chars,
+    repeat_password_field,
+    strip_filter,
+)
 
 
 class LoginForm(FlaskForm):
@@ -40,17 +44,10 @@ class SetupForm(FlaskForm):
     email = EmailField(
         _l("E-mail"), validators=[DataRequired(), Length(max=254)], filters=[strip_filter]
     )
-    password = PasswordField(
-        _l("Password"),
-        validators=[DataRequired(), Length(min=8, max=128)],
-        description=_l("At least 8 characters; a long passphrase is best."),
-        render_kw=NEW_PASSWORD,
+    password = new_password_field(
+        _l("Password"), description=_l("At least 8 characters; a long passphrase is best.")
     )
-    confirm = PasswordField(
-        _l("Repeat password"),
-        validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))],
-        render_kw=NEW_PASSWORD,
-    )
+    confirm = repeat_password_field(_l("Repeat password"), "password")
     submit = SubmitField(_l("Create admin account"))
 
 
@@ -60,17 +57,10 @@ class PasswordForm(FlaskForm):
         validators=[DataRequired(), Length(max=128)],
         render_kw={"autocomplete": "current-password"},
     )
-    new_password = PasswordField(
-        _l("New password"),
-        validators=[DataRequired(), Length(min=8, max=128)],
-        description=_l("At least 8 characters; a long passphrase is best."),
-        render_kw=NEW_PASSWORD,
+    new_password = new_password_field(
+        _l("New password"), description=_l("At least 8 characters; a long passphrase is best.")
     )
-    confirm = PasswordField(
-        _l("Repeat new password"),
-        validators=[DataRequired(), EqualTo("new_password", _l("The passwords differ."))],
-        render_kw=NEW_PASSWORD,
-    )
+    confirm = repeat_password_field(_l("Repeat new password"), "new_password")
     submit = SubmitField(_l("Change password"))
 
 
