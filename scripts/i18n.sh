@@ -28,8 +28,10 @@ PO=$DIR/ru/LC_MESSAGES/messages.po
 extract() {
     mkdir -p "$(dirname "$POT")"
     # The input is the project root; babel.cfg limits it to hypotheses/**.py and templates/**.html.
+    # --ignore-dirs replaces Babel's default filter, which skips every folder named _* (_partials).
     "$PYBABEL" -q extract -F babel.cfg -o "$POT" \
         --project=hypotheses --version=0.1 --add-comments=TRANSLATORS: --add-location=file \
+        --ignore-dirs=".* ._ __pycache__" \
         -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 -k lazy_npgettext:1c,2,3 \
         .
     echo "i18n: $(grep -c '^msgid "' "$POT" | awk '{print $1 - 1}') message ids -> $POT"

@@ -138,3 +138,11 @@ def test_catalog_holds_every_marked_string_of_the_code(catalog, tmp_path):
     }
     assert lazy, "no lazy strings found: the check itself is broken"
     assert lazy <= extracted, sorted(lazy - extracted)[:5]
+    with pot.open("rb") as handle:
+        scanned = {path for m in read_po(handle) for path, _line in m.locations}
+    marked = {
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "templates").rglob("*.html")
+        if re.search(r"\b_\(\s*['\"]", path.read_text(encoding="utf-8"))
+    }
+    assert marked <= scanned, f"templates never extracted: {sorted(marked - scanned)[:5]}"
