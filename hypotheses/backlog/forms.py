@@ -172,26 +172,9 @@ class HypothesisForm(FlaskForm):
             del self.effort
 
     def values(self) -> dict[str, Any]:
-        """Return the typed values as the domain expects them."""
-        names = [
-            "title",
-            "change",
-            "audience",
-            "expected_effect",
-            "rationale",
-            "stage",
-            "lever",
-            "subject",
-            "channel",
-            "owner_id",
-            "tags",
-            "links",
-            "impact",
-            "confidence",
-            "ease",
-        ]
-        names += [n for n in ("reach", "effort") if n in self]
-        return {name: self[name].data for name in names}
+        """Return the typed values as the domain expects them (every input but the version)."""
+        skip = {"version", "submit", "csrf_token"}
+        return {field.name: field.data for field in self if field.name not in skip}
 
     def load(self, values: dict[str, Any]) -> None:
         """Show *values* (e.g. current values after a conflict), forgetting what was typed."""
