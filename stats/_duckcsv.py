@@ -1,6 +1,12 @@
 """The fast per-user CSV engine: one DuckDB aggregate query over the file.
 
-The query reads the used columns with strict types (variant: an ENUM of the known names,
+First a plain typed aggregate (variant as text, conversion and value as DOUBLE) with cheap
+per-variant checks (missing numbers, conversions other than 0 and 1, sums that are not
+finite or values that may exceed the limit, variant names with spaces around them or not
+among the first rows' names); DuckDB stops on a row it cannot convert or with the wrong
+number of fields. When a check fails or the query stops, the detailed query below runs.
+
+The detailed query reads the used columns with strict types (variant: an ENUM of the known names,
 conversion: ENUM('0', '1'), value: DOUBLE) and sums per variant; DuckDB refuses every
 row it cannot convert and stores it, with its byte offset and text, as a rejected row.
 Those rows are re-judged in Python with the shared rules (``stats._perrows``): some are
@@ -140,6 +146,8 @@ def reduce_with_duckdb(
     centre = math.fsum(values) / len(values) if values else 0.0
     shifts = [centre] * len(known)
     size = os.path.getsize(path)
+    if _fast(path, columns, roles, delimiter, decimal, totals, centre, size, progress):
+        return
     groups, rejected = _aggregate(
         path, columns, roles, delimiter, decimal, known, shifts, size, progress
     )
@@ -165,6 +173,123 @@ def reduce_with_duckdb(
         )
     if rejected:
         _judge(path, rejected, totals, columns, roles, delimiter, decimal, data_start, names)
+
+
+def _fast(
+    path: str,
+    columns: int,
+    roles: dict[str, int],
+    delimiter: str,
+    decimal: str,
+    totals: Totals,
+    centre: float,
+    size: int,
+    progress: Callable[[int], Any] | None,
+) -> bool:
+    """Reduce a clean file with the plain aggregate; return False (totals untouched) when
+    a check fails or DuckDB stops, so the detailed query must judge the rows."""
+    shifts = dict.fromkeys(totals.names, centre)
+    for attempt in range(2):
+        query = _fast_query(path, columns, roles, delimiter, decimal, shifts)
+        con = connect()
+        try:
+            groups = run_with_progress(con, query, size, progress if attempt == 0 else None)
+        except Exception as exc:
+            if type(exc).__module__.split(".")[0] in ("duckdb", "_duckdb"):
+                return False  # a row DuckDB cannot read: the detailed query finds it
+            raise
+        finally:
+            con.close()
+        if not _clean(groups, totals, roles, shifts):
+            return False
+        if "value" not in roles or attempt == 1 or not _cancels([g[:2] + g[4:] for g in groups]):
+            break
+        # values far from the first rows' mean: sum again around each variant's own mean
+        shifts = {g[0]: shifts[g[0]] + g[5] / g[1] for g in groups}
+    for name, n, conversions, _, _, total, squares, _ in groups:
+        code = totals.index[name]
+        if "value" not in roles:
+            totals.merge(code, int(n), int(conversions or 0), 0.0, 0.0)
+            continue
+        mean_shifted = total / n
+        m2 = max(squares - total * mean_shifted, 0.0)
+        totals.merge(code, int(n), int(conversions or 0), shifts[name] + mean_shifted, m2)
+    return True
+
+
+def _clean(
+    groups: list[tuple[Any, ...]],
+    totals: Totals,
+    roles: dict[str, int],
+    shifts: dict[str, float],
+) -> bool:
+    """True when every row of every group is good by the shared rules."""
+    for name, n, _, converted, not_binary, total, squares, values in groups:
+        if not name or name != name.strip(SPACES) or name not in totals.index:
+            return False  # empty, spaces around it, unknown or first seen late
+        if "conversion" in roles and (converted != n or not_binary):
+            return False
+        if "value" in roles:
+            if values != n or not (math.isfinite(total) and math.isfinite(squares)):
+                return False  # a missing value, NaN or ±inf
+            if abs(shifts[name]) + math.sqrt(squares) > MAX_ABS_VALUE:
+                return False  # some value may lie beyond the limit
+    return True
+
+
+def _options(
+    path: str, types: dict[str, str], delimiter: str, decimal: str, extra: list[str]
+) -> str:
+    spec = ", ".join(f"{_quote(k)}: {_quote(v)}" for k, v in types.items())
+    options = [
+        f"columns={{{spec}}}",
+        "header=true",
+        "auto_detect=false",
+        f"delim={_quote(delimiter)}",
+        "quote='\"'",
+        "escape='\"'",
+        *extra,
+        f"buffer_size={BUFFER_SIZE}",
+    ]
+    if decimal == ",":
+        options.append("decimal_separator=','")
+    return f"read_csv({_quote(path)}, {', '.join(options)})"
+
+
+def _fast_query(
+    path: str,
+    columns: int,
+    roles: dict[str, int],
+    delimiter: str,
+    decimal: str,
+    shifts: dict[str, float],
+) -> str:
+    types = {f"c{i}": "VARCHAR" for i in range(columns)}
+    var = f"c{roles['variant']}"
+    parts = [var, "count(*)"]
+    if "conversion" in roles:
+        conv = f"c{roles['conversion']}"
+        types[conv] = "DOUBLE"
+        parts += [
+            f"sum({conv})",
+            f"count({conv})",
+            f"count(*) FILTER ({conv} <> 0 AND {conv} <> 1)",
+        ]
+    else:
+        parts += ["0", "0", "0"]
+    if "value" in roles:
+        value = f"c{roles['value']}"
+        types[value] = "DOUBLE"
+        if len(set(shifts.values())) <= 1:
+            deviation = f"({value} - {next(iter(shifts.values()), 0.0)!r})"
+        else:
+            cases = " ".join(f"WHEN {_quote(k)} THEN {v!r}" for k, v in shifts.items())
+            deviation = f"({value} - CASE {var} {cases} ELSE 0.0 END)"
+        parts += [f"sum({deviation})", f"sum({deviation} * {deviation})", f"count({value})"]
+    else:
+        parts += ["0.0", "0.0", "0"]
+    source = _options(path, types, delimiter, decimal, [])
+    return f"SELECT {', '.join(parts)} FROM {source} GROUP BY {var}"
 
 
 def _aggregate(
@@ -234,22 +359,17 @@ def _query(
         value = f"c{roles['value']}"
         types[value] = "DOUBLE"
         used.append(value)
-    spec = ", ".join(f"{_quote(k)}: {_quote(v)}" for k, v in types.items())
-    options = [
-        f"columns={{{spec}}}",
-        "header=true",
-        "auto_detect=false",
-        f"delim={_quote(delimiter)}",
-        "quote='\"'",
-        "escape='\"'",
-        "store_rejects=true",
-        f"rejects_limit={REJECTS_LIMIT}",
-        "force_not_null=[" + ", ".join(_quote(c) for c in used) + "]",
-        f"buffer_size={BUFFER_SIZE}",
-    ]
-    if decimal == ",":
-        options.append("decimal_separator=','")
-    source = f"read_csv({_quote(path)}, {', '.join(options)})"
+    source = _options(
+        path,
+        types,
+        delimiter,
+        decimal,
+        [
+            "store_rejects=true",
+            f"rejects_limit={REJECTS_LIMIT}",
+            "force_not_null=[" + ", ".join(_quote(c) for c in used) + "]",
+        ],
+    )
     conversions = f"sum(enum_code({conv}))" if conv else "NULL"  # '0' is code 0, '1' code 1
     if value is None:
         sums = "NULL, NULL, 0.0"
