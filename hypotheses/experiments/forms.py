@@ -59,7 +59,7 @@ class VariantRow(RowForm):
         filters=TEXT,
         validators=[Optional(), Length(max=60), no_control_chars],
     )
-    variant_split = StrictFloatField(_l("Traffic share of the control, %%"), percent=True)
+    variant_split = StrictFloatField(_l("Traffic share of the control, %"), percent=True)
 
 
 class DesignForm(FlaskForm):

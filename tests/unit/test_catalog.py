@@ -96,6 +96,16 @@ def test_translations_format_like_the_english(catalog):
     assert not problems, problems[:5]
 
 
+def test_unformatted_strings_have_no_doubled_percent(catalog):
+    """Python leaves a string without variables as it is: a "%%" in it would show as "%%"."""
+    doubled = [
+        message.id
+        for message in _messages(catalog)
+        if not _formatted_at_runtime(message) and any("%%" in text for text in _ids(message))
+    ]
+    assert not doubled, doubled[:5]
+
+
 def test_catalog_compiles_without_errors(catalog):
     errors = [(message.id, errs) for message, errs in catalog.check()]
     assert not errors, errors[:5]
