@@ -26,27 +26,20 @@ from hypotheses.api.schemas_reviews import (
 )
 from hypotheses.db import get_session
 from hypotheses.domain.accounts.users import normalise_email
-from hypotheses.domain.core.errors import NotFound, ValidationFailed
+from hypotheses.domain.core.errors import ValidationFailed
 from hypotheses.domain.reviews import decisions as review_decisions
 from hypotheses.domain.reviews import kpis
 from hypotheses.domain.reviews import lifecycle as reviews
 from hypotheses.domain.reviews import queries as review_queries
-from hypotheses.enums import ReviewStatus
 from hypotheses.models import Review, ReviewDecision, User
-from hypotheses.permissions import role_can
 
 TAG = "reviews"
 
 
-def _may_see_drafts() -> bool:
-    return role_can(g.role, "review.draft")
-
-
 def _review(iso_week: str) -> Review:
-    review = review_queries.get_review(get_session(), team=g.team, iso_week=iso_week)
-    if review.status != ReviewStatus.PUBLISHED and not _may_see_drafts():
-        raise NotFound(_("The review of %(week)s is not published yet.", week=review.iso_week))
-    return review
+    return review_queries.readable_review(
+        get_session(), team=g.team, iso_week=iso_week, role=g.role
+    )
 
 
 def decision_out(decision: ReviewDecision, owner_name: str | None) -> DecisionOut:
@@ -119,7 +112,10 @@ def review_out(review: Review, warnings: list[str] | None = None) -> ReviewOut:
 def list_reviews():
     """Viewers see published reviews only."""
     rows = review_queries.list_reviews(
-        get_session(), team=g.team, user=current_actor(), include_drafts=_may_see_drafts()
+        get_session(),
+        team=g.team,
+        user=current_actor(),
+        include_drafts=review_queries.may_see_drafts(g.role),
     )
     return ReviewList(
         items=[

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hypotheses.db import get_session
-from hypotheses.domain.core.errors import DomainError
+from hypotheses.domain.core.errors import DomainError, NotFound
 from hypotheses.domain.reviews import decisions as review_decisions
 from hypotheses.domain.reviews import kpis
 from hypotheses.domain.reviews import lifecycle as reviews
@@ -119,10 +119,12 @@ def add_addendum(iso_week: str):
 
 
 def _published_or_404(iso_week: str):
-    review = review_or_404(iso_week)
-    if review.status != ReviewStatus.PUBLISHED and not can("review.draft"):
+    try:
+        return review_queries.readable_review(
+            get_session(), team=g.team, iso_week=iso_week, role=g.role
+        )
+    except NotFound:  # a draft to a viewer too (NotPublished)
         abort(404)
-    return review
 
 
 @bp.route("/<iso_week>/print")

@@ -20,7 +20,7 @@ from hypotheses.domain.reviews import queries as review_queries
 from hypotheses.domain.reviews.agenda import agenda
 from hypotheses.enums import ItemStatus, ReviewStatus
 from hypotheses.forms import ConfirmForm, apply_domain_error
-from hypotheses.permissions import can, requires
+from hypotheses.permissions import requires
 from hypotheses.reviews.blueprint import bp
 from hypotheses.reviews.forms import DecisionForm, DetailsForm, kpi_form
 from hypotheses.sparkline import sparkline_svg
@@ -65,7 +65,7 @@ def index():
     """List the team's reviews (viewers see published ones) and offer to open this week's."""
     db = get_session()
     rows = review_queries.list_reviews(
-        db, team=g.team, user=current_user, include_drafts=can("review.draft")
+        db, team=g.team, user=current_user, include_drafts=review_queries.may_see_drafts(g.role)
     )
     this_week = weeks.iso_week_of()
     existing = request.args.get("existing")
@@ -150,13 +150,18 @@ def render_editor(review, *, kpi=None, decision=None, details=None, changes=None
 @requires("review.view")
 def show(iso_week: str):
     """Show a review: the editor for a draft (marketer+), the read view once published."""
-    review = review_or_404(iso_week)
-    if review.status == ReviewStatus.PUBLISHED:
+    try:
+        review = review_queries.readable_review(
+            get_session(), team=g.team, iso_week=iso_week, role=g.role
+        )
+    except review_queries.NotPublished as hidden:
+        return render_template("reviews/not_published.html", review=hidden.review)
+    except NotFound:
+        abort(404)
+    if review_queries.is_published(review):
         from hypotheses.reviews.read_routes import render_read
 
         return render_read(review)
-    if not can("review.draft"):
-        return render_template("reviews/not_published.html", review=review)
     return render_editor(review)
 
 

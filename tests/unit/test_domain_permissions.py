@@ -6,13 +6,18 @@ The screens ask the same functions which actions to offer (``actions_for`` for a
 
 from __future__ import annotations
 
+from datetime import date
+
 import factories
 import pytest
 
 from hypotheses.domain.backlog import lifecycle as backlog
 from hypotheses.domain.backlog import rules as backlog_rules
-from hypotheses.domain.core.errors import Forbidden
+from hypotheses.domain.core.errors import Forbidden, NotFound
 from hypotheses.domain.experiments.common import allowed_actions as experiment_actions
+from hypotheses.domain.reviews import decisions as review_decisions
+from hypotheses.domain.reviews import lifecycle as reviews
+from hypotheses.domain.reviews import queries as review_queries
 from hypotheses.enums import ExperimentStatus, Role, Status
 from hypotheses.models import Experiment, Hypothesis
 
@@ -118,3 +123,35 @@ def test_experiment_actions_by_status_and_role(db, team):
     assert experiment_actions(None, Role.LEAD, hypothesis=approved) == set()
     designed = Experiment(team_id=team.id, hypothesis_id=1, status=ExperimentStatus.DESIGN)
     assert "edit_design" not in experiment_actions(designed, hypothesis=approved)
+
+
+def test_a_viewer_cannot_read_a_draft_review(db, team, users):
+    def read(role, week="2026-W47"):
+        return review_queries.readable_review(db, team=team, iso_week=week, role=role)
+
+    review = reviews.open_review(
+        db, team=team, actor=users["marketer"], iso_week="2026-W47", today=date(2026, 11, 18)
+    )
+    with pytest.raises(review_queries.NotPublished, match="not published yet") as hidden:
+        read(Role.VIEWER)
+    assert hidden.value.review.id == review.id and isinstance(hidden.value, NotFound)
+    with pytest.raises(review_queries.NotPublished):
+        read(None)  # no role in the team
+    for role in (Role.MARKETER, Role.LEAD, Role.ADMIN):
+        assert read(role).id == review.id
+    with pytest.raises(NotFound):
+        read(Role.LEAD, "2026-W40")
+    lead = users["lead"]
+    review_decisions.add_decision(
+        db,
+        team=team,
+        actor=lead,
+        review=review,
+        text="Ship the short form",
+        owner_id=lead.id,
+        due=date(2026, 11, 25),
+    )
+    reviews.publish(db, team=team, actor=lead, review=review)
+    assert read(Role.VIEWER).id == review.id
+    assert not review_queries.may_see_drafts(Role.VIEWER)
+    assert review_queries.may_see_drafts(Role.MARKETER)

@@ -24,6 +24,7 @@ from hypotheses.models import (
     User,
     utcnow,
 )
+from hypotheses.permissions import role_can
 
 DECISIONS_MIN, DECISIONS_MAX = 3, 7
 
@@ -39,6 +40,36 @@ def get_review(session: Session, *, team: Team, iso_week: str) -> Review:
     ).first()
     if review is None:
         raise NotFound(_("There is no review for %(week)s in this team.", week=week))
+    return review
+
+
+class NotPublished(NotFound):
+    """A draft review asked for by a member who may not read drafts (*review*: the draft)."""
+
+    def __init__(self, review: Review) -> None:
+        super().__init__(_("The review of %(week)s is not published yet.", week=review.iso_week))
+        self.review = review
+
+
+def is_published(review: Review) -> bool:
+    """Tell whether *review* is published (read-only, visible to the whole team)."""
+    return review.status == ReviewStatus.PUBLISHED
+
+
+def may_see_drafts(role: str | None) -> bool:
+    """Tell whether a member holding *role* may read draft reviews (a viewer may not)."""
+    return role_can(role, "review.draft")
+
+
+def readable_review(session: Session, *, team: Team, iso_week: str, role: str | None) -> Review:
+    """Return the team's review of *iso_week* as a member holding *role* may read it.
+
+    NotFound when there is none; NotPublished (a NotFound carrying the draft) when it is a draft
+    and *role* may not read drafts: a viewer sees published reviews only.
+    """
+    review = get_review(session, team=team, iso_week=iso_week)
+    if not is_published(review) and not may_see_drafts(role):
+        raise NotPublished(review)
     return review
 
 
@@ -113,6 +144,10 @@ class ReviewSummary:
     read: bool
     readers: int
     publisher: str | None
+
+    @property
+    def published(self) -> bool:
+        return is_published(self.review)
 
 
 def list_reviews(
