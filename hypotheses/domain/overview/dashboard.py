@@ -16,6 +16,7 @@ from hypotheses.domain.backlog import queries as backlog_queries
 from hypotheses.domain.core.weeks import week_of_date
 from hypotheses.domain.experiments import learnings
 from hypotheses.domain.experiments.common import sample_total
+from hypotheses.domain.reviews import queries as review_queries
 from hypotheses.enums import ExperimentStatus, Status, Subject
 from hypotheses.models import Experiment, Hypothesis, ResultSet, Review, Team, Variant, utcnow
 
@@ -95,6 +96,11 @@ class Dashboard:
     @property
     def free_slots(self) -> int:
         return max(0, self.limit - len(self.running))
+
+    @property
+    def review_published(self) -> bool:
+        """Tell whether this week's review is published (the page links to its read view)."""
+        return self.review is not None and review_queries.is_published(self.review)
 
 
 def iso_week(day: date) -> str:
