@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import current_app, has_request_context, request
-from flask_babel import format_date, format_datetime, format_percent, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms.fields.choices import SelectChoice
@@ -84,6 +84,13 @@ def moment(value: datetime | None) -> str:
 def percent_sign() -> str:
     """Return what follows a number as a percentage: "%" in English, " %" (no-break) in Russian."""
     return format_percent(0).replace("0", "", 1) if get_locale() is not None else "%"
+
+
+def percent(value: float | None, digits: int = 0) -> str:
+    """Write a number that already is a percentage: 42 → "42%" / "42 %" (no-break space)."""
+    if value is None:
+        return "—"
+    return format_decimal(value, "#,##0" + ("." + "0" * digits if digits else "")) + percent_sign()
 
 
 def set_cookie(response, language: str | None):

@@ -215,7 +215,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         current_language=languages.current_language, language_names=languages.NAMES
     )
-    app.jinja_env.filters.update(day=languages.day, moment=languages.moment)
+    app.jinja_env.filters.update(
+        day=languages.day, moment=languages.moment, percent=languages.percent
+    )
     app.jinja_env.add_extension("jinja2.ext.do")
 
     from hypotheses.admin import bp as admin_bp
