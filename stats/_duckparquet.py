@@ -1,5 +1,10 @@
 """Per-user Parquet files through DuckDB: one aggregate query, bad rows by row number.
 
+A plain aggregate runs first: per variant the count, the sums and cheap checks (missing
+numbers, conversions other than 0 and 1, sums that are not finite), skipped where the
+file's column statistics already prove them; variants in the order of their first rows.
+Only when a check fails does the detailed query below judge every row.
+
 Parquet columns are typed, so the rules are applied in SQL: the variant is the value as
 text with spaces and tabs trimmed (empty or null: missing); the conversion must be 0 or 1
 (numbers or booleans); the value must be a finite number within ±1e100. A bad row's
@@ -68,6 +73,11 @@ def reduce_parquet(
         roles = resolve_columns(header, wanted)
         names = {role: header[i] for role, i in roles.items()}
         rows = _rows(source, names, types, totals)
+        outcome = _fast(con, path, names, types, totals, progress)
+        if outcome is not None:
+            if outcome:  # values far from the first rows' mean: M2 around each mean
+                _recompute_m2(con, rows, names, totals)
+            return names
         shift = _shift(con, rows, names)
         query = _query(rows, names, totals, shift)
         try:
@@ -105,6 +115,135 @@ def reduce_parquet(
         return names
     finally:
         con.close()
+
+
+INTEGERS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER")
+
+
+def _fast(
+    con: Any,
+    path: str,
+    names: dict[str, str],
+    types: dict[str, str],
+    totals: Totals,
+    progress: Callable[[int], Any] | None,
+) -> bool | None:
+    """Reduce a clean file with the plain aggregate; return None (totals untouched) when
+    a check fails, so the detailed query must judge the rows, else whether M2 lost
+    digits to the shift (mean far from the first rows' mean)."""
+    source = f"read_parquet({_quote(path)})"
+    proven = _proven(con, path, names, types)
+    variant = _ident(names["variant"])
+    if types[names["variant"]] != "VARCHAR":
+        variant = f"CAST({variant} AS VARCHAR)"
+    parts = [variant, "count(*)"]
+    if "conversion" in names:
+        column, kind = _ident(names["conversion"]), types[names["conversion"]]
+        if kind == "BOOLEAN":
+            column = f"CAST({column} AS INTEGER)"
+        if kind in INTEGERS or kind == "BOOLEAN":
+            # whole numbers: Σc(c − 1) is 0 exactly when every c is 0 or 1
+            binary = "0" if "conversion" in proven else f"sum({column} * {column} - {column})"
+        else:
+            column = f"TRY_CAST({column} AS DOUBLE)"
+            binary = f"count(*) FILTER ({column} <> 0 AND {column} <> 1)"
+        counted = "count(*)" if "conversion" in proven else f"count({column})"
+        parts += [f"sum({column})", counted, binary]
+    else:
+        parts += ["0", "count(*)", "0"]
+    shift = 0.0
+    if "value" in names:
+        value = _ident(names["value"])
+        if types[names["value"]] != "DOUBLE":
+            value = f"TRY_CAST({value} AS DOUBLE)"
+        found = con.sql(
+            f"SELECT avg(x) FILTER (isfinite(x) AND abs(x) <= {MAX_ABS_VALUE!r}) "
+            f"FROM (SELECT {value} AS x FROM {source} LIMIT 10000)"
+        ).fetchall()[0][0]
+        shift = float(found) if found is not None else 0.0
+        deviation = f"({value} - {shift!r})"
+        counted = "count(*)" if "value" in proven else f"count({value})"
+        parts += [f"sum({deviation})", f"sum({deviation} * {deviation})", counted]
+    else:
+        parts += ["0.0", "0.0", "count(*)"]
+    query = f"SELECT {', '.join(parts)} FROM {source} GROUP BY ALL"
+    try:
+        groups = run_with_progress(con, query, os.path.getsize(path), progress)
+    except Exception as exc:
+        if type(exc).__module__.split(".")[0] in ("duckdb", "_duckdb"):
+            return None  # e.g. an overflow in the checks: the detailed query judges
+        raise
+    if totals.fixed is False and len(groups) > MAX_VARIANTS:
+        return None
+    for name, n, _, converted, not_binary, total, squares, values in groups:
+        if not name or name != name.strip(" \t") or (totals.fixed and totals.code(name) < 0):
+            return None
+        if converted != n or not_binary or values != n:
+            return None
+        if not (math.isfinite(total) and math.isfinite(squares)):
+            return None  # NaN or ±inf
+        if abs(shift) + math.sqrt(squares) > MAX_ABS_VALUE:
+            return None  # some value may lie beyond the limit
+    if not totals.fixed:
+        for name in _first_seen(con, path, variant, {g[0] for g in groups}):
+            totals.code(name)
+    cancelled = False
+    for name, n, conversions, _, _, total, squares, _ in groups:
+        mean_shifted = total / n
+        m2 = max(squares - total * mean_shifted, 0.0)
+        if "value" in names and m2 > 0 and mean_shifted * mean_shifted > 1e6 * (m2 / n):
+            cancelled = True
+        totals.merge(totals.index[name], int(n), int(conversions or 0), shift + mean_shifted, m2)
+    return cancelled
+
+
+def _proven(con: Any, path: str, names: dict[str, str], types: dict[str, str]) -> set[str]:
+    """Roles whose column statistics prove no nulls (and, for a whole-number conversion
+    column, values within 0 and 1) in every row group."""
+    wanted = {names[r]: r for r in ("conversion", "value") if r in names}
+    kinds = {r: types[names[r]] for r in wanted.values()}
+    stats: dict[str, list[tuple[Any, ...]]] = {}
+    try:
+        for column, nulls, low, high in con.sql(
+            "SELECT path_in_schema, stats_null_count, stats_min_value, stats_max_value "
+            f"FROM parquet_metadata({_quote(path)})"
+        ).fetchall():
+            if column in wanted:
+                stats.setdefault(wanted[column], []).append((nulls, low, high))
+    except Exception as exc:  # noqa: BLE001  (no statistics: the query checks instead)
+        if type(exc).__module__.split(".")[0] not in ("duckdb", "_duckdb"):
+            raise
+        return set()
+    proven = set()
+    for role, found in stats.items():
+        if not all(nulls == 0 for nulls, _, _ in found):
+            continue
+        if role == "value" and kinds[role] in ("DOUBLE", "FLOAT", *INTEGERS):
+            proven.add(role)
+        elif role == "conversion" and kinds[role] == "BOOLEAN":
+            proven.add(role)
+        elif role == "conversion" and kinds[role] in INTEGERS:
+            try:
+                if all(int(low) >= 0 and int(high) <= 1 for _, low, high in found):
+                    proven.add(role)
+            except (TypeError, ValueError):
+                pass
+    return proven
+
+
+def _first_seen(con: Any, path: str, variant: str, names: set[str]) -> list[str]:
+    """The variant names in the order of their first rows: among the first rows when
+    they are all there, else from the whole variant column."""
+    source = f"read_parquet({_quote(path)}, file_row_number=true)"
+    for where in (f"WHERE file_row_number < {1 << 16}", ""):
+        found = con.sql(
+            f"SELECT {variant} AS v, min(file_row_number) AS first FROM {source} {where} "
+            "GROUP BY v ORDER BY first"
+        ).fetchall()
+        order = [row[0] for row in found if row[0] in names]
+        if len(order) == len(names):
+            break
+    return order
 
 
 def _rows(source: str, names: dict[str, str], types: dict[str, str], totals: Totals) -> str:
