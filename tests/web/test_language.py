@@ -191,14 +191,16 @@ def test_profile_choice_does_not_leak_into_the_api(client, lead_token, users, db
 
 
 @pytest.mark.parametrize(
-    ("headers", "day", "moment"),
+    ("headers", "day", "moment", "percent"),
     [
-        (RU, "2 дек. 2026", "2 дек. 2026, 14:05"),
-        (EN, "Dec 2, 2026", "Dec 2, 2026, 14:05"),
+        (RU, "2 дек. 2026", "2 дек. 2026, 14:05", "1\u00a0234,5\u00a0%"),
+        (EN, "Dec 2, 2026", "Dec 2, 2026, 14:05", "1,234.5%"),
     ],
 )
-def test_dates_in_text_follow_the_language(app, headers, day, moment):
+def test_dates_and_percentages_follow_the_language(app, headers, day, moment, percent):
     with app.test_request_context("/", headers=headers):
         assert languages.day(date(2026, 12, 2)) == day
         assert languages.moment(datetime(2026, 12, 2, 14, 5, tzinfo=UTC)) == moment
         assert languages.day(None) == "—"
+        assert languages.percent(1234.5, 1) == percent
+        assert languages.percent(None) == "—"
