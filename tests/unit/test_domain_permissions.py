@@ -8,13 +8,18 @@ from __future__ import annotations
 
 from datetime import date
 
+import experiment_factories as ef
 import factories
 import pytest
 
 from hypotheses.domain.backlog import lifecycle as backlog
 from hypotheses.domain.backlog import rules as backlog_rules
 from hypotheses.domain.core.errors import Forbidden, NotFound
+from hypotheses.domain.experiments import ending as experiment_end
+from hypotheses.domain.experiments import lifecycle as experiments
+from hypotheses.domain.experiments import results as experiment_results
 from hypotheses.domain.experiments.common import allowed_actions as experiment_actions
+from hypotheses.domain.experiments.common import get_experiment
 from hypotheses.domain.reviews import decisions as review_decisions
 from hypotheses.domain.reviews import lifecycle as reviews
 from hypotheses.domain.reviews import queries as review_queries
@@ -155,3 +160,48 @@ def test_a_viewer_cannot_read_a_draft_review(db, team, users):
     assert read(Role.VIEWER).id == review.id
     assert not review_queries.may_see_drafts(Role.VIEWER)
     assert review_queries.may_see_drafts(Role.MARKETER)
+
+
+def test_only_a_lead_starts_stops_and_decides_a_test(db, team, users):
+    lead = users["lead"]
+    stranger = factories.make_user(db, team=factories.make_team(db, "Elsewhere"), role="lead")
+    hypothesis = ef.designed(db, team=team, actor=users["marketer"])
+    hid = hypothesis.id
+    for actor in (users["marketer"], users["viewer"], stranger, None):
+        with pytest.raises(Forbidden, match="role"):
+            experiments.start(db, team=team, actor=actor, hypothesis_id=hid)
+    assert get_experiment(db, team=team, hypothesis_id=hid).status == ExperimentStatus.DESIGN
+    experiments.start(db, team=team, actor=lead, hypothesis_id=hid)
+    for actor in (users["marketer"], users["viewer"], stranger, None):
+        with pytest.raises(Forbidden, match="role"):
+            experiment_end.stop(db, team=team, actor=actor, hypothesis_id=hid, reason="Broken")
+    db.expire_all()
+    assert get_experiment(db, team=team, hypothesis_id=hid).status == ExperimentStatus.RUNNING
+    experiment_end.stop(db, team=team, actor=users["admin"], hypothesis_id=hid, reason="Broken")
+    decision = {"decision": "kill", "outcome": "inconclusive", "learning": "Tracking first"}
+    for actor in (users["marketer"], users["viewer"], stranger, None):
+        with pytest.raises(Forbidden, match="role"):
+            experiment_end.decide(db, team=team, actor=actor, hypothesis_id=hid, **decision)
+    db.expire_all()
+    assert get_experiment(db, team=team, hypothesis_id=hid).status == ExperimentStatus.STOPPED
+    exp, _child = experiment_end.decide(db, team=team, actor=lead, hypothesis_id=hid, **decision)
+    assert exp.status == ExperimentStatus.DECIDED and exp.decided_by_id == lead.id
+
+
+def test_a_viewer_cannot_design_or_enter_results(db, team, users):
+    viewer = users["viewer"]
+    hypothesis = ef.approved(db, team=team)
+    with pytest.raises(Forbidden, match="role"):
+        experiments.save_design(
+            db, team=team, actor=viewer, hypothesis_id=hypothesis.id, data=ef.design_data()
+        )
+    running = ef.running(db, team=team, lead=users["lead"])
+    rows = ef.conversion_results()
+    with pytest.raises(Forbidden, match="role"):
+        experiment_results.record_results(
+            db, team=team, actor=viewer, hypothesis_id=running.id, variants=rows, final=False
+        )
+    with pytest.raises(Forbidden, match="role"):
+        experiment_results.finish(db, team=team, actor=viewer, hypothesis_id=running.id)
+    with pytest.raises(Forbidden, match="role"):  # no actor holds no role
+        experiment_results.finish(db, team=team, actor=None, hypothesis_id=running.id)

@@ -44,8 +44,9 @@ from hypotheses.domain.core.errors import (
     LimitReached,
     StaleVersion,
 )
+from hypotheses.domain.core.roles import role_of
 from hypotheses.enums import Status
-from hypotheses.models import Experiment, Hypothesis, Membership, Team, User, utcnow
+from hypotheses.models import Experiment, Hypothesis, Team, User, utcnow
 
 ENTITY = "hypothesis"
 
@@ -70,15 +71,6 @@ def actions_for(hypothesis: Hypothesis, *, team: Team, actor: User | None, role:
     """
     blocked = author_blocked(hypothesis, team=team, actor=actor)
     return backlog_rules.permitted_actions(hypothesis.status, role, author_blocked=blocked)
-
-
-def role_of(session: Session, *, team: Team, user: User | None) -> str | None:
-    """Return *user*'s role in *team* (None for no one or a non-member)."""
-    if user is None:
-        return None
-    return session.exec(
-        select(Membership.role).where(Membership.team_id == team.id, Membership.user_id == user.id)
-    ).first()
 
 
 def _require_permission(

@@ -1,2 +1,2 @@
-"""Shared pieces every area uses: errors, the use-case transaction, the audit trail, ISO weeks
-and reading uploaded CSV files."""
+"""Shared pieces every area uses: errors, the use-case transaction, the audit trail, ISO weeks,
+reading uploaded CSV files and the actor's role in a team (roles)."""

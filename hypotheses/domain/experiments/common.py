@@ -16,6 +16,7 @@ from sqlmodel import Session, col, func, select
 
 from hypotheses.domain.core import audit, transaction
 from hypotheses.domain.core.errors import Conflict, NotFound
+from hypotheses.domain.core.roles import require_permission
 from hypotheses.enums import ExperimentStatus, Status
 from hypotheses.models import (
     Analysis,
@@ -68,7 +69,7 @@ def allowed_actions(
     experiment yet, the approved *hypothesis* allows its first "design" (and a design is edited
     only while its *hypothesis*, when given, is approved). "finish" needs
     *has_results* (the latest results become the final ones). The use cases enforce the same
-    statuses; the routes enforce the permissions (``hypotheses.permissions``).
+    statuses, and the permissions (``require_role``) as the routes do first.
     """
     if experiment is None:
         ready = hypothesis is not None and hypothesis.status == Status.APPROVED
@@ -87,6 +88,12 @@ def allowed_actions(
     if role is not None:
         actions = {a for a in actions if role_can(role, ALLOWED_FROM[a][1])}
     return actions
+
+
+def require_role(session: Session, action: str, *, team: Team, actor: User | None) -> None:
+    """Refuse (Forbidden) *action* unless *actor*'s role in *team* holds its permission
+    (ALLOWED_FROM: only a lead starts, stops and decides); no actor (None) holds none."""
+    require_permission(session, ALLOWED_FROM[action][1], team=team, actor=actor)
 
 
 def status_text(status: str) -> str:

@@ -18,6 +18,7 @@ from hypotheses.domain.experiments.common import (
     lock_team,
     move_hypothesis,
     record_experiment,
+    require_role,
     status_text,
     use_case,
 )
@@ -63,6 +64,7 @@ def stop(
             ),
             field="status",
         )
+    require_role(session, "stop", team=team, actor=actor)
     stopped = ExperimentStatus.STOPPED
     changes = {
         "status": [ExperimentStatus.RUNNING, stopped],
@@ -132,6 +134,7 @@ def decide(
             ),
             field="status",
         )
+    require_role(session, "decide", team=team, actor=actor)
     hypothesis = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
     now = utcnow()
     decided = ExperimentStatus.DECIDED

@@ -33,6 +33,7 @@ from hypotheses.domain.experiments.common import (
     lock_team,
     move_hypothesis,
     record_experiment,
+    require_role,
     status_text,
     use_case,
     variants_of,
@@ -135,6 +136,7 @@ def save_design(
             ),
             field="status",
         )
+    require_role(session, "design", team=team, actor=actor)
     values = validate_design(data)
     if experiment is None:
         experiment = Experiment(
@@ -225,6 +227,7 @@ def start(session: Session, *, team: Team, actor: User | None, hypothesis_id: in
             ),
             field="status",
         )
+    require_role(session, "start", team=team, actor=actor)
     variants = variants_of(session, experiment=experiment)
     if experiment.per_variant is None or experiment.duration_days is None or len(variants) < 2:
         raise Conflict(

@@ -24,6 +24,7 @@ from hypotheses.domain.experiments.common import (
     get_hypothesis,
     move_hypothesis,
     record_experiment,
+    require_role,
     result_data,
     status_text,
     use_case,
@@ -311,6 +312,7 @@ def rerun_analysis(
                 current=version,
             )
         )
+    require_role(session, "rerun_analysis", team=team, actor=actor)
     analysis = _save_analysis(session, old.experiment_id, old.result_set_id, dict(old.inputs))
     record_experiment(
         session,
@@ -384,6 +386,7 @@ def record_results(
     Results for a finished test are corrections and always count as final.
     """
     experiment = open_experiment(session, team, hypothesis_id)
+    require_role(session, "enter_results", team=team, actor=actor)
     if source not in SOURCES:
         raise DomainError(_("Unknown results source."), field="source")
     variants_ = variants_of(session, experiment=experiment)
@@ -432,6 +435,7 @@ def finish(session: Session, *, team: Team, actor: User | None, hypothesis_id: i
             ),
             field="status",
         )
+    require_role(session, "finish", team=team, actor=actor)
     latest = session.exec(
         select(ResultSet)
         .where(ResultSet.experiment_id == experiment.id)

@@ -19,12 +19,12 @@ from sqlmodel import Session, select
 
 from hypotheses.domain.core import audit
 from hypotheses.domain.core.errors import Conflict, DomainError, Forbidden, StaleVersion
+from hypotheses.domain.core.roles import role_of
 from hypotheses.domain.core.weeks import iso_week_of, normalise_week
 from hypotheses.domain.reviews.queries import (
     decision_range_warning,
     decisions_of,
     has_read,
-    role_of,
 )
 from hypotheses.enums import ReviewStatus
 from hypotheses.models import (

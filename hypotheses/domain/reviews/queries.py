@@ -82,13 +82,6 @@ def previous_review(session: Session, *, team: Team, review: Review) -> Review |
     ).first()
 
 
-def role_of(session: Session, *, team: Team, user: User) -> str | None:
-    """Return *user*'s role in *team*, or None for a non-member."""
-    return session.exec(
-        select(Membership.role).where(Membership.team_id == team.id, Membership.user_id == user.id)
-    ).first()
-
-
 def decisions_of(session: Session, *, review: Review) -> list[ReviewDecision]:
     """Return the decisions taken in *review*, oldest first."""
     return list(
