@@ -17,12 +17,12 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from stats._cli_text import format_alpha, format_p, format_rate, verdict, warning_text
 from stats._version import ENGINE_VERSION
 from stats.analysis import CORRECTIONS, EARLY_LOOK_METHODS, analyze
 from stats.errors import BadRowsError, StatsInputError
 from stats.peruser import PerUserSummary, reduce_per_user_csv
 from stats.results import AnalysisResult, SequentialResult
-from stats.verdict import format_alpha, format_p, format_rate
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -197,9 +197,9 @@ def _print_text(
             if c.prob_beat_control is not None:
                 line += f", P({c.variant} beats {c.control}) = {100 * c.prob_beat_control:.1f}%"
             out.write(line + "\n")
-        out.write(f"  Verdict: {result.verdict}\n")
+        out.write(f"  Verdict: {verdict(result)}\n")
         for warning in result.warnings:
-            out.write(f"  Warning: {warning.message}\n")
+            out.write(f"  Warning: {warning_text(warning)}\n")
         out.write(
             f"  SRM check: p = {result.srm.p_value:.3g}"
             f"{' (mismatch)' if result.srm.mismatch else ''}\n"

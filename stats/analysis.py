@@ -1,5 +1,6 @@
 """One call for a whole test: every variant against the control, corrections, SRM,
-the Bayesian view, early-look and power warnings, and a plain-language verdict."""
+the Bayesian view, early-look and power warnings, and a verdict as a code and numbers
+(never prose: the app words it in the reader's language)."""
 
 from __future__ import annotations
 
@@ -28,13 +29,7 @@ from stats.results import (
     SRMResult,
 )
 from stats.sequential import sequential_compare_conversions, sequential_compare_means
-from stats.verdict import (
-    VerdictInputs,
-    early_verdict,
-    fixed_verdict,
-    verdict_code,
-    verdict_data,
-)
+from stats.verdict import VerdictInputs, verdict_code, verdict_data
 
 METRIC_KINDS = ("conversion", "continuous")
 CORRECTIONS = ("holm", "bh")
@@ -77,26 +72,6 @@ def _arm_summary(metric_kind: str, name: str, arm: Any) -> ArmSummary:
     if metric_kind == "conversion":
         return ArmSummary(name, arm.visitors, arm.conversions / arm.visitors, arm.conversions)
     return ArmSummary(name, arm.n, arm.mean, sd=arm.sd)
-
-
-def _percent(achieved: int, planned: int) -> str:
-    return f"{100 * achieved // planned}%"  # rounded down: never "100%" below the plan
-
-
-def _p_label(kind: str, correction: str) -> str:
-    plain = {
-        "fixed": msg.P_LABEL,
-        "always-valid": msg.P_LABEL_SEQUENTIAL,
-        "group-sequential": msg.P_LABEL_GROUP_SEQUENTIAL,
-    }[kind]
-    if correction == "none":
-        return plain
-    name = msg.CORRECTION_NAMES[correction]
-    if kind == "always-valid":
-        return msg.P_LABEL_SEQUENTIAL_ADJUSTED.format(correction=name)
-    if kind == "group-sequential":
-        return f"{name}-adjusted {plain}"
-    return msg.P_LABEL_ADJUSTED.format(correction=name)
 
 
 def _adjust(p_values: list[float], correction: str) -> list[float]:
@@ -273,7 +248,6 @@ def analyze(
         final=final,
         early_look=early_look,
         warnings=tuple(warnings),
-        verdict=" ".join(c.verdict for c in comparisons),
     )
 
 
@@ -314,12 +288,6 @@ def _comparison(
             seq.significant,
             alpha,
         )
-        level = msg.GROUP_SEQUENTIAL_LEVEL if seq.z_bound is not None else msg.ALWAYS_VALID_LEVEL
-        label = _p_label(kind, correction)
-        if early and not final:
-            verdict = early_verdict(inputs, label, _percent(smallest, planned), planned, level)
-        else:
-            verdict = fixed_verdict(inputs, label, level)
     else:
         kind = "fixed"
         inputs = VerdictInputs(
@@ -333,7 +301,6 @@ def _comparison(
             alpha,
             show_interval=result.interval_agrees,
         )
-        verdict = fixed_verdict(inputs, _p_label(kind, correction))
     data = verdict_data(inputs, kind if correction == "none" else f"{kind}-{correction}")
     return Comparison(
         variant=name,
@@ -352,7 +319,6 @@ def _comparison(
         prob_beat_control=None if bayes is None else bayes.probability,
         expected_loss=None if bayes is None else bayes.expected_loss,
         sequential=seq,
-        verdict=verdict,
         verdict_code=verdict_code(inputs, early and not final),
         verdict_data=data,
         interval_agrees=result.interval_agrees,
@@ -374,56 +340,25 @@ def _warnings(
     warnings = []
     if srm.mismatch:
         total = sum(float(w) for w in split)
-        warnings.append(
-            AnalysisWarning(
-                msg.WARNING_SRM,
-                msg.SRM_WARNING.format(
-                    p=f"{srm.p_value:.2g}",
-                    observed="/".join(f"{s.n:,}" for s in summaries),
-                    planned="/".join(f"{100 * float(w) / total:g}%" for w in split),
-                ),
-            )
-        )
-    if early_look and planned is not None and seq is not None and seq.z_bound is not None:
-        spending = seq.method.removeprefix("group-sequential-")
-        warnings.append(
-            AnalysisWarning(
-                msg.WARNING_EARLY_LOOK,
-                msg.EARLY_LOOK_GST_WARNING.format(
-                    look=seq.look,
-                    achieved=f"{smallest:,}",
-                    planned=f"{planned:,}",
-                    percent=_percent(smallest, planned),
-                    spending=msg.SPENDING_NAMES.get(spending, spending),
-                    bound=f"{seq.z_bound:.2f}",
-                ),
-            )
-        )
-    elif early_look and planned is not None:
-        warnings.append(
-            AnalysisWarning(
-                msg.WARNING_EARLY_LOOK,
-                msg.EARLY_LOOK_WARNING.format(
-                    achieved=f"{smallest:,}",
-                    planned=f"{planned:,}",
-                    percent=_percent(smallest, planned),
-                ),
-            )
-        )
+        data: dict[str, Any] = {
+            "p_value": srm.p_value,
+            "observed": [s.n for s in summaries],
+            "planned_percent": [100 * float(w) / total for w in split],
+        }
+        warnings.append(AnalysisWarning(msg.WARNING_SRM, data))
+    if early_look and planned is not None:
+        data = {"achieved": smallest, "planned": planned, "fraction": smallest / planned}
+        if seq is not None and seq.z_bound is not None:
+            data |= {
+                "look": seq.look,
+                "spending": seq.method.removeprefix("group-sequential-"),
+                "z_bound": seq.z_bound,
+            }
+        warnings.append(AnalysisWarning(msg.WARNING_EARLY_LOOK, data))
     if underpowered and planned is not None:
-        warnings.append(
-            AnalysisWarning(
-                msg.WARNING_UNDERPOWERED,
-                msg.UNDERPOWERED_WARNING.format(achieved=f"{smallest:,}", planned=f"{planned:,}"),
-            )
-        )
+        data = {"achieved": smallest, "planned": planned}
+        warnings.append(AnalysisWarning(msg.WARNING_UNDERPOWERED, data))
     if variant_count > 1:
-        warnings.append(
-            AnalysisWarning(
-                msg.WARNING_MULTIPLE_VARIANTS,
-                msg.MULTIPLE_VARIANTS_WARNING.format(
-                    count=variant_count, correction=msg.CORRECTION_NAMES[correction]
-                ),
-            )
-        )
+        data = {"count": variant_count, "correction": correction}
+        warnings.append(AnalysisWarning(msg.WARNING_MULTIPLE_VARIANTS, data))
     return warnings

@@ -1,4 +1,7 @@
-"""Message, warning and verdict texts of the statistics engine (English; the app translates).
+"""Input-error texts and warning codes of the statistics engine (English errors).
+
+Verdicts and warnings are codes and numbers, never prose (DESIGN.md §5): the app words them
+in the reader's language, the command line in English (``stats._cli_text``).
 
 Placeholders use ``str.format`` names so a translation can reorder them.
 """
@@ -89,34 +92,11 @@ RECORD_NOT_LINE = (
     " (record {record}; line numbers are approximate because of line breaks inside quoted values)"
 )
 
-# --- analysis warnings (code, then text) --------------------------------------------------
+# --- analysis warning codes (the numbers are in AnalysisWarning.data; texts are the app's) ---
 WARNING_SRM = "srm"
 WARNING_UNDERPOWERED = "underpowered"
 WARNING_EARLY_LOOK = "early_look"
 WARNING_MULTIPLE_VARIANTS = "multiple_variants"
-
-SRM_WARNING = (
-    "Sample ratio mismatch (p = {p}): the observed split {observed} differs from the planned "
-    "{planned}. Check how visitors are assigned before trusting these results."
-)
-UNDERPOWERED_WARNING = (
-    "Under-powered: the test ended with {achieved} per arm (smallest arm) against the planned "
-    "{planned}, so a real effect of the planned size may have been missed."
-)
-EARLY_LOOK_WARNING = (
-    "Early look: {achieved} per arm (smallest arm) of the planned {planned} ({percent}). "
-    "Fixed-sample p-values are not valid yet; the verdict uses the always-valid "
-    "(sequential) result."
-)
-EARLY_LOOK_GST_WARNING = (
-    "Look {look} at {achieved} per arm (smallest arm) of the planned {planned} ({percent}). "
-    "The verdict uses the {spending} group-sequential bound for this look (|z| ≥ {bound}), "
-    "which keeps the false-positive rate at α over all recorded looks."
-)
-MULTIPLE_VARIANTS_WARNING = (
-    "{count} variants are compared with the control, so p-values are {correction}-adjusted "
-    "for multiple comparisons."
-)
 
 # --- what each early-look method promises (one sentence each, for the UI) ----------------
 EARLY_LOOK_PROMISES = {
@@ -136,50 +116,3 @@ EARLY_LOOK_PROMISES = {
         "planned sample than a single test."
     ),
 }
-
-# --- verdicts -----------------------------------------------------------------------------
-VERDICT_RAISED = (
-    "Variant {variant} raised {metric} from {control_value} to {variant_value} "
-    "({lift}, {level} CI {ci_low} to {ci_high}, {p_label} {p}): significant at α = {alpha}."
-)
-VERDICT_LOWERED = (
-    "Variant {variant} lowered {metric} from {control_value} to {variant_value} "
-    "({lift}, {level} CI {ci_low} to {ci_high}, {p_label} {p}): significant at α = {alpha}."
-)
-VERDICT_NO_DIFFERENCE = (
-    "No significant difference: variant {variant} had {metric} {variant_value} against "
-    "{control_value} for the control ({lift}, {level} CI {ci_low} to {ci_high}, "
-    "{p_label} {p}); not significant at α = {alpha}."
-)
-VERDICT_NO_INTERVAL = (
-    "Variant {variant} {direction} {metric} from {control_value} to {variant_value} "
-    "({lift}, {p_label} {p}): significant at α = {alpha}."
-)
-VERDICT_NO_DIFFERENCE_NO_INTERVAL = (
-    "No significant difference: variant {variant} had {metric} {variant_value} against "
-    "{control_value} for the control ({lift}, {p_label} {p}); not significant at α = {alpha}."
-)
-DIRECTION_RAISED = "raised"
-DIRECTION_LOWERED = "lowered"
-RELATIVE_UNBOUNDED = (
-    " The relative change cannot be bounded: the control mean is not clearly away from zero."
-)
-INTERVAL_OMITTED = (
-    " (The approximate score interval disagrees with Fisher's exact test, so it is not shown.)"
-)
-VERDICT_EARLY_PREFIX = "Early look at {percent} of the planned sample: "
-VERDICT_EARLY_NO_DIFFERENCE = (
-    "no conclusive difference yet for variant {variant}: {metric} {variant_value} against "
-    "{control_value} for the control ({lift}, {level} CI {ci_low} to {ci_high}, "
-    "{p_label} {p}); keep the test running to the planned {planned} per arm."
-)
-P_LABEL = "p"
-ALWAYS_VALID_LEVEL = "always-valid {level}"
-P_LABEL_ADJUSTED = "{correction}-adjusted p"
-P_LABEL_SEQUENTIAL = "always-valid p"
-P_LABEL_GROUP_SEQUENTIAL = "sequential p"
-GROUP_SEQUENTIAL_LEVEL = "repeated {level}"
-P_LABEL_SEQUENTIAL_ADJUSTED = "always-valid {correction}-adjusted p"
-SPENDING_NAMES = {"obrien-fleming": "O'Brien-Fleming-type", "pocock": "Pocock-type"}
-CORRECTION_NAMES = {"holm": "Holm", "bh": "Benjamini–Hochberg"}
-PERCENTAGE_POINTS = "pp"

@@ -47,6 +47,10 @@ def pair(value: Any) -> tuple[float, float] | None:
     return (float(low), float(high))
 
 
+def _without(data: Mapping[str, Any], *keys: str) -> dict[str, Any]:
+    return {key: value for key, value in data.items() if key not in keys}
+
+
 @dataclass(frozen=True)
 class ComparisonResult(Serializable):
     """Variant-vs-control comparison: two-sided p-value, lifts and (1 − α) intervals."""
@@ -141,10 +145,9 @@ class Comparison(Serializable):
     prob_beat_control: float | None
     expected_loss: float | None
     sequential: SequentialResult | None
-    verdict: str
-    # language-free verdict: a code ([early_]significant_up / _down, [early_]not_significant)
-    # and the numbers it states (see stats.verdict.verdict_data); absent in stored analyses
-    # made before engine 2.0.0
+    # the verdict, language-free: a code ([early_]significant_up / _down,
+    # [early_]not_significant) and the numbers it states (see stats.verdict.verdict_data);
+    # absent in stored analyses made before engine 2.0.0
     verdict_code: str = ""
     verdict_data: dict[str, Any] | None = None
     interval_agrees: bool = True
@@ -152,10 +155,13 @@ class Comparison(Serializable):
 
 @dataclass(frozen=True)
 class AnalysisWarning(Serializable):
-    """A warning shown next to the verdict: a stable code and an English message."""
+    """A warning shown next to the verdict: a stable code and the numbers it states
+    (srm: p_value, observed, planned_percent; early_look: achieved, planned, fraction and,
+    for a group-sequential look, look, spending, z_bound; underpowered: achieved, planned;
+    multiple_variants: count, correction). Texts are the app's, in the reader's language."""
 
     code: str
-    message: str
+    data: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -176,11 +182,14 @@ class AnalysisResult(Serializable):
     final: bool
     early_look: bool
     warnings: tuple[AnalysisWarning, ...]
-    verdict: str
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AnalysisResult:
-        """Rebuild a result from ``to_dict()`` output (for example, read back from JSON)."""
+        """Rebuild a result from ``to_dict()`` output (for example, read back from JSON).
+
+        Outputs stored by engines before the verdicts became language-free also hold English
+        texts (a ``verdict`` sentence per comparison and for the whole, a ``message`` per
+        warning): they are dropped, the codes and numbers are what a result is."""
 
         def sequential(item: Mapping[str, Any] | None) -> SequentialResult | None:
             if item is None:
@@ -198,12 +207,12 @@ class AnalysisResult(Serializable):
                     "sequential": sequential(item["sequential"]),
                 }
             )
-            for item in data["comparisons"]
+            for item in (_without(c, "verdict") for c in data["comparisons"])
         )
         srm = data["srm"]
         return cls(
             **{
-                **data,
+                **_without(data, "verdict"),
                 "arms": tuple(ArmSummary(**arm) for arm in data["arms"]),
                 "comparisons": comparisons,
                 "srm": SRMResult(
@@ -214,6 +223,8 @@ class AnalysisResult(Serializable):
                     }
                 ),
                 "planned_split": tuple(data["planned_split"]),
-                "warnings": tuple(AnalysisWarning(**w) for w in data["warnings"]),
+                "warnings": tuple(
+                    AnalysisWarning(w["code"], w.get("data")) for w in data["warnings"]
+                ),
             }
         )

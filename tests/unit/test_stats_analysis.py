@@ -19,18 +19,28 @@ from stats import (
     sequential_compare_means,
     srm_check,
 )
+from stats._cli_text import verdict, warning_text
 
 LEAD_RATE = [("A", (9000, 279)), ("B", (9000, 351))]  # 3.1 % → 3.9 %
 
 
 def test_significant_raise_reads_like_the_design() -> None:
     result = analyze(metric_kind="conversion", variants=LEAD_RATE, metric_name="lead rate")
-    assert result.verdict == (
+    assert verdict(result) == (
         "Variant B raised lead rate from 3.1% to 3.9% (+26%, 95% CI +8% to "
         "+47%, p = 0.0035): significant at α = 0.05."
     )
     assert result.warnings == () and result.correction == "none" and not result.early_look
     assert result.engine_version == ENGINE_VERSION and result.method == "z-test"
+    # the engine itself returns the code and the numbers the sentence states, no prose
+    comparison = result.comparisons[0]
+    data = comparison.verdict_data
+    assert comparison.verdict_code == "significant_up" and data is not None
+    assert data["lift_kind"] == "relative" and data["p_kind"] == "fixed"
+    assert data["lift"] == comparison.rel_lift and data["ci"] == list(comparison.rel_ci)
+    assert data["p_value"] == comparison.p_value and data["alpha"] == 0.05
+    assert (data["control_value"], data["variant_value"]) == (279 / 9000, 351 / 9000)
+    assert not hasattr(result, "verdict") and not hasattr(comparison, "verdict")
 
 
 def test_lowered_and_no_difference_verdicts() -> None:
@@ -39,13 +49,15 @@ def test_lowered_and_no_difference_verdicts() -> None:
         variants=[("A", (9000, 351)), ("B", (9000, 279))],
         metric_name="lead rate",
     )
-    assert lowered.verdict.startswith("Variant B lowered lead rate from 3.9% to 3.1% (−21%,")
+    assert lowered.comparisons[0].verdict_code == "significant_down"
+    assert verdict(lowered).startswith("Variant B lowered lead rate from 3.9% to 3.1% (−21%,")
     same = analyze(
         metric_kind="conversion",
         variants=[("A", (9000, 279)), ("B", (9000, 290))],
         metric_name="lead rate",
     )
-    assert same.verdict == (
+    assert same.comparisons[0].verdict_code == "not_significant"
+    assert verdict(same) == (
         "No significant difference: variant B had lead rate 3.2% against "
         "3.1% for the control (+4%, 95% CI −12% to +22%, p = 0.64); not "
         "significant at α = 0.05."
@@ -54,7 +66,9 @@ def test_lowered_and_no_difference_verdicts() -> None:
 
 def test_undefined_relative_lift_falls_back_to_percentage_points() -> None:
     result = analyze(metric_kind="conversion", variants=[("A", (2000, 0)), ("B", (2000, 8))])
-    assert "(+0.40 pp, 95% CI +0.20 pp to +0.79 pp, p = 0.0078)" in result.verdict
+    assert "(+0.40 pp, 95% CI +0.20 pp to +0.79 pp, p = 0.0078)" in verdict(result)
+    data = result.comparisons[0].verdict_data
+    assert data is not None and data["lift_kind"] == "absolute" and data["ci"] is not None
     assert result.method == "fisher"
 
 
@@ -68,7 +82,7 @@ def test_continuous_verdict_and_no_bayes() -> None:
     expected = compare_means(control=(5000, 52.3, 180.0), variant=(5000, 61.9, 185.0))
     assert comparison.p_value == expected.p_value and comparison.dof == expected.dof
     assert comparison.prob_beat_control is None and comparison.expected_loss is None
-    assert result.verdict.startswith("Variant B raised revenue per user from 52.3 to 61.9 (+18%")
+    assert verdict(result).startswith("Variant B raised revenue per user from 52.3 to 61.9 (+18%")
 
 
 def test_several_variants_are_holm_adjusted_and_flagged() -> None:
@@ -83,7 +97,7 @@ def test_several_variants_are_holm_adjusted_and_flagged() -> None:
     assert [c.variant for c in result.comparisons] == ["B", "C", "D"]
     assert {c.control for c in result.comparisons} == {"A"}
     assert [w.code for w in result.warnings] == ["multiple_variants"]
-    assert "Holm-adjusted p" in result.verdict and result.correction == "holm"
+    assert "Holm-adjusted p" in verdict(result) and result.correction == "holm"
     for (_, arm), comparison in zip(variants[1:], result.comparisons, strict=True):
         bayes = probability_to_beat_control(control=variants[0][1], variant=arm)
         assert comparison.prob_beat_control == bayes.probability
@@ -114,11 +128,15 @@ def test_early_look_attaches_adjusted_sequential_results() -> None:
         assert comparison.sequential.p_value == seq.p_value
         assert comparison.sequential.adjusted_p_value == adj
         assert comparison.sequential.significant == (adj < 0.05)
-    assert result.verdict.startswith(
+    assert verdict(result).startswith(
         "Early look at 30% of the planned sample: no conclusive difference yet for variant B"
     )
-    assert "keep the test running to the planned 30,000 per arm" in result.verdict
-    assert "30%" in result.warnings[0].message
+    assert "keep the test running to the planned 30,000 per arm" in verdict(result)
+    assert "30%" in warning_text(result.warnings[0])
+    assert [c.verdict_code for c in result.comparisons] == ["early_not_significant"] * 2
+    assert result.comparisons[0].verdict_data["p_kind"] == "always-valid-holm"  # type: ignore[index]
+    assert result.warnings[0].data == {"achieved": 9000, "planned": 30000, "fraction": 0.3}
+    assert result.warnings[1].data == {"count": 2, "correction": "holm"}
 
 
 def test_early_look_can_still_be_conclusive() -> None:
@@ -128,10 +146,12 @@ def test_early_look_can_still_be_conclusive() -> None:
         planned_per_variant=60000,
         metric_name="lead rate",
     )
-    assert result.verdict.startswith(
+    assert verdict(result).startswith(
         "Early look at 66% of the planned sample: Variant B raised lead rate from 3.1% to 3.9%"
     )
-    assert "always-valid 95% CI" in result.verdict and "always-valid p < 0.001" in result.verdict
+    assert "always-valid 95% CI" in verdict(result) and "always-valid p < 0.001" in verdict(result)
+    assert result.comparisons[0].verdict_code == "early_significant_up"
+    assert result.comparisons[0].verdict_data["p_kind"] == "always-valid"  # type: ignore[index]
 
 
 def test_final_below_plan_is_underpowered_not_early() -> None:
@@ -144,7 +164,10 @@ def test_final_below_plan_is_underpowered_not_early() -> None:
     assert not result.early_look
     assert [w.code for w in result.warnings] == ["underpowered"]
     assert all(c.sequential is None for c in result.comparisons)
-    assert "400 per arm" in result.warnings[0].message and "600" in result.warnings[0].message
+    assert "400 per arm" in warning_text(result.warnings[0]) and "600" in warning_text(
+        result.warnings[0]
+    )
+    assert result.warnings[0].data == {"achieved": 400, "planned": 600}
     reached = analyze(
         metric_kind="continuous",
         variants=[("A", (600, 10.0, 3.0)), ("B", (700, 10.2, 3.0))],
@@ -158,8 +181,13 @@ def test_sample_ratio_mismatch_is_flagged() -> None:
     result = analyze(metric_kind="conversion", variants=variants)
     assert result.srm == srm_check(observed=[5400, 4600], planned_split=[1, 1])
     assert result.srm.mismatch and result.warnings[0].code == "srm"
-    assert "5,400/4,600" in result.warnings[0].message
-    assert "50%/50%" in result.warnings[0].message
+    assert "5,400/4,600" in warning_text(result.warnings[0])
+    assert "50%/50%" in warning_text(result.warnings[0])
+    assert result.warnings[0].data == {
+        "p_value": result.srm.p_value,
+        "observed": [5400, 4600],
+        "planned_percent": [50.0, 50.0],
+    }
     planned = analyze(metric_kind="conversion", variants=variants, planned_split=[54, 46])
     assert not planned.srm.mismatch and planned.warnings == ()
 
@@ -250,3 +278,28 @@ def test_names_and_order_are_kept(kind: str) -> None:
     result = analyze(metric_kind=kind, variants=variants)
     assert [a.name for a in result.arms] == ["Контроль", "New headline", "Offer B"]
     assert all(c.p_value == 1.0 for c in result.comparisons)
+
+
+def test_from_dict_loads_outputs_stored_with_english_texts() -> None:
+    """Engines before 2.0.0 stored English sentences (a verdict per comparison and for the
+    whole, a message per warning) and no codes: such outputs still load, without the texts."""
+    result = analyze(
+        metric_kind="conversion",
+        variants=[("A", (5400, 300)), ("B", (4600, 260)), ("C", (5000, 280))],
+        metric_name="lead rate",
+    )
+    old = result.to_dict()
+    old["verdict"] = "Variant B raised lead rate from 5.6% to 5.7%."
+    for item in old["comparisons"]:
+        item["verdict"] = "No significant difference."
+        del item["verdict_code"], item["verdict_data"], item["interval_agrees"]
+    old["warnings"] = [
+        {"code": w["code"], "message": "Sample ratio mismatch (p = 1e-05): …"}
+        for w in old["warnings"]
+    ]
+    loaded = AnalysisResult.from_dict(json.loads(json.dumps(old)))
+    assert [w.code for w in loaded.warnings] == [w.code for w in result.warnings]
+    assert all(w.data is None for w in loaded.warnings)
+    assert [c.verdict_code for c in loaded.comparisons] == ["", ""]
+    assert [c.p_value for c in loaded.comparisons] == [c.p_value for c in result.comparisons]
+    assert "verdict" not in loaded.to_dict() and "message" not in str(loaded.to_dict())

@@ -24,6 +24,7 @@ from stats import (
     srm_check,
     summary_from_sums,
 )
+from stats._cli_text import verdict, verdict_sentence
 
 STATS_SETTINGS = settings(
     derandomize=True, max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -311,4 +312,10 @@ def test_analyze_serializes_and_round_trips(kind: str, arms: int, data: Any) -> 
         assert c.p_value <= c.adjusted_p_value <= 1
         assert c.significant == (c.adjusted_p_value < result.alpha)
         assert (c.sequential is not None) == result.early_look
-        assert c.verdict in result.verdict and f"variant {c.variant}".lower() in c.verdict.lower()
+        sentence = verdict_sentence(result, c)
+        assert sentence in verdict(result) and f"variant {c.variant}".lower() in sentence.lower()
+        assert c.verdict_code.removeprefix("early_") in (
+            "significant_up",
+            "significant_down",
+            "not_significant",
+        )
