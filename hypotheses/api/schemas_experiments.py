@@ -230,7 +230,9 @@ class ComparisonOut(Out):
     prob_beat_control: float | None
     expected_loss: float | None
     significant: bool | None = Field(description="The fixed-horizon test's call.")
-    verdict: str | None
+    verdict: str | None = Field(
+        description="This variant's verdict in the request's language (Accept-Language)."
+    )
     sequential: SequentialOut | None
     interval_agrees: bool | None = Field(
         None,
@@ -240,10 +242,13 @@ class ComparisonOut(Out):
     verdict_code: str | None = Field(
         None,
         description="[early_]significant_up, [early_]significant_down or "
-        "[early_]not_significant: the verdict's own call (null before engine 2.0.0).",
+        "[early_]not_significant: the verdict's own call (for analyses of engines before 2.0.0, "
+        "derived from their stored numbers).",
     )
     verdict_data: dict[str, Any] | None = Field(
-        None, description="The numbers the verdict states (null before engine 2.0.0)."
+        None,
+        description="The numbers the verdict states: lift_kind, lift, ci, ci_level, p_value, "
+        "p_kind, alpha, control_value, variant_value, interval_omitted, relative_unbounded.",
     )
 
 
@@ -253,13 +258,17 @@ class SrmOut(Out):
 
 
 class WarningOut(Out):
-    code: str
-    message: str
+    code: str = Field(description="srm, underpowered, early_look or multiple_variants.")
+    message: str = Field(description="The warning in the request's language.")
 
 
 class AnalysisOut(Out):
     id: int | None = Field(None, description="The stored analysis (null for /stats/analyze).")
-    verdict: str
+    verdict: str = Field(
+        description="The whole verdict (every variant) in the request's language "
+        "(Accept-Language); each comparison's verdict_code and verdict_data are the same "
+        "in every language."
+    )
     method: str | None
     metric_kind: str | None
     metric: str | None
@@ -280,7 +289,10 @@ class AnalysisOut(Out):
     looks: list[int] | None = Field(
         None, description="Per-arm sizes at the earlier recorded looks the analysis used."
     )
-    details: dict[str, Any] = Field(description="The engine's complete output, as stored.")
+    details: dict[str, Any] = Field(
+        description="The engine's complete output: numbers and codes (every comparison with "
+        "its verdict_code and verdict_data, every warning with its data), no prose."
+    )
 
 
 class AnalysisList(Out):

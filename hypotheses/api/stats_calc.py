@@ -26,6 +26,7 @@ from hypotheses.api.schemas_experiments import (
 )
 from hypotheses.domain.core.errors import ValidationFailed
 from hypotheses.domain.experiments import design as experiment_design
+from hypotheses.domain.experiments import verdicts
 from hypotheses.domain.experiments.results import check_looks, run_engine
 from hypotheses.models import Analysis
 
@@ -39,14 +40,18 @@ def _pair(value: Any) -> list[float] | None:
 def analysis_from_output(
     output: dict[str, Any],
     *,
-    verdict: str,
     engine_version: str,
+    stored_verdict: str = "",
     computed_at: datetime | None = None,
     inputs: dict[str, Any] | None = None,
     analysis_id: int | None = None,
 ) -> AnalysisOut:
-    """Shape the engine's output (AnalysisResult.to_dict()) and its inputs for the API; fields
-    that engines before 2.0.0 did not give are null."""
+    """Shape the engine's output (AnalysisResult.to_dict()) and its inputs for the API. The
+    verdict and warnings are worded in the request's language (Accept-Language); codes, field
+    names and enum values never are. Codes and numbers that engines before 2.0.0 did not store
+    are derived from the stored numbers (domain.experiments.verdicts)."""
+    raw = output
+    output = verdicts.normalized(output) or {}
     comparisons = []
     for item in output.get("comparisons", []):
         seq = item.get("sequential")
@@ -66,7 +71,7 @@ def analysis_from_output(
                 prob_beat_control=item.get("prob_beat_control"),
                 expected_loss=item.get("expected_loss"),
                 significant=item.get("significant"),
-                verdict=item.get("verdict"),
+                verdict=verdicts.comparison_sentence(raw, item),
                 sequential=None
                 if not seq
                 else SequentialOut(
@@ -90,7 +95,7 @@ def analysis_from_output(
     inputs = inputs or {}
     return AnalysisOut(
         id=analysis_id,
-        verdict=verdict,
+        verdict=verdicts.verdict_text(raw, stored_verdict) or "",
         method=output.get("method"),
         metric_kind=output.get("metric_kind"),
         metric=output.get("metric_name"),
@@ -98,10 +103,7 @@ def analysis_from_output(
         correction=output.get("correction"),
         comparisons=comparisons,
         srm=SrmOut(p_value=srm.get("p_value"), mismatch=bool(srm.get("mismatch"))) if srm else None,
-        warnings=[
-            WarningOut(code=w.get("code", ""), message=w.get("message", ""))
-            for w in output.get("warnings", [])
-        ],
+        warnings=[WarningOut(code=w.code, message=w.message) for w in verdicts.warnings(raw)],
         early_look=output.get("early_look"),
         final=output.get("final"),
         engine_version=engine_version,
@@ -118,7 +120,7 @@ def analysis_out(analysis: Analysis) -> AnalysisOut:
 
     return analysis_from_output(
         analysis_output(analysis) or {},
-        verdict=analysis.verdict,
+        stored_verdict=analysis.verdict,
         engine_version=analysis.engine_version,
         computed_at=analysis.created_at,
         inputs=analysis.inputs,
@@ -171,7 +173,6 @@ def stats_analyze(body: AnalyzeIn):
     result = run_engine(inputs)
     return analysis_from_output(
         result.to_dict(),
-        verdict=str(result.verdict),
         engine_version=str(result.engine_version),
         inputs=inputs,
     )

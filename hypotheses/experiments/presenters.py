@@ -15,6 +15,7 @@ from hypotheses.domain.core import audit
 from hypotheses.domain.experiments import common as experiment_common
 from hypotheses.domain.experiments import design as experiment_design
 from hypotheses.domain.experiments import results as experiment_results
+from hypotheses.domain.experiments import verdicts
 from hypotheses.enums import ExperimentStatus
 from hypotheses.experiments import analysis_parts as parts
 from hypotheses.experiments.formatting import ci_range, num, signed_pct
@@ -107,23 +108,32 @@ def look_kind(result_set: Any, analysis: Analysis | None) -> str:
     return _("early look") if output is None or output["early_look"] else _("interim")
 
 
-def _warning_style(code: str) -> tuple[str, str, str]:
+def _warning_style(code: str) -> tuple[str, str]:
     styles = {
-        "srm": ("danger", "⚠", _("Sample ratio mismatch")),
-        "underpowered": ("warning", "▼", _("Under-powered")),
-        "early_look": ("info", "clock", _("Early look")),
-        "multiple_variants": ("secondary", "≡", _("Several variants")),
+        "srm": ("danger", "⚠"),
+        "underpowered": ("warning", "▼"),
+        "early_look": ("info", "clock"),
+        "multiple_variants": ("secondary", "≡"),
     }
-    return styles.get(code, ("warning", "⚠", _("Warning")))
+    return styles.get(code, ("warning", "⚠"))
 
 
-def _warning(code: str, message: str) -> dict[str, Any]:
-    """Split the engine's "Title: explanation" message so the title can stand out."""
-    style = _warning_style(code)
-    head, sep, body = message.partition(": ")
-    if not sep or len(head) > 60:
-        head, body = style[2], message
-    return {"code": code, "alert": style[0], "icon": style[1], "title": head, "message": body}
+def _warning(warning: verdicts.WarningText) -> dict[str, Any]:
+    """A warning worded in the reader's language, with its alert style and icon."""
+    alert, icon = _warning_style(warning.code)
+    return {
+        "code": warning.code,
+        "alert": alert,
+        "icon": icon,
+        "title": warning.title,
+        "message": warning.message,
+    }
+
+
+def _verdict_mark(code: str) -> str:
+    if code.endswith("_up"):
+        return "▲"
+    return "▼" if code.endswith("_down") else "●"
 
 
 def analysis_view(analysis: Analysis | None) -> dict[str, Any] | None:
@@ -194,7 +204,7 @@ def analysis_view(analysis: Analysis | None) -> dict[str, Any] | None:
         no_ci=_("no CI"),
         not_computable=_("not computable"),
     )
-    warnings = [_warning(w["code"], w["message"]) for w in output["warnings"]]
+    warnings = [_warning(w) for w in verdicts.warnings(output)]
     return {
         "analysis": analysis,
         "output": output,
@@ -209,10 +219,8 @@ def analysis_view(analysis: Analysis | None) -> dict[str, Any] | None:
         "inputs": analysis.inputs,
         "verdicts": [
             {
-                "text": comp["verdict"],
-                "mark": ("▲" if comp["abs_diff"] > 0 else "▼")
-                if parts.judged(comp)["significant"]
-                else "●",
+                "text": verdicts.comparison_sentence(output, comp),
+                "mark": _verdict_mark(verdicts.derive_code(output, comp)[0]),
             }
             for comp in output["comparisons"]
         ],

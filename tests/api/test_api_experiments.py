@@ -10,6 +10,7 @@ import pytest
 from api_support import api, fresh, tokens  # noqa: F401  (fixtures)
 
 import stats
+from stats._cli_text import verdict
 
 DESIGN = {
     "metric": "Lead rate",
@@ -327,7 +328,7 @@ def test_stats_analyze_matches_the_engine(api):
     )
     got = [c["adjusted_p_value"] for c in response.json["comparisons"]]
     assert got == pytest.approx([c.adjusted_p_value for c in direct.comparisons], rel=1e-12)
-    assert response.json["verdict"] == direct.verdict
+    assert response.json["verdict"] == verdict(direct)
     refused = api.post(
         "/stats/analyze",
         json={

@@ -20,8 +20,10 @@ def _decided(db, team, *, title, learning, outcome="won", decision="ship", tags=
         outcome=outcome,
         learning=learning,
         decided_at=when or datetime(2026, 3, 10, tzinfo=UTC),
-        results=[{"visitors": 1000, "conversions": 50}] * 2,
-        verdict="Variant B raised lead rate from 5.0% to 6.1%.",
+        # the page words the stored output: B raised the lead rate (5.0% → 10.0%)
+        results=[{"visitors": 1000, "conversions": 50}, {"visitors": 1000, "conversions": 100}],
+        metric_name="lead rate",
+        verdict="Variant B raised lead rate from 5.0% to 10.0%.",
     )
 
 

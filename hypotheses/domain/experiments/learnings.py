@@ -16,6 +16,7 @@ from sqlmodel import Session, col, func, select
 
 from hypotheses.domain.core.errors import ValidationFailed
 from hypotheses.domain.core.pagination import Page, paginate
+from hypotheses.domain.experiments.verdicts import verdict_text
 from hypotheses.enums import Lever, Outcome, Stage, Subject
 from hypotheses.models import Analysis, Experiment, Hypothesis, ResultSet, Team, User
 
@@ -166,16 +167,18 @@ def search_learnings(
 
 
 def latest_verdicts(session: Session, *, experiment_ids: list[int]) -> dict[int, str]:
-    """Return {experiment id: the verdict of the newest analysis of its latest results}."""
+    """Return {experiment id: the verdict of the newest analysis of its latest results}, in
+    the reader's language."""
     if not experiment_ids:
         return {}
     rows = session.exec(
-        select(Analysis.experiment_id, Analysis.verdict)
+        select(Analysis.experiment_id, Analysis.output, Analysis.verdict)
         .join(ResultSet, col(ResultSet.id) == col(Analysis.result_set_id))
         .where(col(Analysis.experiment_id).in_(experiment_ids))
         .order_by(col(ResultSet.created_at), col(ResultSet.id), col(Analysis.id))
     ).all()
-    return dict(rows)  # later rows overwrite earlier ones: the newest wins
+    newest = {key: (output, stored) for key, output, stored in rows}  # the newest wins
+    return {key: verdict_text(output, stored) for key, (output, stored) in newest.items()}
 
 
 # ---------------------------------------------------------------- tag win rates

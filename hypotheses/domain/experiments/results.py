@@ -30,6 +30,7 @@ from hypotheses.domain.experiments.common import (
     use_case,
     variants_of,
 )
+from hypotheses.domain.experiments.verdicts import english_verdict
 from hypotheses.enums import EarlyLookMethod, ExperimentStatus, MetricKind, Status
 from hypotheses.models import Analysis, Experiment, ResultSet, Team, User, utcnow
 
@@ -225,7 +226,8 @@ def _save_analysis(
         engine_version=str(result.engine_version),
         inputs=inputs,
         output=result.to_dict(),
-        verdict=str(result.verdict),
+        verdict=english_verdict(result.to_dict()),  # for readers of the database; screens
+        # word the verdict from the output in the reader's language
     )
     session.add(analysis)
     session.flush()

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from hypotheses.domain.backlog import queries as backlog_queries
 from hypotheses.domain.experiments import common as experiment_common
 from hypotheses.domain.experiments import design as experiment_design
+from hypotheses.domain.experiments.verdicts import comparison_sentence, verdict_text
 from hypotheses.domain.reviews import decisions as review_decisions
 from hypotheses.domain.reviews import kpis
 from hypotheses.domain.reviews import queries as review_queries
@@ -138,12 +139,14 @@ def _latest_verdicts(session: Session, team: Team) -> dict[int, str]:
     """Return {experiment id: the verdict of the newest analysis of its latest results} (an
     older look re-run with a newer engine does not become the latest)."""
     rows = session.exec(
-        select(Analysis.experiment_id, Analysis.verdict)
+        select(Analysis.experiment_id, Analysis.output, Analysis.verdict)
         .join(ResultSet, col(ResultSet.id) == col(Analysis.result_set_id))
         .where(col(Analysis.experiment_id).in_(_team_tests(team)))
         .order_by(col(ResultSet.created_at), col(ResultSet.id), col(Analysis.id))
     ).all()
-    return dict(rows)  # later rows (newer results, then newer analyses) win
+    newest = {key: (output, stored) for key, output, stored in rows}  # later rows win
+    # newer results, then newer analyses; worded in the exporting user's language
+    return {key: verdict_text(output, stored) for key, (output, stored) in newest.items()}
 
 
 def _result_sets(
@@ -289,7 +292,10 @@ def analysis_rows(session: Session, *, team: Team) -> list[list[Any]]:
                         comparison.get("significant"),
                         srm.get("p_value"),
                         srm.get("mismatch"),
-                        analysis.verdict,
+                        # this variant's verdict in the exporting user's language
+                        comparison_sentence(output, comparison)
+                        if comparison
+                        else verdict_text(output, analysis.verdict),
                     ]
                 )
     return sorted(out, key=lambda r: (r[0], r[2]))

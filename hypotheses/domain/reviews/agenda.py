@@ -15,6 +15,7 @@ from sqlmodel import Session, col, func, or_, select
 from hypotheses.domain.backlog import queries as backlog_queries
 from hypotheses.domain.core.weeks import monday_of
 from hypotheses.domain.experiments.common import sample_total
+from hypotheses.domain.experiments.verdicts import verdict_text
 from hypotheses.domain.reviews.decisions import DecisionLine, earlier_open
 from hypotheses.domain.reviews.queries import previous_review
 from hypotheses.enums import ExperimentStatus, Status
@@ -86,12 +87,14 @@ def _latest_verdicts(session: Session, ids: list[int]) -> dict[int, str]:
         return {}
     # the newest analysis of each test's latest results (a re-run older look does not count)
     rows = session.exec(
-        select(Analysis.experiment_id, Analysis.verdict)
+        select(Analysis.experiment_id, Analysis.output, Analysis.verdict)
         .join(ResultSet, col(ResultSet.id) == col(Analysis.result_set_id))
         .where(col(Analysis.experiment_id).in_(ids))
         .order_by(col(ResultSet.created_at), col(ResultSet.id), col(Analysis.id))
     ).all()
-    return dict(rows)  # later rows overwrite earlier ones
+    newest = {key: (output, stored) for key, output, stored in rows}  # later rows win
+    # worded in the reader's language (the review page's, or the exporting user's)
+    return {key: verdict_text(output, stored) for key, (output, stored) in newest.items()}
 
 
 def tests_between(
