@@ -61,7 +61,6 @@ def connect() -> Any:
     con = duckdb.connect(
         config={"threads": threads, "memory_limit": MEMORY_LIMIT, "temp_directory": ""}
     )
-    con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
     return con
 
 
@@ -71,6 +70,7 @@ def run_with_progress(
     """Run the query in a worker thread, reporting bytes processed from this thread."""
     if progress is None:
         return list(con.sql(query).fetchall())
+    con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
     outcome: dict[str, Any] = {}
 
     def work() -> None:

@@ -132,7 +132,7 @@ def _fast(
     a check fails, so the detailed query must judge the rows, else whether M2 lost
     digits to the shift (mean far from the first rows' mean)."""
     source = f"read_parquet({_quote(path)})"
-    proven = _proven(con, path, names, types)
+    proven, shift = _statistics(con, path, names, types)
     variant = _ident(names["variant"])
     if types[names["variant"]] != "VARCHAR":
         variant = f"CAST({variant} AS VARCHAR)"
@@ -151,17 +151,11 @@ def _fast(
         parts += [f"sum({column})", counted, binary]
     else:
         parts += ["0", "count(*)", "0"]
-    shift = 0.0
     if "value" in names:
         value = _ident(names["value"])
         if types[names["value"]] != "DOUBLE":
             value = f"TRY_CAST({value} AS DOUBLE)"
-        found = con.sql(
-            f"SELECT avg(x) FILTER (isfinite(x) AND abs(x) <= {MAX_ABS_VALUE!r}) "
-            f"FROM (SELECT {value} AS x FROM {source} LIMIT 10000)"
-        ).fetchall()[0][0]
-        shift = float(found) if found is not None else 0.0
-        deviation = f"({value} - {shift!r})"
+        deviation = f"({value} - {shift!r})" if shift else value
         counted = "count(*)" if "value" in proven else f"count({value})"
         parts += [f"sum({deviation})", f"sum({deviation} * {deviation})", counted]
     else:
@@ -197,9 +191,13 @@ def _fast(
     return cancelled
 
 
-def _proven(con: Any, path: str, names: dict[str, str], types: dict[str, str]) -> set[str]:
-    """Roles whose column statistics prove no nulls (and, for a whole-number conversion
-    column, values within 0 and 1) in every row group."""
+def _statistics(
+    con: Any, path: str, names: dict[str, str], types: dict[str, str]
+) -> tuple[set[str], float]:
+    """From the column statistics: the roles proven to have no nulls (and, for a
+    whole-number conversion column, values within 0 and 1) in every row group, and the
+    origin for the value sums (the middle of the values' range when they lie far from 0;
+    M2 is recomputed around each mean when the sums still lose digits)."""
     wanted = {names[r]: r for r in ("conversion", "value") if r in names}
     kinds = {r: types[names[r]] for r in wanted.values()}
     stats: dict[str, list[tuple[Any, ...]]] = {}
@@ -213,7 +211,7 @@ def _proven(con: Any, path: str, names: dict[str, str], types: dict[str, str]) -
     except Exception as exc:  # noqa: BLE001  (no statistics: the query checks instead)
         if type(exc).__module__.split(".")[0] not in ("duckdb", "_duckdb"):
             raise
-        return set()
+        return set(), 0.0
     proven = set()
     for role, found in stats.items():
         if not all(nulls == 0 for nulls, _, _ in found):
@@ -228,7 +226,19 @@ def _proven(con: Any, path: str, names: dict[str, str], types: dict[str, str]) -
                     proven.add(role)
             except (TypeError, ValueError):
                 pass
-    return proven
+    return proven, _middle(stats.get("value", []))
+
+
+def _middle(found: list[tuple[Any, ...]]) -> float:
+    try:
+        low = min(float(low) for _, low, _ in found)
+        high = max(float(high) for _, _, high in found)
+    except (TypeError, ValueError):  # no statistics, or not numbers
+        return 0.0
+    middle = (low + high) / 2
+    if not (math.isfinite(middle) and high - low < abs(middle) <= MAX_ABS_VALUE):
+        return 0.0
+    return middle
 
 
 def _first_seen(con: Any, path: str, variant: str, names: set[str]) -> list[str]:
