@@ -65,7 +65,8 @@ def reduce_parquet(
     try:
         source = f"read_parquet({_quote(path)}, file_row_number=true)"
         try:
-            described = con.sql(f"DESCRIBE SELECT * FROM {source}").fetchall()
+            bound = con.sql(f"SELECT * FROM {source}")  # bound (schema read), not run
+            described = list(zip(bound.columns, bound.types, strict=True))
         except Exception as exc:
             raise StatsInputError(msg.FILE_UNREADABLE.format(detail=exc)) from exc
         types = {row[0]: str(row[1]) for row in described if row[0] != "file_row_number"}
