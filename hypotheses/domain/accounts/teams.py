@@ -177,22 +177,11 @@ def update_settings(
             ),
             field="active_test_limit",
         )
-    changes = audit.diff(settings_of(team), values)
-    if not changes:
-        return {}
-    for name, value in values.items():
-        setattr(team, name, value)
-    session.add(team)
-    audit.record(
-        session,
-        team_id=team.id,
-        entity="team",
-        entity_id=team.id,
-        action="team.settings",
-        actor=actor,
-        changes=changes,
+    changes = audit.apply_changes(
+        session, team, values, team_id=team.id, entity="team", action="team.settings", actor=actor
     )
-    session.commit()
+    if changes:
+        session.commit()
     return changes
 
 
@@ -211,15 +200,23 @@ def _clean_name(session: Session, name: str, *, exclude_id: int | None = None) -
     return name
 
 
-def create_team(session: Session, *, name: str, actor: User, join_as: str | None = None) -> Team:
+def create_team(
+    session: Session,
+    *,
+    name: str,
+    actor: User,
+    join_as: str | None = None,
+    language: str | None = None,
+) -> Team:
     """Create a team with the default metric catalog; refuse a name already in use.
 
     :param join_as: when given, the actor becomes a member of the new team with this role.
+    :param language: the catalog's language ("ru", "en"); by default the actor's own setting.
     """
     if join_as is not None and join_as not in {r.value for r in Role}:
         raise DomainError(_("Choose a role: admin, lead, marketer or viewer."), field="join_as")
     name = _clean_name(session, name)
-    team = get_or_create_team(session, name)
+    team = get_or_create_team(session, name, language=language or actor.language)
     audit.record(
         session,
         team_id=team.id,
@@ -227,7 +224,7 @@ def create_team(session: Session, *, name: str, actor: User, join_as: str | None
         entity_id=team.id,
         action="team.create",
         actor=actor,
-        changes={"name": [None, name]},
+        changes=audit.created({"name": name}),
     )
     if join_as:
         set_membership(session, user=actor, team=team, role=join_as, actor=actor)

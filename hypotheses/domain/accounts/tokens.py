@@ -77,16 +77,14 @@ def create_token(
         token_hash=hash_token(raw),
         prefix=raw[: len(PREFIX) + 6],
     )
-    session.add(token)
-    session.flush()
-    audit.record(
+    audit.record_new(
         session,
+        token,
         team_id=team.id,
         entity=ENTITY,
-        entity_id=token.id,
         action="token.create",
         actor=actor or user,
-        changes={"name": [None, token.name], "user_id": [None, user.id]},
+        values={"name": token.name, "user_id": user.id},
     )
     session.commit()
     return token, raw

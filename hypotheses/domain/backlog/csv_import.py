@@ -295,16 +295,14 @@ def import_backlog(
             rows=len(rows),
             imported_by_id=actor.id if actor else None,
         )
-        session.add(batch)
-        session.flush()
-        audit.record(
+        audit.record_new(
             session,
+            batch,
             team_id=team.id,
             entity="import",
-            entity_id=batch.id,
             action="hypothesis.import",
             actor=actor,
-            changes={"rows": [None, len(rows)], "file": [None, batch.file_name]},
+            values={"rows": len(rows), "file": batch.file_name},
         )
         session.commit()
     except BaseException:

@@ -52,6 +52,68 @@ def record(
     return entry
 
 
+def created(values: dict[str, Any]) -> dict[str, list[Any]]:
+    """Return the changes of a new record: {field: [None, value]} for each of *values*."""
+    return {key: [None, value] for key, value in values.items()}
+
+
+def record_new(
+    session: Session,
+    row: Any,
+    *,
+    team_id: int | None,
+    entity: str,
+    action: str,
+    actor: User | None,
+    values: dict[str, Any],
+    note: str | None = None,
+) -> AuditEntry:
+    """Add the new *row*, flush it (for its id) and audit it with *values* as its fields."""
+    session.add(row)
+    session.flush()
+    return record(
+        session,
+        team_id=team_id,
+        entity=entity,
+        entity_id=row.id,
+        action=action,
+        actor=actor,
+        changes=created(values),
+        note=note,
+    )
+
+
+def apply_changes(
+    session: Session,
+    row: Any,
+    values: dict[str, Any],
+    *,
+    team_id: int | None,
+    entity: str,
+    action: str,
+    actor: User | None,
+    note: str | None = None,
+) -> dict[str, list[Any]]:
+    """Set *values* on *row* and audit the fields that differ; return them ({field: [old,
+    new]}). When nothing differs, nothing is set or recorded and the result is empty."""
+    changes = diff({key: getattr(row, key) for key in values}, values)
+    if changes:
+        for key, value in values.items():
+            setattr(row, key, value)
+        session.add(row)
+        record(
+            session,
+            team_id=team_id,
+            entity=entity,
+            entity_id=row.id,
+            action=action,
+            actor=actor,
+            changes=changes,
+            note=note,
+        )
+    return changes
+
+
 def history(
     session: Session, *, entity: str, entity_id: int
 ) -> list[tuple[AuditEntry, User | None]]:

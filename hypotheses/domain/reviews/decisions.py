@@ -221,16 +221,14 @@ def add_decision(
         },
     )
     decision = ReviewDecision(review_id=review.id, team_id=team.id, **clean)
-    session.add(decision)
-    session.flush()
-    audit.record(
+    audit.record_new(
         session,
+        decision,
         team_id=team.id,
         entity=ENTITY,
-        entity_id=decision.id,
         action="decision.add",
         actor=actor,
-        changes={k: [None, v] for k, v in clean.items()},
+        values=clean,
         note=review.iso_week,
     )
     session.commit()
@@ -266,23 +264,18 @@ def update_decision(
             "experiment_id": experiment_id,
         },
     )
-    changes = audit.diff({k: getattr(decision, k) for k in clean}, clean)
-    if not changes:
-        return {}
-    for key, value in clean.items():
-        setattr(decision, key, value)
-    session.add(decision)
-    audit.record(
+    changes = audit.apply_changes(
         session,
+        decision,
+        clean,
         team_id=team.id,
         entity=ENTITY,
-        entity_id=decision.id,
         action="decision.update",
         actor=actor,
-        changes=changes,
         note=review.iso_week,
     )
-    session.commit()
+    if changes:
+        session.commit()
     return changes
 
 

@@ -177,16 +177,14 @@ def create_metric(
         raise Conflict(_("A catalog holds at most %(n)d metrics.", n=MAX_METRICS), field="name")
     last = session.exec(select(func.max(Metric.position)).where(Metric.team_id == team.id)).one()
     metric = Metric(team_id=team.id, position=(last if last is not None else -1) + 1, **clean)
-    session.add(metric)
-    session.flush()
-    audit.record(
+    audit.record_new(
         session,
+        metric,
         team_id=team.id,
         entity="metric",
-        entity_id=metric.id,
         action="metric.create",
         actor=actor,
-        changes={k: [None, v] for k, v in clean.items()},
+        values=clean,
     )
     session.commit()
     return metric
@@ -212,22 +210,17 @@ def update_metric(
         {"name": name, "unit": unit, "direction": direction, "fmt": fmt, "tracked": tracked},
         metric.id,
     )
-    changes = audit.diff({k: getattr(metric, k) for k in FIELDS}, clean)
-    if not changes:
-        return {}
-    for key, value in clean.items():
-        setattr(metric, key, value)
-    session.add(metric)
-    audit.record(
+    changes = audit.apply_changes(
         session,
+        metric,
+        clean,
         team_id=team.id,
         entity="metric",
-        entity_id=metric.id,
         action="metric.update",
         actor=actor,
-        changes=changes,
     )
-    session.commit()
+    if changes:
+        session.commit()
     return changes
 
 
