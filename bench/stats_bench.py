@@ -6,9 +6,12 @@ and DuckDB on the same generated file (CSV and Parquet), side by side in one run
     python bench/stats_bench.py --flat           # also: peak memory on a ~1 GB CSV
 
 Every route runs in its own subprocess, one route after the other in turn (the machine's
-load falls on all routes alike), and reports its wall time (imports excluded) and its
-peak resident memory (VmHWM: interpreter and imports included). The goal printed at the
-end: ours ≤ 1.0 × the faster of polars and DuckDB, peak memory ≤ 300 MB.
+load falls on all routes alike), and reports its wall time (imports excluded, engine
+start-up such as opening a DuckDB connection included, as it is inside ours), its CPU
+time and its peak resident memory (VmHWM: interpreter and imports included). The load
+average is printed with each table: on a shared machine compare only figures of one run.
+The goal printed at the end: ours ≤ 1.0 × the faster of polars and DuckDB, peak memory
+≤ 300 MB.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -81,14 +85,14 @@ def route(name: str, path: str) -> dict[str, Any]:
 
         import stats
 
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), _cpu_seconds()
         summary = stats.reduce_per_user_csv(path, **COLUMNS)
         arms = [[v.name, v.n, v.conversions, v.value_mean, v.value_sd] for v in summary.variants]
         engine = f"stats ({summary.engine})"
     elif name == "polars":
         import polars as pl
 
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), _cpu_seconds()
         frame = pl.scan_parquet(path) if parquet else pl.scan_csv(path)
         out = (
             frame.group_by("variant")
@@ -105,10 +109,11 @@ def route(name: str, path: str) -> dict[str, Any]:
     elif name == "duckdb":
         import duckdb
 
-        duckdb.execute("SET enable_progress_bar = false")
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), _cpu_seconds()
+        con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
         reader = "read_parquet" if parquet else "read_csv"
-        rows = duckdb.sql(
+        rows = con.sql(
             "SELECT variant, count(*), sum(converted), avg(revenue), stddev_samp(revenue) "
             f"FROM {reader}('{path}') GROUP BY variant"
         ).fetchall()
@@ -117,7 +122,7 @@ def route(name: str, path: str) -> dict[str, Any]:
     else:
         import pandas as pd
 
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), _cpu_seconds()
         frame = pd.read_parquet(path) if parquet else pd.read_csv(path, engine="c")
         grouped = frame.groupby("variant").agg(
             n=("converted", "size"),
@@ -128,7 +133,19 @@ def route(name: str, path: str) -> dict[str, Any]:
         arms = [[str(k), int(r.n), int(r.c), float(r.m), float(r.s)] for k, r in grouped.iterrows()]
         engine = f"pandas {pd.__version__}"
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "arms": arms, "engine": engine, "peak_kib": _peak_kib()}
+    cpu = _cpu_seconds() - cpu_started
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "arms": arms,
+        "engine": engine,
+        "peak_kib": _peak_kib(),
+    }
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_route(name: str, path: Path) -> dict[str, Any]:
@@ -162,12 +179,16 @@ def agree(a: list[list[Any]], b: list[list[Any]]) -> bool:
 
 def compare(path: Path, repeat: int, routes: tuple[str, ...]) -> dict[str, dict[str, Any]]:
     """Run the routes in turn, repeat times; print and return median time and peak memory."""
+    load_before = _load()
     runs: dict[str, list[dict[str, Any]]] = {r: [] for r in routes}
     for _ in range(repeat):
         for name in routes:
             runs[name].append(run_route(name, path))
     kind = "Parquet" if path.suffix == ".parquet" else "CSV"
-    print(f"\n{kind}: {path.stat().st_size / 1e6:.0f} MB, {repeat} run(s) per route in turn")
+    print(
+        f"\n{kind}: {path.stat().st_size / 1e6:.0f} MB, {repeat} run(s) per route in turn; "
+        f"load average {load_before} (before) → {_load()} (after)"
+    )
     summary = {}
     for name in routes:
         errors = [r["error"] for r in runs[name] if "error" in r]
@@ -175,11 +196,12 @@ def compare(path: Path, repeat: int, routes: tuple[str, ...]) -> dict[str, dict[
             print(f"  {name:<8} failed: {errors[0]}")
             continue
         times = [r["seconds"] for r in runs[name]]
+        cpu = statistics.median(r["cpu"] for r in runs[name])
         peak = max(r["peak_kib"] for r in runs[name]) / 1024
         summary[name] = {**runs[name][0], "median": statistics.median(times), "peak_mib": peak}
         print(
             f"  {name:<8} {statistics.median(times):6.2f} s median "
-            f"({', '.join(f'{t:.2f}' for t in times)})   peak {peak:5.0f} MiB "
+            f"({', '.join(f'{t:.2f}' for t in times)})   CPU {cpu:5.2f} s   peak {peak:5.0f} MiB "
             f"({peak * 1.048576:.0f} MB)   {runs[name][0]['engine']}"
         )
     if "ours" in summary:
@@ -214,6 +236,10 @@ def flat(path: Path, copies: int) -> None:
         f"{big_run['peak_kib'] / 1024:.0f} MiB peak ({big_run['seconds']:.2f} s)"
     )
     big.unlink()
+
+
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def main() -> int:
