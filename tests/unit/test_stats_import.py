@@ -36,8 +36,9 @@ def test_import_stats_loads_no_app_modules(tmp_path: Path) -> None:
             assert not any(m == forbidden or m.startswith(forbidden + ".") for m in loaded), (
                 forbidden
             )
-    # pyarrow is only loaded by the per-user reader, so plain imports stay light
-    assert "pyarrow" not in after_import and "pyarrow" in after_reading
+    # DuckDB (the per-user engine) is only loaded by the per-user reader, so plain imports
+    # stay light
+    assert "duckdb" not in after_import and "duckdb" in after_reading
 
 
 def test_public_api_is_complete() -> None:
