@@ -12,7 +12,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from hypotheses.db import get_session
-from hypotheses.domain.core.errors import DomainError, LimitReached, NotFound, StaleVersion
+from hypotheses.domain.core.errors import DomainError, NotFound, StaleVersion
 from hypotheses.domain.experiments import common as experiment_common
 from hypotheses.domain.experiments import design as experiment_design
 from hypotheses.domain.experiments import ending as experiment_end
@@ -225,6 +225,25 @@ def calculate(hypothesis_id: int):
     return jsonify(ok=True, **plan_view(plan))
 
 
+def _act(experiment: Experiment, use_case, *, form=None, form_key: str = "", **arguments):
+    """Run *use_case* on *experiment*'s test as the signed-in user: (its result, None), or
+    (None, the detail page re-rendered with the refusal on *form*'s fields, else flashed)."""
+    try:
+        result = use_case(
+            get_session(),
+            team=g.team,
+            actor=current_user,
+            hypothesis_id=experiment.hypothesis_id,
+            **arguments,
+        )
+    except DomainError as error:
+        if form is None or not apply_domain_error(form, error):
+            flash(error.message, "danger")
+        forms = {form_key: form} if form_key else {}
+        return None, _render_detail(experiment, status=error.status, **forms)
+    return result, None
+
+
 @bp.route("/<int:experiment_id>")
 @requires("experiment.view")
 def detail(experiment_id: int):
@@ -238,16 +257,9 @@ def start(experiment_id: int):
     """Start the test (lead); refused with the running tests' names when the limit is reached."""
     experiment = _experiment(experiment_id)
     _confirmed()
-    try:
-        experiments.start(
-            get_session(), team=g.team, actor=current_user, hypothesis_id=experiment.hypothesis_id
-        )
-    except LimitReached as error:
-        flash(error.message, "danger")
-        return _render_detail(experiment, status=409)
-    except DomainError as error:
-        flash(error.message, "danger")
-        return _render_detail(experiment, status=error.status)
+    _started, refusal = _act(experiment, experiments.start)  # LimitReached: 409
+    if refusal:
+        return refusal
     flash(_("Test started. Its design is now locked."), "success")
     return _to_detail(experiment)
 
@@ -259,17 +271,15 @@ def stop(experiment_id: int):
     experiment = _experiment(experiment_id)
     form = StopForm()
     if form.validate_on_submit():
-        try:
-            experiment_end.stop(
-                get_session(),
-                team=g.team,
-                actor=current_user,
-                hypothesis_id=experiment.hypothesis_id,
-                reason=form.reason.data,
-            )
-        except DomainError as error:
-            apply_domain_error(form, error) or flash(error.message, "danger")
-            return _render_detail(experiment, status=error.status, stop_form=form)
+        _stopped, refusal = _act(
+            experiment,
+            experiment_end.stop,
+            form=form,
+            form_key="stop_form",
+            reason=form.reason.data,
+        )
+        if refusal:
+            return refusal
         flash(_("Test stopped."), "success")
         return _to_detail(experiment)
     return _render_detail(experiment, status=422, stop_form=form)
@@ -281,13 +291,9 @@ def finish(experiment_id: int):
     """End a running test with its latest results as the final ones."""
     experiment = _experiment(experiment_id)
     _confirmed()
-    try:
-        experiment_results.finish(
-            get_session(), team=g.team, actor=current_user, hypothesis_id=experiment.hypothesis_id
-        )
-    except DomainError as error:
-        flash(error.message, "danger")
-        return _render_detail(experiment, status=error.status)
+    _analysis, refusal = _act(experiment, experiment_results.finish)
+    if refusal:
+        return refusal
     flash(_("Test finished. A lead can now record the decision."), "success")
     return _to_detail(experiment, "analysis")
 
@@ -344,19 +350,15 @@ def results(experiment_id: int):
         names = [
             v.name for v in experiment_common.variants_of(get_session(), experiment=experiment)
         ]
-        try:
-            experiment_results.record_results(
-                get_session(),
-                team=g.team,
-                actor=current_user,
-                hypothesis_id=experiment.hypothesis_id,
-                final=form.final.data,
-                variants=results_rows(form, experiment.metric_kind, names),
-            )
-        except DomainError as error:
-            apply_domain_error(form, error) or flash(error.message, "danger")
-            return _render_detail(experiment, status=error.status, results_form=form)
-        return _after_results(experiment)
+        _analysis, refusal = _act(
+            experiment,
+            experiment_results.record_results,
+            form=form,
+            form_key="results_form",
+            final=form.final.data,
+            variants=results_rows(form, experiment.metric_kind, names),
+        )
+        return refusal or _after_results(experiment)
     return _render_detail(experiment, status=422, results_form=form)
 
 
@@ -367,22 +369,18 @@ def _upload(experiment: Experiment, form, kind: str, form_key: str, **columns):
     if upload is None or not getattr(upload, "filename", ""):
         form.file.errors = [_("Choose a CSV file to upload.")]
         return _render_detail(experiment, status=422, **{form_key: form})
-    try:
-        results_upload.results_from_csv(
-            get_session(),
-            team=g.team,
-            actor=current_user,
-            hypothesis_id=experiment.hypothesis_id,
-            file=upload.stream,
-            kind=kind,
-            final=form.final.data,
-            file_name=upload.filename,
-            **columns,
-        )
-    except DomainError as error:
-        apply_domain_error(form, error) or flash(error.message, "danger")
-        return _render_detail(experiment, status=error.status, **{form_key: form})
-    return _after_results(experiment)
+    _analysis, refusal = _act(
+        experiment,
+        results_upload.results_from_csv,
+        form=form,
+        form_key=form_key,
+        file=upload.stream,
+        kind=kind,
+        final=form.final.data,
+        file_name=upload.filename,
+        **columns,
+    )
+    return refusal or _after_results(experiment)
 
 
 @bp.route("/<int:experiment_id>/results/csv", methods=["POST"])
@@ -417,20 +415,19 @@ def decision(experiment_id: int):
     experiment = _experiment(experiment_id)
     form = DecisionForm()
     if form.validate_on_submit():
-        try:
-            _exp, child = experiment_end.decide(
-                get_session(),
-                team=g.team,
-                actor=current_user,
-                hypothesis_id=experiment.hypothesis_id,
-                decision=form.decision.data,
-                outcome=form.outcome.data,
-                learning=form.learning.data,
-                follow_up_title=form.follow_up_title.data,
-            )
-        except DomainError as error:
-            apply_domain_error(form, error) or flash(error.message, "danger")
-            return _render_detail(experiment, status=error.status, decision_form=form)
+        decided, refusal = _act(
+            experiment,
+            experiment_end.decide,
+            form=form,
+            form_key="decision_form",
+            decision=form.decision.data,
+            outcome=form.outcome.data,
+            learning=form.learning.data,
+            follow_up_title=form.follow_up_title.data,
+        )
+        if refusal:
+            return refusal
+        _exp, child = decided
         flash(
             _("Decision recorded. The test's slot is free and the learning is in the library."),
             "success",
