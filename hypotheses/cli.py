@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
 from sqlmodel import Session
 
 from hypotheses.db import get_engine
@@ -17,14 +23,29 @@ def _session() -> Session:
     return Session(get_engine(), expire_on_commit=False)
 
 
+def environment_language(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a command's body in this machine's language (LANGUAGE, LC_ALL, LC_MESSAGES, LANG:
+    ru for a Russian locale, else en), so its messages read in the terminal's language. Put it
+    under @with_appcontext."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        from hypotheses.demo import language_from_environment
+
+        with force_locale(language_from_environment()):
+            return command(*args, **kwargs)
+
+    return run
+
+
 def _print_demo_logins() -> None:
     from hypotheses.demo import saved_logins
 
     logins = saved_logins(current_app.instance_path)
     if logins:
-        click.echo("Demo logins (one per role):")
+        click.echo(_("Demo logins (one per role):"))
         for role, email, password in logins:
-            click.echo(f"  {role:<9} {email:<28} password: {password}")
+            click.echo(f"  {role:<9} {email:<28} " + _("password: %(password)s", password=password))
 
 
 def _demo_language(language: str | None) -> str:
@@ -50,12 +71,14 @@ demo_language_option = click.option(
 )
 @demo_language_option
 @with_appcontext
+@environment_language
 def init_db_command(demo_if_empty: bool, language: str | None) -> None:
     """Create or upgrade the database schema, optionally loading the demo team."""
     from hypotheses.migrate import upgrade_database
 
     upgrade_database(get_engine())
-    click.echo(f"Database ready: {get_engine().url.render_as_string(hide_password=True)}")
+    url = get_engine().url.render_as_string(hide_password=True)
+    click.echo(_("Database ready: %(url)s", url=url))
     if demo_if_empty:
         from hypotheses.demo import load_demo_if_empty
 
@@ -65,9 +88,9 @@ def init_db_command(demo_if_empty: bool, language: str | None) -> None:
                 session, instance_path=current_app.instance_path, language=language
             )
         click.echo(
-            f"Demo team loaded ({language})."
+            _("Demo team loaded (%(language)s).", language=language)
             if loaded
-            else "Existing data kept (the demo loads only into an empty database)."
+            else _("Existing data kept (the demo loads only into an empty database).")
         )
         _print_demo_logins()
 
@@ -75,6 +98,7 @@ def init_db_command(demo_if_empty: bool, language: str | None) -> None:
 @click.command("seed-demo")
 @demo_language_option
 @with_appcontext
+@environment_language
 def seed_demo_command(language: str | None) -> None:
     """Load the demo team into the database (refused when it already exists)."""
     from hypotheses.demo import DemoExists, load_demo
@@ -87,7 +111,7 @@ def seed_demo_command(language: str | None) -> None:
             team = load_demo(session, instance_path=current_app.instance_path, language=language)
         except DemoExists as error:
             raise click.ClickException(str(error)) from error
-    click.echo(f"Demo team loaded ({language}): {team.name}")
+    click.echo(_("Demo team loaded (%(language)s): %(team)s", language=language, team=team.name))
     _print_demo_logins()
 
 
@@ -100,15 +124,19 @@ def seed_demo_command(language: str | None) -> None:
 )
 @click.option("--password", default=None, help="Prompted for (hidden) when left out.")
 @with_appcontext
+@environment_language
 def create_user_command(
     email: str, name: str, role: str, team_name: str, password: str | None
 ) -> None:
     """Create a user with a role in a team (the team is created when missing)."""
     if password is None:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        password = click.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
     with _session() as session:
         try:
-            team = accounts.get_or_create_team(session, team_name)
+            # a new team's metric catalog in this machine's language
+            team = accounts.get_or_create_team(
+                session, team_name, language=str(get_locale() or "en")
+            )
             user = accounts.create_user(
                 session,
                 email=email,
@@ -121,7 +149,14 @@ def create_user_command(
         except DomainError as error:
             session.rollback()
             raise click.ClickException(error.message) from error
-    click.echo(f"Created {role} {user.email} in team {team.name!r}.")
+    click.echo(
+        _(
+            "Created %(role)s %(email)s in team “%(team)s”.",
+            role=role,
+            email=user.email,
+            team=team.name,
+        )
+    )
 
 
 def register_cli(app: Flask) -> None:

@@ -11,9 +11,12 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
+from hypotheses.cli import environment_language
 from hypotheses.db import get_engine
 from hypotheses.domain.accounts import tokens
 from hypotheses.domain.accounts.users import normalise_email
@@ -31,14 +34,14 @@ def _session() -> Session:
 def _team(session: Session, name: str) -> Team:
     team = session.exec(select(Team).where(Team.name == name.strip())).first()
     if team is None:
-        raise click.ClickException(f"There is no team called {name!r}.")
+        raise click.ClickException(_("There is no team called “%(name)s”.", name=name))
     return team
 
 
 def _user(session: Session, email: str) -> User:
     user = session.exec(select(User).where(User.email == normalise_email(email))).first()
     if user is None:
-        raise click.ClickException(f"There is no user with the e-mail {email!r}.")
+        raise click.ClickException(_("There is no user with the e-mail %(email)s.", email=email))
     return user
 
 
@@ -62,6 +65,7 @@ def _fail(error: DomainError) -> click.ClickException:
 )
 @click.option("--name", default="", help="A label to recognise the token later.")
 @with_appcontext
+@environment_language
 def create_token_command(email: str, team_name: str, name: str) -> None:
     """Create an API token; it is printed once, as the last line of the output."""
     with _session() as session:
@@ -71,9 +75,15 @@ def create_token_command(email: str, team_name: str, name: str) -> None:
         except DomainError as error:
             raise _fail(error) from error
         click.echo(
-            f"Token {token.name!r} ({token.prefix}…) acts for {user.email} in team {team.name!r}."
+            _(
+                "Token “%(name)s” (%(prefix)s…) acts for %(email)s in team “%(team)s”.",
+                name=token.name,
+                prefix=token.prefix,
+                email=user.email,
+                team=team.name,
+            )
         )
-        click.echo("It is shown only now; store it safely. Revoke it on the profile page.")
+        click.echo(_("It is shown only now; store it safely. Revoke it on the profile page."))
         click.echo(raw)
 
 
@@ -102,7 +112,9 @@ def sqlite_backup(source: str, target: Path) -> str:
             dst.close()
             src.close()
         if result != "ok":
-            raise click.ClickException(f"The copy failed its integrity check: {result}")
+            raise click.ClickException(
+                _("The copy failed its integrity check: %(result)s", result=result)
+            )
         os.replace(tmp, target)
         return result
     finally:
@@ -114,35 +126,49 @@ def sqlite_backup(source: str, target: Path) -> str:
 @click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite PATH when it exists.")
 @with_appcontext
+@environment_language
 def backup_command(path: Path, force: bool) -> None:
     """Write an online, consistent copy of the SQLite database to PATH (PostgreSQL: how to)."""
     url = make_url(current_app.config["DATABASE_URL"])
     if url.get_backend_name() != "sqlite":
         safe = url.render_as_string(hide_password=True)
         click.echo(
-            "This database is PostgreSQL; back it up with its own tools, e.g.:\n"
-            f"  pg_dump --format=custom --file {path} '{safe}'\n"
-            "Restore into an empty database with:\n"
-            f"  pg_restore --clean --if-exists --no-owner --dbname '<database URL>' {path}\n"
-            "(pg_dump takes a consistent snapshot while the app runs.)",
+            _("This database is PostgreSQL; back it up with its own tools, e.g.:")
+            + f"\n  pg_dump --format=custom --file {path} '{safe}'\n"
+            + _("Restore into an empty database with:")
+            + f"\n  pg_restore --clean --if-exists --no-owner --dbname '<database URL>' {path}\n"
+            + _("(pg_dump takes a consistent snapshot while the app runs.)"),
             err=True,
         )
         sys.exit(2)
     source = url.database
     if not source or source == ":memory:" or not Path(source).exists():
-        raise click.ClickException(f"There is no SQLite database file at {source!r}.")
+        raise click.ClickException(
+            _("There is no SQLite database file at %(path)s.", path=repr(source))
+        )
     if path.exists() and not force:
-        raise click.ClickException(f"{path} exists; choose another name or pass --force.")
+        raise click.ClickException(
+            _("%(path)s exists; choose another name or pass --force.", path=path)
+        )
     if not path.parent.is_dir():
-        raise click.ClickException(f"The folder {path.parent} does not exist.")
+        raise click.ClickException(_("The folder %(path)s does not exist.", path=path.parent))
     if path.resolve() == Path(source).resolve():
-        raise click.ClickException("The backup cannot overwrite the database itself.")
+        raise click.ClickException(_("The backup cannot overwrite the database itself."))
     sqlite_backup(source, path)
     size = path.stat().st_size
-    click.echo(f"Backup written to {path} ({size:,} bytes); integrity check: ok.")
     click.echo(
-        "To restore: stop the app, then copy the file over the database path "
-        f"({source}) and delete any '-wal' and '-shm' files next to it."
+        _(
+            "Backup written to %(path)s (%(size)s bytes); integrity check: ok.",
+            path=path,
+            size=format_decimal(size, format="#,##0"),
+        )
+    )
+    click.echo(
+        _(
+            "To restore: stop the app, then copy the file over the database path "
+            "(%(source)s) and delete any '-wal' and '-shm' files next to it.",
+            source=source,
+        )
     )
 
 
@@ -159,6 +185,7 @@ def backup_command(path: Path, force: bool) -> None:
     help="Write to this file (default: standard output).",
 )
 @with_appcontext
+@environment_language
 def export_command(kind: str, team_name: str, output: Path | None) -> None:
     """Export the backlog, experiments, results, analyses or reviews as CSV."""
     with _session() as session:
@@ -167,7 +194,8 @@ def export_command(kind: str, team_name: str, output: Path | None) -> None:
         click.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8", newline="")
-        click.echo(f"Wrote {output} ({text.count(chr(10)) - 1} rows).", err=True)
+        rows = text.count(chr(10)) - 1
+        click.echo(_("Wrote %(path)s (%(rows)d rows).", path=output, rows=rows), err=True)
 
 
 def _parse_mapping(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -175,7 +203,9 @@ def _parse_mapping(pairs: tuple[str, ...]) -> dict[str, str]:
     for pair in pairs:
         field, sep, header = pair.partition("=")
         if not sep or not field.strip():
-            raise click.BadParameter(f"{pair!r}: write FIELD=Column header", param_hint="--map")
+            raise click.BadParameter(
+                _("%(pair)s: write FIELD=Column header", pair=repr(pair)), param_hint="--map"
+            )
         mapping[field.strip()] = header.strip()
     return mapping
 
@@ -192,6 +222,7 @@ def _parse_mapping(pairs: tuple[str, ...]) -> dict[str, str]:
 )
 @click.option("--dry-run", is_flag=True, help="Check every row and show the plan; import nothing.")
 @with_appcontext
+@environment_language
 def import_command(
     file: Path, team_name: str, email: str | None, pairs: tuple[str, ...], dry_run: bool
 ) -> None:
@@ -203,14 +234,24 @@ def import_command(
         try:
             table = csv_read.read_table(data)
             mapping = {**csv_io.guess_mapping(table.headers), **_parse_mapping(pairs)}
-            click.echo("Columns: " + ", ".join(f"{k} ← {v!r}" for k, v in mapping.items() if v))
+            columns = ", ".join(f"{k} ← {v!r}" for k, v in mapping.items() if v)
+            click.echo(_("Columns: %(columns)s", columns=columns))
             if dry_run:
                 rows = csv_io.check_rows(session, team=team, table=table, mapping=mapping)
                 session.rollback()
                 bad = csv_io.row_errors(rows)
                 if bad:
-                    raise ValidationFailed(bad, f"{len(bad)} rows have errors.")
-                click.echo(f"{len(rows)} rows are valid; nothing imported (dry run).")
+                    raise ValidationFailed(
+                        bad,
+                        ngettext("%(num)d row has errors.", "%(num)d rows have errors.", len(bad)),
+                    )
+                click.echo(
+                    ngettext(
+                        "%(num)d row is valid; nothing imported (dry run).",
+                        "%(num)d rows are valid; nothing imported (dry run).",
+                        len(rows),
+                    )
+                )
                 return
             result = csv_io.import_backlog(
                 session, team=team, actor=actor, data=data, mapping=mapping, file_name=file.name
@@ -218,8 +259,16 @@ def import_command(
         except DomainError as error:
             raise _fail(error) from error
     click.echo(
-        f"Imported {result.created} hypotheses into {team.name!r}: {result.in_backlog} in "
-        f"the backlog, {result.ideas} as ideas (the backlog was full)."
+        ngettext(
+            "Imported %(num)d hypothesis into “%(team)s”: %(backlog)d in the backlog, "
+            "%(ideas)d as ideas (the backlog was full).",
+            "Imported %(num)d hypotheses into “%(team)s”: %(backlog)d in the backlog, "
+            "%(ideas)d as ideas (the backlog was full).",
+            result.created,
+            team=team.name,
+            backlog=result.in_backlog,
+            ideas=result.ideas,
+        )
     )
 
 

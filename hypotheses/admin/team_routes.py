@@ -8,6 +8,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hypotheses import languages
 from hypotheses.admin.blueprint import bp
 from hypotheses.admin.forms import RenameTeamForm, SettingsForm, TeamForm
 from hypotheses.admin.routes import INVALID, refused, team_or_404
@@ -51,6 +52,7 @@ def teams_index():
                 name=form.name.data,
                 actor=current_user,
                 join_as=Role.ADMIN.value if form.join.data else None,
+                language=languages.current_language(),  # the catalog in the admin's language
             )
         except DomainError as error:
             refused(form, error)

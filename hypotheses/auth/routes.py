@@ -129,7 +129,10 @@ def setup():
     form = SetupForm()
     if form.validate_on_submit():
         try:
-            team = accounts.get_or_create_team(db, form.team.data)
+            # the catalog's names in the language the first admin set up in
+            team = accounts.get_or_create_team(
+                db, form.team.data, language=languages.current_language()
+            )
             user = accounts.create_user(
                 db,
                 email=form.email.data,

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
 
@@ -84,7 +85,9 @@ def load_demo(
     """
     words = content_for(language)  # ValueError for a language the demo does not speak
     if session.exec(select(Team).where(Team.name == words.TEAM)).first() is not None:
-        raise DemoExists(f"The team {words.TEAM!r} already exists; nothing was loaded.")
+        raise DemoExists(
+            _("The team “%(team)s” already exists; nothing was loaded.", team=words.TEAM)
+        )
     from hypotheses.domain.accounts.passwords import DEFAULT_HASH_METHOD
 
     # What get_or_create_team does, with the team's language set before its catalog is seeded.
@@ -97,7 +100,7 @@ def load_demo(
     for role, email in DEMO_EMAILS.items():
         name = words.PEOPLE[role]
         if session.exec(select(User).where(User.email == email)).first() is not None:
-            raise DemoExists(f"A user {email} already exists; nothing was loaded.")
+            raise DemoExists(_("A user %(email)s already exists; nothing was loaded.", email=email))
         password = "demo-" + secrets.token_urlsafe(9)
         user = create_user(
             session,

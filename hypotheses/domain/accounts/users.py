@@ -65,8 +65,11 @@ def _clean_name(name: str) -> str:
     return name
 
 
-def get_or_create_team(session: Session, name: str) -> Team:
-    """Return the team called *name*, creating it (with its metric catalog) when missing."""
+def get_or_create_team(session: Session, name: str, language: str | None = None) -> Team:
+    """Return the team called *name*, creating it (with its metric catalog) when missing.
+
+    A new team has no default language yet, so its catalog's names are in *language* (the
+    creating user's language: "ru", "en"); English when None."""
     name = name.strip()
     if not name:
         raise DomainError(_("Team name is required."), field="team")
@@ -77,7 +80,7 @@ def get_or_create_team(session: Session, name: str) -> Team:
         session.flush()
         from hypotheses.domain.reviews.metrics import seed_catalog
 
-        seed_catalog(session, team=team)
+        seed_catalog(session, team=team, language=language)
     return team
 
 
