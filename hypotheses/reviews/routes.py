@@ -59,6 +59,22 @@ def _flash_error(error: DomainError) -> None:
                 flash(message, "danger")
 
 
+def _run(use_case, review, form=None, *, missing_is_404: bool = False, **arguments):
+    """Run a review use case on *review* as the signed-in user: (its result, None), or (None,
+    the refusal) shown on *form*'s fields, else flashed; *missing_is_404*: NotFound answers 404."""
+    try:
+        result = use_case(
+            get_session(), team=g.team, actor=current_user, review=review, **arguments
+        )
+    except DomainError as error:
+        if missing_is_404 and isinstance(error, NotFound):
+            abort(404)
+        if form is None or not apply_domain_error(form, error):
+            _flash_error(error)
+        return None, error
+    return result, None
+
+
 @bp.route("/")
 @requires("review.view")
 def index():
@@ -176,11 +192,8 @@ def save_kpis(iso_week: str):
     if not form.validate_on_submit():
         return render_editor(review, kpi=form, status=422)
     values = {r.metric.id: form[f"kpi_{r.metric.id}"].data for r in table.rows}
-    try:
-        changes = kpis.save_kpis(db, team=g.team, actor=current_user, review=review, values=values)
-    except DomainError as error:
-        if not apply_domain_error(form, error):
-            _flash_error(error)
+    changes, error = _run(kpis.save_kpis, review, form, values=values)
+    if error:
         return render_editor(review, kpi=form, status=422)
     flash(_("KPI values saved.") if changes else _("No KPI value changed."), "success")
     return _back(review, "kpis")
@@ -199,20 +212,16 @@ def add_decision(iso_week: str):
     )
     if not form.validate_on_submit():
         return render_editor(review, decision=form, status=422)
-    try:
-        review_decisions.add_decision(
-            db,
-            team=g.team,
-            actor=current_user,
-            review=review,
-            text=form.text.data,
-            owner_id=form.owner_id.data,
-            due=form.due.data,
-            hypothesis_id=form.hypothesis_value,
-        )
-    except DomainError as error:
-        if not apply_domain_error(form, error):
-            _flash_error(error)
+    _decision, error = _run(
+        review_decisions.add_decision,
+        review,
+        form,
+        text=form.text.data,
+        owner_id=form.owner_id.data,
+        due=form.due.data,
+        hypothesis_id=form.hypothesis_value,
+    )
+    if error:
         return render_editor(review, decision=form, status=422)
     flash(_("Decision recorded."), "success")
     return _back(review, "decisions")
@@ -246,25 +255,20 @@ def edit_decision(iso_week: str, decision_id: int):
     form.submit.label.text = _("Save decision")
     status = 200
     if form.validate_on_submit():
-        try:
-            review_decisions.update_decision(
-                db,
-                team=g.team,
-                actor=current_user,
-                review=review,
-                decision_id=decision_id,
-                text=form.text.data,
-                owner_id=form.owner_id.data,
-                due=form.due.data,
-                hypothesis_id=form.hypothesis_value,
-            )
-        except DomainError as error:
-            if not apply_domain_error(form, error):
-                _flash_error(error)
-            status = 422
-        else:
+        _changes, error = _run(
+            review_decisions.update_decision,
+            review,
+            form,
+            decision_id=decision_id,
+            text=form.text.data,
+            owner_id=form.owner_id.data,
+            due=form.due.data,
+            hypothesis_id=form.hypothesis_value,
+        )
+        if not error:
             flash(_("Decision saved."), "success")
             return _back(review, "decisions")
+        status = 422
     elif request.method == "POST":
         status = 422
     return render_template(
@@ -279,15 +283,10 @@ def remove_decision(iso_week: str, decision_id: int):
     review = draft_or_404(iso_week)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        review_decisions.remove_decision(
-            get_session(), team=g.team, actor=current_user, review=review, decision_id=decision_id
-        )
-    except NotFound:
-        abort(404)
-    except DomainError as error:
-        _flash_error(error)
-    else:
+    _removed, error = _run(
+        review_decisions.remove_decision, review, missing_is_404=True, decision_id=decision_id
+    )
+    if not error:
         flash(_("Decision removed."), "success")
     return _back(review, "decisions")
 
@@ -301,20 +300,14 @@ def close_earlier(iso_week: str, decision_id: int, status: str):
     review = draft_or_404(iso_week)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        review_decisions.close_previous_decision(
-            get_session(),
-            team=g.team,
-            actor=current_user,
-            review=review,
-            decision_id=decision_id,
-            status=status,
-        )
-    except NotFound:
-        abort(404)
-    except DomainError as error:
-        _flash_error(error)
-    else:
+    _closed, error = _run(
+        review_decisions.close_previous_decision,
+        review,
+        missing_is_404=True,
+        decision_id=decision_id,
+        status=status,
+    )
+    if not error:
         flash(
             _("Marked done.")
             if status == ItemStatus.DONE
