@@ -163,6 +163,14 @@ def patch_hypothesis(hypothesis_id: int, body: HypothesisPatch):
     return hypothesis_out(hypothesis)
 
 
+def _moved(use_case, hypothesis_id: int, **arguments) -> HypothesisOut:
+    """Run a backlog status change on the hypothesis as the token's user; answer it."""
+    hypothesis = use_case(
+        get_session(), hypothesis_id=hypothesis_id, team=g.team, actor=current_actor(), **arguments
+    )
+    return hypothesis_out(hypothesis)
+
+
 @operation(
     bp,
     "/hypotheses/<int:hypothesis_id>/approve",
@@ -177,14 +185,7 @@ def patch_hypothesis(hypothesis_id: int, body: HypothesisPatch):
 )
 def approve_hypothesis(hypothesis_id: int, body: VersionIn):
     """A lead approves a backlog hypothesis (not their own, unless the team allows it)."""
-    hypothesis = backlog.approve(
-        get_session(),
-        hypothesis_id=hypothesis_id,
-        team=g.team,
-        actor=current_actor(),
-        version=body.version,
-    )
-    return hypothesis_out(hypothesis)
+    return _moved(backlog.approve, hypothesis_id, version=body.version)
 
 
 @operation(
@@ -200,15 +201,7 @@ def approve_hypothesis(hypothesis_id: int, body: VersionIn):
 )
 def reject_hypothesis(hypothesis_id: int, body: RejectIn):
     """A lead rejects an idea or backlog hypothesis, with a reason."""
-    hypothesis = backlog.reject(
-        get_session(),
-        hypothesis_id=hypothesis_id,
-        team=g.team,
-        actor=current_actor(),
-        reason=body.reason,
-        version=body.version,
-    )
-    return hypothesis_out(hypothesis)
+    return _moved(backlog.reject, hypothesis_id, reason=body.reason, version=body.version)
 
 
 @operation(
@@ -225,11 +218,4 @@ def reject_hypothesis(hypothesis_id: int, body: RejectIn):
 )
 def archive_hypothesis(hypothesis_id: int, body: VersionIn):
     """Archive a hypothesis that is not being tested."""
-    hypothesis = backlog.archive(
-        get_session(),
-        hypothesis_id=hypothesis_id,
-        team=g.team,
-        actor=current_actor(),
-        version=body.version,
-    )
-    return hypothesis_out(hypothesis)
+    return _moved(backlog.archive, hypothesis_id, version=body.version)
