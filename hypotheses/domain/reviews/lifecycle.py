@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
@@ -45,6 +46,31 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 # ---------------------------------------------------------------- changing
+
+
+def record_review(
+    session: Session,
+    team: Team,
+    review: Review,
+    action: str,
+    *,
+    actor: User | None,
+    changes: dict[str, Any] | None = None,
+    version: int | None = None,
+    note: str | None = None,
+) -> None:
+    """Audit *action* on *team*'s *review* (committed with the change it describes)."""
+    audit.record(
+        session,
+        team_id=team.id,
+        entity=ENTITY,
+        entity_id=review.id,
+        action=action,
+        actor=actor,
+        changes=changes,
+        version=version,
+        note=note,
+    )
 
 
 def require_draft(review: Review) -> None:
@@ -98,12 +124,11 @@ def open_review(
             existing_id=existing.id,
             iso_week=week,
         ) from None
-    audit.record(
+    record_review(
         session,
-        team_id=team.id,
-        entity=ENTITY,
-        entity_id=review.id,
-        action="review.open",
+        team,
+        review,
+        "review.open",
         actor=actor,
         changes={"iso_week": [None, week]},
         version=review.version,
@@ -173,12 +198,11 @@ def update_details(
         session.rollback()
         session.refresh(review)
         raise _stale(session, review, version) from None
-    audit.record(
+    record_review(
         session,
-        team_id=team.id,
-        entity=ENTITY,
-        entity_id=review.id,
-        action="review.details",
+        team,
+        review,
+        "review.details",
         actor=actor,
         changes=changes,
         version=review.version,
@@ -222,12 +246,11 @@ def publish(session: Session, *, team: Team, actor: User, review: Review) -> lis
         raise Conflict(
             _("Someone else changed this review at the same moment; reload and try again.")
         ) from None
-    audit.record(
+    record_review(
         session,
-        team_id=team.id,
-        entity=ENTITY,
-        entity_id=review.id,
-        action="review.publish",
+        team,
+        review,
+        "review.publish",
         actor=actor,
         changes={"status": [ReviewStatus.DRAFT, ReviewStatus.PUBLISHED]},
         version=review.version,
@@ -250,12 +273,11 @@ def add_addendum(
     addendum = ReviewAddendum(review_id=review.id, text=text, author_id=actor.id)
     session.add(addendum)
     session.flush()
-    audit.record(
+    record_review(
         session,
-        team_id=team.id,
-        entity=ENTITY,
-        entity_id=review.id,
-        action="review.addendum",
+        team,
+        review,
+        "review.addendum",
         actor=actor,
         changes={"addendum": [None, text]},
         note=text[:2000],
@@ -278,13 +300,6 @@ def mark_read(session: Session, *, team: Team, actor: User, review: Review) -> b
     except IntegrityError:  # the same person clicked twice at once
         session.rollback()
         return False
-    audit.record(
-        session,
-        team_id=team.id,
-        entity=ENTITY,
-        entity_id=review.id,
-        action="review.read",
-        actor=actor,
-    )
+    record_review(session, team, review, "review.read", actor=actor)
     session.commit()
     return True
