@@ -440,7 +440,7 @@ def spending_name(spending: str) -> str:
 def _warning_message(code: str, data: dict[str, Any]) -> str:
     if code == "srm":
         return _(
-            "The observed split %(observed)s differs from the planned %(planned)s "
+            "the observed split %(observed)s differs from the planned %(planned)s "
             "(p %(p)s). Check how visitors are assigned before trusting these results.",
             observed="/".join(_count(int(n)) for n in data["observed"]),
             planned="/".join(_plain(float(w)) + percent_sign() for w in data["planned_percent"]),
@@ -449,9 +449,9 @@ def _warning_message(code: str, data: dict[str, Any]) -> str:
     if code == "underpowered":
         achieved = int(data["achieved"])
         return ngettext(
-            "The test ended with %(count)s per arm (smallest arm) against the planned "
+            "the test ended with %(count)s per arm (smallest arm) against the planned "
             "%(planned)s, so a real effect of the planned size may have been missed.",
-            "The test ended with %(count)s per arm (smallest arm) against the planned "
+            "the test ended with %(count)s per arm (smallest arm) against the planned "
             "%(planned)s, so a real effect of the planned size may have been missed.",
             achieved,
             count=_count(achieved),
