@@ -47,6 +47,10 @@ REJECTS_LIMIT = 20_000  # more rejected cells than this: the Python engine reads
 MEMORY_LIMIT = "64MB"  # DuckDB's buffers; peak RSS then stays flat (about 150 MiB)
 BUFFER_SIZE = 8 << 20
 THREADS: int | None = None  # None: one per core, at most 4
+# sums around an origin lose about log10(n·(mean − origin)²/M2) digits, and rounding grows
+# with the row count: past this ratio of (mean − origin)² to the variance, M2 is summed
+# again around each variant's mean
+CANCELLATION = 100.0
 
 
 class Unsupported(Exception):  # noqa: N818  (a signal, not an error)
@@ -328,11 +332,11 @@ def _in_order(groups: list[tuple[Any, ...]], known: list[str]) -> list[tuple[Any
 
 
 def _cancels(groups: list[tuple[Any, ...]]) -> bool:
-    """True when Σd² − (Σd)²/n would lose more than six digits (shift far from the mean)."""
+    """True when Σd² − (Σd)²/n may lose digits (shift far from the mean, see CANCELLATION)."""
     for _, n, _, total, squares, _ in groups:
         if n >= 2 and total is not None:
             mean = total / n
-            if mean * mean * n > 1e6 * max(squares - total * mean, 0.0):
+            if mean * mean * n > CANCELLATION * max(squares - total * mean, 0.0):
                 return True
     return False
 

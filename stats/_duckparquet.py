@@ -20,7 +20,7 @@ from typing import Any
 
 from stats import messages as msg
 from stats._csvsource import resolve_columns
-from stats._duckcsv import connect, run_with_progress
+from stats._duckcsv import CANCELLATION, connect, run_with_progress
 from stats._perrows import (
     MAX_ABS_VALUE,
     MAX_VARIANTS,
@@ -106,7 +106,7 @@ def reduce_parquet(
                 continue
             mean_shifted = total / n
             m2 = max(squares - total * mean_shifted, 0.0)
-            if m2 > 0 and mean_shifted * mean_shifted > 1e6 * (m2 / n):
+            if m2 > 0 and mean_shifted * mean_shifted > CANCELLATION * (m2 / n):
                 cancelled = True
             totals.merge(code, int(n), int(conversions or 0), shift + mean_shifted, m2)
         if cancelled:
@@ -186,7 +186,7 @@ def _fast(
     for name, n, conversions, _, _, total, squares, _ in groups:
         mean_shifted = total / n
         m2 = max(squares - total * mean_shifted, 0.0)
-        if "value" in names and m2 > 0 and mean_shifted * mean_shifted > 1e6 * (m2 / n):
+        if "value" in names and m2 > 0 and mean_shifted * mean_shifted > CANCELLATION * (m2 / n):
             cancelled = True
         totals.merge(totals.index[name], int(n), int(conversions or 0), shift + mean_shifted, m2)
     return cancelled

@@ -506,6 +506,43 @@ def test_parquet_bad_rows_are_reported_by_row_number(tmp_path: Path) -> None:
     assert summary.variant("B").n == 1 and summary.bad_row_count == 6
 
 
+def test_parquet_clean_files_of_any_column_type_give_exact_totals(tmp_path: Path) -> None:
+    # the plain aggregate (checks proven by column statistics or run in the query): variants
+    # in the order of their first rows, a variant first seen late, values far from zero
+    import duckdb
+
+    rng = np.random.default_rng(29)
+    rows = 80_000
+    names = np.array(["b", "a"])[rng.integers(0, 2, rows)]
+    names[70_000] = "late"
+    flags = rng.integers(0, 2, rows)
+    values = 1e9 + rng.normal(0, 0.01, rows)
+    values[:3] = 5.0  # the first rows lie far from the rest
+    con = duckdb.connect()
+    con.register("t", {"variant": names, "converted": flags, "revenue": values})
+    casts = {
+        "ints": "converted, revenue",
+        "bools": "converted::BOOLEAN AS converted, revenue::FLOAT AS revenue",
+        "texts": "converted::VARCHAR AS converted, revenue::VARCHAR AS revenue",
+    }
+    for kind, select in casts.items():
+        path = tmp_path / f"{kind}.parquet"
+        con.execute(f"COPY (SELECT variant, {select} FROM t) TO '{path}' (FORMAT parquet)")
+        summary = reduce(path, "duckdb")
+        assert [v.name for v in summary.variants] == list(dict.fromkeys(names.tolist()))
+        assert summary.variants[-1].name == "late"
+        assert summary.bad_row_count == 0 and summary.rows == rows
+        written = values.astype(np.float32).astype(float) if kind == "bools" else values
+        for totals in summary.variants:
+            mask = names == totals.name
+            assert (totals.n, totals.conversions) == (mask.sum(), flags[mask].sum())
+            assert math.isclose(totals.value_mean, written[mask].mean(), rel_tol=1e-13)
+            if totals.n > 1:
+                sd = written[mask].std(ddof=1)
+                assert math.isclose(totals.value_sd, sd, rel_tol=1e-9), kind
+    con.close()
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_values_near_1e155_are_refused_not_nan(tmp_path: Path, engine: str) -> None:
     text = "variant,revenue\nA,1e155\nA,-1e155\nA,3\nA,5\nB,1e100\nB,-1e100\n"
