@@ -513,7 +513,7 @@ def test_parquet_clean_files_of_any_column_type_give_exact_totals(tmp_path: Path
 
     rng = np.random.default_rng(29)
     rows = 80_000
-    names = np.array(["b", "a"])[rng.integers(0, 2, rows)]
+    names = np.array(["b", "a"], dtype="<U4")[rng.integers(0, 2, rows)]
     names[70_000] = "late"
     flags = rng.integers(0, 2, rows)
     values = 1e9 + rng.normal(0, 0.01, rows)
