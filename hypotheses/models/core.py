@@ -50,6 +50,8 @@ class User(SQLModel, table=True):
     session_token: str = Field(max_length=64)
     # Interface language ("ru", "en"); None follows the browser (its switch, Accept-Language).
     language: str | None = Field(default=None, max_length=8)
+    # CSV exports' dialect (enums.CsvDialect); None: "excel-ru" in Russian, else "standard".
+    csv_dialect: str | None = Field(default=None, max_length=16)
     created_at: datetime = Field(default_factory=utcnow)
 
     # Flask-Login protocol
