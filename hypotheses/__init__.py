@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from jinja2 import FileSystemBytecodeCache
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +55,9 @@ def create_app(
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'hypotheses.sqlite'}"
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
+    if app.config.get("JINJA_BYTECODE_CACHE_DIR"):
+        cache_dir = str(app.config["JINJA_BYTECODE_CACHE_DIR"])
+        app.jinja_env.bytecode_cache = FileSystemBytecodeCache(cache_dir)
 
     _trust_proxies(app)
     _secure_cookies(app)

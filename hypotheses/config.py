@@ -41,3 +41,6 @@ class DefaultConfig:
     TRUSTED_PROXIES = 0
     LOGIN_MAX_DELAY_SECONDS = 30
     PAGE_SIZE = 25
+    # A directory for compiled templates shared by every app that names it (the test suite
+    # builds hundreds of apps); unset, each app compiles its own templates in memory.
+    JINJA_BYTECODE_CACHE_DIR: str | None = None
