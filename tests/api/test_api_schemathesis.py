@@ -187,6 +187,7 @@ def _run(
         failures.append(f"{label}: {str(error)[:1500]}")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", ROLES)
 def test_schemathesis_every_operation_as_each_role(fuzz_app, role):
     token = fuzz_app.seed["tokens"][role]

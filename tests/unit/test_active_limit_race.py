@@ -215,6 +215,7 @@ def _running(db: Session) -> list[tuple[int | None, str]]:
     return list(rows)
 
 
+@pytest.mark.slow
 def test_twenty_simultaneous_starts_never_exceed_the_limit(app, db, team, users, servers):
     ids = []
     for i in range(CLIENTS):
@@ -270,6 +271,7 @@ class NaiveStart:
         _naive_start(self.url, self.team_id, self.ids[i], 3)
 
 
+@pytest.mark.slow
 def test_control_naive_check_then_act_exceeds_the_limit(app, db, team, users):
     """The same barrier breaks a naive limit, so the test above can fail."""
     ids = []

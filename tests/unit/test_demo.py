@@ -174,6 +174,7 @@ def test_fills_the_dashboard_and_the_learnings(app, client, db, demo):
     assert "8 decided tests so far" in library and "Of tests scored Confidence ≥ 8" in library
 
 
+@pytest.mark.slow
 def test_a_failed_load_leaves_nothing_behind(app, db, monkeypatch):
     import hypotheses.demo.reviews as demo_reviews
 

@@ -125,6 +125,7 @@ def demo_logins(app, db):
     return {role: (email, password) for role, email, password in saved_logins(app.instance_path)}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_reachable_by_a_role_is_clean(app, demo_logins, role):
     client = app.test_client()

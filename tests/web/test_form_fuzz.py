@@ -268,10 +268,12 @@ def fuzz_all(fuzzer: Fuzzer, targets: list[Target], cpu_budget: float) -> None:
     assert spent < cpu_budget, f"{fuzzer.counter} submissions took {spent:.1f} s of CPU"
 
 
+@pytest.mark.slow
 def test_backlog_forms_survive_hostile_input(fuzzer, world):
     fuzz_all(fuzzer, backlog_targets(world), cpu_budget=30)
 
 
+@pytest.mark.slow
 def test_settings_and_admin_forms_survive_hostile_input(fuzzer, world):
     team = world["team"]
     targets = [
@@ -305,6 +307,7 @@ def test_settings_and_admin_forms_survive_hostile_input(fuzzer, world):
     fuzz_all(fuzzer, targets, cpu_budget=10)
 
 
+@pytest.mark.slow
 def test_review_and_metric_forms_survive_hostile_input(fuzzer, world, db, client, auth):
     users = world["users"]
     auth.login(users["marketer"])
@@ -347,6 +350,7 @@ def test_review_and_metric_forms_survive_hostile_input(fuzzer, world, db, client
     fuzz_all(fuzzer, targets, cpu_budget=20)
 
 
+@pytest.mark.slow
 def test_experiment_forms_survive_hostile_input(fuzzer, world, db):
     import experiment_factories as ef
 
@@ -401,6 +405,7 @@ def test_experiment_forms_survive_hostile_input(fuzzer, world, db):
     fuzz_all(fuzzer, targets, cpu_budget=20)
 
 
+@pytest.mark.slow
 def test_generated_text_never_breaks_a_form(fuzzer, world):
     """A derandomized Hypothesis batch of arbitrary text and odd numerals into backlog fields."""
     targets = backlog_targets(world)

@@ -49,6 +49,7 @@ def _grid(app):
     return cells
 
 
+@pytest.mark.slow
 def test_permission_grid(app, client, auth, users):
     """Each role gets 403 exactly where the permission table denies it (browser routes)."""
     failures = []
