@@ -3,11 +3,13 @@
 #   make run          set up .venv, create/migrate the DB (demo team on first run), serve
 #   make test         system test deps + SQLite run (all tests) + PostgreSQL run (no browser)
 #   make test-sqlite  only the SQLite run
-#   make test-pg      only the PostgreSQL run
+#   make test-pg      only the PostgreSQL run (no browser tests, no stats-engine tests)
 #   make bench        run every bench/*.py
 #   make clean        remove the venv, caches and the throwaway PostgreSQL server
 #
 # Variables: HOST, PORT (make run), PYTEST_ARGS (extra pytest args), PYTHON (to create .venv).
+# Environment: HYPOTHESES_TEST_WORKERS (pytest-xdist workers per test run; default the CPU
+# count, at most 4; 0 runs in one process).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -33,7 +35,7 @@ help:
 	@echo "make run          install into $(VENV), init the DB (demo data on first run), serve on http://$(HOST):$(PORT)"
 	@echo "make test         install test deps (chromium, postgresql, fonts) and run the suite on SQLite and PostgreSQL"
 	@echo "make test-sqlite  run all tests on SQLite (browser tests included)"
-	@echo "make test-pg      run all but browser tests on PostgreSQL (throwaway server, or HYPOTHESES_TEST_DATABASE_URL)"
+	@echo "make test-pg      run all but browser and stats-engine tests on PostgreSQL (throwaway server, or HYPOTHESES_TEST_DATABASE_URL)"
 	@echo "make bench        run every bench/*.py"
 	@echo "make install      create $(VENV) and pip install -e '.[test]'"
 	@echo "make clean        remove $(VENV), build files, caches and the test PostgreSQL server"
