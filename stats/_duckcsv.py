@@ -44,8 +44,8 @@ from stats.errors import StatsInputError
 
 PREFIX_BYTES = 1 << 16  # parsed in Python first: variant names in order, value offsets
 REJECTS_LIMIT = 20_000  # more rejected cells than this: the Python engine reads the file
-MEMORY_LIMIT = "64MB"  # DuckDB's buffers; peak RSS then stays flat (about 150 MiB)
-BUFFER_SIZE = 8 << 20
+MEMORY_LIMIT = "128MB"  # DuckDB's buffers; peak RSS then stays flat (about 160 MiB)
+BUFFER_SIZE: int | None = None  # None: DuckDB's default CSV buffer (8 MiB costs ~5% more CPU)
 THREADS: int | None = None  # None: one per core, at most 4
 # sums around an origin lose about log10(n·(mean − origin)²/M2) digits, and rounding grows
 # with the row count: past this ratio of (mean − origin)² to the variance, M2 is summed
@@ -253,8 +253,9 @@ def _options(
         "quote='\"'",
         "escape='\"'",
         *extra,
-        f"buffer_size={BUFFER_SIZE}",
     ]
+    if BUFFER_SIZE:
+        options.append(f"buffer_size={BUFFER_SIZE}")
     if decimal == ",":
         options.append("decimal_separator=','")
     return f"read_csv({_quote(path)}, {', '.join(options)})"
