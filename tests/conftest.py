@@ -15,6 +15,7 @@ import factories
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import make_url, text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel
 
 from hypotheses import create_app
@@ -57,10 +58,18 @@ def _worker_database() -> None:
         return
     name = make_url(PG_URL).database
     engine = make_engine(BASE_PG_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except DBAPIError as error:
+        pytest.fail(
+            f"cannot create {name} for this xdist worker ({error.orig}); the user needs CREATEDB"
+            " on the server, or run in one process (-n 0 / HYPOTHESES_TEST_WORKERS=0)",
+            pytrace=False,
+        )
+    finally:
+        engine.dispose()
 
 
 @pytest.hookimpl(wrapper=True)
