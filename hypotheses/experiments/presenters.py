@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, g
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlmodel import Session, col, select
 
 import stats
@@ -27,6 +27,7 @@ from hypotheses.experiments.forms import (
     StopForm,
 )
 from hypotheses.forms import ConfirmForm
+from hypotheses.languages import percent_sign
 from hypotheses.models import Analysis, Experiment, Hypothesis, Metric, Team, User
 
 LONG_TEST_DAYS = 56
@@ -177,7 +178,7 @@ def analysis_view(analysis: Analysis | None) -> dict[str, Any] | None:
                 significant=bool(source["significant"]),
             )
         )
-    level = f"{(1 - output['alpha']) * 100:g}%"
+    level = format_decimal((1 - output["alpha"]) * 100, "#,##0.##") + percent_sign()
     first_seq = next((c["sequential"] for c in output["comparisons"] if c.get("sequential")), None)
     group_sequential = parts.is_group_sequential(first_seq)
     method = parts.early_look_method(analysis.inputs)
@@ -248,8 +249,8 @@ def _results_form(experiment: Experiment, looks) -> ResultsForm:
 
 def _size(size: int) -> str:
     if size >= 1024**3:
-        return _("%(n)s GiB", n=f"{size / 1024**3:g}")
-    return _("%(n)s MiB", n=f"{size / 1024**2:.0f}")
+        return _("%(n)s GiB", n=format_decimal(size / 1024**3, "#,##0.##"))
+    return _("%(n)s MiB", n=format_decimal(round(size / 1024**2), "#,##0"))
 
 
 def _names(session: Session, ids: set[int | None]) -> dict[int, str]:

@@ -7,6 +7,7 @@ Refusals come back as DomainErrors and are shown next to their field (or as an a
 from __future__ import annotations
 
 from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -55,7 +56,7 @@ def too_large(_error):
     message = _(
         "The file is larger than allowed: per-user files may be up to %(big)s MiB, other "
         "uploads up to %(small)s MiB. Nothing was saved.",
-        big=f"{big:,}",
+        big=format_decimal(big),
         small=small,
     )
     return render_template(

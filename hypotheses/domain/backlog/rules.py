@@ -10,6 +10,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -202,7 +203,7 @@ def _clean_rice(errors: dict, values: dict, data: dict) -> None:
             values["reach"] = None
         elif number is None or not 0 <= number <= MAX_REACH:
             errors["reach"] = [
-                _("Reach is a whole number from 0 to %(max)s.", max=f"{MAX_REACH:,}")
+                _("Reach is a whole number from 0 to %(max)s.", max=format_decimal(MAX_REACH))
             ]
         else:
             values["reach"] = number

@@ -12,12 +12,14 @@ import math
 import re
 from typing import Any
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 import stats
 from hypotheses.domain.core.errors import ValidationFailed
 from hypotheses.domain.core.numbers import to_int, to_number
 from hypotheses.enums import MetricKind
+from hypotheses.languages import percent_sign
 
 MIN_VARIANTS, MAX_VARIANTS = 2, 6  # control + 1..5
 MAX_NAME, MAX_METRIC = 60, 120
@@ -134,7 +136,7 @@ def _normalise_splits(errors: dict[str, list[str]], rows: list[dict[str, Any]]) 
             _(
                 "The traffic shares add up to %(total)s; they must add up to 100%% "
                 "(or to 1 as fractions).",
-                total=f"{total:g}",
+                total=format_decimal(total, "#,##0.######"),
             )
         ]
         return
@@ -184,7 +186,7 @@ def _clean_mde(errors: dict[str, list[str]], values: dict[str, Any], data: dict[
                 _(
                     "With this effect the target rate would be %(rate)s, outside 0%%–100%%. "
                     "Choose a smaller effect.",
-                    rate=f"{target * 100:.4g}%",
+                    rate=format_decimal(target * 100, "#,##0.##") + percent_sign(),
                 )
             ]
     elif kind == MetricKind.CONTINUOUS and relative and baseline == 0:
