@@ -145,6 +145,13 @@ class MetricKind(Vocabulary):
     CONTINUOUS = "continuous", _l("continuous")
 
 
+class CsvDialect(Vocabulary):
+    """How one's CSV exports are written (a user setting); imports read either."""
+
+    EXCEL_RU = "excel-ru", _l("Excel (Russia): semicolons, decimal comma, UTF-8 with BOM")
+    STANDARD = "standard", _l("Standard: commas, decimal point, UTF-8")
+
+
 class Decision(Vocabulary):
     SHIP = "ship", _l("Ship"), "success"
     ITERATE = "iterate", _l("Iterate"), "warning"

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import SelectField, StringField
+from wtforms import RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from hypotheses.domain.backlog.csv_import import FIELDS, REQUIRED
+from hypotheses.enums import CsvDialect
 from hypotheses.forms import no_control_chars, strip_filter
 
 
@@ -55,6 +56,16 @@ def mapping_form(headers: list[str], initial: dict[str, str], formdata=None) -> 
 def mapping_of(form: FlaskForm) -> dict[str, str]:
     """Return {our field: column header} from a submitted mapping form (blank = not imported)."""
     return {name: getattr(form, f"map_{name}").data or "" for name in FIELDS}
+
+
+class DialectForm(FlaskForm):
+    """The dialect of one's CSV exports (remembered; imports read either)."""
+
+    dialect = RadioField(
+        _l("CSV format of your exports"),
+        choices=CsvDialect.choices,
+        description=_l("Files you upload may be in either format."),
+    )
 
 
 class TokenForm(FlaskForm):

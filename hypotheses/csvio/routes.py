@@ -28,10 +28,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
+from hypotheses import languages
 from hypotheses.csvio.blueprint import bp
-from hypotheses.csvio.forms import UploadForm, mapping_form, mapping_of
+from hypotheses.csvio.forms import DialectForm, UploadForm, mapping_form, mapping_of
 from hypotheses.db import get_session
 from hypotheses.domain.backlog import csv_import as csv_io
+from hypotheses.domain.core import csvdialects
 from hypotheses.domain.core import csvfiles as csv_read
 from hypotheses.domain.core.errors import Conflict, DomainError, ValidationFailed
 from hypotheses.domain.overview import csv_export
@@ -63,10 +65,22 @@ def _sweep() -> None:
             path.unlink(missing_ok=True)
 
 
-def _render_index(upload: UploadForm | None = None, status: int = 200):
+def _render_index(
+    upload: UploadForm | None = None, status: int = 200, dialect: DialectForm | None = None
+):
+    if dialect is None:
+        dialect = DialectForm(formdata=None, data={"dialect": _dialect().name})
     return render_template(
-        "csvio/index.html", upload=upload or UploadForm(formdata=None), exports=_exports()
+        "csvio/index.html",
+        upload=upload or UploadForm(formdata=None),
+        exports=_exports(),
+        dialect_form=dialect,
     ), status
+
+
+def _dialect() -> csvdialects.Dialect:
+    """The signed-in user's export dialect (their choice, else by the interface language)."""
+    return csvdialects.dialect_of(current_user, languages.current_language())
 
 
 def _exports() -> list[dict]:
@@ -119,6 +133,25 @@ def _exports() -> list[dict]:
 def index():
     """Show the import form, the export downloads and the link to API tokens."""
     return _render_index()
+
+
+@bp.post("/dialect")
+@requires("team.view")
+def save_dialect():
+    """Remember the CSV format of the user's exports."""
+    form = DialectForm()
+    if not form.validate_on_submit():
+        return _render_index(status=422, dialect=form)
+    try:
+        changed = csvdialects.set_csv_dialect(
+            get_session(), user=current_user._get_current_object(), dialect=form.dialect.data
+        )
+    except DomainError as error:
+        get_session().rollback()
+        form.dialect.errors = [error.message]
+        return _render_index(status=422, dialect=form)
+    flash(_("CSV format saved.") if changed else _("Nothing changed."), "success")
+    return redirect(url_for("csvio.index"))
 
 
 @bp.post("/import")
@@ -236,13 +269,14 @@ def mapping(token: str):
 
 
 def _download(kind: str, **options) -> Response:
-    text = csv_export.export(get_session(), team=g.team, kind=kind, **options)
+    dialect = _dialect()
+    text = csv_export.export(get_session(), team=g.team, kind=kind, dialect=dialect, **options)
     get_session().rollback()
     team = secure_filename(g.team.name) or "team"
     filename = f"{kind}-{team}-{date.today().isoformat()}.csv"
-    # The BOM makes spreadsheet programs read the file as UTF-8 (non-Latin text stays readable).
+    # The BOM makes Excel read the file as UTF-8 (non-Latin text stays readable).
     return Response(
-        "\ufeff" + text,
+        ("\ufeff" if dialect.bom else "") + text,
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

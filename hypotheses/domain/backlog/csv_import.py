@@ -1,6 +1,10 @@
 """Backlog CSV import: column mapping, a preview with per-row errors, all-or-nothing import.
 
-The file is read by csv_read (encodings, delimiters, header). Each row is checked with the
+The file is read by csv_read (encodings, delimiters, header). Columns are recognised by their
+names in English or Russian (our field names, their labels in either language, the headers of
+our own export, common synonyms), and stage, lever and subject accept our values, their labels
+in either language and common synonyms, so a Russian Excel sheet and our own export import as
+they are. Each row is checked with the
 backlog's own rules (``backlog_rules.clean_fields``) and created with the backlog's own use
 case, all in one transaction: a file with one bad row imports nothing. The file's SHA-256 is
 remembered per team, so importing it again is refused.
@@ -16,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
@@ -26,6 +31,8 @@ from hypotheses.domain.backlog.rules import CHOICES, clean_fields
 from hypotheses.domain.core import audit
 from hypotheses.domain.core.csvfiles import Table, read_table
 from hypotheses.domain.core.errors import Conflict, ValidationFailed
+from hypotheses.domain.overview.csv_export import COLUMN_NAMES, in_english
+from hypotheses.languages import LANGUAGES
 from hypotheses.models import ImportBatch, Membership, Team, User
 
 MAX_REPORTED = 100
@@ -64,19 +71,81 @@ ALIASES = {
     "confidence": ("c",),
     "ease": ("e",),
 }
+# Russian column names people write (besides our labels and export headers in Russian).
+RU_ALIASES = {
+    "title": ("название", "гипотеза", "идея", "заголовок"),
+    "change": ("изменение", "что меняем"),
+    "audience": ("аудитория", "сегмент"),
+    "expected_effect": ("ожидаемый эффект", "эффект"),
+    "rationale": ("обоснование", "почему"),
+    "stage": ("этап воронки", "этап", "воронка"),
+    "lever": ("рычаг",),
+    "subject": ("предмет", "что тестируем"),
+    "channel": ("канал",),
+    "owner_email": ("ответственный", "владелец", "email ответственного", "почта"),
+    "tags": ("теги", "метки"),
+    "links": ("ссылки",),
+    "impact": ("влияние",),
+    "confidence": ("уверенность",),
+    "ease": ("лёгкость",),
+    "reach": ("охват",),
+    "effort": ("трудозатраты", "усилия", "затраты"),
+}
+# Other words for the values of stage, lever and subject (our values and labels also count).
+VALUE_SYNONYMS = {
+    "stage": {
+        "lead": ("лиды", "заявка", "заявки", "leads"),
+        "sale": ("продажи", "sales"),
+    },
+    "lever": {
+        "traffic": ("трафик", "лиды", "leads"),
+        "aov": ("aov", "средний чек", "чек"),
+        "repeat": ("повторные покупки", "повторные", "repeat"),
+    },
+    "subject": {
+        "creative": ("креативы",),
+        "offer": ("предложение",),
+        "landing page": ("лендинг", "посадочная", "landing"),
+        "message": ("месседж",),
+        "lead handling": ("обработка заявок",),
+        "pricing": ("цена", "ценообразование", "price"),
+        "other": ("прочее",),
+    },
+}
 # ---------------------------------------------------------------- mapping
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"[\s_\-/()]+", " ", text.strip().lower()).strip()
+    text = text.strip().lower().replace("ё", "е")
+    return re.sub(r"[\s_\-/()*]+", " ", text).strip()
+
+
+def _in_each_language(text: Any) -> list[str]:
+    """A lazy string as each supported language writes it."""
+    out = []
+    for language in LANGUAGES:
+        with force_locale(language):
+            out.append(str(text))
+    return out
 
 
 def guess_mapping(headers: list[str]) -> dict[str, str]:
-    """Propose {our field: their column} from names, labels and common aliases."""
-    by_norm = {_norm(h): h for h in headers}
+    """Propose {our field: their column} from names, labels (English or Russian), our export's
+    headers and common aliases."""
+    by_norm: dict[str, str] = {}
+    for header in headers:
+        by_norm.setdefault(_norm(header), header)
     mapping: dict[str, str] = {}
     for name, label in FIELDS.items():
-        for candidate in (name, str(label), name.replace("_", " "), *ALIASES.get(name, ())):
+        candidates = (
+            name,
+            *_in_each_language(label),
+            *_in_each_language(COLUMN_NAMES[name]),
+            name.replace("_", " "),
+            *ALIASES.get(name, ()),
+            *RU_ALIASES.get(name, ()),
+        )
+        for candidate in candidates:
             header = by_norm.get(_norm(candidate))
             if header and header not in mapping.values():
                 mapping[name] = header
@@ -108,12 +177,24 @@ def check_mapping(mapping: dict[str, str | None], headers: list[str]) -> dict[st
     return clean
 
 
-def _choice(name: str, raw: str) -> str | None:
-    text = raw.strip().lower()
-    for value in CHOICES[name]:
-        if text in (value.value, str(value.label).lower()):
-            return value.value
-    return None
+def choice_words() -> dict[str, dict[str, str]]:
+    """{field: {normalised word: our value}} for stage, lever and subject: our values, their
+    labels in every language and VALUE_SYNONYMS."""
+    words: dict[str, dict[str, str]] = {}
+    for name, enum in CHOICES.items():
+        known = words[name] = {}
+        for member in enum:
+            known.setdefault(_norm(member.value), member.value)
+            for text in _in_each_language(member.label):
+                known.setdefault(_norm(text), member.value)
+        for value, synonyms in VALUE_SYNONYMS.get(name, {}).items():
+            for text in synonyms:
+                known.setdefault(_norm(text), value)
+    return words
+
+
+def _choice(name: str, raw: str, words: dict[str, dict[str, str]] | None = None) -> str | None:
+    return (words or choice_words())[name].get(_norm(raw))
 
 
 # ---------------------------------------------------------------- checking rows
@@ -139,16 +220,22 @@ def _members_by_email(session: Session, team: Team) -> dict[str, int]:
 
 
 def _row_data(
-    cells: dict[str, str], members: dict[str, int], errors: list[str], mapping: dict[str, str]
+    cells: dict[str, str],
+    members: dict[str, int],
+    errors: list[str],
+    mapping: dict[str, str],
+    words: dict[str, dict[str, str]],
 ) -> dict[str, Any]:
     data: dict[str, Any] = {}
+    english = in_english()
     for name, raw in cells.items():
         text = raw.strip()
         where = mapping[name]
         if name in CHOICES:
-            value = _choice(name, text) if text else None
+            value = _choice(name, text, words) if text else None
             if value is None:
-                allowed = ", ".join(v.value for v in CHOICES[name])
+                # what our export writes: the values in English, the labels in Russian
+                allowed = ", ".join(v.value if english else str(v.label) for v in CHOICES[name])
                 errors.append(
                     _(
                         "“%(col)s”: “%(value)s” is not one of: %(allowed)s.",
@@ -188,11 +275,12 @@ def check_rows(session: Session, *, team: Team, table: Table, mapping: dict[str,
     mapping = check_mapping(mapping, table.headers)
     index = {h: i for i, h in enumerate(table.headers)}
     members = _members_by_email(session, team)
+    words = choice_words()
     rows: list[Row] = []
     for number, cells in table.rows:
         errors = list(table.problems.get(number, []))
         picked = {name: cells[index[header]] for name, header in mapping.items()}
-        data = _row_data(picked, members, errors, mapping)
+        data = _row_data(picked, members, errors, mapping, words)
         values: dict[str, Any] = {}
         try:
             values = clean_fields(data, rice=team.rice_enabled, partial=False)

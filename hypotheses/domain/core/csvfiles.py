@@ -2,8 +2,9 @@
 
 The one place that decodes uploads (``decode``) and picks their delimiter
 (``detect_delimiter``): the backlog import and the results files both use it.
-UTF-8 with or without BOM, ``,``, ``;`` or tab (taken from the header), CRLF/LF/CR, quoted
-newlines. Problems with the file as a whole raise ValidationFailed on the ``file`` field
+UTF-8 with or without BOM, or Windows-1251 (what older Russian Excel saves) when the bytes are
+not UTF-8 and read as Russian text; ``,``, ``;`` or tab (taken from the header), CRLF/LF/CR,
+quoted newlines. Problems with the file as a whole raise ValidationFailed on the ``file`` field
 (TooLarge, answered with 413, for an oversize file); a row longer than the header is noted
 as that row's problem. Pure: no database.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -49,18 +51,43 @@ class Table:
     delimiter: str
     file_hash: str
     problems: dict[int, list[str]] = field(default_factory=dict)  # row number -> messages
+    encoding: str = "UTF-8"  # as named to people: "UTF-8" or "Windows-1251"
+
+
+# Read as Windows-1251, a Russian file has Cyrillic letters and typographic signs only, and
+# never a Latin letter next to a Cyrillic one in a word ("Café" in Windows-1252 would).
+_CP1251_SIGNS = set("«»№–—‘’‚“”„•…°±§©®™€\u00a0")
+_MIXED_WORD = re.compile(r"[A-Za-z][\u0400-\u04ff]|[\u0400-\u04ff][A-Za-z]")
+
+
+def _russian_text(text: str) -> bool:
+    """Whether *text* (bytes that are not UTF-8, read as Windows-1251) reads as Russian."""
+    others = {c for c in text if ord(c) > 127}
+    cyrillic = {c for c in others if "\u0400" <= c <= "\u04ff"}
+    return bool(cyrillic) and others <= cyrillic | _CP1251_SIGNS and not _MIXED_WORD.search(text)
 
 
 def decode(data: bytes) -> str:
-    """Return the text of an uploaded CSV; explain clearly when it is not UTF-8 text."""
+    """Return the text of an uploaded CSV; explain clearly when it cannot be read."""
+    return decode_named(data)[0]
+
+
+def decode_named(data: bytes) -> tuple[str, str]:
+    """Return the text of an uploaded CSV and its encoding's name ("UTF-8", "Windows-1251")."""
     check_size(len(data))
     if not data.strip():
         raise file_error(_("The file is empty."))
     if b"\x00" in data:
         raise file_error(_("The file contains NUL bytes: it is not a plain-text CSV file."))
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), "UTF-8"
     except UnicodeDecodeError as error:
+        try:
+            text = data.decode("cp1251")
+        except UnicodeDecodeError:
+            text = ""
+        if _russian_text(text):
+            return text, "Windows-1251"
         line = data[: error.start].count(b"\n") + 1
         raise file_error(
             _(
@@ -95,7 +122,7 @@ def detect_delimiter(text: str) -> str:
 
 def read_table(data: bytes) -> Table:
     """Parse an upload into header and rows; file-level problems raise ValidationFailed."""
-    text = decode(data)
+    text, encoding = decode_named(data)
     delimiter = detect_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records: list[list[str]] = []
@@ -139,7 +166,11 @@ def read_table(data: bytes) -> Table:
             raise file_error(_("Two columns are both called “%(name)s”; rename one.", name=name))
         seen[name.lower()] = name
     table = Table(
-        headers=headers, rows=[], delimiter=delimiter, file_hash=hashlib.sha256(data).hexdigest()
+        headers=headers,
+        rows=[],
+        delimiter=delimiter,
+        file_hash=hashlib.sha256(data).hexdigest(),
+        encoding=encoding,
     )
     for number, record in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in record):

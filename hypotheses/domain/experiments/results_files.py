@@ -1,8 +1,9 @@
 """Reading results files: aggregated CSV (one row per variant) and per-user CSV (streamed).
 
 Aggregated files are small and parsed here (decoded and their delimiter found by
-core.csvfiles, numbers read by core.numbers): UTF-8 with or without BOM, ``,``, ``;`` or tab,
-CRLF or LF, decimal comma, ``16 000``, header names in any case. Per-user files may be huge
+core.csvfiles, numbers read by core.numbers): UTF-8 with or without BOM or Windows-1251,
+``,``, ``;`` or tab, CRLF or LF, decimal comma, ``16 000``, header names in English or Russian
+in any case (Russian Excel's ``;`` with decimal commas included). Per-user files may be huge
 and are reduced by ``stats.reduce_per_user_csv`` in one streaming pass (never read whole).
 Any bad row refuses the whole file; the error lists the row numbers (the header is row 1).
 """
@@ -26,14 +27,35 @@ MAX_AGGREGATED_BYTES = 1024 * 1024
 MAX_AGGREGATED_ROWS = 50
 SHOWN_PROBLEMS = 20
 FIELD = "file"
-# Accepted header names (lower-case) for each column.
+# Accepted header names (lower-case) for each column, English and Russian (our own results
+# export writes "Вариант", "Посетители", "Конверсии", "n", "Среднее", "Ст. отклонение").
 ALIASES = {
-    "variant": ("variant", "variation", "group", "arm", "name"),
-    "visitors": ("visitors", "users", "exposures", "participants", "trials"),
-    "conversions": ("conversions", "converted", "successes"),
-    "n": ("n", "count", "users", "visitors"),
-    "mean": ("mean", "average", "avg"),
-    "sd": ("sd", "std", "stdev", "std_dev", "standard deviation", "standard_deviation"),
+    "variant": ("variant", "variation", "group", "arm", "name", "вариант", "группа"),
+    "visitors": (
+        "visitors",
+        "users",
+        "exposures",
+        "participants",
+        "trials",
+        "посетители",
+        "пользователи",
+        "участники",
+    ),
+    "conversions": ("conversions", "converted", "successes", "конверсии", "целевые действия"),
+    "n": ("n", "count", "users", "visitors", "количество", "пользователи", "посетители"),
+    "mean": ("mean", "average", "avg", "среднее", "среднее значение"),
+    "sd": (
+        "sd",
+        "std",
+        "stdev",
+        "std_dev",
+        "standard deviation",
+        "standard_deviation",
+        "ст. отклонение",
+        "ст отклонение",
+        "стандартное отклонение",
+        "ско",
+    ),
 }
 COLUMNS = {
     MetricKind.CONVERSION.value: ("variant", "visitors", "conversions"),

@@ -2,7 +2,11 @@
 
 ``safe_cell`` is the one place that neutralises spreadsheet formulas (OWASP CSV injection):
 a text cell starting with = + - @ tab, CR or LF gets a leading apostrophe. Numbers are written
-as numbers (a negative lift stays numeric). Everything here only reads, through the same
+as numbers (a negative lift stays numeric) with the dialect's decimal mark (core.csvdialects:
+``;`` and a decimal comma for Excel set to Russian); dates are ISO. Headers, enum values and
+yes/no are in the exporting user's language: English keeps the stored names and values
+(``title``, ``lead``) that scripts read, Russian gets the labels the importer also accepts
+(``Название``, ``Лид``), so an export imports back. Everything here only reads, through the same
 domain read functions the pages use.
 """
 
@@ -16,15 +20,30 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import get_locale, lazy_pgettext, pgettext
 from sqlmodel import Session, col, select
 
 from hypotheses.domain.backlog import queries as backlog_queries
+from hypotheses.domain.core.csvdialects import STANDARD, Dialect
 from hypotheses.domain.experiments import common as experiment_common
 from hypotheses.domain.experiments import design as experiment_design
 from hypotheses.domain.experiments.verdicts import comparison_sentence, verdict_text
 from hypotheses.domain.reviews import decisions as review_decisions
 from hypotheses.domain.reviews import kpis
 from hypotheses.domain.reviews import queries as review_queries
+from hypotheses.enums import (
+    Decision,
+    ExperimentStatus,
+    ItemStatus,
+    Lever,
+    MetricKind,
+    Outcome,
+    ReviewStatus,
+    Stage,
+    Status,
+    Subject,
+    Vocabulary,
+)
 from hypotheses.models import Analysis, Experiment, ResultSet, Team, User, Variant
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -44,14 +63,126 @@ def safe_cell(value: Any) -> Any:
     return "'" + text if text.startswith(TRIGGERS) else text
 
 
-def write_csv(headers: list[str], rows: list[list[Any]] | Iterator[list[Any]]) -> str:
-    """Return RFC 4180 CSV text (CRLF, minimal quoting) with every cell made safe."""
+def _cell(value: Any, dialect: Dialect) -> Any:
+    """A safe cell in *dialect*: floats with its decimal mark, yes/no in the user's language."""
+    if isinstance(value, bool):
+        return pgettext("CSV value", "true") if value else pgettext("CSV value", "false")
+    value = safe_cell(value)
+    if isinstance(value, float) and dialect.decimal != ".":
+        return repr(value).replace(".", dialect.decimal)
+    return value
+
+
+def write_csv(
+    headers: list[str],
+    rows: list[list[Any]] | Iterator[list[Any]],
+    dialect: Dialect = STANDARD,
+) -> str:
+    """Return CSV text in *dialect* (CRLF, minimal quoting) with every cell made safe."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=dialect.delimiter, lineterminator="\r\n")
     writer.writerow([safe_cell(h) for h in headers])
     for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
+        writer.writerow([_cell(cell, dialect) for cell in row])
     return buffer.getvalue()
+
+
+# Each column's header: the English is the column's name itself (what scripts read); the
+# Russian catalog gives the words a spreadsheet user writes, which the importers recognise.
+COLUMN_NAMES = {
+    "id": lazy_pgettext("CSV column", "id"),
+    "title": lazy_pgettext("CSV column", "title"),
+    "status": lazy_pgettext("CSV column", "status"),
+    "score": lazy_pgettext("CSV column", "score"),
+    "rice": lazy_pgettext("CSV column", "rice"),
+    "impact": lazy_pgettext("CSV column", "impact"),
+    "confidence": lazy_pgettext("CSV column", "confidence"),
+    "ease": lazy_pgettext("CSV column", "ease"),
+    "reach": lazy_pgettext("CSV column", "reach"),
+    "effort": lazy_pgettext("CSV column", "effort"),
+    "stage": lazy_pgettext("CSV column", "stage"),
+    "lever": lazy_pgettext("CSV column", "lever"),
+    "subject": lazy_pgettext("CSV column", "subject"),
+    "channel": lazy_pgettext("CSV column", "channel"),
+    "owner_email": lazy_pgettext("CSV column", "owner_email"),
+    "tags": lazy_pgettext("CSV column", "tags"),
+    "links": lazy_pgettext("CSV column", "links"),
+    "change": lazy_pgettext("CSV column", "change"),
+    "audience": lazy_pgettext("CSV column", "audience"),
+    "expected_effect": lazy_pgettext("CSV column", "expected_effect"),
+    "rationale": lazy_pgettext("CSV column", "rationale"),
+    "reject_reason": lazy_pgettext("CSV column", "reject_reason"),
+    "parent_id": lazy_pgettext("CSV column", "parent_id"),
+    "version": lazy_pgettext("CSV column", "version"),
+    "created_at": lazy_pgettext("CSV column", "created_at"),
+    "updated_at": lazy_pgettext("CSV column", "updated_at"),
+    "experiment_id": lazy_pgettext("CSV column", "experiment_id"),
+    "hypothesis_id": lazy_pgettext("CSV column", "hypothesis_id"),
+    "hypothesis": lazy_pgettext("CSV column", "hypothesis"),
+    "metric": lazy_pgettext("CSV column", "metric"),
+    "metric_kind": lazy_pgettext("CSV column", "metric_kind"),
+    "baseline": lazy_pgettext("CSV column", "baseline"),
+    "baseline_sd": lazy_pgettext("CSV column", "baseline_sd"),
+    "mde": lazy_pgettext("CSV column", "mde"),
+    "mde_relative": lazy_pgettext("CSV column", "mde_relative"),
+    "alpha": lazy_pgettext("CSV column", "alpha"),
+    "power": lazy_pgettext("CSV column", "power"),
+    "daily_visitors": lazy_pgettext("CSV column", "daily_visitors"),
+    "per_variant": lazy_pgettext("CSV column", "per_variant"),
+    "duration_days": lazy_pgettext("CSV column", "duration_days"),
+    "variants": lazy_pgettext("CSV column", "variants"),
+    "started_at": lazy_pgettext("CSV column", "started_at"),
+    "ended_at": lazy_pgettext("CSV column", "ended_at"),
+    "stop_reason": lazy_pgettext("CSV column", "stop_reason"),
+    "decision": lazy_pgettext("CSV column", "decision"),
+    "outcome": lazy_pgettext("CSV column", "outcome"),
+    "learning": lazy_pgettext("CSV column", "learning"),
+    "decided_at": lazy_pgettext("CSV column", "decided_at"),
+    "latest_verdict": lazy_pgettext("CSV column", "latest_verdict"),
+    "result_set_id": lazy_pgettext("CSV column", "result_set_id"),
+    "entered_at": lazy_pgettext("CSV column", "entered_at"),
+    "final": lazy_pgettext("CSV column", "final"),
+    "source": lazy_pgettext("CSV column", "source"),
+    "variant": lazy_pgettext("CSV column", "variant"),
+    "visitors": lazy_pgettext("CSV column", "visitors"),
+    "conversions": lazy_pgettext("CSV column", "conversions"),
+    "n": lazy_pgettext("CSV column", "n"),
+    "mean": lazy_pgettext("CSV column", "mean"),
+    "sd": lazy_pgettext("CSV column", "sd"),
+    "analysis_id": lazy_pgettext("CSV column", "analysis_id"),
+    "computed_at": lazy_pgettext("CSV column", "computed_at"),
+    "engine_version": lazy_pgettext("CSV column", "engine_version"),
+    "method": lazy_pgettext("CSV column", "method"),
+    "p_value": lazy_pgettext("CSV column", "p_value"),
+    "adjusted_p_value": lazy_pgettext("CSV column", "adjusted_p_value"),
+    "abs_diff": lazy_pgettext("CSV column", "abs_diff"),
+    "abs_ci_low": lazy_pgettext("CSV column", "abs_ci_low"),
+    "abs_ci_high": lazy_pgettext("CSV column", "abs_ci_high"),
+    "rel_lift": lazy_pgettext("CSV column", "rel_lift"),
+    "rel_ci_low": lazy_pgettext("CSV column", "rel_ci_low"),
+    "rel_ci_high": lazy_pgettext("CSV column", "rel_ci_high"),
+    "prob_beat_control": lazy_pgettext("CSV column", "prob_beat_control"),
+    "significant": lazy_pgettext("CSV column", "significant"),
+    "srm_p_value": lazy_pgettext("CSV column", "srm_p_value"),
+    "srm_mismatch": lazy_pgettext("CSV column", "srm_mismatch"),
+    "verdict": lazy_pgettext("CSV column", "verdict"),
+    "iso_week": lazy_pgettext("CSV column", "iso_week"),
+    "published_at": lazy_pgettext("CSV column", "published_at"),
+    "item": lazy_pgettext("CSV column", "item"),
+    "value": lazy_pgettext("CSV column", "value"),
+    "previous": lazy_pgettext("CSV column", "previous"),
+    "owner": lazy_pgettext("CSV column", "owner"),
+    "due": lazy_pgettext("CSV column", "due"),
+    "decision_status": lazy_pgettext("CSV column", "decision_status"),
+    "attendees": lazy_pgettext("CSV column", "attendees"),
+    "notes": lazy_pgettext("CSV column", "notes"),
+}
+# The kinds of rows of the reviews export ("item" column).
+ITEM_NAMES = {
+    "review": lazy_pgettext("CSV value", "review"),
+    "kpi": lazy_pgettext("CSV value", "kpi"),
+    "decision": lazy_pgettext("CSV value", "decision"),
+}
 
 
 def _emails(session: Session, ids: set[int | None]) -> dict[int, str]:
@@ -382,9 +513,51 @@ EXPORTS: dict[str, tuple[list[str], Callable[..., list[list[Any]]]]] = {
     "analyses": (ANALYSIS_HEADERS, analysis_rows),
     "reviews": (REVIEW_HEADERS, review_rows),
 }
+# The columns holding one of our enums' values, per export (written as labels but in English).
+WORDS: dict[str, dict[str, type[Vocabulary]]] = {
+    "backlog": {"status": Status, "stage": Stage, "lever": Lever, "subject": Subject},
+    "experiments": {
+        "status": ExperimentStatus,
+        "metric_kind": MetricKind,
+        "decision": Decision,
+        "outcome": Outcome,
+    },
+    "reviews": {"status": ReviewStatus, "decision_status": ItemStatus},
+}
 
 
-def export(session: Session, *, team: Team, kind: str, **options: Any) -> str:
-    """Return the CSV text of one export (*kind* is a key of EXPORTS)."""
+def in_english() -> bool:
+    """Whether exports are written in English now (stored names and values, no labels)."""
+    locale = get_locale()
+    return locale is None or locale.language == "en"
+
+
+def headers_of(kind: str) -> list[str]:
+    """The header row of one export in the current language."""
+    return [str(COLUMN_NAMES[name]) for name in EXPORTS[kind][0]]
+
+
+def _worded(kind: str, headers: list[str], rows: list[list[Any]]) -> list[list[Any]]:
+    """Enum values and review item kinds as labels in the current language (not English)."""
+    columns = {headers.index(name): enum for name, enum in WORDS.get(kind, {}).items()}
+    if kind == "reviews":
+        item = headers.index("item")
+    for row in rows:
+        for index, enum in columns.items():
+            if row[index] is not None:
+                row[index] = str(enum.label_of(row[index]))
+        if kind == "reviews" and row[item] in ITEM_NAMES:
+            row[item] = str(ITEM_NAMES[row[item]])
+    return rows
+
+
+def export(
+    session: Session, *, team: Team, kind: str, dialect: Dialect = STANDARD, **options: Any
+) -> str:
+    """Return the CSV text of one export (*kind* is a key of EXPORTS) in *dialect*, without a
+    BOM (the caller adds one when ``dialect.bom``)."""
     headers, rows = EXPORTS[kind]
-    return write_csv(headers, rows(session, team=team, **options))
+    data = rows(session, team=team, **options)
+    if not in_english():
+        data = _worded(kind, headers, data)
+    return write_csv(headers_of(kind), data, dialect)
