@@ -78,6 +78,41 @@ def test_an_author_cannot_approve_their_own_unless_the_team_allows(db, team, use
     assert backlog.approve(db, hypothesis_id=own.id, team=team, actor=lead).status == "approved"
 
 
+@pytest.mark.parametrize(
+    ("action", "extra", "allowed"),
+    [
+        ("approve", {}, {"lead"}),
+        ("reject", {"reason": "Not now"}, {"lead"}),
+        ("archive", {}, {"lead", "marketer"}),
+    ],
+)
+def test_backlog_status_changes_check_the_role_in_the_domain(
+    db, team, users, action, extra, allowed
+):
+    """Called directly, approve, reject and archive refuse a role the table does not allow."""
+    use_case = getattr(backlog, action)
+    for role in ("viewer", "marketer", "lead"):
+        hypothesis = factories.make_hypothesis(db, team=team, author=users["admin"])
+        if role in allowed:
+            changed = use_case(
+                db, hypothesis_id=hypothesis.id, team=team, actor=users[role], **extra
+            )
+            assert changed.status != Status.BACKLOG
+            continue
+        with pytest.raises(Forbidden, match="role"):
+            use_case(db, hypothesis_id=hypothesis.id, team=team, actor=users[role], **extra)
+        db.expire_all()
+        assert db.get(Hypothesis, hypothesis.id).status == Status.BACKLOG
+
+
+def test_a_viewer_cannot_promote_an_idea(db, team, users):
+    idea = factories.make_hypothesis(db, team=team, status="idea")
+    with pytest.raises(Forbidden):
+        backlog.promote(db, hypothesis_id=idea.id, team=team, actor=users["viewer"])
+    promoted = backlog.promote(db, hypothesis_id=idea.id, team=team, actor=users["marketer"])
+    assert promoted.status == Status.BACKLOG
+
+
 def test_hypothesis_actions_follow_status_role_and_the_special_rules():
     def offered(status, role, **kw):
         return backlog_rules.permitted_actions(status, role, **kw)

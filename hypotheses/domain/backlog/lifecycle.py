@@ -291,8 +291,8 @@ def approve(
     if hypothesis.status == Status.APPROVED:
         return hypothesis
     _require(hypothesis, "approve")
-    if author_blocked(hypothesis, team=team, actor=actor):
-        _require_permission(session, hypothesis, "approve", team=team, actor=actor)
+    # A lead, and not the author unless the team allows self-approval.
+    _require_permission(session, hypothesis, "approve", team=team, actor=actor)
     if hypothesis.status == Status.IDEA and not has_room(session, team):
         raise LimitReached(full_message(team, backlog_size(session, team=team)))
     # approved_version: the version of the content the lead approved (before this change).
@@ -324,6 +324,7 @@ def reject(
     _check_version(session, team, hypothesis, version)
     text = clean_reason(reason)
     _require(hypothesis, "reject")
+    _require_permission(session, hypothesis, "reject", team=team, actor=actor)
     _move(
         session,
         hypothesis,
@@ -344,6 +345,7 @@ def archive(
     hypothesis = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
     _check_version(session, team, hypothesis, version)
     _require(hypothesis, "archive")
+    _require_permission(session, hypothesis, "archive", team=team, actor=actor)
     _move(session, hypothesis, Status.ARCHIVED.value, actor=actor, action="hypothesis.archive")
     return hypothesis
 
@@ -356,6 +358,7 @@ def promote(
     hypothesis = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
     _check_version(session, team, hypothesis, version)
     _require(hypothesis, "promote")
+    _require_permission(session, hypothesis, "promote", team=team, actor=actor)
     if not has_room(session, team):
         raise LimitReached(full_message(team, backlog_size(session, team=team)))
     _move(session, hypothesis, Status.BACKLOG.value, actor=actor, action="hypothesis.promote")
@@ -370,8 +373,8 @@ def restore(
     hypothesis = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
     _check_version(session, team, hypothesis, version)
     _require(hypothesis, "restore")
-    if hypothesis.status == Status.REJECTED:  # only a lead may undo a lead's rejection
-        _require_permission(session, hypothesis, "restore", team=team, actor=actor)
+    # A marketer may restore an archived one; only a lead may undo a lead's rejection.
+    _require_permission(session, hypothesis, "restore", team=team, actor=actor)
     tested = session.exec(
         select(Experiment.id).where(Experiment.hypothesis_id == hypothesis.id)
     ).first()
