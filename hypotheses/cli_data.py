@@ -21,6 +21,7 @@ from hypotheses.db import get_engine
 from hypotheses.domain.accounts import tokens
 from hypotheses.domain.accounts.users import normalise_email
 from hypotheses.domain.backlog import csv_import as csv_io
+from hypotheses.domain.core import csvdialects
 from hypotheses.domain.core import csvfiles as csv_read
 from hypotheses.domain.core.errors import DomainError, ValidationFailed
 from hypotheses.domain.overview import csv_export
@@ -184,12 +185,21 @@ def backup_command(path: Path, force: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file (default: standard output).",
 )
+@click.option(
+    "--dialect",
+    type=click.Choice(list(csvdialects.DIALECTS)),
+    default=csvdialects.STANDARD.name,
+    show_default=True,
+    help="standard: ',' and a decimal point; excel-ru: ';', a decimal comma and a BOM.",
+)
 @with_appcontext
 @environment_language
-def export_command(kind: str, team_name: str, output: Path | None) -> None:
+def export_command(kind: str, team_name: str, output: Path | None, dialect: str) -> None:
     """Export the backlog, experiments, results, analyses or reviews as CSV."""
+    chosen = csvdialects.DIALECTS[dialect]
     with _session() as session:
-        text = csv_export.export(session, team=_team(session, team_name), kind=kind)
+        text = csv_export.export(session, team=_team(session, team_name), kind=kind, dialect=chosen)
+    text = ("\ufeff" if chosen.bom else "") + text
     if output is None:
         click.echo(text, nl=False)
     else:

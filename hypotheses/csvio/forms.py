@@ -24,8 +24,9 @@ class UploadForm(FlaskForm):
             FileAllowed(["csv", "txt"], _l("Upload a .csv file.")),
         ],
         description=_l(
-            "UTF-8 with or without BOM, separated by commas or semicolons; the first "
-            "row names the columns. At most 1,000 rows and 5 MiB."
+            "UTF-8 (with or without BOM) or Windows-1251, separated by commas or "
+            "semicolons; the first row names the columns, in English or Russian. At most "
+            "1,000 rows and 5 MiB."
         ),
     )
 

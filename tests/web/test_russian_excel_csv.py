@@ -339,3 +339,13 @@ def test_numbers_in_messages_are_written_the_reader_s_way(app):
             with pytest.raises(ValidationFailed) as caught:
                 clean_fields({"reach": "-1"}, rice=True, partial=True)
         assert "1,000,000,000" in caught.value.errors["reach"][0]
+
+
+def test_command_line_export_in_either_dialect(runner, db, team, monkeypatch):
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    factories.make_hypothesis(db, team=team, title="Форма", effort=1.5)
+    standard = runner.invoke(args=["export", "backlog", "--team", team.name])
+    assert standard.exit_code == 0 and standard.stdout.startswith("id,title,")
+    excel = runner.invoke(args=["export", "backlog", "--team", team.name, "--dialect", "excel-ru"])
+    assert excel.exit_code == 0 and excel.stdout.startswith("\ufeffid;title;")
+    assert ";1,5;" in excel.stdout
