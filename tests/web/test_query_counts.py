@@ -1,5 +1,6 @@
 """Every main page and CSV export issues the same number of SQL statements for a team of 30
-hypotheses and for one of 3,000 (with ten times as many tests): no query per row.
+hypotheses and for one of 3,000 (with ten times as many tests and 60 more weekly reviews, each
+with its KPI values and decisions): no query per row.
 
 The small team is the demo team; the large one is the demo team plus bulk-inserted
 hypotheses and decided tests (copies of the demo's, with their variants, results and
@@ -19,7 +20,10 @@ from hypotheses.models import (
     Analysis,
     Experiment,
     Hypothesis,
+    KpiValue,
     ResultSet,
+    Review,
+    ReviewDecision,
     Team,
     Variant,
     utcnow,
@@ -42,6 +46,7 @@ EXPORTS = [
     "/data/export/analyses.csv",
     "/data/export/reviews.csv",
 ]
+EXTRA_REVIEWS = 60
 STATUSES = ("archived", "rejected", "decided", "idea", "backlog", "decided", "archived")
 
 
@@ -106,7 +111,41 @@ def _grow(session: Session, team: Team, hypotheses: int) -> None:
         insert(Analysis),
         [_copy(analysis, experiment_id=e, result_set_id=r) for r, e in results],
     )
+    _grow_reviews(session, team)
     session.commit()
+
+
+def _grow_reviews(session: Session, team: Team) -> None:
+    """Add EXTRA_REVIEWS published reviews in earlier years, copies of the demo's first review
+    that has KPI values and decisions (with them)."""
+    review = session.exec(
+        select(Review)
+        .where(
+            Review.team_id == team.id,
+            col(Review.id).in_(select(KpiValue.review_id)),
+            col(Review.id).in_(select(ReviewDecision.review_id)),
+        )
+        .order_by(Review.iso_week)
+    ).first()
+    assert review is not None, "the demo team has a review with KPI values and decisions"
+    values = session.exec(select(KpiValue).where(KpiValue.review_id == review.id)).all()
+    decisions = session.exec(
+        select(ReviewDecision).where(ReviewDecision.review_id == review.id)
+    ).all()
+    weeks = [f"{2000 + n // 50}-W{1 + n % 50:02d}" for n in range(EXTRA_REVIEWS)]
+    session.execute(insert(Review), [_copy(review, iso_week=w, status="published") for w in weeks])
+    ids = session.exec(
+        select(Review.id).where(Review.team_id == team.id, col(Review.iso_week).in_(weeks))
+    ).all()
+    session.execute(insert(KpiValue), [_copy(v, review_id=r) for r in ids for v in values])
+    session.execute(
+        insert(ReviewDecision),
+        [
+            _copy(d, review_id=r, carried_from_id=None, closed_in_review_id=None)
+            for r in ids
+            for d in decisions
+        ],
+    )
 
 
 def _counts(app, tmp_path, hypotheses: int) -> dict[str, int]:

@@ -443,10 +443,15 @@ REVIEW_HEADERS = (
 def review_rows(session: Session, *, team: Team, include_drafts: bool = True) -> list[list[Any]]:
     """One row per KPI value and per decision of every review, plus one summary row each."""
     out = []
-    for summary in reversed(
-        review_queries.list_reviews(session, team=team, include_drafts=include_drafts)
-    ):
-        review = summary.review
+    reviews = [
+        summary.review
+        for summary in reversed(
+            review_queries.list_reviews(session, team=team, include_drafts=include_drafts)
+        )
+    ]
+    tables = kpis.kpi_tables(session, team=team, reviews=reviews)
+    lines = review_decisions.decision_lines_of(session, reviews=reviews)
+    for review in reviews:
         base = [review.iso_week, review.status, review.published_at]
         out.append(
             base
@@ -465,7 +470,7 @@ def review_rows(session: Session, *, team: Team, include_drafts: bool = True) ->
                 review.notes,
             ]
         )
-        for row in kpis.kpi_table(session, team=team, review=review).rows:
+        for row in tables[review.id].rows:
             if row.value is not None:
                 out.append(
                     base
@@ -484,7 +489,7 @@ def review_rows(session: Session, *, team: Team, include_drafts: bool = True) ->
                         None,
                     ]
                 )
-        for line in review_decisions.decision_lines(session, review=review):
+        for line in lines[review.id]:
             d = line.decision
             out.append(
                 base

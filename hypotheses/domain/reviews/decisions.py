@@ -93,6 +93,22 @@ def decision_lines(session: Session, *, review: Review) -> list[DecisionLine]:
     return _lines(session, [(d, w) for d, w in rows])
 
 
+def decision_lines_of(session: Session, *, reviews: list[Review]) -> dict[int, list[DecisionLine]]:
+    """Return review id → ``decision_lines`` of that review, for many reviews at once."""
+    if not reviews:
+        return {}
+    rows = session.exec(
+        select(ReviewDecision, Review.iso_week)
+        .join(Review, col(Review.id) == col(ReviewDecision.review_id))
+        .where(col(ReviewDecision.review_id).in_([r.id for r in reviews]))
+        .order_by(col(ReviewDecision.created_at), col(ReviewDecision.id))
+    ).all()
+    out: dict[int, list[DecisionLine]] = {r.id: [] for r in reviews}
+    for line in _lines(session, [(d, w) for d, w in rows]):
+        out[line.decision.review_id].append(line)
+    return out
+
+
 def earlier_open(session: Session, *, team: Team, review: Review) -> list[DecisionLine]:
     """Return decisions from earlier weeks that are still open (to mark done or carry over)."""
     rows = session.exec(

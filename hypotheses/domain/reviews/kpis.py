@@ -129,9 +129,43 @@ def kpi_table(session: Session, *, team: Team, review: Review) -> KpiTable:
     a published review shows exactly the metrics it recorded.
     """
     weeks = trend_weeks(review.iso_week)
-    by_week = _values_by_week(session, team, weeks)
-    previous = _previous_values(session, team, review)
+    return _table(
+        review,
+        list_metrics(session, team=team),
+        _values_by_week(session, team, weeks),
+        _previous_values(session, team, review),
+    )
+
+
+def kpi_tables(session: Session, *, team: Team, reviews: list[Review]) -> dict[int, KpiTable]:
+    """Return review id → its ``kpi_table``, for many reviews of *team* in two statements."""
+    if not reviews:
+        return {}
     catalog = list_metrics(session, team=team)
+    rows = session.exec(
+        select(Review.iso_week, KpiValue.metric_id, KpiValue.value)
+        .join(KpiValue, col(KpiValue.review_id) == col(Review.id))
+        .where(Review.team_id == team.id)
+        .order_by(col(Review.iso_week).desc())
+    ).all()
+    by_week = {(week, metric_id): value for week, metric_id, value in rows}
+    out = {}
+    for review in reviews:
+        previous: dict[int, tuple[str, float]] = {}
+        for week, metric_id, value in rows:  # newest first: the first earlier one wins
+            if week < review.iso_week:
+                previous.setdefault(metric_id, (week, value))
+        out[review.id] = _table(review, catalog, by_week, previous)
+    return out
+
+
+def _table(
+    review: Review,
+    catalog: list[Metric],
+    by_week: dict[tuple[str, int], float],
+    previous: dict[int, tuple[str, float]],
+) -> KpiTable:
+    weeks = trend_weeks(review.iso_week)
     tracked_count = sum(1 for m in catalog if m.tracked)
     recorded = {mid for (week, mid) in by_week if week == review.iso_week}
     if review.status == ReviewStatus.PUBLISHED:
