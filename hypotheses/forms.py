@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -75,10 +76,53 @@ def strip_filter(value):
     return value.strip() if isinstance(value, str) else value
 
 
+# NUL and the other C0 control characters and DEL; tabs and line breaks are text.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARS_MESSAGE = _l("Remove control characters from this field.")
+
+
+def has_control_chars(value: object) -> bool:
+    """True for text holding NUL or another control character (tabs and newlines are fine)."""
+    return isinstance(value, str) and CONTROL_CHARS.search(value) is not None
+
+
 def no_control_chars(_form, field: Field) -> None:
     """Refuse NUL and other control characters (except newlines and tabs)."""
-    if isinstance(field.data, str) and re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", field.data):
-        raise ValidationError(_l("Remove control characters from this field."))
+    if has_control_chars(field.data):
+        raise ValidationError(CONTROL_CHARS_MESSAGE)
+
+
+def refuse_control_chars(form: BaseForm) -> bool:
+    """Put the control-characters message on every field whose typed input holds one (rows of
+    a FieldList included); return False when any did. Checks what was sent, whatever the field's
+    kind, so a NUL never reaches a query (PostgreSQL refuses it in text: a 500)."""
+    clean = True
+    for field in fields_by_name(form).values():
+        if isinstance(field, FieldList | FormField):
+            continue
+        if any(has_control_chars(value) for value in field.raw_data or ()):
+            clean = False
+            if not field.errors:  # a number or choice field may already have said why
+                field.errors = [CONTROL_CHARS_MESSAGE]
+    return clean
+
+
+class AppForm(FlaskForm):
+    """The base of every form of the app: a field whose input holds NUL or another control
+    character is refused with a message next to it."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        return refuse_control_chars(self) and valid
+
+
+def query_text(name: str = "q", max_length: int = 200) -> tuple[str, str | None]:
+    """A search text from the query string: trimmed and cut to *max_length*. Text holding a
+    control character is not searched for: return ("", the message to show by the field)."""
+    value = request.args.get(name, "", type=str)
+    if has_control_chars(value):
+        return "", str(CONTROL_CHARS_MESSAGE)
+    return value.strip()[:max_length], None
 
 
 def new_password_field(label, **kwargs) -> PasswordField:
@@ -100,11 +144,11 @@ def repeat_password_field(label, other: str) -> PasswordField:
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AppForm):
     """An empty form: a state-changing button that still carries a CSRF token."""
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(AppForm):
     """A button with a short reason (reject, stop)."""
 
     reason = StringField(_l("Reason"), filters=[strip_filter])

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_bootstrap import Bootstrap5
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.routing import IntegerConverter
 
 from hypotheses import enums, languages
@@ -155,6 +155,21 @@ def register_errors(app: Flask) -> None:
             503,
             _l("Busy"),
             _l("The database is busy or unavailable. Please try again in a moment."),
+        )
+
+    @app.errorhandler(DataError)
+    def data_error(_e):
+        # The last resort: every number and text from outside is checked where it enters, so
+        # a value the database still refuses (beyond INTEGER, a NUL in text) is bad input, not
+        # a server fault. Nothing is saved: the transaction is rolled back.
+        get_session().rollback()
+        return _error(
+            422,
+            _l("Value not accepted"),
+            _l(
+                "A value in the request could not be stored: a number is too large or text "
+                "holds characters that are not allowed. Go back, correct it and try again."
+            ),
         )
 
     @app.errorhandler(500)

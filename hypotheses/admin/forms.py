@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -19,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from hypotheses import languages
 from hypotheses.enums import EarlyLookMethod, Role, ScoreFormula
 from hypotheses.forms import (
+    AppForm,
     StrictIntegerField,
     new_password_field,
     no_control_chars,
@@ -34,7 +34,7 @@ def _role_choices() -> list[tuple[str, str]]:
     return Role.choices()
 
 
-class NewUserForm(FlaskForm):
+class NewUserForm(AppForm):
     """Create a user with an initial password and a first team role."""
 
     name = StringField(_l("Name"), validators=NAME_RULES, filters=[strip_filter])
@@ -56,7 +56,7 @@ class NewUserForm(FlaskForm):
         self.role.choices = _role_choices()
 
 
-class UserForm(FlaskForm):
+class UserForm(AppForm):
     """Edit a user's name and e-mail."""
 
     name = StringField(_l("Name"), validators=NAME_RULES, filters=[strip_filter])
@@ -64,7 +64,7 @@ class UserForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class MembershipForm(FlaskForm):
+class MembershipForm(AppForm):
     """Add the user to a team with a role."""
 
     team = SelectField(_l("Team"), coerce=int, validators=[InputRequired()])
@@ -77,7 +77,7 @@ class MembershipForm(FlaskForm):
         self.role.choices = _role_choices()
 
 
-class RoleForm(FlaskForm):
+class RoleForm(AppForm):
     """Change the user's role in one team."""
 
     role = SelectField(_l("Role"), validators=[DataRequired()])
@@ -87,7 +87,7 @@ class RoleForm(FlaskForm):
         self.role.choices = _role_choices()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(AppForm):
     """Set a new password for someone who lost theirs."""
 
     new_password = new_password_field(_l("New password"))
@@ -95,7 +95,7 @@ class ResetPasswordForm(FlaskForm):
     submit = SubmitField(_l("Set password"))
 
 
-class TeamForm(FlaskForm):
+class TeamForm(AppForm):
     """Create a team."""
 
     name = StringField(_l("Team name"), validators=NAME_RULES, filters=[strip_filter])
@@ -103,14 +103,14 @@ class TeamForm(FlaskForm):
     submit = SubmitField(_l("Create team"))
 
 
-class RenameTeamForm(FlaskForm):
+class RenameTeamForm(AppForm):
     """Rename a team."""
 
     name = StringField(_l("New name"), validators=NAME_RULES, filters=[strip_filter])
     submit = SubmitField(_l("Rename"))
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(AppForm):
     """The team's settings (lead and admin)."""
 
     backlog_min = StrictIntegerField(

@@ -23,7 +23,7 @@ from hypotheses.domain.core import audit
 from hypotheses.domain.core.errors import DomainError, NotFound
 from hypotheses.domain.core.pagination import Page, page_number
 from hypotheses.enums import Role
-from hypotheses.forms import ConfirmForm, apply_domain_error, distinct_ids
+from hypotheses.forms import ConfirmForm, apply_domain_error, distinct_ids, query_text
 from hypotheses.models import Team, User
 from hypotheses.permissions import requires
 
@@ -75,14 +75,16 @@ def _done(user: User, message: str):
 @requires("admin.manage")
 def users():
     """List every user of the installation with their teams and roles."""
-    query = request.args.get("q", "", type=str).strip()[:100]
+    query, query_error = query_text("q", max_length=100)
     per_page = current_app.config.get("PAGE_SIZE", 25)
     page_no = page_number(request.args.get("page"))
     rows, total = accounts.list_users(
         get_session(), query=query, offset=(page_no - 1) * per_page, limit=per_page
     )
     page = Page.of(rows, page=page_no, per_page=per_page, total=total)
-    return render_template("admin/users.html", query=query, page=page, rows=page.items)
+    return render_template(
+        "admin/users.html", query=query, query_error=query_error, page=page, rows=page.items
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

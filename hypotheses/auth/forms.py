@@ -1,12 +1,12 @@
 """Forms for signing in and managing one's own account."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from hypotheses import languages
 from hypotheses.forms import (
+    AppForm,
     distinct_ids,
     new_password_field,
     no_control_chars,
@@ -15,7 +15,7 @@ from hypotheses.forms import (
 )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     email = EmailField(
         _l("E-mail"),
         validators=[DataRequired(), Length(max=254)],
@@ -30,7 +30,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
-class SetupForm(FlaskForm):
+class SetupForm(AppForm):
     team = StringField(
         _l("Team name"),
         validators=[DataRequired(), Length(max=120), no_control_chars],
@@ -51,7 +51,7 @@ class SetupForm(FlaskForm):
     submit = SubmitField(_l("Create admin account"))
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(AppForm):
     current_password = PasswordField(
         _l("Current password"),
         validators=[DataRequired(), Length(max=128)],
@@ -64,7 +64,7 @@ class PasswordForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(AppForm):
     """One's interface language: Russian, English, or whatever the browser asks for."""
 
     language = SelectField(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
@@ -27,7 +26,13 @@ from hypotheses.domain.backlog.rules import (
     split_links,
 )
 from hypotheses.enums import Lever, Stage, Status, Subject
-from hypotheses.forms import StrictFloatField, StrictIntegerField, no_control_chars, strip_filter
+from hypotheses.forms import (
+    AppForm,
+    StrictFloatField,
+    StrictIntegerField,
+    no_control_chars,
+    strip_filter,
+)
 
 ICE_HELP = {
     "impact": _l("How much the metric moves if it works (1 = barely, 10 = a lot)."),
@@ -92,7 +97,7 @@ def _options(mapping: dict, *head: tuple[str, Any]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in (*head, *mapping.items())]
 
 
-class HypothesisForm(FlaskForm):
+class HypothesisForm(AppForm):
     """Create or edit a hypothesis (never its status or approval: those have their own buttons)."""
 
     title = _text(
@@ -185,7 +190,7 @@ class HypothesisForm(FlaskForm):
                 field.raw_data = None
 
 
-class ScoreForm(FlaskForm):
+class ScoreForm(AppForm):
     """The inline ICE form of one backlog row."""
 
     impact = _score("impact")
@@ -194,7 +199,7 @@ class ScoreForm(FlaskForm):
     version = _version()
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(AppForm):
     """Reject with a reason."""
 
     reason = TextAreaField(
@@ -206,13 +211,13 @@ class ReasonForm(FlaskForm):
     version = _version()
 
 
-class VersionedConfirmForm(FlaskForm):
+class VersionedConfirmForm(AppForm):
     """A state button (approve, archive, promote, restore) bound to the version on screen."""
 
     version = _version()
 
 
-class FilterForm(FlaskForm):
+class FilterForm(AppForm):
     """Filter and sort the backlog list (GET, no CSRF: it changes nothing)."""
 
     class Meta:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -11,10 +10,10 @@ from wtforms.validators import Length
 
 from hypotheses.domain.backlog.csv_import import FIELDS, REQUIRED
 from hypotheses.enums import CsvDialect
-from hypotheses.forms import no_control_chars, strip_filter
+from hypotheses.forms import AppForm, no_control_chars, strip_filter
 
 
-class UploadForm(FlaskForm):
+class UploadForm(AppForm):
     """Choose a CSV file exported from a spreadsheet."""
 
     file = FileField(
@@ -31,10 +30,10 @@ class UploadForm(FlaskForm):
     )
 
 
-def mapping_form(headers: list[str], initial: dict[str, str], formdata=None) -> FlaskForm:
+def mapping_form(headers: list[str], initial: dict[str, str], formdata=None) -> AppForm:
     """Build the mapping form: for each of our fields, which of the file's columns feeds it."""
 
-    class MappingForm(FlaskForm):
+    class MappingForm(AppForm):
         pass
 
     choices = [SelectChoice("", str(_l("— not imported —")))] + [
@@ -54,12 +53,12 @@ def mapping_form(headers: list[str], initial: dict[str, str], formdata=None) -> 
     return form
 
 
-def mapping_of(form: FlaskForm) -> dict[str, str]:
+def mapping_of(form: AppForm) -> dict[str, str]:
     """Return {our field: column header} from a submitted mapping form (blank = not imported)."""
     return {name: getattr(form, f"map_{name}").data or "" for name in FIELDS}
 
 
-class DialectForm(FlaskForm):
+class DialectForm(AppForm):
     """The dialect of one's CSV exports (remembered; imports read either)."""
 
     dialect = RadioField(
@@ -69,7 +68,7 @@ class DialectForm(FlaskForm):
     )
 
 
-class TokenForm(FlaskForm):
+class TokenForm(AppForm):
     """Name a new API token."""
 
     name = StringField(

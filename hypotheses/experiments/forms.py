@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -26,6 +25,7 @@ from wtforms.widgets import HiddenInput
 from hypotheses.domain.experiments.results import MAX_COUNT
 from hypotheses.enums import Decision, Outcome
 from hypotheses.forms import (
+    AppForm,
     RowForm,
     StrictFloatField,
     StrictIntegerField,
@@ -62,7 +62,7 @@ class VariantRow(RowForm):
     variant_split = StrictFloatField(_l("Traffic share of the control, %"), percent=True)
 
 
-class DesignForm(FlaskForm):
+class DesignForm(AppForm):
     """The test design: metric, baseline, effect, error rates, traffic, variants."""
 
     metric_choice = SelectField(
@@ -180,7 +180,7 @@ class ResultRow(RowForm):
     sd = StrictFloatField(_l("Standard deviation"))
 
 
-class ResultsForm(FlaskForm):
+class ResultsForm(AppForm):
     """Per-variant numbers typed in: visitors/conversions or n/mean/sd."""
 
     rows = row_list(ResultRow, ROWS)
@@ -197,7 +197,7 @@ def results_rows(form: ResultsForm, kind: str, names: list[str]) -> list[dict[st
     ]
 
 
-class CsvUploadForm(FlaskForm):
+class CsvUploadForm(AppForm):
     """An aggregated results file: one row per variant."""
 
     file = FileField(_l("Aggregated CSV file (one row per variant)"))
@@ -205,7 +205,7 @@ class CsvUploadForm(FlaskForm):
     submit = SubmitField(_l("Upload and analyse"))
 
 
-class PerUserUploadForm(FlaskForm):
+class PerUserUploadForm(AppForm):
     """A per-user file, reduced in one streaming pass; the user names the columns."""
 
     file = FileField(_l("Per-user CSV file (one row per user)"))
@@ -231,7 +231,7 @@ class PerUserUploadForm(FlaskForm):
     submit = SubmitField(_l("Upload and analyse"))
 
 
-class StopForm(FlaskForm):
+class StopForm(AppForm):
     """Abort a running test; the reason goes on the record."""
 
     reason = TextAreaField(
@@ -240,7 +240,7 @@ class StopForm(FlaskForm):
     submit = SubmitField(_l("Stop the test"))
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(AppForm):
     """The lead's decision, the outcome, the one-line learning and an optional follow-up."""
 
     decision = RadioField(_l("Decision"), choices=options(Decision.labels()), validate_choice=False)

@@ -6,12 +6,11 @@ import re
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from hypotheses.enums import Lever, Outcome, Stage, Subject
-from hypotheses.forms import no_control_chars, strip_filter
+from hypotheses.forms import AppForm, no_control_chars, strip_filter
 
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 FILTERS = ("q", "stage", "lever", "subject", "outcome", "tag", "decided_from", "decided_to")
@@ -39,7 +38,7 @@ def _any(label, vocabulary) -> list[tuple[str, str]]:
     return [("", str(label)), *vocabulary.choices()]
 
 
-class LearningsFilterForm(FlaskForm):
+class LearningsFilterForm(AppForm):
     """Search and filters of the learnings library."""
 
     class Meta:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -18,7 +17,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from hypotheses.enums import ExperimentStatus
-from hypotheses.forms import StrictFloatField, StrictIntegerField, no_control_chars, strip_filter
+from hypotheses.forms import (
+    AppForm,
+    StrictFloatField,
+    StrictIntegerField,
+    no_control_chars,
+    strip_filter,
+)
 
 UNIT_LABELS = {
     "count": _l("Count"),
@@ -48,7 +53,7 @@ class MultiCheckboxField(SelectMultipleField):
 def kpi_form(metrics, values: dict[int, float | None] | None = None, formdata=None):
     """Build the KPI snapshot form: one number field per metric, named kpi_<id>."""
 
-    class KpiForm(FlaskForm):
+    class KpiForm(AppForm):
         submit = SubmitField(_l("Save KPI values"))
 
     for metric in metrics:
@@ -63,7 +68,7 @@ def kpi_form(metrics, values: dict[int, float | None] | None = None, formdata=No
     return KpiForm(formdata=formdata, data=data) if formdata is not None else KpiForm(data=data)
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(AppForm):
     text = StringField(
         _l("What was decided"),
         validators=[DataRequired(), Length(max=500), no_control_chars],
@@ -91,7 +96,7 @@ class DecisionForm(FlaskForm):
         return int(self.hypothesis_id.data) if self.hypothesis_id.data else None
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(AppForm):
     members = MultiCheckboxField(_l("Team members present"), choices=[])
     guests = StringField(
         _l("Other attendees"),
@@ -126,7 +131,7 @@ class DetailsForm(FlaskForm):
         return ", ".join([*(self.members.data or []), *guests])
 
 
-class AddendumForm(FlaskForm):
+class AddendumForm(AppForm):
     text = TextAreaField(
         _l("Correction"),
         validators=[DataRequired(), Length(max=2000), no_control_chars],
@@ -140,7 +145,7 @@ class AddendumForm(FlaskForm):
     submit = SubmitField(_l("Add addendum"))
 
 
-class MetricForm(FlaskForm):
+class MetricForm(AppForm):
     name = StringField(
         _l("Name"),
         validators=[DataRequired(), Length(max=120), no_control_chars],
