@@ -6,7 +6,6 @@ control characters. Each case is one request that once gave a 500 or was wrongly
 from __future__ import annotations
 
 import json
-import time
 
 import factories
 import pytest
@@ -63,16 +62,15 @@ def test_control_characters_in_a_body_are_refused(api, db, new_hypothesis):
     assert fine.status_code == 201
 
 
-def test_a_huge_list_is_refused_at_once(api):
-    """100,000 empty variant objects (300 KB) used to hold a worker for 30 s."""
+def test_a_huge_list_is_refused_by_its_size(api):
+    """100,000 empty variant objects (300 KB) used to hold a worker for 30 s: the list's
+    documented item limit now refuses it before any item is looked at."""
     body = json.dumps({"metric_kind": "conversion", "variants": [{}] * 100_000})
-    started = time.perf_counter()
     response = api.post(
         "/stats/analyze", "viewer", data=body, headers={"Content-Type": "application/json"}
     )
     assert response.status_code == 422
-    assert "variants" in response.json["error"]["fields"]
-    assert time.perf_counter() - started < 2
+    assert response.json["error"]["fields"] == {"variants": ["Too many items."]}
 
 
 def test_choices_are_enforced_as_documented(api, new_hypothesis):
