@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import (
     Flask,
     current_app,
@@ -16,7 +18,9 @@ from flask_babel import lazy_gettext as _l
 from flask_bootstrap import Bootstrap5
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy import Integer, bindparam
 from sqlalchemy.exc import DataError, OperationalError
+from sqlmodel import col, select
 from werkzeug.routing import IntegerConverter
 
 from hypotheses import enums, languages
@@ -40,10 +44,25 @@ def load_user(user_id: str) -> User | None:
     ident, _, token = user_id.partition(":")
     if not ident.isdigit() or not token:
         return None
-    user = get_session().get(User, int(ident))
+    # One statement: the user with their memberships and teams (load_team's next question).
+    rows = get_session().exec(_user_statement(), params={"user_id": int(ident)}).all()
+    user = rows[0][0] if rows else None
     if user is None or not user.is_active or user.session_token != token:
         return None
+    g._memberships = (user.id, [(m, t) for _u, m, t in rows if m is not None])
     return user
+
+
+@lru_cache(maxsize=1)
+def _user_statement():
+    """The signed-in user with each membership and its team, as ``memberships_of`` orders them."""
+    return (
+        select(User, Membership, Team)
+        .outerjoin(Membership, col(Membership.user_id) == col(User.id))
+        .outerjoin(Team, col(Team.id) == col(Membership.team_id))
+        .where(User.id == bindparam("user_id", type_=Integer))
+        .order_by(Team.name)
+    )
 
 
 def load_team() -> None:
@@ -51,7 +70,11 @@ def load_team() -> None:
     g.team, g.role, g.memberships = None, None, []
     if not current_user.is_authenticated:
         return
-    g.memberships = memberships_of(get_session(), current_user)
+    loaded = g.pop("_memberships", None)  # read with the user by load_user
+    if loaded is not None and loaded[0] == current_user.id:
+        g.memberships = loaded[1]
+    else:  # signed in another way (an API token)
+        g.memberships = memberships_of(get_session(), current_user)
     if not g.memberships:
         return
     wanted = session.get("team_id")

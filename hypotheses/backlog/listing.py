@@ -13,7 +13,8 @@ from functools import lru_cache
 
 from babel.numbers import format_decimal
 from flask import url_for
-from flask_babel import get_locale, get_translations
+from flask_babel import LazyString, get_locale, get_translations
+from flask_babel import gettext as babel_gettext
 
 from hypotheses.domain.backlog.queries import Scored
 from hypotheses.enums import Lever, Stage, Status, Subject, Vocabulary
@@ -55,6 +56,53 @@ def _number(value: float, pattern: str, locale: str) -> str:
 def _label(vocabulary: type[Vocabulary], value: str, locale: str) -> str:
     """Return the label of a stored value in *locale* (labels are fixed per language)."""
     return str(vocabulary.label_of(value))
+
+
+def _text(label, translations) -> str:
+    """Translate a label through the catalog at hand (a lazy string looks its context up again
+    each time it is printed: several times per option of every select)."""
+    if isinstance(label, LazyString) and label._func is babel_gettext and not label._kwargs:
+        return translations.ugettext(*label._args)
+    return str(label)
+
+
+@dataclass(frozen=True)
+class FilterField:
+    """One control of the filter bar, every text ready to print."""
+
+    id: str
+    name: str
+    label: str
+    select: bool
+    options: tuple[tuple[str, str, bool], ...]  # (value, label, selected) of a select
+    value: str  # of a text input
+    errors: tuple[str, ...]
+
+
+def filter_fields(form) -> list[FilterField]:
+    """Return the filter bar's fields (search, status, stage, lever, subject, owner, sort)."""
+    t = get_translations()
+    out = []
+    for name in ("q", "status", "stage", "lever", "subject", "owner_id", "sort"):
+        field = form[name]
+        select = field.type == "SelectField"
+        out.append(
+            FilterField(
+                id=field.id,
+                name=field.name,
+                label=_text(field.label.text, t),
+                select=select,
+                options=tuple(
+                    (value, _text(label, t), selected)
+                    for value, label, selected, _attrs in field.iter_choices()
+                )
+                if select
+                else (),
+                value="" if select else field._value(),
+                errors=tuple(_text(e, t) for e in field.errors),
+            )
+        )
+    return out
 
 
 def _link_pattern(endpoint: str, **values) -> str:

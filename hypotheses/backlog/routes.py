@@ -84,7 +84,7 @@ def _render_index(score_forms: dict[int, ScoreForm] | None = None, status: int =
             args=args,
             now=utcnow(),
         ),
-        filters=filters,
+        filter_fields=listing.filter_fields(filters),
         args=args,
         health=backlog_queries.health(db, team=g.team),
         score_forms=score_forms or {},

@@ -6,15 +6,16 @@ Read-only functions: they never commit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import String, case, or_
+from sqlalchemy import Integer, String, bindparam, case, literal_column, or_
 from sqlmodel import Session, col, func, select
 
 from hypotheses.domain.backlog import scoring
 from hypotheses.domain.core.errors import NotFound, ValidationFailed
-from hypotheses.domain.core.pagination import Page, paginate
+from hypotheses.domain.core.pagination import Page, bounds
 from hypotheses.enums import Lever, Stage, Status, Subject
 from hypotheses.models import Hypothesis, Membership, Team, User
 
@@ -46,14 +47,23 @@ def rice_column():
 # ---------------------------------------------------------------- bounds and health
 
 
+# Statements of the busiest reads are built once and take the team as a parameter: building
+# a statement costs more than running it from SQLAlchemy's compiled cache.
+TEAM = bindparam("team_id", type_=Integer)
+
+
+@lru_cache(maxsize=1)
+def _counts_statement():
+    return (
+        select(Hypothesis.status, func.count(col(Hypothesis.id)))
+        .where(Hypothesis.team_id == TEAM)
+        .group_by(Hypothesis.status)
+    )
+
+
 def counts_by_status(session: Session, *, team: Team) -> dict[str, int]:
     """Return {status: number of the team's hypotheses}."""
-    rows = session.exec(
-        select(Hypothesis.status, func.count(col(Hypothesis.id)))
-        .where(Hypothesis.team_id == team.id)
-        .group_by(Hypothesis.status)
-    ).all()
-    return dict(rows)
+    return dict(session.exec(_counts_statement(), params={"team_id": team.id}).all())
 
 
 def backlog_size(session: Session, *, team: Team) -> int:
@@ -161,16 +171,19 @@ def get_hypothesis(session: Session, *, team: Team, hypothesis_id: int) -> Hypot
     return hypothesis
 
 
+@lru_cache(maxsize=1)
+def _members_statement():
+    return (
+        select(User)
+        .join(Membership, col(Membership.user_id) == col(User.id))
+        .where(Membership.team_id == TEAM, col(User.is_active).is_(True))
+        .order_by(User.name, User.id)
+    )
+
+
 def team_members(session: Session, *, team: Team) -> list[User]:
     """Return the team's active members by name (possible owners)."""
-    return list(
-        session.exec(
-            select(User)
-            .join(Membership, col(Membership.user_id) == col(User.id))
-            .where(Membership.team_id == team.id, col(User.is_active).is_(True))
-            .order_by(User.name, User.id)
-        ).all()
-    )
+    return list(session.exec(_members_statement(), params={"team_id": team.id}).all())
 
 
 def check_owner(session: Session, team: Team, owner_id: int | None) -> None:
@@ -212,13 +225,70 @@ def list_hypotheses(
 ) -> Page[Scored]:
     """List the team's hypotheses, scored in SQL, best first (ties: older first), one page.
 
-    *filters* are those of ``scored_query``; two statements whatever the team's size.
+    *filters* are those of ``scored_query``; two statements whatever the team's size: the
+    count, then the page, chosen by sorting the ids alone (as ``pagination.paginate`` does)
+    so only its rows are read whole. Both statements are built once per formula and shape
+    of filters; the values are parameters.
     """
-    query, order = scored_query(team=team, **filters)
-    found = paginate(
-        session, query, page=page, per_page=per_page, order_by=order, key=col(Hypothesis.id)
+    shape, params = _filter_params(team=team, **filters)
+    count, cut = _page_statements(team.score_formula, *shape)
+    total = session.exec(count, params=params).one()
+    page, per_page, pages = bounds(page, per_page, total)
+    params.update(offset=(page - 1) * per_page, limit=per_page)
+    rows = session.exec(cut, params=params).all()
+    return Page([_scored(row) for row in rows], page, pages, total, per_page)
+
+
+def _filter_params(
+    *,
+    team: Team,
+    status: str | None = None,
+    stage: str | None = None,
+    lever: str | None = None,
+    subject: str | None = None,
+    owner_id: int | None = None,
+    q: str | None = None,
+    sort: str = "score",
+) -> tuple[tuple, dict[str, Any]]:
+    """Check the filters; return (the statement's shape, its parameters)."""
+    _validate_filters(status, stage, lever, subject, sort)
+    params: dict[str, Any] = {"team_id": team.id}
+    status_mode = "active" if not status else ("all" if status == "all" else "one")
+    if status_mode == "one":
+        params["status"] = status
+    for name, value in (
+        ("stage", stage),
+        ("lever", lever),
+        ("subject", subject),
+        ("owner_id", owner_id),
+    ):
+        if value not in (None, ""):
+            params[name] = value
+    names = tuple(n for n in ("stage", "lever", "subject", "owner_id") if n in params)
+    text = (q or "").strip().lower()[:200]
+    if text:  # as contains(autoescape=True): "/" escapes the wildcards
+        escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+        params["pattern"] = f"%{escaped}%"
+    return (status_mode, names, bool(text), sort or "score"), params
+
+
+@lru_cache(maxsize=256)
+def _page_statements(formula: str, status_mode: str, names: tuple, search: bool, sort: str):
+    """Return (count, page) statements of one shape of the list (values are parameters)."""
+    query, order = _scored_select(
+        formula,
+        status_mode=status_mode,
+        names=names,
+        search=search,
+        sort=sort,
+        team_id=TEAM,
     )
-    return found.map(_scored)
+    key = col(Hypothesis.id)
+    counted = query.with_only_columns(literal_column("1"), maintain_column_froms=True)
+    count = select(func.count()).select_from(counted.order_by(None).subquery())
+    keys = query.with_only_columns(key, maintain_column_froms=True).order_by(*order)
+    keys = keys.offset(bindparam("offset", type_=Integer)).limit(bindparam("limit", type_=Integer))
+    return count, query.where(key.in_(keys.scalar_subquery())).order_by(*order)
 
 
 def all_scored(session: Session, *, team: Team) -> list[Scored]:
@@ -248,6 +318,25 @@ def scored_query(
     *status* None means the active list (idea, backlog, approved, running); "all" means all.
     Invalid filters raise ValidationFailed per field.
     """
+    _validate_filters(status, stage, lever, subject, sort)
+    values = {"stage": stage, "lever": lever, "subject": subject, "owner_id": owner_id}
+    values = {k: v for k, v in values.items() if v not in (None, "")}
+    text = (q or "").strip().lower()[:200]
+    query, order = _scored_select(
+        team.score_formula,
+        status_mode="active" if not status else ("all" if status == "all" else "one"),
+        names=tuple(values),
+        search=bool(text),
+        sort=sort or "score",
+        team_id=team.id,
+        status=status,
+        text=text,
+        **values,
+    )
+    return query, order
+
+
+def _validate_filters(status, stage, lever, subject, sort) -> None:
     errors: dict[str, list[str]] = {}
     _check_filter(errors, "status", status, [*Status, "all"])
     _check_filter(errors, "stage", stage, Stage)
@@ -256,32 +345,49 @@ def scored_query(
     _check_filter(errors, "sort", sort, SORTS)
     if errors:
         raise ValidationFailed(errors, _("Some filters are invalid."))
-    score, rice = score_column(team.score_formula), rice_column()
+
+
+def _scored_select(
+    formula: str,
+    *,
+    status_mode: str,
+    names: tuple,
+    search: bool,
+    sort: str,
+    team_id: Any,
+    status: Any = None,
+    text: str = "",
+    **values: Any,
+):
+    """Build (select, order). A value left out of *values*, *status* or *text* becomes the
+    bound parameter of its name ("pattern" for the search: "%text%" escaped with "/")."""
+    score, rice = score_column(formula), rice_column()
     query = (
         select(Hypothesis, score.label("score"), rice.label("rice"), User.name)
         .join(User, col(User.id) == col(Hypothesis.owner_id), isouter=True)
-        .where(Hypothesis.team_id == team.id)
+        .where(Hypothesis.team_id == team_id)
     )
-    if not status:
+    if status_mode == "active":
         query = query.where(col(Hypothesis.status).in_(ACTIVE))
-    elif status != "all":
-        query = query.where(Hypothesis.status == status)
-    for name, value in (
-        ("stage", stage),
-        ("lever", lever),
-        ("subject", subject),
-        ("owner_id", owner_id),
-    ):
-        if value not in (None, ""):
-            query = query.where(getattr(Hypothesis, name) == value)
-    text = (q or "").strip().lower()[:200]
-    if text:
+    elif status_mode == "one":
+        query = query.where(
+            Hypothesis.status == (bindparam("status", type_=String) if status is None else status)
+        )
+    for name in names:
+        value = values.get(name)
+        query = query.where(
+            getattr(Hypothesis, name) == (bindparam(name) if value is None else value)
+        )
+    if search:
+        matches = (
+            (lambda column: column.contains(text, autoescape=True))
+            if text
+            else (lambda column: column.like(bindparam("pattern", type_=String), escape="/"))
+        )
         query = query.where(
             or_(
                 *(
-                    func.lower(col(getattr(Hypothesis, name)), type_=String).contains(
-                        text, autoescape=True
-                    )
+                    matches(func.lower(col(getattr(Hypothesis, name)), type_=String))
                     for name in ("title", "change", "audience", "rationale", "tags")
                 )
             )
@@ -292,5 +398,5 @@ def scored_query(
         "rice": (case((rice.is_(None), 1), else_=0), rice.desc(), score.desc(), *age),
         "newest": (col(Hypothesis.created_at).desc(), col(Hypothesis.id).desc()),
         "title": (func.lower(col(Hypothesis.title)), col(Hypothesis.id)),
-    }[sort or "score"]
+    }[sort]
     return query, order
