@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
@@ -34,6 +35,14 @@ class LiftRow:
 
 def _signed(value: float) -> str:
     return f"{value * 100:+.1f}%"
+
+
+def _interval(low: float, high: float) -> str:
+    return f"{_signed(low)} to {_signed(high)}"
+
+
+def _tick(value: float, digits: int) -> str:
+    return f"{value * 100:+.{digits}f}%"
 
 
 def _nice_step(span: float) -> float:
@@ -83,11 +92,15 @@ def lift_chart(
     axis_label: str,
     no_ci: str = "no CI",
     not_computable: str = "not computable",
+    signed: Callable[[float], str] = _signed,
+    interval: Callable[[float, float], str] = _interval,
+    tick: Callable[[float, int], str] = _tick,
 ) -> Markup:
     """Return an SVG of each variant's relative lift (point) with its CI (bar) around a zero line.
 
     Significant lifts get a filled diamond, others a hollow circle, and every row prints its
-    numbers, so colour is never the only signal.
+    numbers, so colour is never the only signal. *signed* (a lift), *interval* (its CI) and
+    *tick* (an axis value with so many decimals) word the numbers; the defaults are English.
     """
     plot_x0, plot_x1 = LABEL_W, WIDTH - VALUE_W
     height = TOP + ROW_H * max(len(rows), 1) + BOTTOM
@@ -111,7 +124,7 @@ def lift_chart(
     for value in values:
         x = sx(value)
         parts.append(f'<line x1="{x:.1f}" y1="{TOP}" x2="{x:.1f}" y2="{axis_y}" stroke="#e3e6ea"/>')
-        label = "0%" if abs(value) < step / 1000 else f"{value * 100:+.{digits}f}%"
+        label = tick(0.0, 0).lstrip("+") if abs(value) < step / 1000 else tick(value, digits)
         parts.append(_text(x, axis_y + 16, label, text_anchor="middle", fill="#495057"))
     zero = sx(0.0)
     parts.append(
@@ -149,12 +162,12 @@ def lift_chart(
                     f'stroke="{colour}" stroke-width="2"/>'
                 )
             label = (
-                f"{_signed(row.lift)} ({_signed(row.low)} to {_signed(row.high)})"
+                f"{signed(row.lift)} ({interval(row.low, row.high)})"
                 if row.lift is not None
                 else ""
             )
         else:
-            label = f"{_signed(row.lift)} ({no_ci})" if row.lift is not None else not_computable
+            label = f"{signed(row.lift)} ({no_ci})" if row.lift is not None else not_computable
         if row.lift is not None and math.isfinite(row.lift):
             x = sx(row.lift)
             if row.significant:

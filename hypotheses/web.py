@@ -24,6 +24,7 @@ from sqlmodel import col, select
 from werkzeug.routing import IntegerConverter
 
 from hypotheses import enums, languages
+from hypotheses.audit_notes import audit_note, results_source
 from hypotheses.db import get_engine, get_session
 from hypotheses.domain.accounts.users import memberships_of
 from hypotheses.models import Membership, Team, User
@@ -249,7 +250,8 @@ def init_app(app: Flask) -> None:
     app.before_request(load_team)
     app.after_request(security_headers)
     register_errors(app)
-    app.jinja_env.globals.update(can=can, vocab=enums, nav_items=nav_items)
+    app.jinja_env.globals.update(can=can, vocab=enums, nav_items=nav_items, audit_note=audit_note)
+    app.jinja_env.globals.update(results_source=results_source)
     app.jinja_env.globals.update(
         current_language=languages.current_language, language_names=languages.NAMES
     )

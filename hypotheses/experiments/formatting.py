@@ -14,6 +14,7 @@ from typing import Any
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
+from hypotheses.domain.experiments.verdicts import correction_name
 from hypotheses.languages import percent_sign
 
 DASH = "—"
@@ -31,6 +32,11 @@ def _pattern(digits: int, signed: bool = False) -> str:
 def num(value: Any, digits: int = 0) -> str:
     """Format a count or measure: 12345 → "12,345"."""
     return format_decimal(value, format=_pattern(digits)) if _ok(value) else DASH
+
+
+def decimal(value: Any) -> str:
+    """Format a small number as written: 0.05 → "0.05" ("0,05" in Russian)."""
+    return format_decimal(value, format="0.0##") if _ok(value) else DASH
 
 
 def pct(value: Any, digits: int = 1) -> str:
@@ -92,10 +98,12 @@ def chance(value: Any) -> str:
 
 FILTERS = {
     "num": num,
+    "decimal": decimal,
     "pct": pct,
     "signed_pct": signed_pct,
     "signed_num": signed_num,
     "signed_pp": signed_pp,
     "pvalue": pvalue,
     "chance": chance,
+    "correction": correction_name,
 }

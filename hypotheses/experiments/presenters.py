@@ -204,6 +204,9 @@ def analysis_view(analysis: Analysis | None) -> dict[str, Any] | None:
         axis_label=axis,
         no_ci=_("no CI"),
         not_computable=_("not computable"),
+        signed=signed_pct,
+        interval=ci_range,
+        tick=lambda value, digits: signed_pct(value, digits),
     )
     warnings = [_warning(w) for w in verdicts.warnings(output)]
     return {

@@ -405,7 +405,7 @@ def record_results(
     session.add(result_set)
     session.flush()
     analysis = _store(session, experiment, result_set, rows, final, [v.split for v in variants_])
-    look = _("final") if final else _("early look")
+    look = "final" if final else "early look"  # stored in English, worded when shown
     record_experiment(
         session,
         experiment,

@@ -260,6 +260,7 @@ def correction_name(correction: str) -> str:
     names = {
         "holm": pgettext("p-value correction", "Holm"),
         "bh": pgettext("p-value correction", "Benjamini–Hochberg"),
+        "none": pgettext("p-value correction", "none"),
     }
     return names.get(correction, correction)
 
