@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 WIDTH = 680
 LABEL_W = 150  # variant names on the left
-VALUE_W = 190  # "+26.0% (+8.0% to +44.0%)" on the right
+VALUE_W = 230  # "+26.0% (+8.0% to +44.0%)" on the right, longer in Russian
 ROW_H = 40
 TOP, BOTTOM = 16, 40
 

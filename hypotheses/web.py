@@ -13,7 +13,7 @@ from flask import (
     request,
     session,
 )
-from flask_babel import Babel
+from flask_babel import Babel, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 from flask_bootstrap import Bootstrap5
 from flask_login import LoginManager, current_user
@@ -279,9 +279,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(learnings_bp, url_prefix="/learnings")
     NAV_ITEMS.append(("learnings.index", _l("Learnings"), "experiment.view"))
     app.register_blueprint(reviews_bp, url_prefix="/reviews")
-    NAV_ITEMS.append(("reviews.index", _l("Weekly reviews"), "review.view"))
+    NAV_ITEMS.append(("reviews.index", lazy_pgettext("navbar", "Weekly reviews"), "review.view"))
     app.register_blueprint(admin_bp, url_prefix="/admin")
-    NAV_ITEMS.append(("admin.settings", _l("Team settings"), "team.settings"))
+    NAV_ITEMS.append(("admin.settings", lazy_pgettext("navbar", "Team settings"), "team.settings"))
     NAV_ITEMS.append(("admin.users", _l("Users"), "admin.manage"))
 
     # The JSON API authenticates with bearer tokens only (never the session cookie): no CSRF.
