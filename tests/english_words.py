@@ -13,6 +13,9 @@ import re
 from collections.abc import Iterable
 from html.parser import HTMLParser
 
+from hypotheses.demo import content_ru
+from hypotheses.domain.reviews.metrics import default_catalog
+
 # A word: a run of two or more Latin letters.
 WORD = re.compile(r"[A-Za-z]{2,}")
 # Text that is data, not interface: e-mail addresses, URLs and paths, ISO weeks, file names.
@@ -50,6 +53,32 @@ ALLOWED = frozenset(
         "Markdown",
         "PDF",
         "Ctrl",
+    }
+)
+ROLES = ("admin", "lead", "marketer", "viewer")
+
+
+def _strings(value) -> list[str]:
+    """Every string in the demo content (values, not dict keys; not the role names)."""
+    if isinstance(value, str):
+        return [] if value in ROLES else [value]
+    if isinstance(value, dict):
+        return [s for item in value.values() for s in _strings(item)]
+    if isinstance(value, list | tuple):
+        return [s for item in value for s in _strings(item)]
+    return []
+
+
+# The Russian demo team's own data: its texts and the metric catalog hold the brands and
+# acronyms a Russian team writes in Latin letters (Telegram, CRM, CAC, NPS...).
+DEMO_WORDS = sorted(
+    {
+        word
+        for text in (
+            *_strings([getattr(content_ru, name) for name in dir(content_ru) if name.isupper()]),
+            *(name for name, *_rest in default_catalog("ru")),
+        )
+        for word in WORD.findall(text)
     }
 )
 ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
@@ -110,7 +139,9 @@ def english_words(texts: Iterable[str], *, user_data: Iterable[str] = ()) -> lis
     *user_data*: what the test itself typed or the data holds in Latin letters (names of
     tokens, metrics, variants); each such string is removed before the words are looked for.
     """
-    data = sorted((s for s in user_data if s), key=len, reverse=True)
+    user_data = [s for s in user_data if s]
+    words = {s for s in user_data if WORD.fullmatch(s)}  # a single word: allowed as a word
+    data = sorted((s for s in user_data if s not in words), key=len, reverse=True)
     found: list[str] = []
     for text in texts:
         text = " ".join(text.split())
@@ -120,7 +151,7 @@ def english_words(texts: Iterable[str], *, user_data: Iterable[str] = ()) -> lis
         cleaned = DATA.sub(" ", cleaned)
         for match in WORD.finditer(cleaned):
             word = match.group()
-            if word in ALLOWED:
+            if word in ALLOWED or word in words:
                 continue
             start = max(0, match.start() - CONTEXT)
             context = cleaned[start : match.end() + CONTEXT].strip()

@@ -9,40 +9,18 @@ A few forms are also sent with invalid values, so their error messages are read 
 
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
 from conftest import FAST_HASH
 from crawling import ROLES, crawl, csrf_app, csrf_token, sign_in
-from english_words import english_words, page_texts
+from english_words import DEMO_WORDS, english_words, page_texts
 from sqlmodel import select
 
-from hypotheses.demo import content_ru, load_demo, saved_logins
-from hypotheses.domain.reviews.metrics import default_catalog
+from hypotheses.demo import load_demo, saved_logins
 from hypotheses.models import Experiment, Hypothesis
 
 ROLE_BUDGET_SECONDS = 20  # CPU seconds per role, as the English crawl
-
-
-def _strings(value) -> list[str]:
-    """Every string in the demo content (values, not dict keys; not the role names)."""
-    if isinstance(value, str):
-        return [] if value in ROLES else [value]
-    if isinstance(value, dict):
-        return [s for item in value.values() for s in _strings(item)]
-    if isinstance(value, list | tuple):
-        return [s for item in value for s in _strings(item)]
-    return []
-
-
-# The team's own data: the Russian demo's texts and the metric catalog (brands and acronyms a
-# Russian team writes in Latin letters: Telegram, CRM, CAC, NPS...).
-DEMO_DATA = [
-    *_strings([getattr(content_ru, name) for name in dir(content_ru) if name.isupper()]),
-    *(name for name, *_rest in default_catalog("ru")),
-]
-DEMO_WORDS = sorted({w for text in DEMO_DATA for w in re.findall(r"[A-Za-z]{2,}", text)})
 
 
 def english_on(url: str, html: str) -> list[str]:
