@@ -96,3 +96,19 @@ def test_every_screen_a_role_reaches_is_in_russian(app, db, ru_logins, role):
     assert statuses["pages"] >= 40, f"{role} reached only {statuses['pages']} pages"
     assert not problems, f"{len(problems)} problems for {role}:\n" + "\n".join(problems)
     assert elapsed < ROLE_BUDGET_SECONDS, f"crawl as {role} took {elapsed:.1f} s of CPU"
+
+
+def test_the_checker_reads_what_a_user_sees():
+    html = """<html lang="ru"><head><title>Обзор</title><style>.x{color:red}</style></head><body>
+    <script>var hidden = "English";</script><h1>Бэклог</h1><p>Saved for ICE and CSV</p>
+    <input placeholder="Search here"><img alt="Chart"><input type="submit" value="Apply">
+    <code>variant,visitors</code><pre translate="no">{"alpha": 0.05}</pre><br translate="no">
+    <p>lead@demo.example, 2026-W49, https://example.org/a, /api/v1/hypotheses, p = 0,05</p>
+    <p>Telegram Ads и My token</p></body></html>"""
+    words = english_words(page_texts(html), user_data=["Telegram", "My token"])
+    assert [w.split()[0] for w in words] == ["Saved", "for", "and", "Search", "here"] + [
+        "Chart",
+        "Apply",
+        "Ads",
+    ]
+    assert words[-1] == "Ads in «Telegram Ads и»"  # a typed phrase is removed, a word allowed
