@@ -124,6 +124,9 @@ def _range_message(model: type[BaseModel] | None, name: str) -> str | None:
     return _("Enter a number from %(low)s to %(high)s.", low=low, high=high)
 
 
+MAX_REPORTED_ERRORS = 20
+
+
 def from_validation_error(
     error: ValidationError, *, prefix: str = "", model: type[BaseModel] | None = None
 ) -> ApiError:
@@ -132,7 +135,9 @@ def from_validation_error(
     An error inside a list's item is reported on the list's field, naming the row.
     """
     fields: dict[str, list[str]] = {}
-    for item in error.errors(include_url=False, include_input=False):
+    # The first errors are enough to act on; a list of 20,000 bad rows must not cost 20,000
+    # messages (it held a worker for seconds).
+    for item in error.errors(include_url=False, include_input=False)[:MAX_REPORTED_ERRORS]:
         if item.get("type") == "json_invalid":
             return ApiError(400, _("The request body is not valid JSON."), code="invalid_json")
         loc = [part for part in item.get("loc", ()) if not str(part).startswith("function-")]

@@ -31,6 +31,7 @@ ERROR_TEXT = {
     404: "Not found in the token's team.",
     409: "Conflicts with the current state.",
     413: "The request body is too large.",
+    415: "The body is not sent as JSON (Content-Type: application/json).",
     422: "Invalid fields; see error.fields.",
 }
 
@@ -107,6 +108,14 @@ def parse_query(model: type[BaseModel]) -> BaseModel:
 def parse_body(model: type[BaseModel], *, required: bool = True) -> BaseModel:
     """Validate the JSON body against *model*; an absent optional body counts as ``{}``."""
     raw = request.get_data(cache=True)
+    if raw.strip() and not request.is_json:
+        # A JSON body under another content type (a form post, text/plain) is refused, not
+        # guessed at: what the client meant is unclear, and a form post may be a forgery.
+        raise ApiError(
+            415,
+            _("Send the body as JSON, with Content-Type: application/json."),
+            code="unsupported_media_type",
+        )
     if not raw.strip():
         if required:
             raise ApiError(400, _("Send a JSON object as the request body."), code="missing_body")
@@ -238,7 +247,7 @@ def _error_responses(op: Operation) -> dict[str, Any]:
     if op.permission is not None:
         codes |= {401, 403}
     if op.body is not None:
-        codes |= {400, 413, 422}
+        codes |= {400, 413, 415, 422}
     if op.query is not None or op.extra_query:
         codes |= {422}
     if "<" in op.rule:
