@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 import factories
 import pytest
+from fuzzing import PAYLOADS, SCRIPT, short, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from page_checks import form_values, invalid_fields, parse
@@ -25,7 +26,6 @@ from werkzeug.datastructures import MultiDict
 from hypotheses.domain.core.weeks import iso_week_of
 from hypotheses.domain.reviews.metrics import list_metrics
 from hypotheses.models import (
-    AuditEntry,
     Experiment,
     Hypothesis,
     KpiValue,
@@ -37,23 +37,6 @@ from hypotheses.models import (
     User,
     Variant,
 )
-
-SCRIPT = "<script>alert(1)</script>"
-# Into number fields: everything WTForms or float() might wrongly accept, plus junk.
-CURATED = [
-    "nan", "inf", "-inf", "1e400", "snan", "", " ", "1_000", "１２", "१२", "0x10",
-    "9" * 10_000,  # a 10,000-digit number
-    "x" * 100_000,  # a 100 kB string
-    "a\x00b", "\u202eevil", "🚀🔥 ok", SCRIPT, "' OR 1=1--",  # NUL, right-to-left override, emoji
-]  # fmt: skip
-# Into text fields, the number-shaped values are just more text: the ones that differ.
-TEXT = [
-    "", " ", "9" * 10_000, "x" * 100_000, "a\x00b", "\u202eevil", "🚀🔥 ok", SCRIPT, "' OR 1=1--",
-]  # fmt: skip
-# Into selects, radios and dates: values no option or calendar has.
-CHOICE = ["", "nan", "१२", "0x10", "9" * 10_000, "a\x00b", SCRIPT, "' OR 1=1--"]
-DATE = [*CHOICE, "2026-02-30", "0000-01-01", "9999-12-31", "1e400"]
-PAYLOADS = {"number": CURATED, "text": TEXT, "choice": CHOICE, "date": DATE, "hidden": CHOICE}
 
 
 def kinds(kind: str, *names: str) -> dict[str, str]:
@@ -74,26 +57,6 @@ class Target:
     tables: tuple[type, ...]
     fill: Callable[[int], dict[str, str]] = lambda n: {}
     shows: list[str] = field(default_factory=list)  # pages where accepted text appears
-
-
-def snapshot(db, tables: tuple[type, ...]) -> dict[str, list[tuple]]:
-    """Return every row of *tables* (and the audit trail) through a short-lived connection.
-
-    The test's own Session stays out of it: an open transaction there would hold SQLite's
-    write lock (BEGIN IMMEDIATE) and block the app.
-    """
-    out = {}
-    with db.get_bind().connect() as conn:
-        for model in (*tables, AuditEntry):
-            table = model.__table__
-            rows = conn.execute(select(table).order_by(*table.primary_key.columns)).all()
-            out[table.name] = [tuple(row) for row in rows]
-        conn.rollback()
-    return out
-
-
-def short(value: str) -> str:
-    return repr(value if len(value) <= 24 else f"{value[:12]}…({len(value)} chars)")
 
 
 class Fuzzer:
