@@ -28,9 +28,7 @@ from stats import (
     srm_check,
 )
 
-DEFAULT_PATH = (
-    Path(__file__).resolve().parents[2].parent / "shared" / "reference" / ("stats-cases.json")
-)
+DEFAULT_PATH = Path(__file__).resolve().parents[1] / "reference" / "stats-cases.json"
 REFERENCE_PATH = Path(os.environ.get("HYPOTHESES_REFERENCE_CASES", DEFAULT_PATH))
 V2_PATH = Path(
     os.environ.get("HYPOTHESES_REFERENCE_CASES_V2", REFERENCE_PATH.with_name("stats-cases-v2.json"))
@@ -52,8 +50,8 @@ V2_CASES = _load(V2_PATH)
 
 def test_reference_file_is_present_and_complete() -> None:
     assert REFERENCE_PATH.is_file(), (
-        f"Reference cases not found at {REFERENCE_PATH}. They live in shared/reference/ beside "
-        "the repository; set HYPOTHESES_REFERENCE_CASES to their path."
+        f"Reference cases not found at {REFERENCE_PATH}. They live in tests/reference/ "
+        "(copies of shared/reference/); HYPOTHESES_REFERENCE_CASES names another copy."
     )
     assert {case["kind"] for case in CASES} == KINDS
     assert len(CASES) >= 100
