@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from hypotheses.db import get_session
 from hypotheses.domain.core.errors import DomainError, NotFound, StaleVersion
+from hypotheses.domain.core.numbers import to_int
 from hypotheses.domain.experiments import common as experiment_common
 from hypotheses.domain.experiments import design as experiment_design
 from hypotheses.domain.experiments import ending as experiment_end
@@ -96,8 +97,9 @@ def _render_detail(experiment: Experiment, status: int = 200, **forms):
         get_session(),
         team=g.team,
         experiment=experiment,
-        look=request.args.get("look", type=int),
-        analysis_id=request.args.get("analysis", type=int),
+        # Range-checked where they enter: past INTEGER (or not a number) means "not given".
+        look=to_int(request.args.get("look")),
+        analysis_id=to_int(request.args.get("analysis"), minimum=1),
         forms=forms,
     )
     return render_template("experiments/detail.html", **context), status

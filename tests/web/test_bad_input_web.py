@@ -15,7 +15,7 @@ from fuzzing import row_counts
 from sqlalchemy import select
 from sqlalchemy.exc import DataError
 
-from hypotheses.models import Hypothesis, Team
+from hypotheses.models import Experiment, Hypothesis, Team
 
 HUGE = ["99999999999999999999", "9" * 5000, "2147483648", "-2147483649", "0"]
 
@@ -130,3 +130,18 @@ def test_a_database_data_error_answers_422_and_rolls_back(quiet, app, client, au
     assert response.status_code == 422
     assert "a number is too large" in response.get_data(as_text=True)
     assert db.scalars(select(Team).where(Team.name == "half-saved")).all() == []
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "2147483648", "-5", "9" * 5000, "x"])
+@pytest.mark.parametrize("name", ["look", "analysis"])
+def test_out_of_range_numbers_in_the_query_string_mean_not_given(
+    quiet, client, auth, db, team, users, name, value
+):
+    """Range-checked where they enter: the test page shows its latest look and analysis."""
+    hypothesis = ef.running(db, team=team, lead=users["lead"], title="Running")
+    experiment_id = db.scalar(
+        select(Experiment.id).where(Experiment.hypothesis_id == hypothesis.id)
+    )
+    db.commit()
+    auth.login("viewer")
+    assert client.get(f"/experiments/{experiment_id}?{name}={value}").status_code == 200
