@@ -299,5 +299,8 @@ def locked_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 
 
 def describe_variants(variants: list[dict[str, Any]]) -> str:
-    """Return 'Control 50% / B 50%' for the audit trail."""
-    return " / ".join(f"{v['name']} {v['split'] * 100:.4g}%" for v in variants)
+    """Return 'Control 50% / B 33.33%' (in the reader's number format) for the audit trail."""
+    return " / ".join(
+        f"{v['name']} {format_decimal(round(v['split'] * 100, 2), format='#,##0.##')}%"
+        for v in variants
+    )
