@@ -17,15 +17,8 @@ import numpy as np
 from stats import messages as msg
 from stats._csvsource import CountingReader
 from stats._perrows import (
-    MISSING,
-    OK,
-    SPACES,
-    UNKNOWN,
     Totals,
-    field_count_reason,
-    parse_binary,
-    parse_number,
-    reason,
+    judge_row,
 )
 from stats.errors import StatsInputError
 
@@ -48,7 +41,7 @@ def reduce_with_python(
     """Stream the data lines through the csv module into totals."""
     text = io.TextIOWrapper(io.BufferedReader(reader, 1 << 16), encoding=encoding, newline="")
     rows = csv.reader(text, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
-    i_var, i_conv, i_value = roles["variant"], roles.get("conversion"), roles.get("value")
+    i_conv, i_value = roles.get("conversion"), roles.get("value")
     codes: list[int] = []
     flags: list[int] = []
     values: list[float] = []
@@ -57,33 +50,12 @@ def reduce_with_python(
         for row in rows:
             line = header_lines + previous + 1
             previous = rows.line_num
-            if not row:
-                totals.blank_rows += 1
+            judged = judge_row(
+                totals, row, line, columns=columns, roles=roles, names=names, decimal=decimal
+            )
+            if judged is None:
                 continue
-            if len(row) != columns:
-                totals.bad(line, field_count_reason(columns, len(row)))
-                continue
-            name = row[i_var].strip(SPACES)
-            if not name and all(
-                row[i].strip(SPACES) == "" for i in (i_conv, i_value) if i is not None
-            ):
-                totals.blank_rows += 1
-                continue
-            code = totals.code(name) if name else -2
-            why = None
-            if code < 0:
-                why = reason(UNKNOWN if name else MISSING, names["variant"], row[i_var])
-            if why is None and i_conv is not None:
-                status, flag = parse_binary(row[i_conv], decimal)
-                if status != OK:
-                    why = reason(status, names["conversion"], row[i_conv])
-            if why is None and i_value is not None:
-                status, value = parse_number(row[i_value], decimal)
-                if status != OK:
-                    why = reason(status, names["value"], row[i_value])
-            if why is not None:
-                totals.bad(line, why)
-                continue
+            code, flag, value = judged
             codes.append(code)
             if i_conv is not None:
                 flags.append(flag)

@@ -30,15 +30,11 @@ from stats import messages as msg
 from stats._lines import scan_lines
 from stats._perrows import (
     MAX_ABS_VALUE,
-    MISSING,
     OK,
     SPACES,
-    UNKNOWN,
     Totals,
-    field_count_reason,
-    parse_binary,
+    judge_row,
     parse_number,
-    reason,
 )
 from stats.errors import StatsInputError
 
@@ -416,7 +412,7 @@ def _judge(
     _check_offsets(path, starts, texts)
     lines, empty = scan_lines(path, starts, data_start)
     totals.blank_rows += empty
-    i_var, i_conv, i_value = roles["variant"], roles.get("conversion"), roles.get("value")
+    i_conv, i_value = roles.get("conversion"), roles.get("value")
     good_codes: list[int] = []
     good_flags: list[int] = []
     good_values: list[float] = []
@@ -424,33 +420,12 @@ def _judge(
         rows = list(csv.reader(text.splitlines(keepends=True) or [""], delimiter=delimiter))
         if len(rows) != 1:
             raise Unsupported("a rejected row does not parse as one row")
-        row = rows[0]
-        if not row:
-            totals.blank_rows += 1
+        judged = judge_row(
+            totals, rows[0], line, columns=columns, roles=roles, names=names, decimal=decimal
+        )
+        if judged is None:
             continue
-        if len(row) != columns:
-            totals.bad(line, field_count_reason(columns, len(row)))
-            continue
-        name = row[i_var].strip(SPACES)
-        if not name and all(row[i].strip(SPACES) == "" for i in (i_conv, i_value) if i is not None):
-            totals.blank_rows += 1
-            continue
-        code = totals.code(name) if name else -2
-        why = None
-        if code < 0:
-            why = reason(UNKNOWN if name else MISSING, names["variant"], row[i_var])
-        flag, value = 0, 0.0
-        if why is None and i_conv is not None:
-            status, flag = parse_binary(row[i_conv], decimal)
-            if status != OK:
-                why = reason(status, names["conversion"], row[i_conv])
-        if why is None and i_value is not None:
-            status, value = parse_number(row[i_value], decimal)
-            if status != OK:
-                why = reason(status, names["value"], row[i_value])
-        if why is not None:
-            totals.bad(line, why)
-            continue
+        code, flag, value = judged
         good_codes.append(code)
         good_flags.append(flag)
         good_values.append(value)

@@ -81,6 +81,48 @@ def field_count_reason(expected: int, actual: int) -> str:
     return msg.BAD_ROW_FIELD_COUNT.format(expected=expected, actual=actual)
 
 
+def judge_row(
+    totals: Totals,
+    row: list[str],
+    line: int,
+    *,
+    columns: int,
+    roles: dict[str, int],
+    names: dict[str, str],
+    decimal: str,
+) -> tuple[int, int, float] | None:
+    """Apply the row rules to one parsed row: (variant code, flag, value) for a good row,
+    None for a blank or bad one (counted on *totals*, a bad one with its *line*)."""
+    i_var, i_conv, i_value = roles["variant"], roles.get("conversion"), roles.get("value")
+    if not row:
+        totals.blank_rows += 1
+        return None
+    if len(row) != columns:
+        totals.bad(line, field_count_reason(columns, len(row)))
+        return None
+    name = row[i_var].strip(SPACES)
+    if not name and all(row[i].strip(SPACES) == "" for i in (i_conv, i_value) if i is not None):
+        totals.blank_rows += 1
+        return None
+    code = totals.code(name) if name else -2
+    why = None
+    if code < 0:
+        why = reason(UNKNOWN if name else MISSING, names["variant"], row[i_var])
+    flag, value = 0, 0.0
+    if why is None and i_conv is not None:
+        status, flag = parse_binary(row[i_conv], decimal)
+        if status != OK:
+            why = reason(status, names["conversion"], row[i_conv])
+    if why is None and i_value is not None:
+        status, value = parse_number(row[i_value], decimal)
+        if status != OK:
+            why = reason(status, names["value"], row[i_value])
+    if why is not None:
+        totals.bad(line, why)
+        return None
+    return code, flag, value
+
+
 class Totals:
     """Per-variant n, conversions, mean and M2, plus bad-row bookkeeping in bounded memory."""
 
