@@ -4,66 +4,24 @@ an analysis stored the old way (English text, no codes) reads like a new one."""
 
 from __future__ import annotations
 
-import copy
 import re
 from datetime import UTC, date, datetime, timedelta
 
-import experiment_factories as ef
 import factories
 from flask_babel import force_locale
 from helpers import experiment_of, visible_text
-from sqlmodel import select
+from verdict_cases import RAISED_RU, RU, analysis_of, finished, make_old
 
-from hypotheses.domain.experiments import results as experiment_results
 from hypotheses.domain.reviews import decisions as review_decisions
 from hypotheses.domain.reviews import lifecycle as reviews
 from hypotheses.domain.reviews.export import review_markdown
-from hypotheses.models import Analysis
 
-RU = {"Accept-Language": "ru"}
 RAISED_EN = re.compile(r"Variant B raised .*? significant at α = 0\.05\.")
-RAISED_RU = re.compile(
-    r"Вариант «B» увеличил метрику «[^»]+» с 3,1\s% до 3,9\s% \(\+26\s%, 95% ДИ от \+\d+\s% до "
-    r"\+\d+\s%, p = 0,0021\): статистически значимо при α = 0,05\."
-)
-
-
-def _finished(db, team, users):
-    hypothesis = ef.running(db, team=team, lead=users["lead"])
-    experiment_results.record_results(
-        db,
-        team=team,
-        actor=users["marketer"],
-        hypothesis_id=hypothesis.id,
-        variants=ef.conversion_results(),
-        final=True,
-    )
-    return hypothesis
-
-
-def _analysis(db, hypothesis) -> Analysis:
-    experiment = experiment_of(db, hypothesis)
-    return db.exec(select(Analysis).where(Analysis.experiment_id == experiment.id)).one()
-
-
-def _make_old(db, analysis: Analysis) -> None:
-    """Store the analysis the way engines before 2.0.0 did: English text, no codes."""
-    old = copy.deepcopy(analysis.output)
-    old["verdict"] = analysis.verdict
-    for item in old["comparisons"]:
-        item["verdict"] = analysis.verdict
-        item.pop("verdict_code")
-        item.pop("verdict_data")
-    old["warnings"] = [{"code": w["code"], "message": "English."} for w in old["warnings"]]
-    analysis.output = old
-    analysis.engine_version = "1.0.0"
-    db.add(analysis)
-    db.commit()
 
 
 def test_the_test_page_words_new_and_old_analyses_alike(client, auth, db, team, users):
-    hypothesis = _finished(db, team, users)
-    analysis = _analysis(db, hypothesis)
+    hypothesis = finished(db, team, users)
+    analysis = analysis_of(db, hypothesis)
     assert analysis.verdict.startswith("Variant B raised")  # English kept for the database
     url = f"/experiments/{experiment_of(db, hypothesis).id}"
     auth.login("viewer")
@@ -71,7 +29,7 @@ def test_the_test_page_words_new_and_old_analyses_alike(client, auth, db, team, 
     ru = visible_text(client.get(url, headers=RU))
     assert "Variant B raised" in en and "from 3.1% to 3.9% (+26%" in en
     assert RAISED_RU.search(ru), ru
-    _make_old(db, _analysis(db, hypothesis))
+    make_old(db, analysis_of(db, hypothesis))
     old_ru = visible_text(client.get(url, headers=RU))
     old_en = visible_text(client.get(url))
     assert RAISED_RU.search(old_ru).group() == RAISED_RU.search(ru).group()  # type: ignore[union-attr]
@@ -103,7 +61,7 @@ def test_learnings_and_csv_export_in_russian(client, auth, db, team, users):
 
 def test_review_markdown_export_in_the_exporting_user_s_language(app, db, team, users):
     lead = users["lead"]
-    hypothesis = _finished(db, team, users)
+    hypothesis = finished(db, team, users)
     experiment = experiment_of(db, hypothesis)
     review = reviews.open_review(
         db, team=team, actor=lead, iso_week="2026-W47", today=date(2026, 11, 18)
