@@ -241,12 +241,20 @@ class FilterForm(AppForm):
         self.owner_id.choices = _options({str(u.id): u.name for u in members}, everything)
         sorts = {
             "score": _l("Score"),
+            "score-asc": _l("Score, lowest first"),
             "rice": _l("RICE"),
+            "rice-asc": _l("RICE, lowest first"),
             "newest": _l("Newest"),
+            "oldest": _l("Oldest"),
             "title": _l("Title"),
+            "title-desc": _l("Title, Z to A"),
+            "status": _l("Status"),
+            "status-desc": _l("Status, last stage first"),
+            "owner": _l("Owner"),
+            "owner-desc": _l("Owner, Z to A"),
         }
         if not rice:
-            del sorts["rice"]
+            del sorts["rice"], sorts["rice-asc"]
         self.sort.choices = _options(sorts)
 
     def criteria(self) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from urllib.parse import urlencode
 
 from babel.numbers import format_decimal
 from flask import url_for
@@ -176,6 +177,72 @@ def rows(
                     for name, short, label in names
                 ),
                 save_label=save_label % title,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class Header:
+    """One column header of the backlog table: a link that sorts by it, when it sorts."""
+
+    label: str
+    href: str | None  # None: the column does not sort
+    aria_sort: str | None  # "ascending" | "descending" when the list is sorted by it
+    arrow: str  # shown beside the label of the sorted column (aria-hidden)
+
+
+# column -> (its first order, its reverse, the first order's direction)
+SORTABLE = {
+    "score": ("score", "score-asc", "descending"),
+    "rice": ("rice", "rice-asc", "descending"),
+    "title": ("title", "title-desc", "ascending"),
+    "owner": ("owner", "owner-desc", "ascending"),
+    "status": ("status", "status-desc", "ascending"),
+    "age": ("newest", "oldest", "ascending"),  # youngest first: age ascending
+}
+COLUMNS = (
+    ("score", "Score"),
+    ("rice", "RICE"),
+    ("title", "Title"),
+    ("stage", "Stage"),
+    ("lever", "Lever"),
+    ("subject", "Subject"),
+    ("owner", "Owner"),
+    ("status", "Status"),
+    ("ice", "Impact · Confidence · Ease"),
+    ("age", "Age"),
+)
+
+
+def headers(sort: str, args: dict[str, str], *, rice: bool) -> list[Header]:
+    """Return the table's headers; a sortable one links to its order (filters kept), and to
+    the reverse order when the list is already sorted by it."""
+    t = get_translations()
+    base = url_for("backlog.index")
+    kept = {k: v for k, v in args.items() if k not in ("sort", "page")}
+    out = []
+    for name, label in COLUMNS:
+        if name == "rice" and not rice:
+            continue
+        if name not in SORTABLE:
+            out.append(Header(t.ugettext(label), None, None, ""))
+            continue
+        first, reverse, direction = SORTABLE[name]
+        current = sort if sort in (first, reverse) else None
+        if current == first:
+            aria = direction
+        elif current == reverse:
+            aria = "ascending" if direction == "descending" else "descending"
+        else:
+            aria = None
+        target = reverse if current == first else first
+        out.append(
+            Header(
+                t.ugettext(label),
+                f"{base}?{urlencode({**kept, 'sort': target})}",
+                aria,
+                {"ascending": "▲", "descending": "▼", None: ""}[aria],
             )
         )
     return out

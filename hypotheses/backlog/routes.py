@@ -65,12 +65,13 @@ def _render_index(score_forms: dict[int, ScoreForm] | None = None, status: int =
     filters = FilterForm(formdata=request.args)
     filters.setup(members, rice=g.team.rice_enabled)
     filters.validate()
+    criteria = filters.criteria()
     page = backlog_queries.list_hypotheses(
         db,
         team=g.team,
         page=page_number(request.args.get("page")),
         per_page=current_app.config.get("PAGE_SIZE", 25),
-        **filters.criteria(),
+        **criteria,
     )
     args = {k: v for k, v in _list_args().items() if k != "page"}
     return render_template(
@@ -85,6 +86,7 @@ def _render_index(score_forms: dict[int, ScoreForm] | None = None, status: int =
             now=utcnow(),
         ),
         filter_fields=listing.filter_fields(filters),
+        headers=listing.headers(criteria.get("sort", "score"), args, rice=g.team.rice_enabled),
         args=args,
         health=backlog_queries.health(db, team=g.team),
         score_forms=score_forms or {},

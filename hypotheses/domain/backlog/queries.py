@@ -21,7 +21,23 @@ from hypotheses.models import Hypothesis, Membership, Team, User
 
 IN_BACKLOG = (Status.BACKLOG.value, Status.APPROVED.value)
 ACTIVE = (Status.IDEA.value, Status.BACKLOG.value, Status.APPROVED.value, Status.RUNNING.value)
-SORTS = ("score", "rice", "newest", "title")
+# A list's orders: the filter bar's and the sortable column headers' (each column both ways).
+SORTS = (
+    "score",
+    "score-asc",
+    "rice",
+    "rice-asc",
+    "newest",
+    "oldest",
+    "title",
+    "title-desc",
+    "status",
+    "status-desc",
+    "owner",
+    "owner-desc",
+)
+# The lifecycle's order (DESIGN.md §3), for sorting by status.
+STATUS_ORDER = {status.value: n for n, status in enumerate(Status)}
 
 
 # ---------------------------------------------------------------- scoring (pure + SQL)
@@ -392,11 +408,27 @@ def _scored_select(
                 )
             )
         )
+    return query, _order(sort, score, rice)
+
+
+def _order(sort: str, score, rice) -> tuple:
+    """Return the ORDER BY of *sort*; ties go to the better score, then the older."""
     age = (col(Hypothesis.created_at).asc(), col(Hypothesis.id).asc())
-    order = {
+    title = func.lower(col(Hypothesis.title))
+    status = case(STATUS_ORDER, value=col(Hypothesis.status), else_=len(STATUS_ORDER))
+    owner = func.lower(col(User.name))
+    no_rice, no_owner = case((rice.is_(None), 1), else_=0), case((owner.is_(None), 1), else_=0)
+    return {
         "score": (score.desc(), *age),
-        "rice": (case((rice.is_(None), 1), else_=0), rice.desc(), score.desc(), *age),
+        "score-asc": (score.asc(), *age),
+        "rice": (no_rice, rice.desc(), score.desc(), *age),
+        "rice-asc": (no_rice, rice.asc(), score.desc(), *age),
         "newest": (col(Hypothesis.created_at).desc(), col(Hypothesis.id).desc()),
-        "title": (func.lower(col(Hypothesis.title)), col(Hypothesis.id)),
+        "oldest": age,
+        "title": (title, col(Hypothesis.id)),
+        "title-desc": (title.desc(), col(Hypothesis.id).desc()),
+        "status": (status, score.desc(), *age),
+        "status-desc": (status.desc(), score.desc(), *age),
+        "owner": (no_owner, owner, score.desc(), *age),
+        "owner-desc": (no_owner, owner.desc(), score.desc(), *age),
     }[sort]
-    return query, order
