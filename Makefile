@@ -54,10 +54,10 @@ $(VPY):
 
 venv: $(VPY)
 
-$(STAMP): pyproject.toml | $(VPY)
+$(STAMP): pyproject.toml stats/_scan.c | $(VPY)
 	@$(VPY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
 	    echo "error: $(VENV) uses $$($(VPY) -V 2>&1); Python >= 3.11 is required: rm -rf $(VENV) and retry" >&2; exit 1; }
-	@echo ">> installing hypotheses[test] into $(VENV) (first run or pyproject.toml changed)"
+	@echo ">> installing hypotheses[test] into $(VENV) (first run, pyproject.toml or stats/_scan.c changed)"
 	$(VPY) -m pip install -e '.[test]'
 	@rm -f $(VENV)/.installed-*
 	@touch $@

@@ -34,8 +34,10 @@ from stats._perrows import (
     SPACES,
     Totals,
     judge_row,
+    loses_digits,
     parse_number,
 )
+from stats._scanner import scan_clean
 from stats.errors import StatsInputError
 
 PREFIX_BYTES = 1 << 16  # parsed in Python first: variant names in order, value offsets
@@ -43,10 +45,6 @@ REJECTS_LIMIT = 20_000  # more rejected cells than this: the Python engine reads
 MEMORY_LIMIT = "128MB"  # DuckDB's buffers; peak RSS then stays flat (about 160 MiB)
 BUFFER_SIZE: int | None = None  # None: DuckDB's default CSV buffer (8 MiB costs ~5% more CPU)
 THREADS: int | None = None  # None: one per core, at most 4
-# sums around an origin lose about log10(n·(mean − origin)²/M2) digits, and rounding grows
-# with the row count: past this ratio of (mean − origin)² to the variance, M2 is summed
-# again around each variant's mean
-CANCELLATION = 100.0
 
 
 class Unsupported(Exception):  # noqa: N818  (a signal, not an error)
@@ -145,6 +143,19 @@ def reduce_with_duckdb(
     values = [v for vs in shift.values() for v in vs]
     centre = math.fsum(values) / len(values) if values else 0.0
     shifts = [centre] * len(known)
+    clean = scan_clean(
+        path,
+        data_start=data_start,
+        columns=columns,
+        roles=roles,
+        delimiter=delimiter,
+        decimal=decimal,
+        totals=totals,
+        centre=centre,
+        progress=progress,
+    )
+    if clean:
+        return
     size = os.path.getsize(path)
     if _fast(path, columns, roles, delimiter, decimal, totals, centre, size, progress):
         return
@@ -329,13 +340,8 @@ def _in_order(groups: list[tuple[Any, ...]], known: list[str]) -> list[tuple[Any
 
 
 def _cancels(groups: list[tuple[Any, ...]]) -> bool:
-    """True when Σd² − (Σd)²/n may lose digits (shift far from the mean, see CANCELLATION)."""
-    for _, n, _, total, squares, _ in groups:
-        if n >= 2 and total is not None:
-            mean = total / n
-            if mean * mean * n > CANCELLATION * max(squares - total * mean, 0.0):
-                return True
-    return False
+    """True when Σd² − (Σd)²/n may lose digits (shift far from the mean)."""
+    return any(loses_digits(n, total, squares) for _, n, _, total, squares, _ in groups)
 
 
 def _query(

@@ -20,8 +20,9 @@ from typing import Any
 
 from stats import messages as msg
 from stats._csvsource import resolve_columns
-from stats._duckcsv import CANCELLATION, connect, run_with_progress
+from stats._duckcsv import connect, run_with_progress
 from stats._perrows import (
+    CANCELLATION,
     MAX_ABS_VALUE,
     MAX_VARIANTS,
     MISSING,

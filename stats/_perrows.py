@@ -28,9 +28,21 @@ NONFINITE = ("nan", "inf", "infinity")
 # |value| above this is refused: n·(2·limit)² stays finite for any n below 2^53, so the
 # sums and M2 can never overflow (values near 1e155 used to give M2 = nan)
 MAX_ABS_VALUE = 1e100
+# sums around an origin lose about log10(n·(mean − origin)²/M2) digits, and rounding grows
+# with the row count: past this ratio of (mean − origin)² to the variance, M2 is summed
+# again around each variant's mean
+CANCELLATION = 100.0
 BAD_ROW_TOO_LARGE = "{column} is too large: {value!r} (values must lie within ±1e100)"
 
 OK, MISSING, UNKNOWN, NOT_A_NUMBER, NOT_FINITE, NOT_BINARY, TOO_LARGE = range(7)
+
+
+def loses_digits(n: int, total: float | None, squares: float | None) -> bool:
+    """True when Σd² − (Σd)²/n over n deviations d from an origin may lose digits."""
+    if n < 2 or total is None or squares is None:
+        return False
+    mean = total / n
+    return mean * mean * n > CANCELLATION * max(squares - total * mean, 0.0)
 
 
 def parse_number(text: str, decimal: str) -> tuple[int, float]:
