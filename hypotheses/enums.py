@@ -230,3 +230,52 @@ class EarlyLookMethod(Vocabulary):
             "intervals and less power at the planned sample than a single test."
         ),
     )
+
+
+class NotificationEvent(Vocabulary):
+    """What a notification is about (issue 15). Each person chooses per event how it reaches
+    them (NotificationChoice); INVITATION and PASSWORD_RESET bypass that choice."""
+
+    APPROVAL_REQUESTED = "approval_requested", _l("A hypothesis awaits approval")
+    HYPOTHESIS_APPROVED = "hypothesis_approved", _l("Your hypothesis was approved")
+    HYPOTHESIS_REJECTED = "hypothesis_rejected", _l("Your hypothesis was rejected")
+    TEST_STARTED = "test_started", _l("A test started")
+    TEST_REACHED_SAMPLE = "test_reached_sample", _l("A test reached its planned sample")
+    SRM_DETECTED = "srm_detected", _l("Sample ratio mismatch in a test")
+    TEST_FINISHED = "test_finished", _l("A test finished")
+    DECISION_RECORDED = "decision_recorded", _l("A decision was recorded on a test")
+    REVIEW_PUBLISHED = "review_published", _l("The weekly review was published")
+    REVIEW_DECISION_ASSIGNED = "review_decision_assigned", _l("A review decision is yours")
+    REVIEW_DECISION_DUE = "review_decision_due", _l("Your review decision is due tomorrow")
+    REVIEW_DECISION_OVERDUE = "review_decision_overdue", _l("Your review decision is overdue")
+    REVIEW_DRAFT_REMINDER = "review_draft_reminder", _l("This week's review is still a draft")
+    MENTIONED = "mentioned", _l("You were mentioned in a comment")
+    WEEKLY_DIGEST = "weekly_digest", _l("The team's weekly digest")
+    DAILY_DIGEST = "daily_digest", _l("Your daily digest")
+    INVITATION = "invitation", _l("Invitation")
+    PASSWORD_RESET = "password_reset", _l("Password reset")
+
+
+class NotificationChoice(Vocabulary):
+    """How one person receives one event."""
+
+    NOW = "now", _l("E-mail now")
+    DIGEST = "digest", _l("In the daily digest")
+    NEVER = "never", _l("Never")
+
+
+class WebhookKind(Vocabulary):
+    """A team's outgoing chat or HTTP webhook."""
+
+    TELEGRAM = "telegram", _l("Telegram bot")
+    SLACK = "slack", _l("Slack-compatible incoming webhook")
+    JSON = "json", _l("Signed JSON webhook")
+
+
+class OutboxStatus(Vocabulary):
+    """Where a message in the outbox stands."""
+
+    PENDING = "pending", _l("waiting"), "secondary"
+    SENDING = "sending", _l("sending"), "info"
+    SENT = "sent", _l("sent"), "success"
+    FAILED = "failed", _l("failed"), "danger"

@@ -4,6 +4,13 @@ from hypotheses.models.api import ApiToken, ImportBatch
 from hypotheses.models.backlog import Hypothesis
 from hypotheses.models.core import AuditEntry, LoginThrottle, Membership, Team, User, utcnow
 from hypotheses.models.experiments import Analysis, Experiment, ResultSet, Variant
+from hypotheses.models.notifications import (
+    DigestItem,
+    NotificationPreference,
+    OutboxMessage,
+    ScheduleMark,
+    TeamWebhook,
+)
 from hypotheses.models.reviews import (
     KpiValue,
     Metric,
@@ -17,6 +24,7 @@ __all__ = [
     "Analysis",
     "ApiToken",
     "AuditEntry",
+    "DigestItem",
     "Experiment",
     "Hypothesis",
     "ImportBatch",
@@ -24,12 +32,16 @@ __all__ = [
     "LoginThrottle",
     "Membership",
     "Metric",
+    "NotificationPreference",
+    "OutboxMessage",
     "ResultSet",
     "Review",
     "ReviewAddendum",
     "ReviewDecision",
     "ReviewRead",
+    "ScheduleMark",
     "Team",
+    "TeamWebhook",
     "User",
     "Variant",
     "utcnow",

@@ -34,6 +34,10 @@ class Team(SQLModel, table=True):
     default_language: str | None = Field(default=None, max_length=8)
     # How early looks at running tests are judged (EarlyLookMethod; DESIGN.md §5).
     early_look_method: str = Field(default=EarlyLookMethod.OBRIEN_FLEMING.value, max_length=16)
+    # Notifications (issue 15): weekday (0 Monday .. 6 Sunday) of the weekly digest, None off;
+    # weekday of the weekly review, on which a review still in draft reminds the leads.
+    digest_day: int | None = Field(default=0)
+    review_day: int | None = Field(default=4)
     created_at: datetime = Field(default_factory=utcnow)
 
 

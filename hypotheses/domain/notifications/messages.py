@@ -1,0 +1,184 @@
+"""What each event says: the subject, paragraphs, list and link of its message.
+
+``compose`` is called under the reader's locale (flask_babel ``force_locale``), so every
+sentence comes out in the recipient's language. The context is plain data given by the caller
+of ``notify`` (names, titles, dates, enum values); labels are translated here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import gettext as _
+
+from hypotheses import languages
+from hypotheses.enums import Decision, NotificationEvent, Outcome
+
+E = NotificationEvent
+
+
+@dataclass
+class Message:
+    """A rendered notification, before it becomes HTML and plain text."""
+
+    subject: str
+    lines: list[str] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)
+    link_label: str = ""
+    sections: list[tuple[str, list[str]]] = field(default_factory=list)
+
+
+def _day(value: Any) -> str:
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return languages.day(value) if isinstance(value, date | datetime) else "—"
+
+
+def _test_line(test: dict[str, Any]) -> str:
+    parts = [str(test.get("title", ""))]
+    if test.get("outcome"):
+        parts.append(str(Outcome.label_of(test["outcome"])))
+    if test.get("decision"):
+        parts.append(str(Decision.label_of(test["decision"])))
+    line = " — ".join(parts)
+    if test.get("learning"):
+        line += ": " + str(test["learning"])
+    return line
+
+
+def _decision_line(decision: dict[str, Any]) -> str:
+    line = str(decision.get("text", ""))
+    owner, due = decision.get("owner"), decision.get("due")
+    if owner and due:
+        return line + " " + _("(%(owner)s, by %(due)s)", owner=owner, due=_day(due))
+    if owner:
+        return line + f" ({owner})"
+    if due:
+        return line + " " + _("(by %(due)s)", due=_day(due))
+    return line
+
+
+def compose(event: str, context: dict[str, Any]) -> Message:
+    """Return the message of *event* with *context*, in the current locale."""
+    c = {"title": "", "actor": _("Someone"), **{k: v for k, v in context.items() if v}}
+    title, actor = c["title"], c["actor"]
+    if event == E.APPROVAL_REQUESTED:
+        return Message(
+            _("Approval requested: %(title)s", title=title),
+            [_("%(actor)s asks for approval of the hypothesis “%(title)s”.", **c)],
+            link_label=_("Open the hypothesis"),
+        )
+    if event == E.HYPOTHESIS_APPROVED:
+        return Message(
+            _("Approved: %(title)s", title=title),
+            [_("%(actor)s approved your hypothesis “%(title)s”. It can now be tested.", **c)],
+            link_label=_("Open the hypothesis"),
+        )
+    if event == E.HYPOTHESIS_REJECTED:
+        lines = [_("%(actor)s rejected your hypothesis “%(title)s”.", **c)]
+        if c.get("reason"):
+            lines.append(_("Reason: %(reason)s", reason=c["reason"]))
+        return Message(
+            _("Rejected: %(title)s", title=title), lines, link_label=_("Open the hypothesis")
+        )
+    if event == E.TEST_STARTED:
+        return Message(
+            _("Test started: %(title)s", title=title),
+            [_("%(actor)s started the test “%(title)s”.", **c)],
+            link_label=_("Open the test"),
+        )
+    if event == E.TEST_REACHED_SAMPLE:
+        return Message(
+            _("Planned sample reached: %(title)s", title=title),
+            [_("The test “%(title)s” reached its planned sample: it is time to finish it.", **c)],
+            link_label=_("Open the test"),
+        )
+    if event == E.SRM_DETECTED:
+        return Message(
+            _("Sample ratio mismatch: %(title)s", title=title),
+            [
+                _(
+                    "The traffic split of the test “%(title)s” differs from the planned one "
+                    "more than chance allows. Check the assignment before trusting its results.",
+                    **c,
+                )
+            ],
+            link_label=_("Open the test"),
+        )
+    if event == E.TEST_FINISHED:
+        return Message(
+            _("Test finished: %(title)s", title=title),
+            [_("%(actor)s finished the test “%(title)s”. It awaits a decision.", **c)],
+            link_label=_("Open the test"),
+        )
+    if event == E.DECISION_RECORDED:
+        return Message(
+            _("Decision on %(title)s", title=title),
+            [_("%(actor)s recorded a decision on the test “%(title)s”.", **c)],
+            items=[_test_line(c)],
+            link_label=_("Open the test"),
+        )
+    if event == E.REVIEW_PUBLISHED:
+        week = c.get("week", "")
+        sections = []
+        if c.get("tests"):
+            sections.append((_("Tests"), [_test_line(t) for t in c["tests"]]))
+        if c.get("decisions"):
+            sections.append((_("Decisions"), [_decision_line(d) for d in c["decisions"]]))
+        return Message(
+            _("Weekly review %(week)s published", week=week),
+            [_("%(actor)s published the weekly review of %(week)s.", actor=actor, week=week)],
+            sections=sections,
+            link_label=_("Read the review"),
+        )
+    if event == E.REVIEW_DECISION_ASSIGNED:
+        return Message(
+            _("A review decision is yours: %(text)s", text=c.get("text", "")),
+            [_("%(actor)s made you the owner of a decision of the weekly review.", actor=actor)],
+            items=[_decision_line({"text": c.get("text", ""), "due": c.get("due")})],
+            link_label=_("Open the review"),
+        )
+    if event == E.REVIEW_DECISION_DUE:
+        return Message(
+            _("Due tomorrow: %(text)s", text=c.get("text", "")),
+            [_("Your review decision is due tomorrow, %(due)s.", due=_day(c.get("due")))],
+            items=[str(c.get("text", ""))],
+            link_label=_("Open the review"),
+        )
+    if event == E.REVIEW_DECISION_OVERDUE:
+        return Message(
+            _("Overdue: %(text)s", text=c.get("text", "")),
+            [_("Your review decision was due on %(due)s and is still open.", due=_day(c["due"]))]
+            if c.get("due")
+            else [],
+            items=[str(c.get("text", ""))],
+            link_label=_("Open the review"),
+        )
+    if event == E.REVIEW_DRAFT_REMINDER:
+        week = c.get("week", "")
+        return Message(
+            _("The review of %(week)s is still a draft", week=week),
+            [
+                _(
+                    "Today is the team's review day and the review of %(week)s is not "
+                    "published yet.",
+                    week=week,
+                )
+            ],
+            link_label=_("Open the review"),
+        )
+    if event == E.MENTIONED:
+        lines = [_("%(actor)s mentioned you in a comment on “%(title)s”.", **c)]
+        return Message(
+            _("%(actor)s mentioned you", actor=actor),
+            lines,
+            items=[str(c["excerpt"])] if c.get("excerpt") else [],
+            link_label=_("Open the comment"),
+        )
+    # Events composed elsewhere (digests) or unknown: the subject alone.
+    return Message(str(c.get("subject") or NotificationEvent.label_of(event)))
