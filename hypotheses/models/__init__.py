@@ -2,6 +2,7 @@
 
 from hypotheses.models.api import ApiToken, ImportBatch
 from hypotheses.models.backlog import Hypothesis
+from hypotheses.models.comments import Comment, Invitation, PasswordReset
 from hypotheses.models.core import AuditEntry, LoginThrottle, Membership, Team, User, utcnow
 from hypotheses.models.experiments import Analysis, Experiment, ResultSet, Variant
 from hypotheses.models.notifications import (
@@ -24,16 +25,19 @@ __all__ = [
     "Analysis",
     "ApiToken",
     "AuditEntry",
+    "Comment",
     "DigestItem",
     "Experiment",
     "Hypothesis",
     "ImportBatch",
+    "Invitation",
     "KpiValue",
     "LoginThrottle",
     "Membership",
     "Metric",
     "NotificationPreference",
     "OutboxMessage",
+    "PasswordReset",
     "ResultSet",
     "Review",
     "ReviewAddendum",

@@ -38,6 +38,8 @@ class Team(SQLModel, table=True):
     # weekday of the weekly review, on which a review still in draft reminds the leads.
     digest_day: int | None = Field(default=0)
     review_day: int | None = Field(default=4)
+    # Comments (issue 15): viewers may comment too (leads and admins switch it on).
+    viewers_may_comment: bool = False
     created_at: datetime = Field(default_factory=utcnow)
 
 
