@@ -23,6 +23,8 @@ from hypotheses.backlog.forms import (
     ScoreForm,
     VersionedConfirmForm,
 )
+from hypotheses.backlog.moves import SUCCESS
+from hypotheses.backlog.view_choice import board_chosen, remember_view
 from hypotheses.db import get_session
 from hypotheses.domain.backlog import lifecycle as backlog
 from hypotheses.domain.backlog import queries as backlog_queries
@@ -96,7 +98,16 @@ def _render_index(score_forms: dict[int, ScoreForm] | None = None, status: int =
 @bp.route("/")
 @requires("hypothesis.view")
 def index():
-    """List the team's hypotheses by score, with filters, inline ICE scores and backlog health."""
+    """List the team's hypotheses by score, with filters, inline ICE scores and backlog health.
+
+    A user who last chose the board gets the board, unless they ask for the list (?view=list).
+    """
+    view = request.args.get("view")
+    if view == "list":
+        remember_view("list")
+    elif view is None and board_chosen():
+        kept = {k: v for k, v in _list_args().items() if k not in ("status", "sort", "page")}
+        return redirect(url_for("backlog.board", **kept))
     return _render_index()
 
 
@@ -318,7 +329,7 @@ def _press(hypothesis_id: int, action, success: str):
 @requires("hypothesis.approve")
 def approve(hypothesis_id: int):
     """Approve a hypothesis for testing (lead; not one's own unless the team allows it)."""
-    _press(hypothesis_id, backlog.approve, _("Approved “%(title)s”: it can now get a test design."))
+    _press(hypothesis_id, backlog.approve, SUCCESS["approve"])
     return _to_detail(hypothesis_id)
 
 
@@ -358,11 +369,7 @@ def reject(hypothesis_id: int):
 @requires("hypothesis.archive")
 def archive(hypothesis_id: int):
     """Archive a hypothesis that is not being tested."""
-    _press(
-        hypothesis_id,
-        backlog.archive,
-        _("Archived “%(title)s”. It no longer counts toward the backlog."),
-    )
+    _press(hypothesis_id, backlog.archive, SUCCESS["archive"])
     return _to_detail(hypothesis_id)
 
 
@@ -370,7 +377,7 @@ def archive(hypothesis_id: int):
 @requires("hypothesis.edit")
 def promote(hypothesis_id: int):
     """Move an idea into the backlog when there is room."""
-    _press(hypothesis_id, backlog.promote, _("Moved “%(title)s” into the backlog."))
+    _press(hypothesis_id, backlog.promote, SUCCESS["promote"])
     return _to_detail(hypothesis_id)
 
 
