@@ -56,6 +56,12 @@ class Experiment(SQLModel, table=True):
     learning: str | None = Field(default=None, max_length=500)
     decided_by_id: int | None = Field(default=None, foreign_key="user.id")
     decided_at: datetime | None = None
+    # issue 13: why a test ended below its planned sample, why a decision goes against the
+    # analysis, and when and why a lead corrected a recorded decision
+    finish_reason: str | None = Field(default=None, max_length=1000)
+    decision_reason: str | None = Field(default=None, max_length=1000)
+    correction_reason: str | None = Field(default=None, max_length=1000)
+    corrected_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False, default=1))

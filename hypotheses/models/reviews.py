@@ -41,6 +41,8 @@ class Review(SQLModel, table=True):
     opened_by_id: int | None = Field(default=None, foreign_key="user.id")
     published_by_id: int | None = Field(default=None, foreign_key="user.id")
     published_at: datetime | None = None
+    # why a lead published outside the rules (3–7 decisions, KPI values for 5–12 metrics)
+    publish_reason: str | None = Field(default=None, max_length=1000)
     created_at: datetime = Field(default_factory=utcnow)
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False, default=1))
 
