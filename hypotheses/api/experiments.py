@@ -28,9 +28,10 @@ from hypotheses.domain.core.errors import LimitReached, NotFound, ValidationFail
 from hypotheses.domain.experiments import common as experiment_common
 from hypotheses.domain.experiments import ending as experiment_end
 from hypotheses.domain.experiments import lifecycle as experiments
+from hypotheses.domain.experiments import progress, results_upload
 from hypotheses.domain.experiments import results as experiment_results
-from hypotheses.domain.experiments import results_upload
-from hypotheses.models import Experiment
+from hypotheses.enums import ExperimentStatus
+from hypotheses.models import Experiment, utcnow
 
 TAG = "tests"
 CSV_BODY = {
@@ -45,6 +46,8 @@ def experiment_out(experiment: Experiment, follow_up_id: int | None = None) -> E
     """Serialise a test with its design, plan, dates and decision."""
     e = experiment
     variants = experiment_common.variants_of(get_session(), experiment=e)
+    running = e.status == ExperimentStatus.RUNNING
+    collected = experiment_common.smallest_arms(get_session(), [e.id]).get(e.id)
     return ExperimentOut(
         id=e.id,
         hypothesis_id=e.hypothesis_id,
@@ -61,6 +64,8 @@ def experiment_out(experiment: Experiment, follow_up_id: int | None = None) -> E
         daily_visitors=e.daily_visitors,
         per_variant=e.per_variant,
         duration_days=e.duration_days,
+        days_left=progress.days_left(e, utcnow().date()),
+        progress_percent=progress.percent(collected, e.per_variant) if running else None,
         variants=[VariantOut(name=v.name, split=v.split) for v in variants],
         started_at=e.started_at,
         ended_at=e.ended_at,

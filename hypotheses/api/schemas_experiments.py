@@ -181,6 +181,17 @@ class ExperimentOut(Out):
     daily_visitors: int | None
     per_variant: int | None = Field(description="Planned sample size per variant.")
     duration_days: int | None = Field(description="Planned duration at the daily traffic.")
+    days_left: int | None = Field(
+        None,
+        description="Running tests: calendar days (UTC) from today to the planned end (start "
+        "date + duration_days); 0 on the last day, negative when overdue. The same number "
+        "every page shows.",
+    )
+    progress_percent: int | None = Field(
+        None,
+        description="Running tests: the smallest arm of the latest results over the planned "
+        "sample per variant, in whole percent (floored, not capped).",
+    )
     variants: list[VariantOut]
     started_at: datetime | None
     ended_at: datetime | None

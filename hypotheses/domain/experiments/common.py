@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -17,6 +16,7 @@ from sqlmodel import Session, col, func, select
 from hypotheses.domain.core import audit, transaction
 from hypotheses.domain.core.errors import Conflict, NotFound
 from hypotheses.domain.core.roles import require_permission
+from hypotheses.domain.experiments import progress
 from hypotheses.enums import ExperimentStatus, Status
 from hypotheses.models import (
     Analysis,
@@ -251,12 +251,11 @@ class TestRow:
     @property
     def progress(self) -> float | None:
         """Share of the planned sample collected (0–1), from the latest results."""
-        if not self.planned or self.collected is None:
-            return None
-        return min(1.0, self.collected / self.planned)
+        fraction = progress.share(self.collected, self.planned)
+        return None if fraction is None else min(1.0, fraction)
 
 
-def _collected(session: Session, experiment_ids: list[int]) -> dict[int, int]:
+def smallest_arms(session: Session, experiment_ids: list[int]) -> dict[int, int]:
     """Return {experiment id: smallest per-variant sample of its latest results}, in one
     statement for all the experiments (those without usable results are left out)."""
     if not experiment_ids:
@@ -281,17 +280,6 @@ def _collected(session: Session, experiment_ids: list[int]) -> dict[int, int]:
     return out
 
 
-def _days_left(experiment: Experiment, now: datetime) -> int | None:
-    if (
-        experiment.status != ExperimentStatus.RUNNING
-        or experiment.started_at is None
-        or experiment.duration_days is None
-    ):
-        return None
-    elapsed = (now - experiment.started_at).days
-    return max(0, experiment.duration_days - elapsed)
-
-
 def list_experiments(
     session: Session,
     *,
@@ -314,14 +302,14 @@ def list_experiments(
         query = query.limit(limit)
     now = utcnow()
     rows = session.exec(query).all()
-    collected = _collected(session, [e.id for e, _h in rows])
+    collected = smallest_arms(session, [e.id for e, _h in rows])
     return [
         TestRow(
             experiment=e,
             hypothesis=h,
             collected=collected.get(e.id),
             planned=e.per_variant,
-            days_left=_days_left(e, now),
+            days_left=progress.days_left(e, now.date()),
         )
         for e, h in rows
     ]

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, func, select
 
 from hypotheses.domain.backlog import queries as backlog_queries
 from hypotheses.domain.core.weeks import week_of_date
-from hypotheses.domain.experiments import learnings
+from hypotheses.domain.experiments import learnings, progress
 from hypotheses.domain.experiments.common import sample_total
 from hypotheses.domain.reviews import queries as review_queries
 from hypotheses.enums import ExperimentStatus, Status, Subject
@@ -49,9 +49,7 @@ class RunningTest:
     @property
     def percent(self) -> int | None:
         """Return the observed share of the planned sample in percent (may exceed 100)."""
-        if not self.planned or self.observed is None:
-            return None
-        return round(100 * self.observed / self.planned)
+        return progress.percent(self.observed, self.planned)
 
     @property
     def bar_percent(self) -> int:
@@ -141,9 +139,7 @@ def running_tests(session: Session, *, team: Team, today: date | None = None) ->
     for experiment, hypothesis in rows:
         variants = variant_counts.get(experiment.id, 0)
         planned = experiment.per_variant * variants if experiment.per_variant and variants else None
-        end = None
-        if experiment.started_at is not None and experiment.duration_days:
-            end = experiment.started_at.date() + timedelta(days=experiment.duration_days)
+        end = progress.planned_end(experiment.started_at, experiment.duration_days)
         result = latest.get(experiment.id)
         tests.append(
             RunningTest(
@@ -156,7 +152,7 @@ def running_tests(session: Session, *, team: Team, today: date | None = None) ->
                 started_at=experiment.started_at,
                 planned=planned,
                 observed=sample_total(result.data) if result else None,
-                days_left=(end - today).days if end else None,
+                days_left=progress.days_left(experiment, today),
                 end_date=end,
                 results_at=result.created_at if result else None,
                 variants=variants,

@@ -6,7 +6,6 @@ Read-only: nothing here writes or commits.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -14,6 +13,7 @@ from sqlmodel import Session, col, func, or_, select
 
 from hypotheses.domain.backlog import queries as backlog_queries
 from hypotheses.domain.core.weeks import monday_of
+from hypotheses.domain.experiments import progress
 from hypotheses.domain.experiments.common import sample_total
 from hypotheses.domain.experiments.verdicts import verdict_text
 from hypotheses.domain.reviews.decisions import DecisionLine, earlier_open
@@ -57,9 +57,8 @@ class RunningLine:
 
     @property
     def percent(self) -> int | None:
-        if not self.planned:
-            return None
-        return min(100, math.floor(100 * self.collected / self.planned))
+        value = progress.percent(self.collected, self.planned)
+        return None if value is None else min(100, value)
 
 
 @dataclass
@@ -154,12 +153,6 @@ def running_tests(session: Session, *, team: Team, today: date) -> list[RunningL
             if experiment.per_variant
             else None
         )
-        days_left = None
-        if experiment.started_at and experiment.duration_days:
-            end = experiment.started_at.astimezone(UTC).date() + timedelta(
-                days=experiment.duration_days
-            )
-            days_left = (end - today).days
         result = latest.get(experiment.id)
         lines.append(
             RunningLine(
@@ -167,7 +160,7 @@ def running_tests(session: Session, *, team: Team, today: date) -> list[RunningL
                 hypothesis=hypothesis,
                 collected=(sample_total(result.data) or 0) if result else 0,
                 planned=planned,
-                days_left=days_left,
+                days_left=progress.days_left(experiment, today),
                 verdict=verdicts.get(experiment.id),
             )
         )
