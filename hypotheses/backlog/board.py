@@ -35,8 +35,11 @@ BOARD_ARGS = ("stage", "lever", "subject", "owner_id", "q")
 
 
 def _without_version(use_case):
+    """Adapt a test's use case to ``_press`` (which names the hypothesis in its message)."""
+
     def run(db, *, hypothesis_id, team, actor, version=None):
-        return use_case(db, team=team, actor=actor, hypothesis_id=hypothesis_id)
+        use_case(db, team=team, actor=actor, hypothesis_id=hypothesis_id)
+        return backlog_queries.get_hypothesis(db, team=team, hypothesis_id=hypothesis_id)
 
     return run
 
