@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
+from hypotheses.domain.core.transaction import DEFERRED, lock_now, release
+
 ENGINE_KEY = "hypotheses.engine"
-READ_ENGINE_KEY = "hypotheses.read_engine"
-# Execution option marking a connection whose SQLite transactions begin deferred (reads).
-DEFERRED = "hypotheses_deferred_begin"
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+REQUEST_ENGINE_KEY = "hypotheses.request_engine"
 
 
 def _unicode_lower(value):
@@ -32,10 +31,11 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin(conn) -> None:
-    # BEGIN IMMEDIATE: a deferred read->write upgrade fails at once with "database is
-    # locked" and ignores busy_timeout; taking the lock at BEGIN makes writers queue.
-    # Read requests (GET, HEAD) begin deferred instead: WAL lets them run beside a writer
-    # and beside each other; a write inside one takes the lock first (_lock_before_write).
+    # A request's transactions begin deferred: WAL lets them read beside a writer and beside
+    # each other. A use case that writes takes the lock itself (transaction.write_lock); any
+    # other write takes it just before writing (_lock_before_write). Everything else (the
+    # CLI, migrations, tests' own sessions) begins IMMEDIATE: a deferred read->write upgrade
+    # fails at once with "database is locked" and ignores busy_timeout.
     if conn.get_execution_options().get(DEFERRED):
         conn.exec_driver_sql("BEGIN")
     else:
@@ -43,27 +43,17 @@ def _sqlite_begin(conn) -> None:
 
 
 def _lock_before_write(session: Session, *_args) -> None:
-    """A write in a read request: end the read snapshot, then take the write lock at once.
+    """A write no use case announced: take the write lock first (transaction.lock_now).
 
     The write then queues behind other writers (busy_timeout) instead of failing with
     "database is locked" on a stale snapshot; optimistic version checks still apply.
     """
-    if session.info.get("locked"):
-        return
-    conn = session.connection()
-    if conn.get_execution_options().get(DEFERRED):
-        conn.exec_driver_sql("COMMIT")
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-    session.info["locked"] = True
+    lock_now(session)
 
 
 def _lock_before_dml(state) -> None:
     if state.is_insert or state.is_update or state.is_delete:
         _lock_before_write(state.session)
-
-
-def _unlock(session: Session, *_args) -> None:
-    session.info.pop("locked", None)
 
 
 def make_engine(url: str) -> Engine:
@@ -77,13 +67,14 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-class ReadSession(Session):
-    """The Session of a read request (SQLite): deferred transactions, locked before a write."""
+class RequestSession(Session):
+    """The Session of a request (SQLite): deferred transactions; the write lock is taken by a
+    use case (transaction.write_lock) or else just before the first write, never earlier."""
 
 
-event.listen(ReadSession, "before_flush", _lock_before_write)
-event.listen(ReadSession, "do_orm_execute", _lock_before_dml)
-event.listen(ReadSession, "after_transaction_end", _unlock)
+event.listen(RequestSession, "before_flush", _lock_before_write)
+event.listen(RequestSession, "do_orm_execute", _lock_before_dml)
+event.listen(RequestSession, "after_transaction_end", release)
 
 
 def init_app(app: Flask) -> None:
@@ -91,7 +82,7 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions[ENGINE_KEY] = engine
     # Same pool; its SQLite transactions begin deferred (see _sqlite_begin).
-    app.extensions[READ_ENGINE_KEY] = engine.execution_options(**{DEFERRED: True})
+    app.extensions[REQUEST_ENGINE_KEY] = engine.execution_options(**{DEFERRED: True})
     app.teardown_appcontext(close_session)
 
 
@@ -103,13 +94,14 @@ def get_engine() -> Engine:
 def get_session() -> Session:
     """Return the request's single Session, created on first use.
 
-    GET and HEAD requests read: on SQLite their transactions begin deferred, so they neither
-    wait for nor hold the write lock; should one write after all, it takes the lock first.
+    On SQLite a request's transactions begin deferred, so reading, hashing a password,
+    parsing a file and rendering neither wait for nor hold the write lock; a use case that
+    writes takes it late and briefly (transaction.write_lock), any other write just before.
     """
     if "db_session" not in g:
-        if has_request_context() and request.method in READ_METHODS and _is_sqlite():
-            g.db_session = ReadSession(
-                current_app.extensions[READ_ENGINE_KEY], expire_on_commit=False
+        if has_request_context() and _is_sqlite():
+            g.db_session = RequestSession(
+                current_app.extensions[REQUEST_ENGINE_KEY], expire_on_commit=False
             )
         else:
             g.db_session = Session(get_engine(), expire_on_commit=False)

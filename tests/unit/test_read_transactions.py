@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
-from hypotheses.db import ENGINE_KEY, ReadSession, get_session
+from hypotheses.db import ENGINE_KEY, RequestSession, get_session
 from hypotheses.models import Team
 
 pytestmark = pytest.mark.skipif(
@@ -63,7 +63,7 @@ def test_a_write_inside_a_read_request_takes_the_lock_first(app, db, team):
     seen = _statements(app)
     with app.test_request_context("/anything", method="GET"):
         session = get_session()
-        assert isinstance(session, ReadSession)
+        assert isinstance(session, RequestSession)
         row = session.exec(select(Team).where(Team.id == team.id)).one()  # reads: deferred
         # Another connection writes after this read began: a plain deferred upgrade would now
         # fail with "database is locked" (stale snapshot) instead of waiting.

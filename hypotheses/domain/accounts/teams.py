@@ -26,6 +26,7 @@ from hypotheses.domain.core.errors import (
     StaleVersion,
     ValidationFailed,
 )
+from hypotheses.domain.core.transaction import write_lock
 from hypotheses.enums import EarlyLookMethod, ExperimentStatus, Role, ScoreFormula
 from hypotheses.languages import LANGUAGES
 from hypotheses.models import AuditEntry, Experiment, Membership, Team, User
@@ -147,6 +148,7 @@ def update_settings(
     :raises ValidationFailed: a value is out of range (errors by field).
     :raises LimitReached: the new active-test limit is below the number of running tests.
     """
+    write_lock(session)
     values = {
         "backlog_min": backlog_min,
         "backlog_max": backlog_max,
@@ -213,6 +215,7 @@ def create_team(
     :param join_as: when given, the actor becomes a member of the new team with this role.
     :param language: the catalog's language ("ru", "en"); by default the actor's own setting.
     """
+    write_lock(session)
     if join_as is not None and join_as not in {r.value for r in Role}:
         raise DomainError(_("Choose a role: admin, lead, marketer or viewer."), field="join_as")
     name = _clean_name(session, name)
@@ -234,6 +237,7 @@ def create_team(
 
 def rename_team(session: Session, *, team: Team, name: str, actor: User) -> None:
     """Rename *team*; refuse an empty name or one another team uses."""
+    write_lock(session)
     name = _clean_name(session, name, exclude_id=team.id)
     if name == team.name:
         return

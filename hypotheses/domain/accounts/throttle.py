@@ -19,6 +19,7 @@ from datetime import timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from hypotheses.domain.core.transaction import write_lock
 from hypotheses.models import LoginThrottle, utcnow
 
 
@@ -86,6 +87,7 @@ def reserve_attempt(
     """
     keys = [key for key, _free in limits]
     _create_missing(session, keys)
+    write_lock(session)  # SQLite: the check and the count below are one locked step
     rows = select(LoginThrottle).where(col(LoginThrottle.key).in_(keys)).with_for_update()
     session.exec(rows.execution_options(populate_existing=True)).all()
     wait = max(

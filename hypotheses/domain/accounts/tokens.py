@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from hypotheses.domain.core import audit
 from hypotheses.domain.core.errors import Conflict, DomainError, NotFound
+from hypotheses.domain.core.transaction import write_lock
 from hypotheses.models import ApiToken, Membership, Team, User, utcnow
 
 PREFIX = "hyp_"
@@ -48,6 +49,7 @@ def create_token(
 
     Commits.
     """
+    write_lock(session)
     name = (name or "").strip()
     if len(name) > MAX_NAME:
         raise DomainError(_("Use at most %(n)d characters.", n=MAX_NAME), field="name")
@@ -107,6 +109,7 @@ def list_tokens(session: Session, *, user: User) -> list[tuple[ApiToken, Team]]:
 
 def revoke_token(session: Session, *, user: User, token_id: int) -> ApiToken:
     """Revoke one of the user's own tokens (revoking twice changes nothing). Commits."""
+    write_lock(session)
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
         raise NotFound(_("There is no such token among yours."))

@@ -25,6 +25,7 @@ from hypotheses.domain.accounts.passwords import (
 )
 from hypotheses.domain.core import audit
 from hypotheses.domain.core.errors import Conflict, DomainError, NotFound
+from hypotheses.domain.core.transaction import write_lock
 from hypotheses.enums import Role
 from hypotheses.languages import LANGUAGES
 from hypotheses.models import Membership, Team, User
@@ -92,14 +93,18 @@ def create_user(
     password: str,
     hash_method: str = DEFAULT_HASH_METHOD,
 ) -> User:
-    """Create an active user (not committed); refuse duplicates and weak passwords."""
+    """Create an active user (not committed); refuse duplicates and weak passwords.
+
+    The password is hashed (slow on purpose) before the write lock is taken."""
     name = _clean_name(name)
-    email = _clean_email(session, email)
     check_password_rules(password)
+    password_hash = hash_password(password, hash_method)
+    write_lock(session)
+    email = _clean_email(session, email)
     user = User(
         email=email,
         name=name,
-        password_hash=hash_password(password, hash_method),
+        password_hash=password_hash,
         session_token=new_session_token(),
     )
     session.add(user)
@@ -181,6 +186,7 @@ def save_membership(
     session: Session, *, user: User, team: Team, role: str, actor: User
 ) -> Membership:
     """Add *user* to *team* with *role*, or change their role there. Commits."""
+    write_lock(session)
     membership = set_membership(session, user=user, team=team, role=role, actor=actor)
     session.commit()
     return membership
@@ -188,6 +194,7 @@ def save_membership(
 
 def remove_membership(session: Session, *, user: User, team: Team, actor: User) -> None:
     """Take *user* out of *team*, keeping at least one admin; ends their sessions. Commits."""
+    write_lock(session)
     membership = _membership(session, user, team)
     if membership is None:
         raise NotFound(_("This user is not a member of the team."))
@@ -310,6 +317,7 @@ def add_user(
 
 def update_user(session: Session, *, user: User, name: str, email: str, actor: User) -> dict:
     """Change a user's name and e-mail; return the audited diff. Commits."""
+    write_lock(session)
     values = {"name": _clean_name(name), "email": _clean_email(session, email, exclude_id=user.id)}
     changes = audit.diff({"name": user.name, "email": user.email}, values)
     if changes:
@@ -351,6 +359,7 @@ def reset_password(
 
 def set_active(session: Session, *, user: User, active: bool, actor: User) -> None:
     """Activate or deactivate a user; deactivation ends their sessions. Commits."""
+    write_lock(session)
     if user.is_active == active:
         return
     if not active and user.id == actor.id:

@@ -31,6 +31,7 @@ from hypotheses.domain.backlog.rules import CHOICES, clean_fields
 from hypotheses.domain.core import audit
 from hypotheses.domain.core.csvfiles import Table, read_table
 from hypotheses.domain.core.errors import Conflict, ValidationFailed
+from hypotheses.domain.core.transaction import write_lock
 from hypotheses.domain.overview.csv_export import COLUMN_NAMES, in_english
 from hypotheses.languages import LANGUAGES
 from hypotheses.models import ImportBatch, Membership, Team, User
@@ -355,7 +356,6 @@ def import_backlog(
         raise RuntimeError("backlog.create_hypothesis must expose its uncommitted body")
     try:
         table = read_table(data)
-        backlog_queries.lock_team(session, team)
         earlier = previous_import(session, team=team, file_hash=table.file_hash)
         if earlier is not None:
             raise already_imported(earlier)
@@ -372,6 +372,12 @@ def import_backlog(
                     total=len(rows),
                 ),
             )
+        # The file is read and checked: from here only database work, under the write lock.
+        write_lock(session)
+        backlog_queries.lock_team(session, team)
+        earlier = previous_import(session, team=team, file_hash=table.file_hash)
+        if earlier is not None:
+            raise already_imported(earlier)
         in_backlog = 0
         for row in rows:
             _hypothesis, room = create(session, team=team, actor=actor, data=row.values)

@@ -11,6 +11,7 @@ new analysis is stored beside the old one.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask_babel import gettext as _
@@ -115,18 +116,22 @@ def earlier_looks(session: Session, experiment: Experiment, result_set: ResultSe
     data as *result_set* is taken as corrected (or repeated) by it. Without a planned sample
     there is no group-sequential design, hence no looks.
     """
+    return _looks_before(session, experiment, arm_size(result_data(result_set)), result_set.id)
+
+
+def _looks_before(
+    session: Session, experiment: Experiment, current: int, before_id: int | None
+) -> list[int]:
+    """The looks of earlier_looks for a set of *current* per-arm size entered before the
+    result set *before_id* (None: a set not stored yet, after every stored one)."""
     if experiment.per_variant is None:
         return []
-    current = arm_size(result_data(result_set))
-    earlier = session.exec(
-        select(ResultSet)
-        .where(
-            ResultSet.experiment_id == experiment.id,
-            col(ResultSet.id) < result_set.id,  # entered before it
-            col(ResultSet.final).is_(False),
-        )
-        .order_by(col(ResultSet.id))
-    ).all()
+    query = select(ResultSet).where(
+        ResultSet.experiment_id == experiment.id, col(ResultSet.final).is_(False)
+    )
+    if before_id is not None:
+        query = query.where(col(ResultSet.id) < before_id)  # entered before it
+    earlier = session.exec(query.order_by(col(ResultSet.id))).all()
     sizes = [arm_size(result_data(rs)) for rs in earlier]
     return [n for n in sizes if n < current]
 
@@ -199,6 +204,12 @@ def run_engine(inputs: dict[str, Any]):
         ) from None
 
 
+def _look_method(session: Session, experiment: Experiment) -> str:
+    team = session.get(Team, experiment.team_id)
+    method = EarlyLookMethod.find(team.early_look_method) if team else None
+    return str(method or EarlyLookMethod.OBRIEN_FLEMING)
+
+
 def _store(
     session: Session,
     experiment: Experiment,
@@ -207,19 +218,37 @@ def _store(
     final: bool,
     splits: list[float],
 ) -> Analysis:
-    team = session.get(Team, experiment.team_id)
-    method = EarlyLookMethod.find(team.early_look_method) if team else None
     looks = earlier_looks(session, experiment, result_set)
-    inputs = _engine_inputs(
-        experiment, splits, rows, final, str(method or EarlyLookMethod.OBRIEN_FLEMING), looks
-    )
+    method = _look_method(session, experiment)
+    inputs = _engine_inputs(experiment, splits, rows, final, method, looks)
     return _save_analysis(session, experiment.id, result_set.id, inputs)
+
+
+# session.info key: engine results computed before the write lock, by their inputs.
+AHEAD = "hypotheses_analyses_ahead"
+
+
+def _inputs_key(inputs: dict[str, Any]) -> str:
+    return json.dumps(inputs, sort_keys=True, default=str)
+
+
+def analyse_ahead(session: Session, inputs: dict[str, Any]) -> None:
+    """Run the engine now, before a use case takes the write lock (statistics never run
+    while it is held); _save_analysis uses the result when its inputs under the lock are the
+    same, and runs the engine itself only when they changed meanwhile (a lost race)."""
+    try:
+        result = run_engine(inputs)
+    except DomainError:
+        return  # the use case refuses the same inputs under the lock, with the same message
+    session.info.setdefault(AHEAD, {})[_inputs_key(inputs)] = result
 
 
 def _save_analysis(
     session: Session, experiment_id: int, result_set_id: int, inputs: dict[str, Any]
 ) -> Analysis:
-    result = run_engine(inputs)
+    result = session.info.get(AHEAD, {}).pop(_inputs_key(inputs), None)
+    if result is None:
+        result = run_engine(inputs)
     analysis = Analysis(
         experiment_id=experiment_id,
         result_set_id=result_set_id,
@@ -370,7 +399,6 @@ def open_experiment(session: Session, team: Team, hypothesis_id: int) -> Experim
     return experiment
 
 
-@use_case
 def record_results(
     session: Session,
     *,
@@ -385,8 +413,51 @@ def record_results(
     """Store per-variant results and their analysis; *final* results finish the test.
 
     *variants*: [{name, visitors, conversions}] or [{name, n, mean, sd}], one per variant.
-    Results for a finished test are corrections and always count as final.
+    Results for a finished test are corrections and always count as final. The analysis is
+    computed before the write lock is taken (analyse_ahead); storing is a short transaction.
     """
+    _results_ahead(session, team=team, hypothesis_id=hypothesis_id, variants=variants, final=final)
+    return _record_results(
+        session,
+        team=team,
+        actor=actor,
+        hypothesis_id=hypothesis_id,
+        variants=variants,
+        final=final,
+        source=source,
+        file_name=file_name,
+    )
+
+
+def _results_ahead(
+    session: Session, *, team: Team, hypothesis_id: int, variants: Any, final: bool
+) -> None:
+    """Analyse the results as record_results will store them, before the write lock."""
+    try:
+        experiment = open_experiment(session, team, hypothesis_id)
+        variants_ = variants_of(session, experiment=experiment)
+        rows = clean_results(experiment.metric_kind, [v.name for v in variants_], variants)
+    except DomainError:
+        return  # refused again, with the same message, by the use case
+    final = bool(final) or experiment.status == ExperimentStatus.FINISHED
+    looks = _looks_before(session, experiment, arm_size(rows), None)
+    splits = [v.split for v in variants_]
+    method = _look_method(session, experiment)
+    analyse_ahead(session, _engine_inputs(experiment, splits, rows, final, method, looks))
+
+
+@use_case
+def _record_results(
+    session: Session,
+    *,
+    team: Team,
+    actor: User | None,
+    hypothesis_id: int,
+    variants: list[dict[str, Any]],
+    final: bool,
+    source: str,
+    file_name: str | None,
+) -> Analysis:
     experiment = open_experiment(session, team, hypothesis_id)
     require_role(session, "enter_results", team=team, actor=actor)
     if source not in SOURCES:

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from hypotheses.domain.core import audit
 from hypotheses.domain.core.errors import Conflict, NotFound, ValidationFailed
+from hypotheses.domain.core.transaction import write_lock
 from hypotheses.domain.reviews.lifecycle import require_draft
 from hypotheses.enums import ItemStatus
 from hypotheses.models import (
@@ -224,6 +225,7 @@ def add_decision(
     experiment_id: int | None = None,
 ) -> ReviewDecision:
     """Record a decision in a draft review."""
+    write_lock(session)
     require_draft(review)
     clean = _clean(
         session,
@@ -265,6 +267,7 @@ def update_decision(
     experiment_id: int | None = None,
 ) -> dict[str, list]:
     """Change a decision of a draft review; return the audited diff."""
+    write_lock(session)
     require_draft(review)
     decision = _get(session, team, decision_id)
     if decision.review_id != review.id:
@@ -299,6 +302,7 @@ def remove_decision(
     session: Session, *, team: Team, actor: User, review: Review, decision_id: int
 ) -> None:
     """Delete a decision from a draft; a carried-over copy re-opens the decision it came from."""
+    write_lock(session)
     require_draft(review)
     decision = _get(session, team, decision_id)
     if decision.review_id != review.id:
@@ -341,6 +345,7 @@ def close_previous_decision(
     Carrying over closes the old one as "carried" and returns its open copy in this review
     (with ``carried_from_id``), due on *due* or the old due date.
     """
+    write_lock(session)
     require_draft(review)
     if status not in CLOSE_STATUSES:
         raise ValidationFailed(

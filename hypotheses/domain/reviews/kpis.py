@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from hypotheses.domain.core.errors import Conflict, ValidationFailed
 from hypotheses.domain.core.numbers import NumberError, parse_number
+from hypotheses.domain.core.transaction import write_lock
 from hypotheses.domain.core.weeks import monday_of, week_of_date
 from hypotheses.domain.reviews.lifecycle import record_review
 from hypotheses.domain.reviews.metrics import list_metrics
@@ -228,6 +229,7 @@ def save_kpis(
     :raises Conflict: the review is published (read-only).
     :raises ValidationFailed: an unknown metric or a value that is not a finite number.
     """
+    write_lock(session)
     if review.status != ReviewStatus.DRAFT:
         raise Conflict(_("This review is published and read-only. Corrections go in an addendum."))
     catalog = {m.id: m for m in list_metrics(session, team=team)}

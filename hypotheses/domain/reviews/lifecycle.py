@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 from hypotheses.domain.core import audit
 from hypotheses.domain.core.errors import Conflict, DomainError, Forbidden, StaleVersion
 from hypotheses.domain.core.roles import role_of
+from hypotheses.domain.core.transaction import write_lock
 from hypotheses.domain.core.weeks import iso_week_of, normalise_week
 from hypotheses.domain.reviews.queries import (
     decision_range_warning,
@@ -92,6 +93,7 @@ def open_review(
     :raises Conflict: the week already has a review (``details["existing_id"]``, ``["iso_week"]``).
     :raises DomainError: a malformed week, or a week in the future.
     """
+    write_lock(session)
     week = normalise_week(iso_week) if iso_week else iso_week_of(today)
     if week > iso_week_of(today):
         raise DomainError(
@@ -175,6 +177,7 @@ def update_details(
 
     :raises StaleVersion: *version* is not the review's current version (with what changed).
     """
+    write_lock(session)
     require_draft(review)
     if isinstance(version, bool) or not isinstance(version, int):
         raise DomainError(
@@ -218,6 +221,7 @@ def publish(session: Session, *, team: Team, actor: User, review: Review) -> lis
     :raises Forbidden: the actor is not a lead of the team.
     :raises Conflict: already published, or no decision recorded.
     """
+    write_lock(session)
     from hypotheses.domain.reviews.kpis import kpi_table
 
     if role_of(session, team=team, user=actor) not in PUBLISHERS:
@@ -265,6 +269,7 @@ def add_addendum(
     session: Session, *, team: Team, actor: User, review: Review, text: str
 ) -> ReviewAddendum:
     """Add a dated correction to a published review (kept in the audit trail)."""
+    write_lock(session)
     if review.status != ReviewStatus.PUBLISHED:
         raise Conflict(_("Addenda are for published reviews; edit the draft directly."))
     text = _clean_text(text, field="text", limit=MAX_ADDENDUM, label=_("Addendum"))
@@ -288,6 +293,7 @@ def add_addendum(
 
 def mark_read(session: Session, *, team: Team, actor: User, review: Review) -> bool:
     """Record that *actor* read the published review; return False if already recorded."""
+    write_lock(session)
     if review.status != ReviewStatus.PUBLISHED:
         raise Conflict(_("Only a published review can be marked as read."))
     if role_of(session, team=team, user=actor) is None:

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, func, select
 
 from hypotheses.domain.core import audit
 from hypotheses.domain.core.errors import Conflict, NotFound, ValidationFailed
+from hypotheses.domain.core.transaction import write_lock
 from hypotheses.models import Metric, Team, User
 
 UNITS = ("count", "money", "percent", "duration")
@@ -166,6 +167,7 @@ def create_metric(
     tracked: bool = True,
 ) -> Metric:
     """Add a metric at the end of the team's catalog."""
+    write_lock(session)
     clean = _clean(
         session,
         team,
@@ -203,6 +205,7 @@ def update_metric(
     tracked: bool,
 ) -> dict[str, list[Any]]:
     """Change a metric's name, unit, good direction, format or tracking; return the diff."""
+    write_lock(session)
     metric = get_metric(session, team=team, metric_id=metric_id)
     clean = _clean(
         session,
@@ -226,6 +229,7 @@ def update_metric(
 
 def move_metric(session: Session, *, team: Team, actor: User, metric_id: int, offset: int) -> None:
     """Move a metric up (offset −1) or down (+1) in the catalog order."""
+    write_lock(session)
     metrics = list_metrics(session, team=team)
     index = next((i for i, m in enumerate(metrics) if m.id == metric_id), None)
     if index is None:
