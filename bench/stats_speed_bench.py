@@ -43,6 +43,31 @@ def median_ms(call, repeat: int = 400) -> float:  # type: ignore[no-untyped-def]
     return 1000 * statistics.median(times)
 
 
+# the inputs that cost the Bayesian view most (quadrature with huge shapes; goal: < 50 ms)
+HUGE = [
+    ((10**12, 5 * 10**11), (10**12, 5 * 10**11 + 1)),
+    ((10**12, 10**11), (10**12, 10**11 + 10**6)),
+    ((10**10, 10**9), (10**9, 10**8)),
+    ((82_624_853_879, 55_586_418), (148_798_832_652, 99_835_497)),
+    ((10**12, 10**12 - 5), (10**12, 10**12 - 9)),
+    ((10**12, 1), (10**12, 3)),
+    ((10**9, 10**8), (10**9, 10**8 + 50_000)),
+]
+
+
+def worst_bayes_ms() -> float:
+    """Return the slowest median time over the HUGE inputs."""
+    return max(
+        median_ms(
+            lambda c=c, v=v: stats.probability_to_beat_control(
+                control=stats.ConversionCounts(*c), variant=stats.ConversionCounts(*v)
+            ),
+            repeat=15,
+        )
+        for c, v in HUGE
+    )
+
+
 def import_seconds(runs: int = 7) -> tuple[float, float]:
     """Return (median, best) wall time of `import stats` in fresh interpreters."""
     code = "import time; t = time.perf_counter(); import stats; print(time.perf_counter() - t)"
@@ -74,6 +99,8 @@ def main() -> None:
         repeat=100,
     )
     print(f"analyze, conversion 3 arms at look 5 (O'Brien-Fleming): {looks:.3f} ms median")
+    worst = worst_bayes_ms()
+    print(f"probability_to_beat_control, slowest of {len(HUGE)} inputs up to 10^12: {worst:.2f} ms")
     median, best = import_seconds()
     print(f"import stats: {median:.3f} s median, {best:.3f} s best (fresh processes)")
 

@@ -88,3 +88,24 @@ def test_more_conversions_never_lower_the_probability() -> None:
         p = probability_to_beat_control(control=(1000, 100), variant=(1000, conversions))
         assert p.probability > previous
         previous = p.probability
+
+
+def test_edge_only_survival_agrees_with_the_incomplete_beta_at_every_node() -> None:
+    """Past 10^8 visitors the survival function is carried from the panel edges by
+    integrating the density; it must agree with Boost's incomplete beta per node."""
+    import numpy as np
+
+    from stats import bayes
+    from stats._dist import special
+
+    rng = np.random.default_rng(20261204)
+    for _ in range(40):
+        n = int(10 ** rng.uniform(8.1, 12))
+        p = 10 ** rng.uniform(-8, -0.01)
+        shape = (1.0 + int(n * p), 1.0 + n - int(n * p))
+        other = (shape[0] * 1.00001, shape[1])
+        x, _, right = bayes._nodes([shape, other])
+        carried = bayes._survival(*shape, x, right)
+        direct = special().betaincc(*shape, x)
+        keep = direct > 1e-250
+        assert np.allclose(carried[keep], direct[keep], rtol=2e-9, atol=0), (n, p)
