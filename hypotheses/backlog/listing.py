@@ -16,6 +16,7 @@ from babel.numbers import format_decimal
 from flask import url_for
 from flask_babel import LazyString, get_locale, get_translations
 from flask_babel import gettext as babel_gettext
+from flask_babel import lazy_gettext as _l
 
 from hypotheses.domain.backlog.queries import Scored
 from hypotheses.enums import Lever, Stage, Status, Subject, Vocabulary
@@ -202,16 +203,16 @@ SORTABLE = {
     "age": ("newest", "oldest", "ascending"),  # youngest first: age ascending
 }
 COLUMNS = (
-    ("score", "Score"),
-    ("rice", "RICE"),
-    ("title", "Title"),
-    ("stage", "Stage"),
-    ("lever", "Lever"),
-    ("subject", "Subject"),
-    ("owner", "Owner"),
-    ("status", "Status"),
-    ("ice", "Impact · Confidence · Ease"),
-    ("age", "Age"),
+    ("score", _l("Score")),
+    ("rice", _l("RICE")),
+    ("title", _l("Title")),
+    ("stage", _l("Stage")),
+    ("lever", _l("Lever")),
+    ("subject", _l("Subject")),
+    ("owner", _l("Owner")),
+    ("status", _l("Status")),
+    ("ice", _l("Impact · Confidence · Ease")),
+    ("age", _l("Age")),
 )
 
 
@@ -226,7 +227,7 @@ def headers(sort: str, args: dict[str, str], *, rice: bool) -> list[Header]:
         if name == "rice" and not rice:
             continue
         if name not in SORTABLE:
-            out.append(Header(t.ugettext(label), None, None, ""))
+            out.append(Header(_text(label, t), None, None, ""))
             continue
         first, reverse, direction = SORTABLE[name]
         current = sort if sort in (first, reverse) else None
@@ -239,7 +240,7 @@ def headers(sort: str, args: dict[str, str], *, rice: bool) -> list[Header]:
         target = reverse if current == first else first
         out.append(
             Header(
-                t.ugettext(label),
+                _text(label, t),
                 f"{base}?{urlencode({**kept, 'sort': target})}",
                 aria,
                 {"ascending": "▲", "descending": "▼", None: ""}[aria],
