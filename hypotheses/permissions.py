@@ -39,6 +39,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "review.publish": LEAD,
     "metric.edit": LEAD,
     "team.settings": LEAD,
+    # Viewers too when the team allows it (domain.comments.rules.may_comment).
+    "comment.post": VIEWER,
     "admin.manage": ADMIN,
 }
 

@@ -281,6 +281,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(reviews_bp, url_prefix="/reviews")
     NAV_ITEMS.append(("reviews.index", lazy_pgettext("navbar", "Weekly reviews"), "review.view"))
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    from hypotheses.comments import bp as comments_bp
+
+    app.register_blueprint(comments_bp, url_prefix="/comments")
     NAV_ITEMS.append(("admin.settings", lazy_pgettext("navbar", "Team settings"), "team.settings"))
     NAV_ITEMS.append(("admin.users", _l("Users"), "admin.manage"))
 

@@ -1,0 +1,1 @@
+"""Comments on hypotheses, tests and reviews: safe Markdown, @mentions, edit and delete rules."""
