@@ -22,6 +22,13 @@ from stats.group_sequential import (
     group_sequential_compare_conversions,
     group_sequential_compare_means,
 )
+from stats.guardrails import (
+    NonInferiorityResult,
+    benjamini_hochberg,
+    noninferiority_conversions,
+    noninferiority_means,
+)
+from stats.impact import ImpactResult, projected_impact
 from stats.inputs import ConversionCounts, MeanSummary
 from stats.messages import EARLY_LOOK_PROMISES
 from stats.peruser import PerUserSummary, VariantTotals, reduce_per_user_csv
@@ -45,6 +52,8 @@ __all__ = [
     "EARLY_LOOK_PROMISES",
     "ENGINE_VERSION",
     "GroupSequentialBounds",
+    "ImpactResult",
+    "NonInferiorityResult",
     "AnalysisResult",
     "AnalysisWarning",
     "ArmSummary",
@@ -63,12 +72,16 @@ __all__ = [
     "__version__",
     "adjust_pvalues",
     "analyze",
+    "benjamini_hochberg",
     "compare_conversions",
     "compare_means",
     "group_sequential_bounds",
     "group_sequential_compare_conversions",
     "group_sequential_compare_means",
+    "noninferiority_conversions",
+    "noninferiority_means",
     "probability_to_beat_control",
+    "projected_impact",
     "reduce_per_user_csv",
     "sample_size_conversions",
     "sample_size_means",
