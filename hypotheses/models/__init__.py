@@ -20,6 +20,7 @@ from hypotheses.models.reviews import (
     ReviewDecision,
     ReviewRead,
 )
+from hypotheses.models.test_metrics import ExperimentMetric
 
 __all__ = [
     "Analysis",
@@ -28,6 +29,7 @@ __all__ = [
     "Comment",
     "DigestItem",
     "Experiment",
+    "ExperimentMetric",
     "Hypothesis",
     "ImportBatch",
     "Invitation",

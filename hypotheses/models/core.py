@@ -40,6 +40,8 @@ class Team(SQLModel, table=True):
     review_day: int | None = Field(default=4)
     # Comments (issue 15): viewers may comment too (leads and admins switch it on).
     viewers_may_comment: bool = False
+    # Money (issue 13): the currency projected impacts are stated in (ISO 4217 code).
+    currency: str = Field(default="RUB", max_length=3)
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -62,6 +62,11 @@ class Experiment(SQLModel, table=True):
     decision_reason: str | None = Field(default=None, max_length=1000)
     correction_reason: str | None = Field(default=None, max_length=1000)
     corrected_at: datetime | None = None
+    # issue 13, what it is worth: money per conversion of the primary metric (None: not
+    # given), or the primary metric is itself money per visitor; visitors a month after launch
+    value_per_conversion: float | None = None
+    metric_is_money: bool = False
+    monthly_traffic: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False, default=1))
@@ -94,6 +99,9 @@ class ResultSet(SQLModel, table=True):
     source: str = Field(default="form", max_length=16)  # form, csv, per-user csv, api
     # Per-variant sufficient statistics, in variant order.
     data: list = Field(sa_column=Column(JSON, nullable=False))
+    # issue 13: the secondary metrics' and guardrails' numbers, {metric name: [per-variant
+    # {conversions} or {mean, sd}, in variant order]}; arm sizes are the primary's
+    metric_data: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     file_name: str | None = Field(default=None, max_length=255)
     entered_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
