@@ -11,7 +11,9 @@ import experiment_factories as ef
 import factories
 import pytest
 from helpers import experiment_of, text
+from sqlmodel import select
 
+from hypotheses.domain.experiments import ending
 from hypotheses.domain.experiments import results as experiment_results
 from hypotheses.models import Hypothesis
 
@@ -53,7 +55,7 @@ def _full(db, team, users):
     team.active_test_limit = 1
     db.add(team)
     db.commit()
-    if not db.exec(Hypothesis.__table__.select().where(Hypothesis.status == "running")).first():
+    if not db.exec(select(Hypothesis.id).where(Hypothesis.status == "running")).first():
         ef.running(db, team=team, lead=users["lead"], title="Already running")
     db.commit()
     return ef.designed(db, team=team, actor=users["lead"])
@@ -76,6 +78,14 @@ def _running_with_results(db, team, users):
     return hypothesis
 
 
+def _free_slots(db, team, users):
+    """Stop every running test of the team (each role's round starts with free slots)."""
+    running = db.exec(select(Hypothesis.id).where(Hypothesis.status == "running")).all()
+    db.commit()
+    for hypothesis_id in running:
+        ending.stop(db, team=team, actor=users["lead"], hypothesis_id=hypothesis_id, reason="x")
+
+
 # name -> (arrange, the column it is dropped on, the button's URL)
 MOVES = {
     "promote": (_idea, "backlog", "/backlog/{h}/promote"),
@@ -90,38 +100,42 @@ MOVES = {
 }
 
 
-@pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("move", list(MOVES))
-def test_each_move_is_its_button(client, auth, db, team, users, move, role):
-    """Two hypotheses in the same state: one moved on the board, one by its button. Both end
-    in the same status, with the same messages, or are both refused (403)."""
+def test_each_move_is_its_button(client, auth, db, team, users, move):
+    """For each role, two hypotheses in the same state: one moved on the board, one by its
+    button. Both end in the same status, with the same messages, or are both refused (403)."""
     arrange, to, button = MOVES[move]
-    by_board, by_button = arrange(db, team, users), arrange(db, team, users)
-    by_button.title = by_board.title  # the messages name it
-    db.add(by_button)
-    db.commit()
-    before = by_board.status
-    auth.login(role)
+    for role in ROLES:
+        _free_slots(db, team, users)
+        by_board, by_button = arrange(db, team, users), arrange(db, team, users)
+        by_button.title = by_board.title  # the messages name it
+        db.add(by_button)
+        db.commit()
+        before = by_board.status
+        auth.login(role)
 
-    moved = client.post(
-        f"/backlog/board/{by_board.id}/move", data={"to": to, "version": by_board.version}
-    )
-    board_page = client.get(moved.headers["Location"]) if moved.status_code == 303 else None
-    experiment = experiment_of(db, by_button)
-    pressed = client.post(
-        button.format(h=by_button.id, e=experiment.id if experiment else 0),
-        data={"version": by_button.version},
-    )
-    if pressed.status_code == 403:
-        assert moved.status_code == 403
-        assert status_of(db, by_board) == before == status_of(db, by_button)
-        return
-    assert moved.status_code == 303
-    assert moved.headers["Location"].endswith(f"/backlog/board#card-{by_board.id}")
-    button_page = client.get(pressed.headers["Location"]) if pressed.status_code == 302 else pressed
-    assert alerts(board_page) == alerts(button_page)
-    assert alerts(board_page)
-    assert status_of(db, by_board) == status_of(db, by_button)
+        moved = client.post(
+            f"/backlog/board/{by_board.id}/move", data={"to": to, "version": by_board.version}
+        )
+        board_page = client.get(moved.headers["Location"]) if moved.status_code == 303 else None
+        experiment = experiment_of(db, by_button)
+        pressed = client.post(
+            button.format(h=by_button.id, e=experiment.id if experiment else 0),
+            data={"version": by_button.version},
+        )
+        if pressed.status_code == 403:
+            assert moved.status_code == 403, role
+            assert status_of(db, by_board) == before == status_of(db, by_button)
+            continue
+        assert moved.status_code == 303, role
+        assert moved.headers["Location"].endswith(f"/backlog/board#card-{by_board.id}")
+        if pressed.status_code == 302:
+            button_page = client.get(pressed.headers["Location"])
+        else:
+            button_page = pressed
+        assert alerts(board_page) == alerts(button_page), role
+        assert alerts(board_page), role
+        assert status_of(db, by_board) == status_of(db, by_button), role
 
 
 def test_the_moves_do_what_they_say(client, auth, db, team, users):
