@@ -1,6 +1,6 @@
 """Administration: users, teams and memberships (admins), and the team settings (leads)."""
 
-from hypotheses.admin import routes, team_routes
+from hypotheses.admin import invite_routes, routes, team_routes
 from hypotheses.admin.blueprint import bp
 
-__all__ = ["bp", "routes", "team_routes"]
+__all__ = ["bp", "invite_routes", "routes", "team_routes"]

@@ -121,6 +121,8 @@ ACTIONS = {
     "user.edit": _l("Details changed"),
     "user.password": _l("Changed their password"),
     "user.password_reset": _l("New password set by an admin"),
+    "user.reset_requested": _l("Asked for a password link by e-mail"),
+    "user.password_reset_link": _l("Chose a new password with an e-mailed link"),
     "user.activate": _l("Activated"),
     "user.deactivate": _l("Deactivated"),
     "membership.add": _l("Added to a team"),
