@@ -18,6 +18,7 @@ from stats.group_sequential import (
     group_sequential_compare_conversions,
     group_sequential_compare_means,
 )
+from stats.guardrails import analyze_metrics
 from stats.inputs import check_alpha, conversion_arm, mean_arm, to_count
 from stats.results import (
     AnalysisResult,
@@ -114,6 +115,7 @@ def analyze(
     final: bool = False,
     looks: Sequence[int] | None = None,
     early_look_method: str = "always-valid",
+    metrics: Sequence[Any] | None = None,
 ) -> AnalysisResult:
     """Analyse a whole test: each variant vs the first arm (control), two-sided at 1 − α,
     Holm (or BH) adjusted when several variants, SRM check, Bayesian view for conversions,
@@ -124,7 +126,10 @@ def analyze(
     spending; needs planned_per_variant). looks: the per-arm sample sizes (smallest arm)
     at the earlier recorded looks of this test; the current data is the latest look. With
     a group-sequential method, every look after an earlier one is judged against its bound
-    (at or past the plan, or final, the look spends all the alpha that is left)."""
+    (at or past the plan, or final, the look spends all the alpha that is left).
+
+    metrics: the test's secondary metrics and guardrails measured on the same arms (see
+    stats.guardrails.analyze_metrics); their results go to ``secondary`` and ``guardrails``."""
     metric_kind = _choice(metric_kind, "metric_kind", METRIC_KINDS)
     correction = _choice(correction, "correction", CORRECTIONS)
     alpha = check_alpha(alpha)
@@ -233,6 +238,14 @@ def analyze(
         correction,
         sequential[0],
     )
+    secondary, guardrails = ([], [])
+    if metrics:
+        secondary, guardrails = analyze_metrics(
+            metrics=metrics,
+            names=[s.name for s in summaries],
+            sizes=[s.n for s in summaries],
+            alpha=alpha,
+        )
     return AnalysisResult(
         engine_version=ENGINE_VERSION,
         metric_kind=metric_kind,
@@ -248,6 +261,8 @@ def analyze(
         final=final,
         early_look=early_look,
         warnings=tuple(warnings),
+        secondary=tuple(secondary),
+        guardrails=tuple(guardrails),
     )
 
 

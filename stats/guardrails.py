@@ -156,3 +156,123 @@ def worst_status(statuses: Sequence[str]) -> str:
         if status in statuses:
             return status
     return "ok"
+
+
+ROLES = ("secondary", "guardrail")
+
+
+def _metric_arms(kind: str, sizes: Sequence[int], numbers: Sequence[Any]) -> list[tuple]:
+    """The per-arm inputs of a metric measured on the primary's arms: a conversion metric's
+    (n, conversions), a continuous metric's (n, mean, sd)."""
+    if isinstance(numbers, (str, bytes)) or not isinstance(numbers, Sequence):
+        raise StatsInputError(msg.ARM_SHAPE.format(name="metric", shape="a list", value=numbers))
+    if len(numbers) != len(sizes):
+        raise StatsInputError(
+            msg.PLANNED_SPLIT_LENGTH.format(planned=len(numbers), arms=len(sizes))
+        )
+    if kind == "conversion":
+        return [(n, value) for n, value in zip(sizes, numbers, strict=True)]
+    arms = []
+    for n, value in zip(sizes, numbers, strict=True):
+        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or len(value) != 2:
+            raise StatsInputError(
+                msg.ARM_SHAPE.format(name="metric", shape="a (mean, sd) pair", value=value)
+            )
+        arms.append((n, value[0], value[1]))
+    return arms
+
+
+def analyze_metrics(
+    *,
+    metrics: Sequence[Any],
+    names: Sequence[str],
+    sizes: Sequence[int],
+    alpha: float,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Analyse the secondary metrics and guardrails of a test on the primary's arms.
+
+    metrics: [{name, role, kind, direction, tolerance, values}] where values holds one item per
+    arm, control first: conversions (conversion) or [mean, sd] (continuous). Returns
+    (secondary, guardrails) as JSON-ready dicts: each secondary metric's comparisons with raw
+    and Benjamini–Hochberg adjusted p-values (across the secondary metrics, per variant);
+    each guardrail's worst status over the variants and its numbers. A metric the numbers
+    cannot be compared on is reported with status "untestable" (guardrail) or error code
+    (secondary), never raised."""
+    from stats.frequentist import compare_conversions, compare_means
+
+    secondary: list[dict[str, Any]] = []
+    guardrails: list[dict[str, Any]] = []
+    for metric in metrics:
+        kind, role = metric.get("kind"), metric.get("role")
+        if kind not in ("conversion", "continuous") or role not in ROLES:
+            raise StatsInputError(
+                msg.UNKNOWN_METHOD.format(name="metric", allowed=ROLES, value=role)
+            )
+        direction = metric.get("direction") or "increase"
+        base = {"metric": str(metric.get("name")), "kind": kind, "direction": direction}
+        values = metric.get("values")
+        try:
+            arms = _metric_arms(kind, sizes, values) if values is not None else None
+        except StatsInputError:
+            arms = None
+        if role == "secondary":
+            comparisons = []
+            for i in range(1, len(names)):
+                item: dict[str, Any] = {"variant": names[i]}
+                if arms is None:
+                    item["error"] = "missing"
+                else:
+                    compare = compare_conversions if kind == "conversion" else compare_means
+                    try:
+                        item |= compare(control=arms[0], variant=arms[i], alpha=alpha).to_dict()
+                    except StatsInputError:
+                        item["error"] = "untestable"
+                comparisons.append(item)
+            secondary.append(base | {"comparisons": comparisons})
+            continue
+        tolerance = metric.get("tolerance")
+        per_variant = []
+        for i in range(1, len(names)):
+            test = noninferiority_conversions if kind == "conversion" else noninferiority_means
+            item = {"variant": names[i], "status": "untestable", "p_value": None, "estimate": None}
+            if arms is not None:
+                try:
+                    result = test(
+                        control=arms[0],
+                        variant=arms[i],
+                        tolerance=tolerance,
+                        direction=direction,
+                        alpha=alpha,
+                    )
+                    item |= result.to_dict()
+                except StatsInputError:
+                    pass
+            per_variant.append(item)
+        status = worst_status([v["status"] for v in per_variant])
+        tested = [v for v in per_variant if v["status"] == status] or per_variant
+        lead = max(tested, key=lambda v: -1.0 if v["p_value"] is None else v["p_value"])
+        guardrails.append(
+            base
+            | {
+                "status": status,
+                "tolerance": tolerance,
+                "estimate": lead.get("estimate"),
+                "bound": lead.get("bound"),
+                "p_value": lead.get("p_value"),
+                "variants": per_variant,
+            }
+        )
+    _adjust_secondary(secondary, len(names) - 1)
+    return secondary, guardrails
+
+
+def _adjust_secondary(secondary: list[dict[str, Any]], variants: int) -> None:
+    """Benjamini–Hochberg across the secondary metrics, separately for each variant."""
+    for i in range(variants):
+        items = [m["comparisons"][i] for m in secondary if "p_value" in m["comparisons"][i]]
+        if not items:
+            continue
+        adjusted = benjamini_hochberg([c["p_value"] for c in items])
+        for item, p in zip(items, adjusted, strict=True):
+            item["adjusted_p_value"] = p
+            item["significant"] = p < item["alpha"]

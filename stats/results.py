@@ -182,6 +182,19 @@ class AnalysisResult(Serializable):
     final: bool
     early_look: bool
     warnings: tuple[AnalysisWarning, ...]
+    # issue 13: the secondary metrics (comparisons with raw and BH-adjusted p-values) and the
+    # guardrails (status, tolerance, estimate, p_value per metric), as JSON-ready dicts; left
+    # out of to_dict() when the test has none, so older outputs read back unchanged
+    secondary: tuple[dict[str, Any], ...] = ()
+    guardrails: tuple[dict[str, Any], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the result as JSON types, without empty secondary/guardrails keys."""
+        result = super().to_dict()
+        for key in ("secondary", "guardrails"):
+            if not result[key]:
+                del result[key]
+        return result
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AnalysisResult:
@@ -223,6 +236,8 @@ class AnalysisResult(Serializable):
                     }
                 ),
                 "planned_split": tuple(data["planned_split"]),
+                "secondary": tuple(data.get("secondary") or ()),
+                "guardrails": tuple(data.get("guardrails") or ()),
                 "warnings": tuple(
                     AnalysisWarning(w["code"], w.get("data")) for w in data["warnings"]
                 ),

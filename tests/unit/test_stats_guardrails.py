@@ -145,3 +145,46 @@ def test_projected_impact_refuses_bad_inputs(kwargs):
     args = {"abs_diff": 0.1, "abs_ci": (0, 0.2), "value_per_unit": 10, "monthly_traffic": 5}
     with pytest.raises(StatsInputError):
         projected_impact(**(args | kwargs))
+
+
+def test_analyze_carries_secondary_and_guardrails():
+    from stats import AnalysisResult, analyze
+
+    result = analyze(
+        metric_kind="conversion",
+        variants=[("A", (10000, 500)), ("B", (10000, 560))],
+        alpha=0.05,
+        final=True,
+        metrics=[
+            {"name": "Sales", "role": "secondary", "kind": "conversion", "values": [100, 130]},
+            {
+                "name": "Order value",
+                "role": "secondary",
+                "kind": "continuous",
+                "values": [[50.0, 30.0], [50.5, 30.0]],
+            },
+            {
+                "name": "Revenue per visitor",
+                "role": "guardrail",
+                "kind": "continuous",
+                "direction": "increase",
+                "tolerance": 0.02,
+                "values": [[10.0, 40.0], [9.0, 40.0]],
+            },
+            {"name": "Refunds", "role": "guardrail", "kind": "conversion", "tolerance": 0.1},
+        ],
+    )
+    data = result.to_dict()
+    sales, order = data["secondary"]
+    raw = [sales["comparisons"][0]["p_value"], order["comparisons"][0]["p_value"]]
+    assert [
+        sales["comparisons"][0]["adjusted_p_value"],
+        order["comparisons"][0]["adjusted_p_value"],
+    ] == (pytest.approx(benjamini_hochberg(raw)))
+    revenue, refunds = data["guardrails"]
+    assert revenue["metric"] == "Revenue per visitor" and revenue["status"] == "breached"
+    assert revenue["estimate"] == pytest.approx(-0.1) and revenue["tolerance"] == 0.02
+    assert refunds["status"] == "untestable"  # no numbers for it
+    assert AnalysisResult.from_dict(data).to_dict() == data
+    plain = analyze(metric_kind="conversion", variants=[("A", (100, 5)), ("B", (100, 6))])
+    assert "guardrails" not in plain.to_dict() and "secondary" not in plain.to_dict()
