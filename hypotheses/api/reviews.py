@@ -18,6 +18,7 @@ from hypotheses.api.schemas_reviews import (
     DecisionOut,
     KpiOut,
     KpisIn,
+    PublishIn,
     ReviewDecisionIn,
     ReviewList,
     ReviewOpen,
@@ -72,6 +73,7 @@ def review_out(review: Review, warnings: list[str] | None = None) -> ReviewOut:
         notes=review.notes,
         published_at=review.published_at,
         published_by_id=review.published_by_id,
+        publish_reason=review.publish_reason,
         created_at=review.created_at,
         kpis=[
             KpiOut(
@@ -252,10 +254,16 @@ def add_decision(iso_week: str, body: ReviewDecisionIn):
     tag=TAG,
     response=ReviewOut,
     errors=(409,),
+    body=PublishIn,
+    body_required=False,
 )
-def publish_review(iso_week: str):
+def publish_review(iso_week: str, body: PublishIn):
     """A lead publishes the draft; it is read-only afterwards. Warnings (decision count, missing
-    KPI values) come back in `warnings`."""
+    KPI values) come back in `warnings`. Outside the review's rules (3–7 decisions, KPI values
+    for 5–12 metrics) it needs a `reason` (422 on `reason` without one), kept in
+    `publish_reason`."""
     review = _review(iso_week)
-    warnings = reviews.publish(get_session(), team=g.team, actor=current_actor(), review=review)
+    warnings = reviews.publish(
+        get_session(), team=g.team, actor=current_actor(), review=review, reason=body.reason
+    )
     return review_out(review, warnings)

@@ -273,12 +273,46 @@ class WarningOut(Out):
     message: str = Field(description="The warning in the request's language.")
 
 
+class TrustReasonOut(Out):
+    """One reason not to trust a result, with the numbers it states."""
+
+    code: str = Field(
+        description="srm, guardrail_breached, guardrail_untestable, early_look or underpowered."
+    )
+    message: str = Field(description="The reason in the request's language.")
+    p_value: float | None = Field(None, description="srm: the chi-square p of the split.")
+    metric: str | None = Field(None, description="Guardrails: the guardrail metric's name.")
+    achieved: int | None = Field(
+        None, description="early_look, underpowered: the smallest arm's sample."
+    )
+    planned: int | None = Field(
+        None, description="early_look, underpowered: the planned sample per variant."
+    )
+
+
+class TrustOut(Out):
+    """Whether the verdict may be trusted. When it may not, `headline` starts with the warning
+    ("Do not trust this result: …") and the numbers' verdict follows ("As measured: …")."""
+
+    trusted: bool
+    reasons: list[TrustReasonOut]
+
+
 class AnalysisOut(Out):
     id: int | None = Field(None, description="The stored analysis (null for /stats/analyze).")
     verdict: str = Field(
         description="The whole verdict (every variant) in the request's language "
-        "(Accept-Language); each comparison's verdict_code and verdict_data are the same "
-        "in every language."
+        "(Accept-Language), as the numbers read; each comparison's verdict_code and "
+        "verdict_data are the same in every language. Show `headline` to people."
+    )
+    headline: str = Field(
+        description="What every screen shows: the verdict, or, when `trust.trusted` is false, "
+        'the warning first ("Do not trust this result: …") and then "As measured: " and '
+        "the verdict."
+    )
+    trust: TrustOut = Field(
+        description="Reasons not to trust the result: sample-ratio mismatch, a breached or "
+        "untestable guardrail, an early look, a finish below the planned sample."
     )
     method: str | None
     metric_kind: str | None

@@ -64,6 +64,20 @@ class ReviewDecisionIn(In):
     )
 
 
+class PublishIn(In):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "Two KPIs come from finance next week."}]}
+    )
+
+    reason: str | None = doc(
+        "Why the review is published outside its rules (3–7 decisions, KPI values for 5–12 "
+        "metrics); needed only then (422 `invalid` on `reason` otherwise), shown on the "
+        "published review.",
+        None,
+        maxLength=1000,
+    )
+
+
 class KpiOut(Out):
     metric_id: int
     metric: str
@@ -105,6 +119,7 @@ class ReviewOut(Out):
     notes: str
     published_at: datetime | None
     published_by_id: int | None
+    publish_reason: str | None = None
     created_at: datetime
     kpis: list[KpiOut]
     decisions: list[DecisionOut]

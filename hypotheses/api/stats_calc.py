@@ -22,11 +22,13 @@ from hypotheses.api.schemas_experiments import (
     SampleSizeOut,
     SequentialOut,
     SrmOut,
+    TrustOut,
+    TrustReasonOut,
     WarningOut,
 )
 from hypotheses.domain.core.errors import ValidationFailed
 from hypotheses.domain.experiments import design as experiment_design
-from hypotheses.domain.experiments import verdicts
+from hypotheses.domain.experiments import trust, verdicts
 from hypotheses.domain.experiments.results import check_looks, run_engine
 from hypotheses.models import Analysis
 
@@ -51,6 +53,7 @@ def analysis_from_output(
     names and enum values never are. Codes and numbers that engines before 2.0.0 did not store
     are derived from the stored numbers (domain.experiments.verdicts)."""
     raw = output
+    trusted = trust.trust_of(raw)
     output = verdicts.normalized(output) or {}
     comparisons = []
     for item in output.get("comparisons", []):
@@ -96,6 +99,11 @@ def analysis_from_output(
     return AnalysisOut(
         id=analysis_id,
         verdict=verdicts.verdict_text(raw, stored_verdict) or "",
+        headline=trust.guarded(trusted, verdicts.verdict_text(raw, stored_verdict)) or "",
+        trust=TrustOut(
+            trusted=trusted.trusted,
+            reasons=[TrustReasonOut(**r.as_dict()) for r in trusted.reasons],
+        ),
         method=output.get("method"),
         metric_kind=output.get("metric_kind"),
         metric=output.get("metric_name"),

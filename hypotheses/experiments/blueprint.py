@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from hypotheses.domain.experiments import verdicts
+from hypotheses.domain.experiments import trust
 from hypotheses.experiments import formatting
 
 bp = Blueprint("experiments", __name__)
@@ -15,7 +15,8 @@ bp.add_app_template_filter(formatting.ci_range, "ci_range")
 
 @bp.app_template_global("analysis_verdict")
 def analysis_verdict(analysis) -> str | None:
-    """The verdict of a stored analysis in the reader's language (None without an analysis)."""
+    """The verdict of a stored analysis in the reader's language, the warning first when it may
+    not be trusted (None without an analysis)."""
     if analysis is None:
         return None
-    return verdicts.verdict_text(analysis.output, analysis.verdict)
+    return trust.verdict_line(analysis.output, analysis.verdict)

@@ -15,7 +15,7 @@ from hypotheses.domain.core import audit
 from hypotheses.domain.experiments import common as experiment_common
 from hypotheses.domain.experiments import design as experiment_design
 from hypotheses.domain.experiments import results as experiment_results
-from hypotheses.domain.experiments import verdicts
+from hypotheses.domain.experiments import trust, verdicts
 from hypotheses.enums import ExperimentStatus
 from hypotheses.experiments import analysis_parts as parts
 from hypotheses.experiments.formatting import ci_range, num, signed_pct
@@ -219,6 +219,8 @@ def analysis_view(analysis: Analysis | None) -> dict[str, Any] | None:
         "chart": chart,
         "chart_rows": chart_rows,
         "warnings": warnings,
+        # reasons not to trust the verdict: the warning then replaces its headline
+        "trust": trust.trust_of(output),
         "level": level,
         "inputs": analysis.inputs,
         "verdicts": [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, g, redirect, render_template, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -66,9 +66,16 @@ def publish(iso_week: str):
     review = review_or_404(iso_week)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    reason = request.form.get("reason")
     try:
-        warnings = reviews.publish(get_session(), team=g.team, actor=current_user, review=review)
+        warnings = reviews.publish(
+            get_session(), team=g.team, actor=current_user, review=review, reason=reason
+        )
     except DomainError as error:
+        if error.field == "reason":  # outside the rules: the reason field says what is missing
+            return render_editor(
+                review, status=422, publish_error=error.message, publish_reason=reason
+            )
         flash(error.message, "danger")
         if review.status != ReviewStatus.DRAFT:
             return redirect(url_for("reviews.show", iso_week=review.iso_week))

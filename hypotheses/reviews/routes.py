@@ -14,7 +14,7 @@ from hypotheses.domain.core import weeks
 from hypotheses.domain.core.errors import Conflict, DomainError, NotFound, StaleVersion
 from hypotheses.domain.core.weeks import monday_of
 from hypotheses.domain.reviews import decisions as review_decisions
-from hypotheses.domain.reviews import kpis
+from hypotheses.domain.reviews import kpis, publishing
 from hypotheses.domain.reviews import lifecycle as reviews
 from hypotheses.domain.reviews import queries as review_queries
 from hypotheses.domain.reviews.agenda import agenda
@@ -123,8 +123,19 @@ def sparkline_for(row) -> str:
     )
 
 
-def render_editor(review, *, kpi=None, decision=None, details=None, changes=None, status=200):
-    """Render the draft editor with any forms that carry errors."""
+def render_editor(
+    review,
+    *,
+    kpi=None,
+    decision=None,
+    details=None,
+    changes=None,
+    status=200,
+    publish_error=None,
+    publish_reason=None,
+):
+    """Render the draft editor with any forms that carry errors (*publish_error*: the refusal
+    of a publish outside the rules, shown at the reason field of the checklist)."""
     db = get_session()
     members = backlog_queries.team_members(db, team=g.team)
     table = kpis.kpi_table(db, team=g.team, review=review)
@@ -159,6 +170,9 @@ def render_editor(review, *, kpi=None, decision=None, details=None, changes=None
         closed=review_decisions.closed_in(db, review=review),
         sparkline=sparkline_for,
         confirm=ConfirmForm(formdata=None),
+        checklist=publishing.checklist(db, team=g.team, review=review),
+        publish_error=publish_error,
+        publish_reason=publish_reason,
     ), status
 
 

@@ -148,8 +148,11 @@ def test_publish_is_for_leads_and_makes_the_review_read_only(api, users):
         },
     )
     assert api.post(f"/reviews/{WEEK}/publish", "marketer").status_code == 403
-    published = api.post(f"/reviews/{WEEK}/publish", "lead")
+    unexplained = api.post(f"/reviews/{WEEK}/publish", "lead")  # 1 decision, no KPI values
+    assert unexplained.status_code == 422 and "reason" in unexplained.json["error"]["fields"]
+    published = api.post(f"/reviews/{WEEK}/publish", "lead", json={"reason": "Short week."})
     assert published.status_code == 200, published.json
+    assert published.json["publish_reason"] == "Short week."
     assert published.json["status"] == "published" and published.json["published_at"]
     assert any("decisions" in w for w in published.json["warnings"])
     late = api.post(f"/reviews/{WEEK}/kpis", json={"values": [{"metric": "Leads", "value": 1}]})
@@ -164,7 +167,7 @@ def test_viewers_see_published_reviews_only(api, users):
         f"/reviews/{LAST_WEEK}/decisions",
         json={"text": "Go", "owner_email": users["lead"].email, "due": "2026-12-01"},
     )
-    api.post(f"/reviews/{LAST_WEEK}/publish", "lead")
+    api.post(f"/reviews/{LAST_WEEK}/publish", "lead", json={"reason": "Short week."})
     as_viewer = api.get("/reviews", "viewer").json["items"]
     assert [r["iso_week"] for r in as_viewer] == [LAST_WEEK]
     assert as_viewer[0]["decisions"] == 1 and as_viewer[0]["open"] == 1

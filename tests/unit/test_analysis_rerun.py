@@ -11,6 +11,7 @@ import stats
 from hypotheses.domain.core.errors import Conflict, NotFound
 from hypotheses.domain.experiments import common as experiment_common
 from hypotheses.domain.experiments import results as experiment_results
+from hypotheses.domain.experiments import trust
 from hypotheses.domain.experiments.learnings import latest_verdicts
 from hypotheses.domain.overview.csv_export import _latest_verdicts
 from hypotheses.models import Analysis, Team
@@ -94,7 +95,8 @@ def test_rerun_keeps_the_old_analysis_and_an_older_look_stays_older(db, team, us
     assert db.get(Analysis, look.id).engine_version == "1.0.0"
     # the re-run of the early look does not replace the final analysis as the latest
     assert experiment_common.latest_analysis(db, experiment=experiment).id == final.id
-    verdict = final.verdict
+    verdict = trust.verdict_line(final.output, final.verdict)  # warning first: underpowered
+    assert verdict.endswith(final.verdict)
     assert latest_verdicts(db, experiment_ids=[experiment.id]) == {experiment.id: verdict}
     assert _latest_verdicts(db, db.get(Team, team.id))[experiment.id] == verdict
     looks = experiment_common.result_sets(db, experiment=experiment)

@@ -169,7 +169,9 @@ def test_agenda_lists_ended_and_running_tests_backlog_and_open_decisions(db, tea
     lead = users["lead"]
     last = _open(db, team, lead, "2026-W46")
     _decide(db, team, lead, last, text="Carry me")
-    reviews.publish(db, team=team, actor=lead, review=last)
+    reviews.publish(
+        db, team=team, actor=lead, review=last, reason="Short week: fewer decisions and KPI values."
+    )
     now = datetime.now(UTC)
     _h, done = _experiment(db, team, "decided", ended_at=now, decided_at=now, decision="ship")
     _experiment(
@@ -233,7 +235,13 @@ def test_markdown_export_has_kpis_decisions_and_escapes_markup(db, team, users):
         notes="Line one\nLine two",
         version=review.version,
     )
-    reviews.publish(db, team=team, actor=lead, review=review)
+    reviews.publish(
+        db,
+        team=team,
+        actor=lead,
+        review=review,
+        reason="Short week: fewer decisions and KPI values.",
+    )
     text = review_markdown(db, team=team, review=review)
     assert text.startswith("# Test team: weekly review 2026-W47")
     assert "| Leads | 1,234 |" in text and "| Cost per lead | 12.50 |" in text

@@ -163,12 +163,24 @@ def test_update_and_remove_decision_only_in_its_draft(db, team, users):
 def test_publish_rules(db, team, users):
     review = _open(db, team, users["marketer"], "2026-W47")
     with pytest.raises(Conflict, match="at least one decision"):
-        reviews.publish(db, team=team, actor=users["lead"], review=review)
+        reviews.publish(
+            db,
+            team=team,
+            actor=users["lead"],
+            review=review,
+            reason="Short week: fewer decisions and KPI values.",
+        )
     _decide(db, team, users["marketer"], review)
     with pytest.raises(Forbidden):
         reviews.publish(db, team=team, actor=users["marketer"], review=review)
-    warnings = reviews.publish(db, team=team, actor=users["lead"], review=review)
-    assert any("1 decisions so far" in w for w in warnings)  # outside 3–7: a warning, not a block
+    with pytest.raises(DomainError, match="Only 1 decision recorded") as refused:
+        reviews.publish(db, team=team, actor=users["lead"], review=review)  # outside 3–7
+    assert refused.value.field == "reason" and review.status == "draft"
+    warnings = reviews.publish(
+        db, team=team, actor=users["lead"], review=review, reason="Quiet week, one decision."
+    )
+    assert any("1 decisions so far" in w for w in warnings)  # with a reason: published, warned
+    assert review.publish_reason == "Quiet week, one decision."
     assert review.status == "published" and review.published_by_id == users["lead"].id
     assert review.published_at is not None
     with pytest.raises(Conflict, match="read-only"):
@@ -176,7 +188,13 @@ def test_publish_rules(db, team, users):
     with pytest.raises(Conflict, match="read-only"):
         kpis.save_kpis(db, team=team, actor=users["lead"], review=review, values={"Leads": 5})
     with pytest.raises(Conflict):
-        reviews.publish(db, team=team, actor=users["lead"], review=review)
+        reviews.publish(
+            db,
+            team=team,
+            actor=users["lead"],
+            review=review,
+            reason="Short week: fewer decisions and KPI values.",
+        )
 
 
 def test_publish_with_three_decisions_has_no_range_warning(db, team, users):
@@ -193,7 +211,13 @@ def test_addenda_only_after_publishing_and_audited(db, team, users):
     with pytest.raises(Conflict):
         reviews.add_addendum(db, team=team, actor=users["lead"], review=review, text="Fix")
     _decide(db, team, users["lead"], review)
-    reviews.publish(db, team=team, actor=users["lead"], review=review)
+    reviews.publish(
+        db,
+        team=team,
+        actor=users["lead"],
+        review=review,
+        reason="Short week: fewer decisions and KPI values.",
+    )
     with pytest.raises(DomainError):
         reviews.add_addendum(db, team=team, actor=users["lead"], review=review, text="   ")
     reviews.add_addendum(
@@ -214,7 +238,13 @@ def test_carry_over_and_done_for_earlier_open_decisions(db, team, users):
     last_week = _open(db, team, lead, "2026-W46")
     a = _decide(db, team, lead, last_week, text="Call leads within 15 minutes")
     b = _decide(db, team, lead, last_week, text="Rewrite the offer block")
-    reviews.publish(db, team=team, actor=lead, review=last_week)
+    reviews.publish(
+        db,
+        team=team,
+        actor=lead,
+        review=last_week,
+        reason="Short week: fewer decisions and KPI values.",
+    )
     this_week = _open(db, team, lead, "2026-W47")
     assert [
         line.decision.id for line in review_decisions.earlier_open(db, team=team, review=this_week)
@@ -304,7 +334,13 @@ def test_mark_read_is_idempotent_and_needs_a_published_review(db, team, users):
     with pytest.raises(Conflict):
         reviews.mark_read(db, team=team, actor=users["viewer"], review=review)
     _decide(db, team, users["lead"], review)
-    reviews.publish(db, team=team, actor=users["lead"], review=review)
+    reviews.publish(
+        db,
+        team=team,
+        actor=users["lead"],
+        review=review,
+        reason="Short week: fewer decisions and KPI values.",
+    )
     assert reviews.mark_read(db, team=team, actor=users["viewer"], review=review) is True
     assert reviews.mark_read(db, team=team, actor=users["viewer"], review=review) is False
     read = {

@@ -40,7 +40,13 @@ def _published(db, team, users, *texts):
     review = _draft(db, team, users["lead"])
     for text in texts or ("Ship the short lead form",):
         _decide(db, team, users["lead"], review, text)
-    reviews.publish(db, team=team, actor=users["lead"], review=review)
+    reviews.publish(
+        db,
+        team=team,
+        actor=users["lead"],
+        review=review,
+        reason="Short week: fewer decisions and KPI values.",
+    )
     return review
 
 
@@ -224,9 +230,16 @@ def test_lead_publishes_and_sees_readers_and_adds_an_addendum(client, auth, db, 
     refused = client.post(f"/reviews/{WEEK}/publish")
     assert refused.status_code == 409 and "at least one decision" in refused.get_data(as_text=True)
     _decide(db, team, users["marketer"], review)
-    response = client.post(f"/reviews/{WEEK}/publish", follow_redirects=True)
+    unexplained = client.post(f"/reviews/{WEEK}/publish")  # outside the rules, no reason
+    assert unexplained.status_code == 422 and 'id="publish-reason-error"' in unexplained.text
+    assert "Only 1 decision recorded" in unexplained.text and fresh(db, review).status == "draft"
+    db.commit()
+    response = client.post(
+        f"/reviews/{WEEK}/publish", data={"reason": "Short week."}, follow_redirects=True
+    )
     body = response.get_data(as_text=True)
-    assert "is published" in body and "1 decisions so far" in body  # warning, not a block
+    assert "is published" in body and "1 decisions so far" in body  # with a reason: a warning
+    assert "Published outside the rules because" in body and "Short week." in body
     assert fresh(db, review).status == "published"
     db.commit()  # end the read transaction before the next request
     assert "Who has read it" in body and "not yet" in body

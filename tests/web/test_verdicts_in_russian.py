@@ -75,7 +75,13 @@ def test_review_markdown_export_in_the_exporting_user_s_language(app, db, team, 
         owner_id=lead.id,
         due=date(2026, 11, 25),
     )
-    reviews.publish(db, team=team, actor=lead, review=review)
+    reviews.publish(
+        db,
+        team=team,
+        actor=lead,
+        review=review,
+        reason="Short week: fewer decisions and KPI values.",
+    )
     experiment.ended_at = review.published_at - timedelta(minutes=1)
     db.add(experiment)
     db.commit()

@@ -16,9 +16,9 @@ from sqlmodel import Session, col, func, select
 
 from hypotheses.domain.core.errors import ValidationFailed
 from hypotheses.domain.core.pagination import Page, paginate
-from hypotheses.domain.experiments.verdicts import verdict_text
+from hypotheses.domain.experiments import trust
 from hypotheses.enums import Lever, Outcome, Stage, Subject
-from hypotheses.models import Analysis, Experiment, Hypothesis, ResultSet, Team, User
+from hypotheses.models import Experiment, Hypothesis, Team, User
 
 # Score buckets for calibration: low, middle, high (ICE scores are integers 1-10).
 BUCKETS = ((1, 4), (5, 7), (8, 10))
@@ -168,17 +168,8 @@ def search_learnings(
 
 def latest_verdicts(session: Session, *, experiment_ids: list[int]) -> dict[int, str]:
     """Return {experiment id: the verdict of the newest analysis of its latest results}, in
-    the reader's language."""
-    if not experiment_ids:
-        return {}
-    rows = session.exec(
-        select(Analysis.experiment_id, Analysis.output, Analysis.verdict)
-        .join(ResultSet, col(ResultSet.id) == col(Analysis.result_set_id))
-        .where(col(Analysis.experiment_id).in_(experiment_ids))
-        .order_by(col(ResultSet.created_at), col(ResultSet.id), col(Analysis.id))
-    ).all()
-    newest = {key: (output, stored) for key, output, stored in rows}  # the newest wins
-    return {key: verdict_text(output, stored) for key, (output, stored) in newest.items()}
+    the reader's language, the warning first when it may not be trusted (trust.verdict_line)."""
+    return trust.latest_verdicts(session, experiment_ids)
 
 
 # ---------------------------------------------------------------- tag win rates

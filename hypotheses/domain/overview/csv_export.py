@@ -27,7 +27,7 @@ from hypotheses.domain.backlog import queries as backlog_queries
 from hypotheses.domain.core.csvdialects import STANDARD, Dialect
 from hypotheses.domain.experiments import common as experiment_common
 from hypotheses.domain.experiments import design as experiment_design
-from hypotheses.domain.experiments.verdicts import comparison_sentence, verdict_text
+from hypotheses.domain.experiments import trust
 from hypotheses.domain.reviews import decisions as review_decisions
 from hypotheses.domain.reviews import kpis
 from hypotheses.domain.reviews import queries as review_queries
@@ -267,17 +267,9 @@ def _variants(session: Session, team: Team) -> dict[int, list[Variant]]:
 
 
 def _latest_verdicts(session: Session, team: Team) -> dict[int, str]:
-    """Return {experiment id: the verdict of the newest analysis of its latest results} (an
-    older look re-run with a newer engine does not become the latest)."""
-    rows = session.exec(
-        select(Analysis.experiment_id, Analysis.output, Analysis.verdict)
-        .join(ResultSet, col(ResultSet.id) == col(Analysis.result_set_id))
-        .where(col(Analysis.experiment_id).in_(_team_tests(team)))
-        .order_by(col(ResultSet.created_at), col(ResultSet.id), col(Analysis.id))
-    ).all()
-    newest = {key: (output, stored) for key, output, stored in rows}  # later rows win
-    # newer results, then newer analyses; worded in the exporting user's language
-    return {key: verdict_text(output, stored) for key, (output, stored) in newest.items()}
+    """Return {experiment id: the verdict line of the newest analysis of its latest results}
+    (trust.verdict_line: the warning first when untrusted), in the exporting user's language."""
+    return trust.latest_verdicts(session, _team_tests(team))
 
 
 def _result_sets(
@@ -424,9 +416,9 @@ def analysis_rows(session: Session, *, team: Team) -> list[list[Any]]:
                         srm.get("p_value"),
                         srm.get("mismatch"),
                         # this variant's verdict in the exporting user's language
-                        comparison_sentence(output, comparison)
+                        trust.comparison_line(output, comparison)
                         if comparison
-                        else verdict_text(output, analysis.verdict),
+                        else trust.verdict_line(output, analysis.verdict),
                     ]
                 )
     return sorted(out, key=lambda r: (r[0], r[2]))

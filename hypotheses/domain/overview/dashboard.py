@@ -14,7 +14,7 @@ from sqlmodel import Session, col, func, select
 
 from hypotheses.domain.backlog import queries as backlog_queries
 from hypotheses.domain.core.weeks import week_of_date
-from hypotheses.domain.experiments import learnings, progress
+from hypotheses.domain.experiments import learnings, progress, trust
 from hypotheses.domain.experiments.common import sample_total
 from hypotheses.domain.reviews import queries as review_queries
 from hypotheses.enums import ExperimentStatus, Status, Subject
@@ -89,6 +89,8 @@ class Dashboard:
     iso_week: str
     review: Review | None
     learnings: list[learnings.LearningRow] = field(default_factory=list)
+    # {experiment id: trust of its latest analysis}, for the tests shown (the warnings)
+    trust: dict[int, trust.Trust] = field(default_factory=dict)
     today: date = field(default_factory=lambda: utcnow().date())
 
     @property
@@ -242,8 +244,13 @@ def dashboard(session: Session, *, team: Team, today: date | None = None) -> Das
     review = session.exec(
         select(Review).where(Review.team_id == team.id, Review.iso_week == week)
     ).first()
+    running = running_tests(session, team=team, today=today)
+    waiting_decision = awaiting_decision(session, team=team)
+    latest = learnings.search_learnings(session, team=team, per_page=LEARNINGS_SHOWN).items
+    shown = [t.experiment_id for t in running] + [e.id for e, _h in waiting_decision]
+    shown += [row.experiment.id for row in latest]
     return Dashboard(
-        running=running_tests(session, team=team, today=today),
+        running=running,
         limit=team.active_test_limit,
         health=backlog_queries.health(session, team=team),
         stale=stale,
@@ -252,9 +259,10 @@ def dashboard(session: Session, *, team: Team, today: date | None = None) -> Das
         subject_warning=warning,
         waiting=waiting.items,
         waiting_total=waiting.total,
-        awaiting_decision=awaiting_decision(session, team=team),
+        awaiting_decision=waiting_decision,
         iso_week=week,
         review=review,
         today=today,
-        learnings=learnings.search_learnings(session, team=team, per_page=LEARNINGS_SHOWN).items,
+        learnings=latest,
+        trust=trust.latest_trust(session, shown),
     )

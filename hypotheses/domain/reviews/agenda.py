@@ -13,14 +13,12 @@ from sqlmodel import Session, col, func, or_, select
 
 from hypotheses.domain.backlog import queries as backlog_queries
 from hypotheses.domain.core.weeks import monday_of
-from hypotheses.domain.experiments import progress
+from hypotheses.domain.experiments import progress, trust
 from hypotheses.domain.experiments.common import sample_total
-from hypotheses.domain.experiments.verdicts import verdict_text
 from hypotheses.domain.reviews.decisions import DecisionLine, earlier_open
 from hypotheses.domain.reviews.queries import previous_review
 from hypotheses.enums import ExperimentStatus, Status
 from hypotheses.models import (
-    Analysis,
     Experiment,
     Hypothesis,
     ResultSet,
@@ -81,21 +79,6 @@ def period_start(session: Session, *, team: Team, review: Review) -> datetime:
     return datetime.combine(monday, time.min, tzinfo=UTC)
 
 
-def _latest_verdicts(session: Session, ids: list[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    # the newest analysis of each test's latest results (a re-run older look does not count)
-    rows = session.exec(
-        select(Analysis.experiment_id, Analysis.output, Analysis.verdict)
-        .join(ResultSet, col(ResultSet.id) == col(Analysis.result_set_id))
-        .where(col(Analysis.experiment_id).in_(ids))
-        .order_by(col(ResultSet.created_at), col(ResultSet.id), col(Analysis.id))
-    ).all()
-    newest = {key: (output, stored) for key, output, stored in rows}  # later rows win
-    # worded in the reader's language (the review page's, or the exporting user's)
-    return {key: verdict_text(output, stored) for key, (output, stored) in newest.items()}
-
-
 def tests_between(
     session: Session, *, team: Team, since: datetime, until: datetime | None
 ) -> list[TestLine]:
@@ -114,7 +97,7 @@ def tests_between(
             or_(ended_in, decided_in),
         )
     ).all()
-    verdicts = _latest_verdicts(session, [e.id for e, _h in rows])
+    verdicts = trust.latest_verdicts(session, [e.id for e, _h in rows])
     lines = [
         TestLine(
             experiment=e, hypothesis=h, verdict=verdicts.get(e.id), when=e.decided_at or e.ended_at
@@ -145,7 +128,7 @@ def running_tests(session: Session, *, team: Team, today: date) -> list[RunningL
         select(ResultSet).where(col(ResultSet.experiment_id).in_(ids)).order_by(col(ResultSet.id))
     ).all():
         latest[result.experiment_id] = result
-    verdicts = _latest_verdicts(session, ids)
+    verdicts = trust.latest_verdicts(session, ids)
     lines = []
     for experiment, hypothesis in rows:
         planned = (

@@ -68,6 +68,11 @@ def review_markdown(session: Session, *, team: Team, review: Review) -> str:
         )
     else:
         lines.append(_("Draft, not yet published."))
+    if review.publish_reason:
+        lines += [
+            "",
+            "**" + _("Published outside the rules because") + ":** " + md(review.publish_reason),
+        ]
     lines += ["", "**" + _("Attendees") + ":** " + (md(review.attendees) or "—"), ""]
     table = kpi_table(session, team=team, review=review)
     lines += ["## " + _("Key metrics"), ""]

@@ -214,14 +214,19 @@ def update_details(
     return changes
 
 
-def publish(session: Session, *, team: Team, actor: User, review: Review) -> list[str]:
+def publish(
+    session: Session, *, team: Team, actor: User, review: Review, reason: object = None
+) -> list[str]:
     """Publish a draft (leads only; counts as read by them); return warnings (decision count,
-    missing KPI values).
+    missing KPI values). Outside the rules (3–7 decisions, KPI values for 5–12 metrics) the
+    lead writes why (*reason*), stored on the review and shown with it.
 
     :raises Forbidden: the actor is not a lead of the team.
     :raises Conflict: already published, or no decision recorded.
+    :raises DomainError: outside the rules without a reason (field "reason").
     """
     write_lock(session)
+    from hypotheses.domain.reviews import publishing
     from hypotheses.domain.reviews.kpis import kpi_table
 
     if role_of(session, team=team, user=actor) not in PUBLISHERS:
@@ -236,10 +241,15 @@ def publish(session: Session, *, team: Team, actor: User, review: Review) -> lis
             ),
             field="decisions",
         )
+    check = publishing.checklist(session, team=team, review=review)
+    text = _clean_text(reason, field="reason", limit=publishing.MAX_REASON, label=_("Reason"))
+    if not check.ok and not text:
+        raise DomainError(publishing.reason_needed_message(check), field="reason")
     warnings = [w for w in [decision_range_warning(count)] if w]
     missing = kpi_table(session, team=team, review=review).missing
     if missing:
         warnings.append(_("%(n)d tracked metrics have no value this week.", n=missing))
+    review.publish_reason = None if check.ok else text
     review.status = ReviewStatus.PUBLISHED
     review.published_at, review.published_by_id = utcnow(), actor.id
     session.add(review)
@@ -256,8 +266,10 @@ def publish(session: Session, *, team: Team, actor: User, review: Review) -> lis
         review,
         "review.publish",
         actor=actor,
-        changes={"status": [ReviewStatus.DRAFT, ReviewStatus.PUBLISHED]},
+        changes={"status": [ReviewStatus.DRAFT, ReviewStatus.PUBLISHED]}
+        | ({"publish_reason": [None, review.publish_reason]} if review.publish_reason else {}),
         version=review.version,
+        note=review.publish_reason,
     )
     if not has_read(session, review=review, user=actor):  # the publisher has read it
         session.add(ReviewRead(review_id=review.id, user_id=actor.id))
