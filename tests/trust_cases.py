@@ -8,7 +8,7 @@ from hypotheses.domain.experiments import ending
 from hypotheses.domain.experiments import results as experiment_results
 
 WARNING = "Do not trust this result: the traffic split differs from the plan (p < 0.001)."
-WARNING_RU = "Не доверяйте этому результату: разбиение трафика отличается от плана (p < 0,001)."
+WARNING_RU = "Не доверяйте этому результату: распределение трафика отличается от плана (p < 0,001)."
 PRAISE = "Variant B raised"
 
 
