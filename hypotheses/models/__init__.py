@@ -20,6 +20,13 @@ from hypotheses.models.reviews import (
     ReviewDecision,
     ReviewRead,
 )
+from hypotheses.models.sources import (
+    DataSource,
+    ExperimentSource,
+    KpiFetch,
+    MetricQuery,
+    SourceRefresh,
+)
 from hypotheses.models.test_metrics import ExperimentMetric
 
 __all__ = [
@@ -27,16 +34,20 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Comment",
+    "DataSource",
     "DigestItem",
     "Experiment",
     "ExperimentMetric",
+    "ExperimentSource",
     "Hypothesis",
     "ImportBatch",
     "Invitation",
+    "KpiFetch",
     "KpiValue",
     "LoginThrottle",
     "Membership",
     "Metric",
+    "MetricQuery",
     "NotificationPreference",
     "OutboxMessage",
     "PasswordReset",
@@ -46,6 +57,7 @@ __all__ = [
     "ReviewDecision",
     "ReviewRead",
     "ScheduleMark",
+    "SourceRefresh",
     "Team",
     "TeamWebhook",
     "User",

@@ -25,6 +25,10 @@ class Metric(SQLModel, table=True):
     fmt: str = Field(default="", max_length=32)
     position: int = 0
     tracked: bool = True
+    # issue 16: a query on a data source returning this metric's value for an ISO week
+    # (:week_start, :week_end bound as parameters)
+    source_id: int | None = Field(default=None, foreign_key="datasource.id", ondelete="SET NULL")
+    source_query: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class Review(SQLModel, table=True):
