@@ -24,7 +24,7 @@
     box.parentNode.appendChild(list);
     box.setAttribute("aria-autocomplete", "list");
     box.setAttribute("aria-controls", list.id);
-    box.setAttribute("aria-expanded", "false");
+    // No aria-expanded: a textarea (role textbox) may not carry it (axe: aria-allowed-attr).
 
     function load() {
       if (people || loading) return loading;
@@ -44,7 +44,6 @@
       shown = [];
       active = -1;
       start = -1;
-      box.setAttribute("aria-expanded", "false");
       box.removeAttribute("aria-activedescendant");
     }
 
@@ -114,7 +113,6 @@
           list.appendChild(li);
         });
         list.hidden = false;
-        box.setAttribute("aria-expanded", "true");
         highlight(0);
       });
     }
