@@ -48,8 +48,8 @@ def _mail(*, inviter: str, team: str, role: str, token: str, language: str):
             _("%(actor)s invites you to %(team)s", **values),
             [
                 _(
-                    "%(actor)s invited you to join the team “%(team)s” in Hypotheses "
-                    "as %(role)s. Follow the link to choose your password.",
+                    "%(actor)s invited you to join the team “%(team)s” in Hypotheses, with "
+                    "the role “%(role)s”. Follow the link to choose your password.",
                     **values,
                 ),
                 _(
