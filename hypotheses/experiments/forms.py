@@ -22,8 +22,15 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 from wtforms.widgets import HiddenInput
 
+from hypotheses.domain.experiments.metrics import MAX_GUARDRAILS, MAX_SECONDARY
 from hypotheses.domain.experiments.results import MAX_COUNT
 from hypotheses.enums import Decision, Outcome
+from hypotheses.experiments.metric_forms import (
+    GuardrailRow,
+    SecondaryRow,
+    design_extras,
+    fill_extras,
+)
 from hypotheses.forms import (
     AppForm,
     RowForm,
@@ -88,6 +95,18 @@ class DesignForm(AppForm):
     power = StrictFloatField(_l("Power (1 − β)"), default=0.8)
     daily_visitors = StrictIntegerField(_l("Expected daily visitors entering the test"))
     variants = row_list(VariantRow, ROWS)
+    # issue 13: secondary metrics, guardrails, and the money behind the primary metric
+    secondary = row_list(SecondaryRow, MAX_SECONDARY)
+    guardrails = row_list(GuardrailRow, MAX_GUARDRAILS)
+    value_per_conversion = StrictFloatField(
+        _l("Money per conversion (optional)"), validators=[Optional()]
+    )
+    metric_is_money = BooleanField(
+        _l("The primary metric is money per visitor (revenue or gross profit)")
+    )
+    monthly_traffic = StrictIntegerField(
+        _l("Visitors a month after launch (optional)"), validators=[Optional()], minimum=1
+    )
     version = StrictIntegerField(widget=HiddenInput(), validators=[Optional()], minimum=1)
     calculate = SubmitField(_l("Calculate"))
     save = SubmitField(_l("Save design"))
@@ -126,6 +145,7 @@ class DesignForm(AppForm):
             "power": self.power.data,
             "daily_visitors": self.daily_visitors.data,
             "variants": [{"name": (n.data or "").strip(), "split": s.data} for n, s in self.rows()],
+            **design_extras(self),
         }
 
     def fill(self, design: dict[str, Any], catalog: list[str]) -> None:
@@ -151,6 +171,7 @@ class DesignForm(AppForm):
             row = design["variants"][i] if i < len(design["variants"]) else None
             name.data = row["name"] if row else ""
             split.data = _round(row["split"] * 100) if row else None
+        fill_extras(self, design)
 
 
 def _round(value: float | None) -> float | int | None:

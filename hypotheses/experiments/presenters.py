@@ -16,6 +16,7 @@ from hypotheses.domain.experiments import common as experiment_common
 from hypotheses.domain.experiments import design as experiment_design
 from hypotheses.domain.experiments import results as experiment_results
 from hypotheses.domain.experiments import trust, verdicts
+from hypotheses.domain.experiments.metrics import metrics_of, underpowered
 from hypotheses.enums import ExperimentStatus
 from hypotheses.experiments import analysis_parts as parts
 from hypotheses.experiments.formatting import ci_range, num, signed_pct
@@ -26,6 +27,7 @@ from hypotheses.experiments.forms import (
     ResultsForm,
     StopForm,
 )
+from hypotheses.experiments.metrics_view import metrics_view
 from hypotheses.forms import ConfirmForm
 from hypotheses.languages import percent_sign
 from hypotheses.models import Analysis, Experiment, Hypothesis, Metric, Team, User
@@ -81,6 +83,7 @@ def plan_view(plan: dict[str, Any] | None) -> dict[str, Any] | None:
             daily=num(plan["daily_visitors"]),
         ),
         "warning": None,
+        "underpowered_text": underpowered_text(plan),
     }
     if days > LONG_TEST_DAYS:
         view["warning"] = _(
@@ -89,6 +92,23 @@ def plan_view(plan: dict[str, Any] | None) -> dict[str, Any] | None:
             weeks=LONG_TEST_DAYS // 7,
         )
     return view
+
+
+def underpowered_text(plan: dict[str, Any]) -> str | None:
+    """Say which secondary metrics the planned sample is too small for (issue 13)."""
+    items = plan.get("underpowered")
+    if items is None:
+        items = underpowered(plan)
+    if not items:
+        return None
+    return _(
+        "The sample is sized for the primary metric. It is too small to detect the same "
+        "relative effect on: %(metrics)s.",
+        metrics="; ".join(
+            _("%(metric)s (needs %(n)s per variant)", metric=i["metric"], n=num(i["needed"]))
+            for i in items
+        ),
+    )
 
 
 def method_label(method: str) -> str:
@@ -325,6 +345,10 @@ def detail_context(
         "variants": variants,
         "looks": looks,
         "view": analysis_view(analysis),
+        "test_metrics": metrics_of(session, experiment),
+        "metrics_view": metrics_view(
+            experiment, analysis.output if analysis else None, team.currency
+        ),
         "same_results": _analyses_of_results(session, analysis),
         "latest": looks[0][1] if looks else None,
         "running": running,

@@ -21,6 +21,12 @@ from hypotheses.domain.experiments import ending as experiment_end
 from hypotheses.domain.experiments import lifecycle as experiments
 from hypotheses.domain.experiments import results as experiment_results
 from hypotheses.domain.experiments import results_upload
+from hypotheses.domain.experiments.metrics import (
+    MONEY_FIELDS,
+    currency_symbol,
+    metrics_of,
+    stored_extras,
+)
 from hypotheses.enums import ExperimentStatus
 from hypotheses.experiments.blueprint import bp
 from hypotheses.experiments.forms import (
@@ -33,6 +39,7 @@ from hypotheses.experiments.forms import (
     StopForm,
     results_rows,
 )
+from hypotheses.experiments.metric_forms import design_extras, metric_cells
 from hypotheses.experiments.presenters import catalog_names, detail_context, plan_view
 from hypotheses.forms import ConfirmForm, apply_domain_error, flat_errors
 from hypotheses.models import Experiment, Hypothesis
@@ -148,6 +155,7 @@ def design(hypothesis_id: int):
         experiment_design.design_values(
             experiment, experiment_common.variants_of(db, experiment=experiment)
         )
+        | stored_extras(db, experiment)
         if experiment
         else None
     )
@@ -173,6 +181,7 @@ def design(hypothesis_id: int):
         data = form.to_data()
         if locked:  # only the traffic may change; the rest stays as pre-registered
             data = {**stored, "daily_visitors": form.daily_visitors.data}
+            data |= {k: v for k, v in design_extras(form).items() if k in MONEY_FIELDS}
         try:
             if form.calculate.data:
                 plan = experiments.preview_design(data=data)
@@ -207,6 +216,7 @@ def design(hypothesis_id: int):
         savable=bool(savable & {"design", "edit_design"}),
         plan=plan_view(plan),
         changes=changes,
+        currency_sign=currency_symbol(g.team.currency),
     ), status
 
 
@@ -240,6 +250,7 @@ def _act(experiment: Experiment, use_case, *, form=None, form_key: str = "", **a
             **arguments,
         )
     except DomainError as error:
+        g.domain_errors = getattr(error, "fields", {})  # cells outside the form (metric numbers)
         if form is None or not apply_domain_error(form, error):
             flash(error.message, "danger")
         forms = {form_key: form} if form_key else {}
@@ -353,13 +364,18 @@ def results(experiment_id: int):
         names = [
             v.name for v in experiment_common.variants_of(get_session(), experiment=experiment)
         ]
+        rows = results_rows(form, experiment.metric_kind, names)
+        metrics = metrics_of(get_session(), experiment)
+        for row, cells in zip(rows, metric_cells(metrics, request.form, len(rows)), strict=True):
+            if cells:
+                row["metrics"] = cells
         _analysis, refusal = _act(
             experiment,
             experiment_results.record_results,
             form=form,
             form_key="results_form",
             final=form.final.data,
-            variants=results_rows(form, experiment.metric_kind, names),
+            variants=rows,
         )
         return refusal or _after_results(experiment)
     return _render_detail(experiment, status=422, results_form=form)

@@ -45,6 +45,9 @@
     if (plan.warning) {
       box.appendChild(text("p", "small text-warning-emphasis mt-2 mb-0", "⚠ " + plan.warning));
     }
+    if (plan.underpowered_text) {
+      box.appendChild(text("p", "small text-warning-emphasis mt-2 mb-0", "⚠ " + plan.underpowered_text, "plan-underpowered"));
+    }
   }
 
   function refresh() {

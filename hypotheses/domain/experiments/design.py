@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 import stats
 from hypotheses.domain.core.errors import ValidationFailed
 from hypotheses.domain.core.numbers import to_int, to_number
+from hypotheses.domain.experiments.metrics import clean_extras, underpowered
 from hypotheses.enums import MetricKind
 from hypotheses.languages import percent_sign
 
@@ -236,11 +237,13 @@ def validate_design(data: dict[str, Any]) -> dict[str, Any]:
         errors["daily_visitors"] = [_("Expected daily visitors is a whole number of at least 1.")]
     values["daily_visitors"] = daily
     values["variants"] = _clean_variants(errors, data.get("variants"))
+    values.update(clean_extras(errors, data))
     if errors:
         raise ValidationFailed(
             errors, _("Some fields need attention: %(names)s.", names=", ".join(errors))
         )
     values.update(plan(values))
+    values["underpowered"] = underpowered(values)
     return values
 
 

@@ -45,6 +45,7 @@ from hypotheses.domain.experiments.design import (
     locked_changes,
     validate_design,
 )
+from hypotheses.domain.experiments.metrics import apply_extras
 from hypotheses.enums import ExperimentStatus, Status
 from hypotheses.models import Experiment, Hypothesis, Team, User, Variant, utcnow
 
@@ -147,6 +148,7 @@ def save_design(
         _replace_variants(session, experiment, values["variants"])
         changes = {k: [None, values[k]] for k in DESIGN_FIELDS}
         changes["variants"] = [None, describe_variants(values["variants"])]
+        changes |= apply_extras(session, experiment, values)
         record_experiment(
             session, experiment, actor=actor, action="experiment.design", changes=changes
         )
@@ -172,6 +174,7 @@ def save_design(
             describe_variants(values["variants"]),
         ]
         _replace_variants(session, experiment, values["variants"])
+    changes |= apply_extras(session, experiment, values)
     if not changes:
         return experiment
     for name in DESIGN_FIELDS:

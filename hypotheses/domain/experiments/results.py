@@ -31,6 +31,11 @@ from hypotheses.domain.experiments.common import (
     use_case,
     variants_of,
 )
+from hypotheses.domain.experiments.metrics import (
+    clean_metric_results,
+    engine_metrics,
+    metrics_of,
+)
 from hypotheses.domain.experiments.verdicts import english_verdict
 from hypotheses.enums import EarlyLookMethod, ExperimentStatus, MetricKind, Status
 from hypotheses.models import Analysis, Experiment, ResultSet, Team, User, utcnow
@@ -169,6 +174,7 @@ def _engine_inputs(
     final: bool,
     method: str,
     looks: list[int],
+    metrics: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     if experiment.metric_kind == MetricKind.CONVERSION:
         pairs = [[r["name"], [r["visitors"], r["conversions"]]] for r in rows]
@@ -185,6 +191,7 @@ def _engine_inputs(
         "final": final,
         "early_look_method": method,
         "looks": looks,
+        **({"metrics": metrics} if metrics else {}),
     }
 
 
@@ -220,7 +227,8 @@ def _store(
 ) -> Analysis:
     looks = earlier_looks(session, experiment, result_set)
     method = _look_method(session, experiment)
-    inputs = _engine_inputs(experiment, splits, rows, final, method, looks)
+    metrics = engine_metrics(metrics_of(session, experiment), result_set.metric_data)
+    inputs = _engine_inputs(experiment, splits, rows, final, method, looks, metrics)
     return _save_analysis(session, experiment.id, result_set.id, inputs)
 
 
@@ -437,13 +445,26 @@ def _results_ahead(
         experiment = open_experiment(session, team, hypothesis_id)
         variants_ = variants_of(session, experiment=experiment)
         rows = clean_results(experiment.metric_kind, [v.name for v in variants_], variants)
+        defined = metrics_of(session, experiment)
+        metric_data = clean_metric_results(defined, _ordered(variants, rows), _sizes(rows))
     except DomainError:
         return  # refused again, with the same message, by the use case
     final = bool(final) or experiment.status == ExperimentStatus.FINISHED
     looks = _looks_before(session, experiment, arm_size(rows), None)
     splits = [v.split for v in variants_]
     method = _look_method(session, experiment)
-    analyse_ahead(session, _engine_inputs(experiment, splits, rows, final, method, looks))
+    metrics = engine_metrics(defined, metric_data)
+    analyse_ahead(session, _engine_inputs(experiment, splits, rows, final, method, looks, metrics))
+
+
+def _sizes(rows: list[dict[str, Any]]) -> list[int]:
+    return [int(r.get("visitors", r.get("n")) or 0) for r in rows]
+
+
+def _ordered(variants: Any, rows: list[dict[str, Any]]) -> list[Any]:
+    """The given per-variant rows in the test's variant order (as the cleaned *rows*)."""
+    by_name = {r.get("name"): r for r in variants if isinstance(r, dict)}
+    return [by_name.get(r["name"], {}) for r in rows]
 
 
 @use_case
@@ -464,12 +485,16 @@ def _record_results(
         raise DomainError(_("Unknown results source."), field="source")
     variants_ = variants_of(session, experiment=experiment)
     rows = clean_results(experiment.metric_kind, [v.name for v in variants_], variants)
+    metric_data = clean_metric_results(
+        metrics_of(session, experiment), _ordered(variants, rows), _sizes(rows)
+    )
     final = bool(final) or experiment.status == ExperimentStatus.FINISHED
     result_set = ResultSet(
         experiment_id=experiment.id,
         final=final,
         source=source,
         data=rows,
+        metric_data=metric_data,
         file_name=(file_name or None) and file_name[:255],
         entered_by_id=actor.id if actor else None,
     )

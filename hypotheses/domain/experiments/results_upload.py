@@ -6,6 +6,8 @@ whole); any bad row refuses the whole file with its row numbers, and nothing is 
 
 from __future__ import annotations
 
+import io
+from types import SimpleNamespace
 from typing import IO, Any
 
 from flask_babel import gettext as _
@@ -14,8 +16,15 @@ from sqlmodel import Session
 import stats
 from hypotheses.domain.core.errors import DomainError
 from hypotheses.domain.experiments.common import variants_of
+from hypotheses.domain.experiments.metric_files import attach_aggregated, attach_per_user
+from hypotheses.domain.experiments.metrics import metrics_of
 from hypotheses.domain.experiments.results import open_experiment, record_results
-from hypotheses.domain.experiments.results_files import FIELD, parse_aggregated, refuse
+from hypotheses.domain.experiments.results_files import (
+    FIELD,
+    parse_aggregated,
+    read_text,
+    refuse,
+)
 from hypotheses.enums import MetricKind
 from hypotheses.models import Analysis, Team, User
 
@@ -43,9 +52,14 @@ def results_from_csv(
     """
     experiment = open_experiment(session, team, hypothesis_id)
     names = [v.name for v in variants_of(session, experiment=experiment)]
+    metrics = [SimpleNamespace(name=m.name, kind=m.kind) for m in metrics_of(session, experiment)]
     session.rollback()  # release the read transaction (and SQLite's lock) while parsing a big file
     if kind == "aggregated":
-        rows = parse_aggregated(file, metric_kind=experiment.metric_kind, variant_names=names)
+        text = read_text(file)
+        rows = parse_aggregated(
+            io.StringIO(text), metric_kind=experiment.metric_kind, variant_names=names
+        )
+        attach_aggregated(rows, text, metrics)
         source = "csv"
     elif kind == "per-user":
         rows = _reduce_per_user(
@@ -56,6 +70,14 @@ def results_from_csv(
             conversion_column,
             value_column,
             progress,
+        )
+        attach_per_user(
+            rows,
+            file,
+            metrics,
+            _column(variant_column, "variant", "variant_column"),
+            names,
+            per_user_error,
         )
         source = "per-user csv"
     else:
