@@ -25,6 +25,7 @@ from werkzeug.routing import IntegerConverter
 
 from hypotheses import enums, languages
 from hypotheses.audit_notes import audit_note, results_source
+from hypotheses.audit_values import audit_value
 from hypotheses.db import get_engine, get_session
 from hypotheses.domain.accounts.users import memberships_of
 from hypotheses.models import Membership, Team, User
@@ -252,6 +253,7 @@ def init_app(app: Flask) -> None:
     register_errors(app)
     app.jinja_env.globals.update(can=can, vocab=enums, nav_items=nav_items, audit_note=audit_note)
     app.jinja_env.globals.update(results_source=results_source)
+    app.jinja_env.globals.update(audit_value=audit_value)
     app.jinja_env.globals.update(
         current_language=languages.current_language, language_names=languages.NAMES
     )
