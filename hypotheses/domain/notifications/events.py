@@ -107,6 +107,8 @@ def notify(
     added: list[OutboxMessage] = []
     for person in people:
         choice = NotificationChoice.NOW.value if event in BYPASS else choices[person.id]
+        if choice == NotificationChoice.DIGEST and event == E.WEEKLY_DIGEST:
+            choice = NotificationChoice.NOW.value  # a digest is not put in another digest
         if choice == NotificationChoice.NEVER:
             continue
         rendered = render_event(event, context, language=language_of(person.language))

@@ -180,5 +180,22 @@ def compose(event: str, context: dict[str, Any]) -> Message:
             items=[str(c["excerpt"])] if c.get("excerpt") else [],
             link_label=_("Open the comment"),
         )
-    # Events composed elsewhere (digests) or unknown: the subject alone.
+    if event == E.WEEKLY_DIGEST:
+        sections = []
+        if c.get("tests"):
+            sections.append((_("Decided and learned"), [_test_line(t) for t in c["tests"]]))
+        if c.get("started"):
+            sections.append((_("Started"), [str(t) for t in c["started"]]))
+        if c.get("running"):
+            sections.append((_("Running now"), [str(t) for t in c["running"]]))
+        if c.get("decisions"):
+            sections.append((_("Due"), [_decision_line(d) for d in c["decisions"]]))
+        lines = [] if sections else [_("A quiet week: nothing was tested, decided or due.")]
+        return Message(
+            _("%(team)s: the week %(week)s", team=c.get("team", ""), week=c.get("week", "")),
+            lines,
+            sections=sections,
+            link_label=_("Open the dashboard"),
+        )
+    # Events composed elsewhere (the daily digest) or unknown: the subject alone.
     return Message(str(c.get("subject") or NotificationEvent.label_of(event)))

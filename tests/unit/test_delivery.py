@@ -1,0 +1,147 @@
+"""Delivery through real receivers on the loopback: SMTP (aiosmtpd) and webhooks over HTTP."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from notification_sinks import HttpSink, SmtpSink
+from sqlmodel import select
+
+from hypotheses.db import get_engine
+from hypotheses.domain.notifications import signing
+from hypotheses.domain.notifications.delivery import deliver_all, retry
+from hypotheses.domain.notifications.events import notify
+from hypotheses.domain.notifications.secretbox import seal
+from hypotheses.models import OutboxMessage, TeamWebhook
+
+
+def _hooks(db, team, url):
+    hooks = [
+        TeamWebhook(
+            team_id=team.id,
+            kind="telegram",
+            name="tg",
+            target="-100500",
+            secret_box=seal("123:telegram-token"),
+            events=["test_started"],
+        ),
+        TeamWebhook(
+            team_id=team.id,
+            kind="slack",
+            name="slack",
+            target="",
+            secret_box=seal(url + "/slack/T000/B000/XXX"),
+            events=["test_started"],
+        ),
+        TeamWebhook(
+            team_id=team.id,
+            kind="json",
+            name="json",
+            target=url + "/json",
+            secret_box=seal("json-signing-secret"),
+            events=["test_started"],
+        ),
+    ]
+    db.add_all(hooks)
+    db.commit()
+
+
+def test_every_channel_gets_the_event_once(app, db, team, users):
+    with SmtpSink() as smtp, HttpSink() as http:
+        app.config.update(smtp.config(), TELEGRAM_API_URL=http.url + "/tg")
+        with app.app_context():
+            _hooks(db, team, http.url)
+            notify(
+                db,
+                "test_started",
+                team_id=team.id,
+                actor_id=users["lead"].id,
+                recipients=[users["marketer"], users["viewer"]],
+                context={"title": "Short form", "path": "/experiments/1"},
+            )
+            db.commit()
+            report = deliver_all(get_engine(), worker="t")
+            again = deliver_all(get_engine(), worker="t")
+        assert (report.sent, report.failed, again.claimed) == (5, 0, 0)
+        assert sorted(m["To"] for m in smtp.messages) == sorted(
+            [users["marketer"].email, users["viewer"].email]
+        )
+        mail = smtp.messages[0]
+        assert mail.get_body(("plain",)).get_content().startswith("Test started: Short form")
+        assert (
+            '<a href="http://127.0.0.1:5000/experiments/1"'
+            in mail.get_body(("html",)).get_content()
+        )
+        paths = sorted(r["path"] for r in http.requests)
+        assert paths == ["/json", "/slack/T000/B000/XXX", "/tg/bot123:telegram-token/sendMessage"]
+        by_path = {r["path"]: r for r in http.requests}
+        tg = by_path["/tg/bot123:telegram-token/sendMessage"]
+        import json
+
+        assert json.loads(tg["body"])["chat_id"] == "-100500"
+        signed = by_path["/json"]
+        header = signed["headers"][signing.HEADER]
+        assert signing.verify("json-signing-secret", signed["body"], header)
+        assert json.loads(signed["body"])["event"] == "test_started"
+        assert not signing.verify("other-secret", signed["body"], header)
+        assert not signing.verify("json-signing-secret", signed["body"] + b" ", header)
+    rows = db.exec(select(OutboxMessage)).all()
+    assert {r.status for r in rows} == {"sent"} and all(r.attempts == 1 for r in rows)
+
+
+def test_signature_replay_window():
+    body = b'{"event": "test_started"}'
+    now = 1_800_000_000
+    header = signing.sign("s3cret", body, timestamp=now)
+    assert signing.verify("s3cret", body, header, now=now + 299)
+    assert not signing.verify("s3cret", body, header, now=now + 301)  # replayed later
+    assert not signing.verify("s3cret", body, header, now=now - 301)
+    assert not signing.verify("s3cret", body, "t=abc,v1=00", now=now)
+    assert not signing.verify("s3cret", body, None, now=now)
+
+
+def test_smtp_down_then_back(app, db, team, users):
+    smtp = SmtpSink()
+    app.config.update(smtp.config(), NOTIFY_RETRY_BASE_SECONDS=60)
+    with app.app_context():
+        notify(
+            db,
+            "hypothesis_approved",
+            team_id=team.id,
+            recipients=[users["marketer"]],
+            context={"title": "T"},
+        )
+        db.commit()
+        report = deliver_all(get_engine(), worker="t")
+        assert (report.claimed, report.retrying) == (1, 1)
+        message = db.exec(select(OutboxMessage)).one()
+        assert message.status == "pending" and "127.0.0.1" in message.last_error
+        db.rollback()  # end the test session's transaction: it holds SQLite's write lock
+        with smtp:
+            assert deliver_all(get_engine(), worker="t").claimed == 0  # waits for its backoff
+            later = datetime.now(UTC) + timedelta(minutes=5)
+            assert deliver_all(get_engine(), worker="t", now=later).sent == 1
+        db.refresh(message)
+        assert (message.status, message.attempts, len(smtp.messages)) == ("sent", 2, 1)
+
+
+def test_failed_after_max_attempts_then_retried(app, db, team, users):
+    app.config.update(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=1, NOTIFY_MAX_ATTEMPTS=2, NOTIFY_RETRY_BASE_SECONDS=0
+    )
+    with app.app_context():
+        notify(
+            db,
+            "hypothesis_approved",
+            team_id=team.id,
+            recipients=[users["marketer"]],
+            context={"title": "T"},
+        )
+        db.commit()
+        report = deliver_all(get_engine(), worker="t")
+        assert (report.retrying, report.failed) == (1, 1)
+        message = db.exec(select(OutboxMessage)).one()
+        assert message.status == "failed"
+        assert retry(db, message_id=message.id)
+        db.refresh(message)
+        assert (message.status, message.attempts) == ("pending", 0)
