@@ -15,11 +15,16 @@ from html import escape
 
 from markupsafe import Markup
 
-WIDTH = 680
-LABEL_W = 150  # variant names on the left
-VALUE_W = 230  # "+26.0% (+8.0% to +44.0%)" on the right, longer in Russian
-ROW_H = 40
-TOP, BOTTOM = 16, 40
+# Each variant is a row: its name and numbers on one line, its interval as a band below, on a
+# plot as wide as the chart. The viewBox is narrow so the text stays readable when the chart
+# shrinks to a phone's width (about 0.85 of its size at 360 px); app.css caps its width.
+WIDTH = 420
+PAD = 12  # left and right margin of the plot
+ROW_H = 58  # a text line, the band, space
+TOP, BOTTOM = 22, 52  # room for the "no change" label; ticks and the axis label
+NAME_CHARS = 20
+INK, MUTED, GRID = "#1f2733", "#4a5361", "#dfe3e8"
+SIGNIFICANT, SIGNIFICANT_BAND, PLAIN_BAND = "#0e6b70", "#a9cfd1", "#cfd5dc"
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,7 @@ def _domain(rows: list[LiftRow]) -> tuple[float, float, float]:
 
 
 def _text(x: float, y: float, body: str, **attrs: str) -> str:
-    extra = "".join(f' {k.replace("_", "-")}="{escape(v)}"' for k, v in attrs.items())
+    extra = "".join(f' {k.rstrip("_").replace("_", "-")}="{escape(v)}"' for k, v in attrs.items())
     return f'<text x="{x:.1f}" y="{y:.1f}"{extra}>{escape(body)}</text>'
 
 
@@ -92,18 +97,23 @@ def lift_chart(
     axis_label: str,
     no_ci: str = "no CI",
     not_computable: str = "not computable",
+    zero_label: str = "",
     signed: Callable[[float], str] = _signed,
     interval: Callable[[float, float], str] = _interval,
     tick: Callable[[float, int], str] = _tick,
 ) -> Markup:
-    """Return an SVG of each variant's relative lift (point) with its CI (bar) around a zero line.
+    """Return an SVG of each variant's relative lift (point) with its CI (band) and a zero line.
 
     Significant lifts get a filled diamond, others a hollow circle, and every row prints its
-    numbers, so colour is never the only signal. *signed* (a lift), *interval* (its CI) and
-    *tick* (an axis value with so many decimals) word the numbers; the defaults are English.
+    numbers, so colour is never the only signal. The x axis has ticks and *axis_label*; the
+    dashed zero line is labelled *zero_label* ("no change") when given. *signed* (a lift),
+    *interval* (its CI) and *tick* (an axis value with so many decimals) word the numbers; the
+    defaults are English.
     """
-    plot_x0, plot_x1 = LABEL_W, WIDTH - VALUE_W
-    height = TOP + ROW_H * max(len(rows), 1) + BOTTOM
+    plot_x0, plot_x1 = PAD, WIDTH - PAD
+    count = max(len(rows), 1)
+    axis_y = TOP + ROW_H * count
+    height = axis_y + BOTTOM
     lo, hi, step = _domain(rows)
 
     def sx(value: float) -> float:
@@ -117,48 +127,60 @@ def lift_chart(
         f'<title id="{ident}-t">{escape(title)}</title>',
         f'<desc id="{ident}-d">{escape(description)}</desc>',
     ]
-    axis_y = TOP + ROW_H * max(len(rows), 1)
     ticks = int(round((hi - lo) / step))
     values = [lo + i * step for i in range(ticks + 1)]
     digits = _tick_digits(values)
-    for value in values:
-        x = sx(value)
-        parts.append(f'<line x1="{x:.1f}" y1="{TOP}" x2="{x:.1f}" y2="{axis_y}" stroke="#e3e6ea"/>')
-        label = tick(0.0, 0).lstrip("+") if abs(value) < step / 1000 else tick(value, digits)
-        parts.append(_text(x, axis_y + 16, label, text_anchor="middle", fill="#495057"))
-    zero = sx(0.0)
+    # Ticks: a thin ink tick, a light grid line; the first and last anchored inside the chart.
     parts.append(
-        f'<line x1="{zero:.1f}" y1="{TOP - 6}" x2="{zero:.1f}" y2="{axis_y}" stroke="#212529" '
-        f'stroke-width="1.5" stroke-dasharray="4 3"/>'
+        f'<line x1="{plot_x0}" y1="{axis_y}" x2="{plot_x1}" y2="{axis_y}" stroke="{MUTED}"/>'
     )
+    for i, value in enumerate(values):
+        x = sx(value)
+        parts.append(f'<line x1="{x:.1f}" y1="{TOP}" x2="{x:.1f}" y2="{axis_y}" stroke="{GRID}"/>')
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{axis_y}" x2="{x:.1f}" y2="{axis_y + 5}" stroke="{MUTED}"/>'
+        )
+        label = tick(0.0, 0).lstrip("+") if abs(value) < step / 1000 else tick(value, digits)
+        anchor = "start" if i == 0 else "end" if i == ticks else "middle"
+        parts.append(
+            _text(x, axis_y + 19, label, text_anchor=anchor, fill=MUTED, class_="chart-tick")
+        )
     parts.append(
         _text(
-            plot_x0 + (plot_x1 - plot_x0) / 2,
-            axis_y + 34,
-            axis_label,
-            text_anchor="middle",
-            fill="#495057",
+            WIDTH / 2, axis_y + 42, axis_label, text_anchor="middle", fill=INK, class_="chart-axis"
         )
     )
+    zero = sx(0.0)
+    parts.append(
+        f'<line x1="{zero:.1f}" y1="{TOP - 4}" x2="{zero:.1f}" y2="{axis_y}" stroke="{INK}" '
+        f'stroke-width="1.5" stroke-dasharray="5 4"/>'
+    )
+    if zero_label:
+        anchor = "start" if zero < WIDTH * 0.3 else "end" if zero > WIDTH * 0.7 else "middle"
+        parts.append(
+            _text(zero, TOP - 8, zero_label, text_anchor=anchor, fill=MUTED, class_="chart-tick")
+        )
     for index, row in enumerate(rows):
-        y = TOP + ROW_H * index + ROW_H / 2
-        name = row.name if len(row.name) <= 22 else row.name[:21] + "…"
-        parts.append(_text(LABEL_W - 10, y + 4, name, text_anchor="end", fill="#212529"))
-        colour = "#0b6e4f" if row.significant else "#495057"
-        if (
+        top = TOP + ROW_H * index
+        text_y, y = top + 18, top + 36
+        name = row.name if len(row.name) <= NAME_CHARS else row.name[: NAME_CHARS - 1] + "…"
+        colour = SIGNIFICANT if row.significant else MUTED
+        finite = (
             row.low is not None
             and row.high is not None
             and math.isfinite(row.low)
             and math.isfinite(row.high)
-        ):
+        )
+        if finite:
             x1, x2 = sx(row.low), sx(row.high)
+            band = SIGNIFICANT_BAND if row.significant else PLAIN_BAND
             parts.append(
-                f'<line x1="{x1:.1f}" y1="{y:.1f}" x2="{x2:.1f}" y2="{y:.1f}" stroke="{colour}" '
-                f'stroke-width="3"/>'
+                f'<line x1="{x1:.1f}" y1="{y}" x2="{x2:.1f}" y2="{y}" stroke="{band}" '
+                f'stroke-width="12" stroke-linecap="butt"/>'
             )
             for x in (x1, x2):
                 parts.append(
-                    f'<line x1="{x:.1f}" y1="{y - 7:.1f}" x2="{x:.1f}" y2="{y + 7:.1f}" '
+                    f'<line x1="{x:.1f}" y1="{y - 9}" x2="{x:.1f}" y2="{y + 9}" '
                     f'stroke="{colour}" stroke-width="2"/>'
                 )
             label = (
@@ -172,20 +194,22 @@ def lift_chart(
             x = sx(row.lift)
             if row.significant:
                 parts.append(
-                    f'<path d="M{x:.1f} {y - 8:.1f} L{x + 8:.1f} {y:.1f} L{x:.1f} {y + 8:.1f} '
-                    f'L{x - 8:.1f} {y:.1f} Z" fill="{colour}"/>'
+                    f'<path d="M{x:.1f} {y - 9} L{x + 9:.1f} {y} L{x:.1f} {y + 9} '
+                    f'L{x - 9:.1f} {y} Z" fill="{colour}" stroke="#fff" stroke-width="1.5"/>'
                 )
             else:
                 parts.append(
-                    f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="#fff" stroke="{colour}" '
+                    f'<circle cx="{x:.1f}" cy="{y}" r="6.5" fill="#fff" stroke="{colour}" '
                     f'stroke-width="2.5"/>'
                 )
+        parts.append(_text(plot_x0, text_y, name, fill=INK, font_weight="600"))
         parts.append(
             _text(
-                plot_x1 + 10,
-                y + 4,
+                plot_x1,
+                text_y,
                 label,
-                fill=colour,
+                text_anchor="end",
+                fill=colour if row.significant else INK,
                 font_weight="600" if row.significant else "400",
             )
         )

@@ -224,6 +224,7 @@ def analysis_view(analysis: Analysis | None) -> dict[str, Any] | None:
         axis_label=axis,
         no_ci=_("no CI"),
         not_computable=_("not computable"),
+        zero_label=_("no change"),
         signed=signed_pct,
         interval=ci_range,
         tick=lambda value, digits: signed_pct(value, digits),
