@@ -33,7 +33,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 help:
 	@echo "make run          install into $(VENV), init the DB (demo data on first run), serve on http://$(HOST):$(PORT)"
-	@echo "make test         install test deps (chromium, postgresql, fonts) and run the suite on SQLite and PostgreSQL"
+	@echo "make test         install test deps (chromium, postgresql, fonts, npm; axe-core by npm ci) and run the suite on SQLite and PostgreSQL"
 	@echo "make test-sqlite  run all tests on SQLite (browser tests included)"
 	@echo "make test-pg      run all but browser and stats-engine tests on PostgreSQL (throwaway server, or HYPOTHESES_TEST_DATABASE_URL)"
 	@echo "make bench        run every bench/*.py"
@@ -72,8 +72,14 @@ run: install
 
 # --- tests ------------------------------------------------------------------
 
+# axe-core (package.json, pinned in package-lock.json) for the browser tests' accessibility
+# checks: `npm ci` into node_modules/ when it is missing or the lock file changed.
 test-deps:
 	bash scripts/ensure_test_deps.sh
+	@if [ ! -f node_modules/axe-core/axe.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+	    echo ">> npm ci (axe-core for the browser tests)"; \
+	    npm ci --no-audit --no-fund; \
+	fi
 
 test: install test-deps
 	bash scripts/run_tests.sh all

@@ -3,6 +3,7 @@
 #   - chromium           Debian's browser for the Playwright tests (/usr/bin/chromium)
 #   - postgresql         a PostgreSQL server for the PostgreSQL test run
 #   - fonts-dejavu-core  so headless screenshots render text
+#   - npm                `make test-deps` runs `npm ci` for axe-core (package-lock.json)
 # Runs `apt-get update` only when something has to be installed.
 # Needs root, or sudo when run as a normal user.
 #
@@ -37,6 +38,13 @@ if have_pg_server; then
 else
     log "PostgreSQL server missing (no /usr/lib/postgresql/*/bin/postgres)"
     need+=(postgresql)
+fi
+
+if command -v npm >/dev/null 2>&1; then
+    log "npm present: $(npm --version 2>/dev/null) (node $(node --version 2>/dev/null))"
+else
+    log "npm missing (installs axe-core for the browser tests' accessibility checks)"
+    need+=(npm)
 fi
 
 if [[ -e "$DEJAVU" ]]; then
@@ -88,4 +96,5 @@ log "installed ${need[*]} in $((SECONDS - start)) s"
 log "chromium: $("$CHROMIUM" --version)"
 have_pg_server || die "no /usr/lib/postgresql/*/bin/postgres after installing postgresql"
 [[ -e "$DEJAVU" ]] || die "$DEJAVU still missing after installing fonts-dejavu-core"
+command -v npm >/dev/null 2>&1 || die "npm still missing after installing npm"
 log "all test dependencies are installed"
