@@ -35,6 +35,55 @@ ERROR_TEXT = {
     422: "Invalid fields; see error.fields.",
 }
 
+# Rules a JSON Schema cannot say (they compare fields or items, or depend on stored data or
+# today's date): a request that keeps to the document but breaks one is refused with 422 on
+# these fields (or fields under them, like "variants.1.name"), and the operation's 422
+# response says so. Every other 422 means the request broke the document itself.
+RULES: dict[str, dict[str, str]] = {
+    "stats_analyze": {
+        "variants": "each arm needs a unique, non-empty name; the engine refuses numbers it "
+        "cannot analyse (e.g. more conversions than visitors)",
+        "looks": "an earlier look cannot have more data than now; group-sequential looks "
+        "need planned_per_variant",
+        "planned_split": "one share per arm",
+    },
+    "stats_sample_size": {
+        "baseline": "a conversion baseline is a rate between 0 and 1 (not 0 or 1); a mean is "
+        "at most 10^12 in size",
+        "baseline_sd": "above 0, at most 10^12",
+        "mde": "the target rate must stay between 0 and 1; a relative effect needs a baseline "
+        "other than 0",
+    },
+    "put_design": {
+        "baseline": "as for sample-size",
+        "baseline_sd": "as for sample-size",
+        "mde": "as for sample-size",
+        "variants": "distinct names; traffic shares for every variant or none, adding up to 100%",
+        "secondary": "each secondary metric's baseline and standard deviation as for the "
+        "primary one",
+    },
+    "create_hypothesis": {"links": "web addresses starting with http:// or https://"},
+    "patch_hypothesis": {"links": "web addresses starting with http:// or https://"},
+    "push_results": {
+        "variants": "exactly the test's variants, by name, each once",
+        "file": "a CSV body: a header naming the chosen columns, and every row valid",
+        **{
+            name: "the query parameters are for a CSV body only"
+            for name in ("kind", "variant_column", "conversion_column", "value_column", "final")
+        },
+    },
+    "decide": {"reason": "a decision against the analysis needs a written reason"},
+    "correct_decision": {"reason": "a decision against the analysis needs a written reason"},
+    "finish_test": {"reason": "finishing below the planned sample needs a written reason"},
+    "open_review": {"iso_week": "a week that exists and has started"},
+    "save_kpis": {"kpis": "metrics of the team's catalog"},
+    "add_decision": {
+        "owner_email": "a member of the team",
+        "owner_id": "a member of the team",
+        "hypothesis_id": "a hypothesis of the team",
+    },
+}
+
 
 @dataclass
 class Operation:
@@ -63,6 +112,8 @@ OPERATIONS: list[Operation] = []
 # Control characters other than tab, line feed and carriage return (NUL among them) are
 # never part of text people type, and PostgreSQL cannot store NUL: refused in any input.
 CONTROL = frozenset(chr(c) for c in range(32) if chr(c) not in "\t\n\r") | {"\x7f"}
+# The same rule in the document: every text of a request matches it (ECMAScript and Python).
+NO_CONTROL = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
 
 
 def refuse_control_characters(value: Any, path: str = "") -> None:
@@ -120,12 +171,25 @@ def parse_body(model: type[BaseModel], *, required: bool = True) -> BaseModel:
         if required:
             raise ApiError(400, _("Send a JSON object as the request body."), code="missing_body")
         raw = b"{}"
+    data: Any = None
+    try:
+        # JSON Schema counts 5.0 as an integer: read integral numbers as integers.
+        data = json.loads(raw, parse_float=_json_number)
+        raw = json.dumps(data)
+    except ValueError:
+        pass  # not JSON: the model's own parser reports where
     try:
         parsed = model.model_validate_json(raw)
     except ValidationError as error:
         raise from_validation_error(error, model=model) from None
-    refuse_control_characters(json.loads(raw))
+    refuse_control_characters(data)
     return parsed
+
+
+def _json_number(text: str) -> float | int:
+    """A JSON number with a fraction or exponent: an int when its value is whole (5.0, 1e2)."""
+    value = float(text)
+    return int(value) if value.is_integer() else value
 
 
 def _serialise(result: Any, status: int) -> Response:
@@ -222,6 +286,37 @@ def _path(rule: str) -> tuple[str, list[dict]]:
     return PREFIX + _CONVERTER.sub(r"{\2}", rule), params
 
 
+def _texts_without_control_characters(roots: list[dict], defs: dict[str, dict]) -> None:
+    """Write the control-character rule (NO_CONTROL) on every free text a request can hold:
+    the strings of the request bodies' schemas, their object keys included."""
+    seen: set[str] = set()
+
+    def visit(schema: Any) -> None:
+        if isinstance(schema, list):
+            for item in schema:
+                visit(item)
+            return
+        if not isinstance(schema, dict):
+            return
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.rsplit("/", 1)[-1] not in seen:
+            seen.add(ref.rsplit("/", 1)[-1])
+            visit(defs.get(ref.rsplit("/", 1)[-1]))
+        free = not {"enum", "const", "pattern", "format"} & schema.keys()
+        if schema.get("type") == "string" and free:
+            schema["pattern"] = NO_CONTROL
+        if schema.get("type") == "object" and "additionalProperties" in schema:
+            schema.setdefault("propertyNames", {"pattern": NO_CONTROL})
+        for key in ("properties", "$defs"):
+            for value in (schema.get(key) or {}).values():
+                visit(value)
+        for key in ("items", "additionalProperties", "anyOf", "oneOf", "allOf", "prefixItems"):
+            visit(schema.get(key))
+
+    for root in roots:
+        visit(root)
+
+
 def _query_params(model: type[BaseModel], refs: dict) -> list[dict]:
     schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
     required = set(schema.get("required", []))
@@ -235,6 +330,10 @@ def _query_params(model: type[BaseModel], refs: dict) -> list[dict]:
         options = [p for p in prop.pop("anyOf", []) if p.get("type") != "null"]
         if options:
             prop.update(options[0])
+        if prop.get("type") == "string" and not {"enum", "pattern", "format"} & prop.keys():
+            prop["pattern"] = NO_CONTROL
+        if prop.get("type") == "string":
+            prop.setdefault("minLength", 1)  # an empty parameter is refused: leave it out
         param = {"name": name, "in": "query", "required": name in required, "schema": prop}
         if description:
             param["description"] = description
@@ -255,11 +354,20 @@ def _error_responses(op: Operation) -> dict[str, Any]:
     ref = {"$ref": "#/components/schemas/ErrorResponse"}
     return {
         str(code): {
-            "description": ERROR_TEXT.get(code, "Error."),
+            "description": _error_text(op, code),
             "content": {"application/json": {"schema": ref}},
         }
         for code in sorted(codes)
     }
+
+
+def _error_text(op: Operation, code: int) -> str:
+    text = ERROR_TEXT.get(code, "Error.")
+    rules = RULES.get(op.endpoint)
+    if code == 422 and rules:
+        named = "; ".join(f"`{name}`: {rule}" for name, rule in rules.items())
+        text += f" Also refused, though the schema cannot say it: {named}."
+    return text
 
 
 def build_document() -> dict[str, Any]:
@@ -272,6 +380,10 @@ def build_document() -> dict[str, Any]:
             models.append((op.response, "serialization"))
     refs, top = models_json_schema(
         list(dict.fromkeys(models)), ref_template="#/components/schemas/{model}"
+    )
+    _texts_without_control_characters(
+        [refs[(op.body, "validation")] for op in OPERATIONS if op.body is not None],
+        top.get("$defs", {}),
     )
     paths: dict[str, dict] = {}
     for op in OPERATIONS:

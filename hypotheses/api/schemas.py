@@ -85,7 +85,8 @@ def _choice(name: str, required: bool = False) -> Any:
 
 
 ICE = {"minimum": 1, "maximum": 10}
-WEEK = r"^[0-9]{4}-W[0-9]{2}$"  # an ISO week such as 2026-W47 (checked by domain.weeks)
+# An ISO week such as 2026-W47 (domain.weeks also checks that a year has a week 53).
+WEEK = r"^[0-9]{4}-W(?:0[1-9]|[1-4][0-9]|5[0-3])$"
 
 
 # ---------------------------------------------------------------- errors

@@ -28,6 +28,13 @@ class VariantIn(In):
     )
 
 
+# A continuous metric needs its standard deviation (written in the document as if/then).
+CONTINUOUS_NEEDS_SD = {
+    "if": {"properties": {"metric_kind": {"const": "continuous"}}, "required": ["metric_kind"]},
+    "then": {"required": ["baseline_sd"], "properties": {"baseline_sd": {"type": "number"}}},
+}
+
+
 class DesignIn(In):
     """A test design. `baseline` is a rate (0–1) for conversions, the mean for continuous
     metrics (with `baseline_sd`); `mde` is relative (0.2 = +20%) unless mde_relative is
@@ -47,7 +54,8 @@ class DesignIn(In):
                     "daily_visitors": 1000,
                     "variants": [{"name": "Control", "split": 0.5}, {"name": "B", "split": 0.5}],
                 }
-            ]
+            ],
+            **CONTINUOUS_NEEDS_SD,
         }
     )
 
@@ -402,7 +410,8 @@ class SampleSizeIn(In):
                     "variants": 2,
                     "daily_visitors": 1000,
                 }
-            ]
+            ],
+            **CONTINUOUS_NEEDS_SD,
         }
     )
 
