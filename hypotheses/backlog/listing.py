@@ -10,43 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from babel.numbers import format_decimal
-from flask import url_for
+from flask import get_template_attribute, url_for
 from flask_babel import LazyString, get_locale, get_translations
 from flask_babel import gettext as babel_gettext
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
-from hypotheses.domain.backlog.queries import Scored
+from hypotheses.domain.backlog.queries import Line
 from hypotheses.enums import Lever, Stage, Status, Subject, Vocabulary
-from hypotheses.models import Hypothesis
 
 # An id no row has: url_for builds a link once with it, rows swap in their own id.
 PLACEHOLDER = "2147483647"
-
-
-@dataclass(frozen=True)
-class Row:
-    """One line of the backlog table, every text ready to print."""
-
-    hypothesis: Hypothesis
-    id: str
-    score: str
-    rice: str
-    stage: str
-    lever: str
-    subject: str
-    owner: str
-    status: str
-    badge: str
-    age: str
-    detail_url: str
-    score_url: str | None  # None: the scores are shown, not editable, for this user and row
-    form_label: str  # accessible name of the row's score form
-    # (name, element id, short label, label, "Impact of “title”" for screen readers, value)
-    fields: tuple[tuple[str, str, str, str, str, int], ...]
-    save_label: str
 
 
 @lru_cache(maxsize=4096)
@@ -56,8 +34,9 @@ def _number(value: float, pattern: str, locale: str) -> str:
 
 @lru_cache(maxsize=1024)
 def _label(vocabulary: type[Vocabulary], value: str, locale: str) -> str:
-    """Return the label of a stored value in *locale* (labels are fixed per language)."""
-    return str(vocabulary.label_of(value))
+    """Return the label of a stored value in *locale*, escaped (labels are fixed per
+    language)."""
+    return escape(str(vocabulary.label_of(value)))
 
 
 def _text(label, translations) -> str:
@@ -112,75 +91,137 @@ def _link_pattern(endpoint: str, **values) -> str:
     return url_for(endpoint, hypothesis_id=int(PLACEHOLDER), **values)
 
 
+MARK = "\x01"  # around a value's name in a row's pattern (never in markup or escaped text)
+SCORES = (("impact", "I", "Impact"), ("confidence", "C", "Confidence"), ("ease", "E", "Ease"))
+
+
+def _slot(name: str) -> str:
+    return f"{MARK}{name}{MARK}"
+
+
+def _row_object(values: dict, names, *, editable: bool) -> SimpleNamespace:
+    """The row as the macro reads it: *values* by name (placeholders, or the row's own)."""
+    ident = values["id"]
+    fields = tuple(
+        (name, f"ice-{name}-{ident}", short, label, values[f"{name}_described"], values[name])
+        for name, short, label in names
+    )
+    return SimpleNamespace(
+        **{**values, "score_url": values["score_url"] if editable else None}, fields=fields
+    )
+
+
+VALUE_NAMES = (
+    "id",
+    "score",
+    "rice",
+    "title",
+    "detail_url",
+    "parent",
+    "stage",
+    "lever",
+    "subject",
+    "owner",
+    "status",
+    "badge",
+    "score_url",
+    "form_label",
+    "version",
+    "impact",
+    "confidence",
+    "ease",
+    "impact_described",
+    "confidence_described",
+    "ease_described",
+    "save_label",
+    "age",
+)
+
+
 def rows(
-    items: list[Scored],
+    items: list[Line],
     *,
     formula: str,
     may_score: bool,
     editable: frozenset[str] | set[str] | tuple[str, ...],
     args: dict[str, str],
     now: datetime,
-) -> list[Row]:
-    """Turn one page of scored hypotheses into table rows, in the user's language."""
+    rice: bool,
+    token: str | None,
+    score_forms: dict | None = None,
+) -> Markup:
+    """Render one page of the list as table rows, in the user's language.
+
+    The row macro (templates/backlog/_row.html) is rendered once per kind of row (scores
+    editable or not) with placeholders; each row then fills its escaped values in. A row
+    whose score form came back refused (*score_forms*) is rendered through the macro itself.
+    """
     locale = str(get_locale() or "en")
     t = get_translations()  # the catalog itself: no per-string context lookups below
+    macro = get_template_attribute("backlog/_row.html", "backlog_row")
     score_pattern = "#,##0" if formula == "product" else "0.0"
     detail = _link_pattern("backlog.detail")
     score = _link_pattern("backlog.score", **args) if may_score else ""
     # Translated once; each row fills in its title.
     form_label = t.ugettext("ICE scores of “%(title)s”")
     field_label = t.ugettext("%(score)s of “%(title)s”")
-    names = [
-        (name, t.ugettext(short), t.ugettext(label))
-        for name, short, label in (
-            ("impact", "I", "Impact"),
-            ("confidence", "C", "Confidence"),
-            ("ease", "E", "Ease"),
-        )
-    ]
+    names = [(name, t.ugettext(short), t.ugettext(label)) for name, short, label in SCORES]
     save_label = t.ugettext("scores of “%(title)s”")
+    follow_up = t.ugettext("Follow-up of #%(id)d")
     today = t.ugettext("today")
+    placeholders = {name: _slot(name) for name in VALUE_NAMES}
+    patterns = {
+        editable_row: str(
+            macro(_row_object(placeholders, names, editable=editable_row), rice, token)
+        ).split(MARK)
+        for editable_row in ((True, False) if may_score else (False,))
+    }
     out = []
-    for item in items:
-        h = item.hypothesis
-        ident = str(h.id)
-        days = (now - h.created_at).days
-        title = {"title": h.title}
-        out.append(
-            Row(
-                hypothesis=h,
-                id=ident,
-                score=_number(item.score, score_pattern, locale),
-                rice="–" if item.rice is None else _number(item.rice, "#,##0", locale),
-                stage=_label(Stage, h.stage, locale),
-                lever=_label(Lever, h.lever, locale),
-                subject=_label(Subject, h.subject, locale),
-                owner=item.owner_name or "—",
-                status=_label(Status, h.status, locale),
-                badge=Status.badge_of(h.status),
-                age=today
+    for line in items:
+        ident = str(line.id)
+        days = (now - line.created_at).days
+        title = {"title": line.title}
+        values = {
+            "id": ident,
+            "score": _number(line.score, score_pattern, locale),
+            "rice": "–" if line.rice is None else _number(line.rice, "#,##0", locale),
+            "title": escape(line.title),
+            "detail_url": detail.replace(PLACEHOLDER, ident, 1),
+            "parent": Markup('<div class="small text-muted">%s</div>')
+            % (follow_up % {"id": line.parent_id})
+            if line.parent_id
+            else "",
+            "stage": _label(Stage, line.stage, locale),
+            "lever": _label(Lever, line.lever, locale),
+            "subject": _label(Subject, line.subject, locale),
+            "owner": escape(line.owner_name or "—"),
+            "status": _label(Status, line.status, locale),
+            "badge": Status.badge_of(line.status),
+            "score_url": escape(score.replace(PLACEHOLDER, ident, 1)),
+            "form_label": escape(form_label % title),
+            "version": str(line.version),
+            "impact": str(line.impact),
+            "confidence": str(line.confidence),
+            "ease": str(line.ease),
+            "save_label": escape(save_label % title),
+            "age": escape(
+                today
                 if days < 1
-                else t.ungettext("%(num)d day", "%(num)d days", days) % {"num": days},
-                detail_url=detail.replace(PLACEHOLDER, ident, 1),
-                score_url=score.replace(PLACEHOLDER, ident, 1)
-                if may_score and h.status in editable
-                else None,
-                form_label=form_label % title,
-                fields=tuple(
-                    (
-                        name,
-                        f"ice-{name}-{ident}",
-                        short,
-                        label,
-                        field_label % {"score": label, **title},
-                        getattr(h, name),
-                    )
-                    for name, short, label in names
-                ),
-                save_label=save_label % title,
-            )
-        )
-    return out
+                else t.ungettext("%(num)d day", "%(num)d days", days) % {"num": days}
+            ),
+        }
+        for name, _short, label in names:
+            values[f"{name}_described"] = escape(field_label % {"score": label, **title})
+        editable_row = may_score and line.status in editable
+        refused = (score_forms or {}).get(line.id)
+        if refused is not None and editable_row:
+            row = _row_object({k: Markup(v) for k, v in values.items()}, names, editable=True)
+            out.append(str(macro(row, rice, token, refused)))
+            continue
+        parts = list(patterns[editable_row])
+        parts[1::2] = [values[name] for name in parts[1::2]]
+        out.append("".join(parts))
+    return Markup("\n".join(out))
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from hypotheses.backlog import listing
 from hypotheses.backlog.blueprint import bp
@@ -68,30 +69,35 @@ def _render_index(score_forms: dict[int, ScoreForm] | None = None, status: int =
     filters.setup(members, rice=g.team.rice_enabled)
     filters.validate()
     criteria = filters.criteria()
-    page = backlog_queries.list_hypotheses(
+    health = backlog_queries.health(db, team=g.team)
+    page = backlog_queries.list_lines(
         db,
         team=g.team,
         page=page_number(request.args.get("page")),
         per_page=current_app.config.get("PAGE_SIZE", 25),
+        counts=health.by_status,
         **criteria,
     )
     args = {k: v for k, v in _list_args().items() if k != "page"}
+    may_score = can("hypothesis.edit")
     return render_template(
         "backlog/index.html",
         page=page,
-        rows=listing.rows(
+        rows_html=listing.rows(
             page.items,
             formula=g.team.score_formula,
-            may_score=can("hypothesis.edit"),
+            may_score=may_score,
             editable=backlog_rules.EDITABLE,
             args=args,
             now=utcnow(),
+            rice=g.team.rice_enabled,
+            token=generate_csrf() if may_score else None,  # one token for every row's form
+            score_forms=score_forms,
         ),
         filter_fields=listing.filter_fields(filters),
         headers=listing.headers(criteria.get("sort", "score"), args, rice=g.team.rice_enabled),
         args=args,
-        health=backlog_queries.health(db, team=g.team),
-        score_forms=score_forms or {},
+        health=health,
     ), status
 
 

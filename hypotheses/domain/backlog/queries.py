@@ -255,6 +255,71 @@ def list_hypotheses(
     return Page([_scored(row) for row in rows], page, pages, total, per_page)
 
 
+@dataclass(frozen=True)
+class Line:
+    """One row of the backlog page, read as plain columns (no ORM object to build)."""
+
+    id: int
+    title: str
+    stage: str
+    lever: str
+    subject: str
+    status: str
+    impact: int
+    confidence: int
+    ease: int
+    version: int
+    created_at: Any
+    parent_id: int | None
+    owner_name: str | None
+    score: float
+    rice: float | None
+
+
+LINE_COLUMNS = (
+    "id",
+    "title",
+    "stage",
+    "lever",
+    "subject",
+    "status",
+    "impact",
+    "confidence",
+    "ease",
+    "version",
+    "created_at",
+    "parent_id",
+)
+
+
+def list_lines(
+    session: Session,
+    *,
+    team: Team,
+    page: int = 1,
+    per_page: int = 25,
+    counts: dict[str, int] | None = None,
+    **filters: Any,
+) -> Page[Line]:
+    """List one page as ``list_hypotheses`` does, as plain rows (the busiest page's read).
+
+    With the team's *counts* by status (``counts_by_status``) at hand, a list filtered by
+    status alone takes its size from them: one statement instead of two.
+    """
+    shape, params = _filter_params(team=team, **filters)
+    status_mode, names, search, _sort = shape
+    count, cut = _page_statements(team.score_formula, *shape, plain=True)
+    if counts is not None and not names and not search:
+        wanted = {"active": ACTIVE, "one": (params.get("status"),), "all": counts}[status_mode]
+        total = sum(counts.get(status, 0) for status in wanted)
+    else:
+        total = session.exec(count, params=params).one()
+    page, per_page, pages = bounds(page, per_page, total)
+    params.update(offset=(page - 1) * per_page, limit=per_page)
+    rows = session.exec(cut, params=params).all() if total else []
+    return Page([Line(*row) for row in rows], page, pages, total, per_page)
+
+
 def _filter_params(
     *,
     team: Team,
@@ -289,8 +354,11 @@ def _filter_params(
 
 
 @lru_cache(maxsize=256)
-def _page_statements(formula: str, status_mode: str, names: tuple, search: bool, sort: str):
-    """Return (count, page) statements of one shape of the list (values are parameters)."""
+def _page_statements(
+    formula: str, status_mode: str, names: tuple, search: bool, sort: str, plain: bool = False
+):
+    """Return (count, page) statements of one shape of the list (values are parameters);
+    *plain*: the page's rows as ``Line`` columns instead of Hypothesis objects."""
     query, order = _scored_select(
         formula,
         status_mode=status_mode,
@@ -304,6 +372,15 @@ def _page_statements(formula: str, status_mode: str, names: tuple, search: bool,
     count = select(func.count()).select_from(counted.order_by(None).subquery())
     keys = query.with_only_columns(key, maintain_column_froms=True).order_by(*order)
     keys = keys.offset(bindparam("offset", type_=Integer)).limit(bindparam("limit", type_=Integer))
+    if plain:
+        score, rice = score_column(formula), rice_column()
+        query = query.with_only_columns(
+            *(col(getattr(Hypothesis, name)) for name in LINE_COLUMNS),
+            col(User.name),
+            score.label("score"),
+            rice.label("rice"),
+            maintain_column_froms=True,
+        )
     return count, query.where(key.in_(keys.scalar_subquery())).order_by(*order)
 
 
