@@ -45,7 +45,8 @@ from hypotheses.domain.core.errors import (
     StaleVersion,
 )
 from hypotheses.domain.core.roles import role_of
-from hypotheses.enums import Status
+from hypotheses.domain.notifications import tell
+from hypotheses.enums import NotificationEvent, Status
 from hypotheses.models import Experiment, Hypothesis, Team, User, utcnow
 
 ENTITY = "hypothesis"
@@ -213,6 +214,8 @@ def create_hypothesis(
     changes = {k: [None, v] for k, v in values.items() if v not in (None, "")}
     changes["status"] = [None, hypothesis.status]
     _record(session, hypothesis, actor=actor, action="hypothesis.create", changes=changes)
+    if room:
+        tell.hypothesis(session, NotificationEvent.APPROVAL_REQUESTED, hypothesis, actor=actor)
     return hypothesis, room
 
 
@@ -306,6 +309,7 @@ def approve(
         approved_at=utcnow(),
         approved_version=hypothesis.version,
     )
+    tell.hypothesis(session, NotificationEvent.HYPOTHESIS_APPROVED, hypothesis, actor=actor)
     return hypothesis
 
 
@@ -334,6 +338,7 @@ def reject(
         reject_reason=text,
         **_NO_APPROVAL,
     )
+    tell.hypothesis(session, NotificationEvent.HYPOTHESIS_REJECTED, hypothesis, actor=actor)
     return hypothesis
 
 
@@ -362,6 +367,7 @@ def promote(
     if not has_room(session, team):
         raise LimitReached(full_message(team, backlog_size(session, team=team)))
     _move(session, hypothesis, Status.BACKLOG.value, actor=actor, action="hypothesis.promote")
+    tell.hypothesis(session, NotificationEvent.APPROVAL_REQUESTED, hypothesis, actor=actor)
     return hypothesis
 
 

@@ -22,7 +22,8 @@ from hypotheses.domain.experiments.common import (
     status_text,
     use_case,
 )
-from hypotheses.enums import Decision, ExperimentStatus, Outcome, Status
+from hypotheses.domain.notifications import tell
+from hypotheses.enums import Decision, ExperimentStatus, NotificationEvent, Outcome, Status
 from hypotheses.models import Experiment, Hypothesis, Team, User, utcnow
 
 MAX_REASON, MAX_LEARNING, MAX_TITLE = 1000, 200, 200
@@ -156,6 +157,7 @@ def decide(
         action="hypothesis.decide",
         note=f"{decision} ({outcome}): {learning}",
     )
+    tell.experiment(session, NotificationEvent.DECISION_RECORDED, experiment, actor=actor)
     child = (
         _follow_up(
             session, team=team, actor=actor, parent=hypothesis, title=follow, learning=learning

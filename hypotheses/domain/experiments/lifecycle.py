@@ -46,7 +46,8 @@ from hypotheses.domain.experiments.design import (
     validate_design,
 )
 from hypotheses.domain.experiments.metrics import apply_extras
-from hypotheses.enums import ExperimentStatus, Status
+from hypotheses.domain.notifications import tell
+from hypotheses.enums import ExperimentStatus, NotificationEvent, Status
 from hypotheses.models import Experiment, Hypothesis, Team, User, Variant, utcnow
 
 
@@ -269,6 +270,7 @@ def start(session: Session, *, team: Team, actor: User | None, hypothesis_id: in
     move_hypothesis(
         session, hypothesis, Status.RUNNING.value, actor=actor, action="hypothesis.start"
     )
+    tell.experiment(session, NotificationEvent.TEST_STARTED, experiment, actor=actor)
     return experiment
 
 

@@ -37,7 +37,14 @@ from hypotheses.domain.experiments.metrics import (
     metrics_of,
 )
 from hypotheses.domain.experiments.verdicts import english_verdict
-from hypotheses.enums import EarlyLookMethod, ExperimentStatus, MetricKind, Status
+from hypotheses.domain.notifications import tell
+from hypotheses.enums import (
+    EarlyLookMethod,
+    ExperimentStatus,
+    MetricKind,
+    NotificationEvent,
+    Status,
+)
 from hypotheses.models import Analysis, Experiment, ResultSet, Team, User, utcnow
 
 MAX_COUNT = 10**12
@@ -391,6 +398,7 @@ def _finish(session: Session, *, team: Team, actor: User | None, experiment: Exp
     move_hypothesis(
         session, hypothesis, Status.FINISHED.value, actor=actor, action="hypothesis.finish"
     )
+    tell.experiment(session, NotificationEvent.TEST_FINISHED, experiment, actor=actor)
 
 
 def open_experiment(session: Session, team: Team, hypothesis_id: int) -> Experiment:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from flask import has_app_context
 from flask_babel import gettext as _
 
 from hypotheses import languages
@@ -36,7 +37,9 @@ def _day(value: Any) -> str:
             value = date.fromisoformat(value[:10])
         except ValueError:
             return value
-    return languages.day(value) if isinstance(value, date | datetime) else "—"
+    if not isinstance(value, date | datetime):
+        return "—"
+    return languages.day(value) if has_app_context() else value.isoformat()[:10]
 
 
 def _test_line(test: dict[str, Any]) -> str:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from flask import current_app, render_template
-from flask_babel import force_locale
+from flask import current_app, has_app_context
+from flask_babel import force_locale, gettext, ngettext
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from hypotheses import languages
+from hypotheses import PROJECT_ROOT, languages
 from hypotheses.domain.notifications.messages import Message, compose
 
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
@@ -23,10 +25,31 @@ class Rendered:
     link: str | None
 
 
+@lru_cache(maxsize=1)
+def _templates() -> Environment:
+    """The message templates' own environment: it renders with or without an app context
+    (a domain function called from a script or test still writes its notifications; without an
+    app, in English), and ``_`` is Flask-Babel's, so ``force_locale`` picks the language."""
+    env = Environment(
+        loader=FileSystemLoader(str(PROJECT_ROOT / "templates")),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=False,
+    )
+    env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
+    return env
+
+
+def _config(name: str, default=None):
+    if has_app_context():
+        value = current_app.config.get(name)
+        if value not in (None, ""):
+            return value
+    return os.environ.get(name) or default
+
+
 def base_url() -> str:
     """The address people open links at (BASE_URL in the instance config or environment)."""
-    url = current_app.config.get("BASE_URL") or os.environ.get("BASE_URL") or DEFAULT_BASE_URL
-    return str(url).rstrip("/")
+    return str(_config("BASE_URL", DEFAULT_BASE_URL)).rstrip("/")
 
 
 def absolute(path: str | None) -> str | None:
@@ -40,7 +63,7 @@ def absolute(path: str | None) -> str | None:
 
 def language_of(value: Any) -> str:
     """A supported language code from a user's or team's setting (English by default)."""
-    return languages.clean(value) or current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
+    return languages.clean(value) or _config("BABEL_DEFAULT_LOCALE", "en")
 
 
 def render_message(message: Message, *, link: str | None, language: str) -> Rendered:
@@ -52,8 +75,8 @@ def render_message(message: Message, *, link: str | None, language: str) -> Rend
             "language": language,
             "preferences": absolute("/notifications/preferences"),
         }
-        text = render_template("notifications/message.txt", **values)
-        html = render_template("notifications/message.html", **values)
+        text = _templates().get_template("notifications/message.txt").render(**values)
+        html = _templates().get_template("notifications/message.html").render(**values)
     return Rendered(message.subject[:300], text, html, link)
 
 

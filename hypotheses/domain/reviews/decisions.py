@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from hypotheses.domain.core import audit
 from hypotheses.domain.core.errors import Conflict, NotFound, ValidationFailed
 from hypotheses.domain.core.transaction import write_lock
+from hypotheses.domain.notifications import tell
 from hypotheses.domain.reviews.lifecycle import require_draft
 from hypotheses.enums import ItemStatus
 from hypotheses.models import (
@@ -249,6 +250,8 @@ def add_decision(
         values=clean,
         note=review.iso_week,
     )
+    session.flush()
+    tell.decision_assigned(session, review=review, decision=decision, actor=actor)
     session.commit()
     return decision
 
@@ -293,6 +296,8 @@ def update_decision(
         actor=actor,
         note=review.iso_week,
     )
+    if "owner_id" in changes:
+        tell.decision_assigned(session, review=review, decision=decision, actor=actor)
     if changes:
         session.commit()
     return changes

@@ -23,6 +23,7 @@ from hypotheses.domain.core.errors import Conflict, DomainError, Forbidden, Stal
 from hypotheses.domain.core.roles import role_of
 from hypotheses.domain.core.transaction import write_lock
 from hypotheses.domain.core.weeks import iso_week_of, normalise_week
+from hypotheses.domain.notifications import tell
 from hypotheses.domain.reviews.queries import (
     decision_range_warning,
     decisions_of,
@@ -273,6 +274,7 @@ def publish(
     )
     if not has_read(session, review=review, user=actor):  # the publisher has read it
         session.add(ReviewRead(review_id=review.id, user_id=actor.id))
+    tell.review_published(session, team=team, review=review, actor=actor)
     session.commit()
     return warnings
 
