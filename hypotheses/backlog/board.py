@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -27,7 +36,6 @@ from hypotheses.domain.backlog import lifecycle as backlog
 from hypotheses.domain.backlog import queries as backlog_queries
 from hypotheses.domain.backlog import rules as backlog_rules
 from hypotheses.domain.experiments import lifecycle as experiments
-from hypotheses.domain.experiments import results as experiment_results
 from hypotheses.enums import Stage, Status, Subject
 from hypotheses.permissions import can, requires
 
@@ -49,13 +57,25 @@ USE_CASES = {
     "approve": backlog.approve,
     "archive": backlog.archive,
     "start": _without_version(experiments.start),
-    "finish": _without_version(experiment_results.finish),
 }
+# action -> the button's route: a move needs the permission that route requires.
+ENDPOINT_OF = {
+    "promote": "backlog.promote",
+    "approve": "backlog.approve",
+    "archive": "backlog.archive",
+    "start": "experiments.start",
+}
+
+
+def _may(endpoint: str) -> bool:
+    """Tell whether the signed-in user holds the permission the route *endpoint* requires."""
+    return can(current_app.view_functions[endpoint].permission)
+
+
 MOVE_LABELS = {
     "promote": _l("Move into the backlog"),
     "approve": _l("Approve"),
     "start": _l("Start the test"),
-    "finish": _l("Finish with the latest results"),
     "archive": _l("Archive"),
 }
 
@@ -82,7 +102,7 @@ def _menu(card: backlog_board.Card) -> list[MenuItem]:
     blocked = current_user.id == card.created_by_id and not g.team.allow_self_approval
     allowed = backlog_rules.permitted_actions(card.status, role, author_blocked=blocked)
     for (status, to), action in backlog_board.MOVES.items():
-        if status != card.status or not can(backlog_board.PERMISSION_OF[action]):
+        if status != card.status or not _may(ENDPOINT_OF[action]):
             continue
         if action in backlog_rules.ALLOWED_FROM and action not in allowed:
             continue
@@ -102,7 +122,12 @@ def _menu(card: backlog_board.Card) -> list[MenuItem]:
             "experiments.detail", experiment_id=card.experiment_id, _anchor="stop-details"
         )
         items.append(MenuItem(_("Stop the test…"), None, href))
-    if card.experiment_id and card.status == Status.FINISHED and can("experiment.decide"):
+    if card.experiment_id and card.status == Status.RUNNING and _may("experiments.finish"):
+        href = url_for(
+            "experiments.detail", experiment_id=card.experiment_id, _anchor="finish-form"
+        )
+        items.append(MenuItem(_("Finish the test…"), None, href))
+    if card.experiment_id and card.status == Status.FINISHED and _may("experiments.decision"):
         href = url_for(
             "experiments.detail", experiment_id=card.experiment_id, _anchor="decision-form-section"
         )
@@ -132,7 +157,9 @@ def board():
             "stage": {s.value: str(s.label) for s in Stage},
             "subject": {s.value: str(s.label) for s in Subject},
         },
-        filter_fields=[f for f in listing.filter_fields(filters) if f.name in BOARD_ARGS],
+        parts=listing.page_parts(
+            "board", [f for f in listing.filter_fields(filters) if f.name in BOARD_ARGS], args
+        ),
         args=args,
         health=backlog_queries.health(db, team=g.team),
         may_move=any(menus.values()),
@@ -148,9 +175,14 @@ def move(hypothesis_id: int):
     back = redirect(url_for("backlog.board", **_board_args(), _anchor=f"card-{hypothesis_id}"), 303)
     action = backlog_board.action_of(hypothesis.status, to)
     if action is None:
-        if hypothesis.status in (Status.FINISHED, Status.STOPPED) and to == Status.DECIDED:
-            message = _(
-                "A decision needs its outcome and a learning: record it on the test's page."
+        if (hypothesis.status, to) in backlog_board.ON_THE_TEST_PAGE:
+            message = (
+                _("A decision needs its outcome and a learning: record it on the test's page.")
+                if to == Status.DECIDED
+                else _(
+                    "Finishing a test makes its latest results final (before the planned "
+                    "sample, with a reason): do it on the test's page."
+                )
             )
         elif to in backlog_board.COLUMNS:
             message = _(
@@ -162,7 +194,7 @@ def move(hypothesis_id: int):
             message = _("Choose one of the board's columns.")
         flash(message, "warning")
         return back
-    if not can(backlog_board.PERMISSION_OF[action]):
+    if not _may(ENDPOINT_OF[action]):
         abort(403)
     _press(hypothesis_id, USE_CASES[action], SUCCESS[action])
     return back

@@ -288,3 +288,37 @@ def headers(sort: str, args: dict[str, str], *, rice: bool) -> list[Header]:
             )
         )
     return out
+
+
+SHARED_FILTERS = ("stage", "lever", "subject", "owner_id", "q")  # the list's and the board's
+
+
+@lru_cache(maxsize=512)
+def _filter_bar(locale: str, fields: tuple[FilterField, ...], action: str) -> Markup:
+    """Render the filter bar (the same fields, language and address give the same markup)."""
+    macro = get_template_attribute("backlog/_filters.html", "filter_bar")
+    return Markup(macro(list(fields), action, action))
+
+
+def page_parts(
+    view: str, fields: list[FilterField], args: dict[str, str], page=None
+) -> dict[str, Markup]:
+    """Return the filter bar, the list/board switch and (the list's) pager, rendered."""
+    kept = {k: v for k, v in args.items() if k in SHARED_FILTERS}
+    endpoint = "backlog.index" if view == "list" else "backlog.board"
+    switch = get_template_attribute("backlog/_filters.html", "view_switch")
+    parts = {
+        "filter_bar": _filter_bar(str(get_locale() or "en"), tuple(fields), url_for(endpoint)),
+        "view_switch": Markup(
+            switch(
+                view,
+                url_for("backlog.index", view="list", **kept),
+                url_for("backlog.board", **kept),
+            )
+        ),
+        "pagination": Markup(""),
+    }
+    if page is not None:
+        pager = get_template_attribute("macros/pagination.html", "pagination")
+        parts["pagination"] = Markup(pager(page, endpoint, args))
+    return parts

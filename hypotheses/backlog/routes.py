@@ -94,7 +94,7 @@ def _render_index(score_forms: dict[int, ScoreForm] | None = None, status: int =
             token=generate_csrf() if may_score else None,  # one token for every row's form
             score_forms=score_forms,
         ),
-        filter_fields=listing.filter_fields(filters),
+        parts=listing.page_parts("list", listing.filter_fields(filters), args, page),
         headers=listing.headers(criteria.get("sort", "score"), args, rice=g.team.rice_enabled),
         args=args,
         health=health,

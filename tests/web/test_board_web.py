@@ -95,8 +95,6 @@ MOVES = {
     "archive": (_backlog, "archived", "/backlog/{h}/archive"),
     "start": (_designed, "running", "/experiments/{e}/start"),
     "start, running column full": (_full, "running", "/experiments/{e}/start"),
-    "finish without results": (_running, "finished", "/experiments/{e}/finish"),
-    "finish": (_running_with_results, "finished", "/experiments/{e}/finish"),
 }
 
 
@@ -186,6 +184,7 @@ def test_the_moves_do_what_they_say(client, auth, db, team, users):
         ("approved", "backlog", "cannot move from Approved to Backlog: no action does that."),
         ("backlog", "idea", "cannot move from Backlog to Idea: no action does that."),
         ("finished", "decided", "A decision needs its outcome and a learning"),
+        ("running", "finished", "Finishing a test makes its latest results final"),
         ("backlog", "nowhere", "Choose one of the board's columns."),
         ("backlog", "", "Choose one of the board's columns."),
     ],

@@ -1,7 +1,7 @@
 """The board: the pipeline as columns (idea → decided) and which use case a move is.
 
 A move is never a use case of its own: dropping a card on a column names the same action a
-button takes (promote, approve, start, finish; archive from its menu), and that action's use
+button takes (promote, approve, start; archive from its menu), and that action's use
 case decides, with its own permissions and refusals. Reading is read-only: a fixed number of
 statements whatever the team's size (cards per column are capped).
 """
@@ -31,22 +31,21 @@ COLUMNS = (
 PER_COLUMN = 30  # cards shown per column; the list shows the rest
 ARCHIVE = Status.ARCHIVED.value  # not a column: a card's menu archives it
 
-# (the card's status, the column it is dropped on) -> the action (the button's name)
+# (the card's status, the column it is dropped on) -> the action (the button's name). Finishing
+# a test (final results; before the planned sample, a confirmation and a reason) and deciding
+# (an outcome and a learning) need their forms: the card's menu links to them.
 MOVES = {
     (Status.IDEA.value, Status.BACKLOG.value): "promote",
     (Status.IDEA.value, Status.APPROVED.value): "approve",
     (Status.BACKLOG.value, Status.APPROVED.value): "approve",
     (Status.APPROVED.value, Status.RUNNING.value): "start",
-    (Status.RUNNING.value, Status.FINISHED.value): "finish",
     **{(status, ARCHIVE): "archive" for status in backlog_rules.ARCHIVABLE},
 }
-# action -> the permission its button's route requires (hypotheses.permissions)
-PERMISSION_OF = {
-    "promote": "hypothesis.edit",
-    "approve": "hypothesis.approve",
-    "archive": "hypothesis.archive",
-    "start": "experiment.start",
-    "finish": "experiment.results",
+# Moves that need a form on the test's page: (from, to) -> the page's words for it.
+ON_THE_TEST_PAGE = {
+    (Status.RUNNING.value, Status.FINISHED.value),
+    (Status.FINISHED.value, Status.DECIDED.value),
+    (Status.STOPPED.value, Status.DECIDED.value),
 }
 
 
