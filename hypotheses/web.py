@@ -298,3 +298,6 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(csvio_bp, url_prefix="/data")
     NAV_ITEMS.append(("csvio.index", _l("Data"), "team.view"))
+    from hypotheses.notifications import bp as notifications_bp  # issue 15
+
+    app.register_blueprint(notifications_bp, url_prefix="/notifications")
