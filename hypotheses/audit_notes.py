@@ -18,7 +18,7 @@ from flask_babel import pgettext
 from hypotheses.enums import Decision, Outcome
 
 _DECISION = re.compile(r"(ship|iterate|kill) \((won|lost|inconclusive)\): (.*)", re.DOTALL)
-_RESULTS = re.compile(r"(final|early look) \((form|csv|per-user csv|api)\)")
+_RESULTS = re.compile(r"(final|early look) \((form|csv|per-user csv|api|sql)\)")
 _RERUN = re.compile(r"analysis (\d+) → (\d+)")
 
 
@@ -29,6 +29,7 @@ def results_source(source: str) -> str:
         "csv": pgettext("results source", "csv"),
         "per-user csv": pgettext("results source", "per-user csv"),
         "api": pgettext("results source", "api"),
+        "sql": pgettext("results source", "data source"),
     }
     return names.get(source, source)
 

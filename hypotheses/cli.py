@@ -173,3 +173,6 @@ def register_cli(app: Flask) -> None:
 
     for command in NOTIFICATION_COMMANDS:
         app.cli.add_command(command)
+    from hypotheses.sources.cli import sources_cli  # rotate-key, refresh --due (issue 16)
+
+    app.cli.add_command(sources_cli)

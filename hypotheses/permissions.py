@@ -42,6 +42,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Viewers too when the team allows it (domain.comments.rules.may_comment).
     "comment.post": VIEWER,
     "admin.manage": ADMIN,
+    # issue 16: leads create sources and their queries; marketers refresh from them
+    "source.view": VIEWER,
+    "source.use": MARKETER,
+    "source.manage": LEAD,
 }
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -301,3 +301,7 @@ def init_app(app: Flask) -> None:
     from hypotheses.notifications import bp as notifications_bp  # issue 15
 
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
+    from hypotheses.sources import bp as sources_bp  # SQL data sources (issue 16)
+
+    app.register_blueprint(sources_bp, url_prefix="/sources")
+    NAV_ITEMS.append(("sources.index", lazy_pgettext("navbar", "Sources"), "source.use"))

@@ -154,6 +154,9 @@ def open_review(body: ReviewOpen):
     review = reviews.open_review(
         get_session(), team=g.team, actor=current_actor(), iso_week=body.iso_week
     )
+    from hypotheses.domain.sources.kpis import fill_review  # KPIs from SQL (issue 16)
+
+    fill_review(get_session(), team=g.team, review=review)  # a failed query leaves a blank
     return review_out(review)
 
 

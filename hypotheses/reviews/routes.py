@@ -105,6 +105,10 @@ def open_week():
     except Conflict as error:
         flash(error.message, "warning")
         return redirect(url_for("reviews.index", existing=error.details.get("iso_week")))
+    from hypotheses.domain.sources.kpis import fill_review  # KPIs from SQL (issue 16)
+
+    for problem in fill_review(get_session(), team=g.team, review=review):
+        flash(_("A KPI query failed: %(problem)s", problem=problem), "warning")
     flash(
         _(
             "The review for %(week)s is open. Enter the KPIs and record the decisions.",

@@ -48,7 +48,7 @@ from hypotheses.enums import (
 from hypotheses.models import Analysis, Experiment, ResultSet, Team, User, utcnow
 
 MAX_COUNT = 10**12
-SOURCES = ("form", "csv", "per-user csv", "api")
+SOURCES = ("form", "csv", "per-user csv", "api", "sql")  # sql: a data source (issue 16)
 CORRECTION = "holm"
 
 

@@ -338,8 +338,11 @@ def run_query(
     max_rows: int = 1000,
 ) -> Result:
     """Run one read-only SELECT on the source and return its rows (at most *max_rows*)."""
-    params = dict(params or {})
     sql = strip_statement(sql)
+    # bind only the names the query uses (DuckDB refuses unused ones)
+    params = {
+        k: v for k, v in (params or {}).items() if re.search(rf"(?<![:\w]):{re.escape(k)}\b", sql)
+    }
     if kind in ("postgresql", "sqlalchemy"):
         return _run_sqlalchemy(kind, target, sql, params, timeout, max_rows)
     if kind in ("duckdb", "files"):
