@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from hypotheses import languages
+from hypotheses.domain.experiments.metrics import CURRENCIES
 from hypotheses.enums import EarlyLookMethod, Role, ScoreFormula
 from hypotheses.forms import (
     AppForm,
@@ -163,6 +164,12 @@ class SettingsForm(AppForm):
             "records the method it used."
         ),
     )
+    currency = SelectField(
+        _l("Currency"),
+        choices=[],
+        validate_choice=False,
+        description=_l("What tests are worth (projected monthly impact) is stated in it."),
+    )
     # The values the form was loaded with: a save over someone else's newer save is refused.
     loaded = HiddenField()
     submit = SubmitField(_l("Save settings"))
@@ -171,3 +178,4 @@ class SettingsForm(AppForm):
         super().__init__(*args, **kwargs)
         self.score_formula.choices = ScoreFormula.choices()
         self.early_look_method.choices = EarlyLookMethod.choices()
+        self.currency.choices = [(code, f"{code} ({sign})") for code, sign in CURRENCIES.items()]

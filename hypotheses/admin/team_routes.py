@@ -101,7 +101,9 @@ def settings():
     form = (
         SettingsForm(data=shown)
         if request.method == "GET"
-        else SettingsForm(data={"early_look_method": team.early_look_method})
+        else SettingsForm(
+            data={"early_look_method": team.early_look_method, "currency": team.currency}
+        )
     )
     stale: list[dict] = []
     if form.validate_on_submit():
@@ -118,6 +120,7 @@ def settings():
                 allow_self_approval=form.allow_self_approval.data,
                 default_language=form.default_language.data or None,
                 early_look_method=form.early_look_method.data,
+                currency=form.currency.data or None,
                 expected=_loaded(form),
             )
         except StaleVersion as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from flask import current_app, g, request
 from flask_babel import gettext as _
@@ -22,6 +23,7 @@ from hypotheses.api.schemas_experiments import (
     TestDecisionIn,
     VariantOut,
 )
+from hypotheses.api.schemas_metrics import EXTRA_FIELDS, MetricOut
 from hypotheses.api.stats_calc import analysis_out
 from hypotheses.db import get_session
 from hypotheses.domain.core.errors import LimitReached, NotFound, ValidationFailed
@@ -30,6 +32,7 @@ from hypotheses.domain.experiments import ending as experiment_end
 from hypotheses.domain.experiments import lifecycle as experiments
 from hypotheses.domain.experiments import progress, results_upload
 from hypotheses.domain.experiments import results as experiment_results
+from hypotheses.domain.experiments.metrics import metrics_of
 from hypotheses.enums import ExperimentStatus
 from hypotheses.models import Experiment, utcnow
 
@@ -75,6 +78,22 @@ def experiment_out(experiment: Experiment, follow_up_id: int | None = None) -> E
         learning=e.learning,
         decided_at=e.decided_at,
         follow_up_id=follow_up_id,
+        metrics=[
+            MetricOut(
+                role=m.role,
+                name=m.name,
+                kind=m.kind,
+                baseline=m.baseline,
+                baseline_sd=m.baseline_sd,
+                direction=m.direction,
+                tolerance=m.tolerance,
+            )
+            for m in metrics_of(get_session(), e)
+        ],
+        value_per_conversion=e.value_per_conversion,
+        metric_is_money=e.metric_is_money,
+        monthly_traffic=e.monthly_traffic,
+        currency=g.team.currency,
     )
 
 
@@ -87,6 +106,10 @@ def _design_fields(error: ValidationFailed) -> ValidationFailed:
         elif name.startswith(("variant_name_", "variant_split_")):
             part, index = name[len("variant_") :].rsplit("_", 1)
             name = f"variants.{index}.{part}"
+        elif name.startswith(("secondary_", "guardrail_")):
+            role, rest = name.split("_", 1)
+            part, index = rest.rsplit("_", 1)
+            name = f"{'secondary' if role == 'secondary' else 'guardrails'}.{index}.{part}"
         renamed.setdefault(name, []).extend(messages)
     return ValidationFailed(renamed, error.message)
 
@@ -109,6 +132,9 @@ def put_design(hypothesis_id: int, body: DesignIn):
     data = body.model_dump(exclude={"version", "metric"})
     data["metric_name"] = body.metric
     data["variants"] = [v.model_dump() for v in body.variants]
+    for name in EXTRA_FIELDS:  # left out: the stored metrics and money stay
+        if name not in body.model_fields_set:
+            data.pop(name, None)
     try:
         experiment = experiments.save_design(
             get_session(),
@@ -240,6 +266,31 @@ def push_results(hypothesis_id: int, body: ResultsIn | None = None):
     """Aggregated numbers per variant as JSON, or a CSV body (`Content-Type: text/csv`): one
     row per user (variant, converted or value), or one row per variant with
     `?kind=aggregated`. Returns the stored analysis. Final results finish the test."""
+    try:
+        analysis = _push_results(hypothesis_id, body)
+    except ValidationFailed as error:
+        raise _metric_fields(error, hypothesis_id) from None
+    return analysis_out(analysis)
+
+
+def _metric_fields(error: ValidationFailed, hypothesis_id: int) -> ValidationFailed:
+    """Name the other metrics' numbers as the API does: variants.<i>.metrics.<name>.<number>."""
+    if not any(re.fullmatch(r"metric\d+_\w+_\d+", name) for name in error.errors):
+        return error
+    experiment = experiment_common.get_experiment(
+        get_session(), team=g.team, hypothesis_id=hypothesis_id
+    )
+    names = [m.name for m in metrics_of(get_session(), experiment)]
+    renamed: dict[str, list[str]] = {}
+    for name, messages in error.errors.items():
+        match = re.fullmatch(r"metric(\d+)_(\w+)_(\d+)", name)
+        if match and int(match[1]) < len(names):
+            name = f"variants.{match[3]}.metrics.{names[int(match[1])]}.{match[2]}"
+        renamed.setdefault(name, []).extend(messages)
+    return ValidationFailed(renamed, error.message)
+
+
+def _push_results(hypothesis_id: int, body: ResultsIn | None):
     if request.mimetype == "text/csv":
         analysis = _csv_results(hypothesis_id)
     else:
@@ -259,7 +310,7 @@ def push_results(hypothesis_id: int, body: ResultsIn | None = None):
             final=body.final,
             source="api",
         )
-    return analysis_out(analysis)
+    return analysis
 
 
 @operation(

@@ -55,17 +55,23 @@ RULES: dict[str, dict[str, str]] = {
         "other than 0",
     },
     "put_design": {
+        "metric": "without control characters",
         "baseline": "as for sample-size",
         "baseline_sd": "as for sample-size",
         "mde": "as for sample-size",
         "variants": "distinct names; traffic shares for every variant or none, adding up to 100%",
-        "secondary": "each secondary metric's baseline and standard deviation as for the "
-        "primary one",
+        "secondary": "names different from each other and from the primary metric (without "
+        "control characters); a conversion baseline between 0 and 1",
+        "guardrails": "names different from each other and from the primary metric (without "
+        "control characters)",
+        "metric_is_money": "only a continuous primary metric is money itself",
     },
     "create_hypothesis": {"links": "web addresses starting with http:// or https://"},
     "patch_hypothesis": {"links": "web addresses starting with http:// or https://"},
     "push_results": {
         "variants": "exactly the test's variants, by name, each once",
+        "metrics": "the test's own secondary metrics and guardrails, by name, every variant; "
+        "conversions at most the arm's visitors",
         "file": "a CSV body: a header naming the chosen columns, and every row valid",
         **{
             name: "the query parameters are for a CSV body only"

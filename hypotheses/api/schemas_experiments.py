@@ -8,6 +8,18 @@ from typing import Annotated, Any
 from pydantic import ConfigDict, Discriminator, Field, Tag
 
 from hypotheses.api.schemas import Id, In, Out, Query, doc
+from hypotheses.api.schemas_metrics import (
+    GUARDRAILS_FIELD,
+    METRICS_FIELD,
+    MONEY_FLAG_FIELD,
+    SECONDARY_FIELD,
+    TRAFFIC_FIELD,
+    VALUE_FIELD,
+    Cell,
+    GuardrailIn,
+    MetricOut,
+    SecondaryMetricIn,
+)
 from hypotheses.domain.experiments.design import MAX_DAILY, MAX_METRIC, MAX_NAME, MAX_VARIANTS
 from hypotheses.domain.experiments.results import MAX_COUNT
 from hypotheses.enums import Decision, EarlyLookMethod, MetricKind, Outcome
@@ -76,6 +88,12 @@ class DesignIn(In):
     version: Id | None = doc(
         "The version you read (optional): a stale one gets 409.", None, minimum=1
     )
+    # issue 13: secondary metrics, guardrails, the money behind the primary metric
+    secondary: list[SecondaryMetricIn] | None = SECONDARY_FIELD
+    guardrails: list[GuardrailIn] | None = GUARDRAILS_FIELD
+    value_per_conversion: float | None = VALUE_FIELD
+    metric_is_money: bool | None = MONEY_FLAG_FIELD
+    monthly_traffic: int | None = TRAFFIC_FIELD
 
 
 class ReasonIn(In):
@@ -107,6 +125,7 @@ class ConversionRow(In):
     name: str
     visitors: int = doc(None, ..., minimum=1, maximum=MAX_COUNT)
     conversions: int = doc("At most visitors.", ..., minimum=0, maximum=MAX_COUNT)
+    metrics: dict[str, Cell] | None = METRICS_FIELD
 
 
 class MeanRow(In):
@@ -114,6 +133,7 @@ class MeanRow(In):
     n: int = doc(None, ..., minimum=2, maximum=MAX_COUNT)
     mean: float
     sd: float = doc(None, ..., minimum=0)
+    metrics: dict[str, Cell] | None = METRICS_FIELD
 
 
 def _row_kind(row: Any) -> str:
@@ -209,6 +229,13 @@ class ExperimentOut(Out):
     learning: str | None
     decided_at: datetime | None
     follow_up_id: int | None = None
+    metrics: list[MetricOut] = Field(
+        default_factory=list, description="The secondary metrics, then the guardrails."
+    )
+    value_per_conversion: float | None = None
+    metric_is_money: bool = False
+    monthly_traffic: int | None = None
+    currency: str = Field("RUB", description="The team's currency (ISO 4217).")
 
 
 class SequentialOut(Out):

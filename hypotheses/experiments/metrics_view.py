@@ -6,10 +6,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import g
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
-from hypotheses.domain.experiments.metrics import currency_symbol, impacts
+from hypotheses.db import get_session
+from hypotheses.domain.core.weeks import monday_of
+from hypotheses.domain.experiments.metrics import (
+    currency_symbol,
+    impact_by_quarter,
+    impacts,
+    quarter_of,
+)
+from hypotheses.experiments.blueprint import bp
 from hypotheses.experiments.formatting import num, pct, signed_num, signed_pp
 
 STATUS = {"ok": "success", "breached": "danger", "untestable": "warning"}
@@ -72,23 +81,23 @@ def metrics_view(experiment: Any, output: dict[str, Any] | None, currency: str |
                 }
             secondary.append(row)
     guardrails = []
-    for g in output.get("guardrails") or []:
-        direction = g.get("direction")
+    for item in output.get("guardrails") or []:
+        direction = item.get("direction")
         rule = (
-            _("must not fall more than %(t)s", t=pct(g.get("tolerance"), 1))
+            _("must not fall more than %(t)s", t=pct(item.get("tolerance"), 1))
             if direction == "increase"
-            else _("must not rise more than %(t)s", t=pct(g.get("tolerance"), 1))
+            else _("must not rise more than %(t)s", t=pct(item.get("tolerance"), 1))
         )
         guardrails.append(
             {
-                "metric": g.get("metric"),
-                "status": g.get("status"),
-                "label": status_label(g.get("status")),
-                "alert": STATUS.get(g.get("status"), "secondary"),
+                "metric": item.get("metric"),
+                "status": item.get("status"),
+                "label": status_label(item.get("status")),
+                "alert": STATUS.get(item.get("status"), "secondary"),
                 "rule": rule,
-                "estimate": g.get("estimate"),
-                "bound": g.get("bound"),
-                "p_value": g.get("p_value"),
+                "estimate": item.get("estimate"),
+                "bound": item.get("bound"),
+                "p_value": item.get("p_value"),
             }
         )
     impact = [
@@ -96,3 +105,20 @@ def metrics_view(experiment: Any, output: dict[str, Any] | None, currency: str |
         for i in impacts(experiment, output)
     ]
     return {"secondary": secondary, "guardrails": guardrails, "impact": impact}
+
+
+@bp.app_template_global("impact_quarters")
+def impact_quarters(iso_week: str | None = None) -> list[dict[str, Any]]:
+    """The summed projected monthly impact of the team's shipped tests per quarter (newest
+    first), worded for the page; with *iso_week* only that week's quarter."""
+    rows = impact_by_quarter(get_session(), g.team.id)
+    if iso_week:
+        rows = [r for r in rows if r["quarter"] == quarter_of(monday_of(iso_week))]
+    return [
+        {
+            **r,
+            "text": _("%(amount)s a month", amount=money(r["total"], g.team.currency)),
+            "label": _("%(year)s, quarter %(q)s", year=r["quarter"][:4], q=r["quarter"][-1]),
+        }
+        for r in rows
+    ]

@@ -55,7 +55,8 @@ def test_choices_language_and_bypass(app, db, team, users):
         db.commit()
     emails = db.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
     assert [m.recipient for m in emails] == [viewer.email, "new@example.com"]
-    assert 'lang="ru"' in emails[0].body_html
+    assert emails[0].subject == "Одобрено: Shorter form" and 'lang="ru"' in emails[0].body_html
+    assert "одобряет вашу гипотезу «Shorter form»" in emails[0].body_text
     digest = db.exec(select(DigestItem)).all()
     assert [(d.user_id, d.event) for d in digest] == [(marketer.id, "hypothesis_approved")]
 

@@ -27,6 +27,7 @@ DEFAULTS = {
     "allow_self_approval": False,
     "default_language": None,
     "early_look_method": "obrien-fleming",
+    "currency": "RUB",
 }
 
 

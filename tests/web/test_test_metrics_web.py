@@ -149,3 +149,66 @@ def test_results_form_refuses_bad_metric_numbers(client, auth, db, team, users):
     assert (
         db.exec(select(ResultSet).where(ResultSet.experiment_id == experiment.id)).first() is None
     )
+
+
+def test_aggregated_and_per_user_uploads_carry_every_metric(client, auth, db, team, users):
+    import io
+
+    hypothesis, experiment = _running_with_metrics(db, team, users)
+    auth.login("marketer")
+    aggregated = (
+        "variant,visitors,conversions,Sales conversions,Order value mean,Order value sd,"
+        "Revenue per visitor mean,Revenue per visitor sd\n"
+        "Control,5000,155,25,3000,2500,15,200\n"
+        "B,5000,190,30,2900,2400,14.5,190\n"
+    )
+    response = client.post(
+        f"/experiments/{experiment.id}/results/csv",
+        data={"file": (io.BytesIO(aggregated.encode()), "results.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, text(response)
+    rows = ["variant,converted,Sales,Order value,Revenue per visitor"]
+    for i in range(300):
+        rows.append(f"Control,{int(i % 30 == 0)},{int(i % 60 == 0)},{3000 + i % 50},{i % 17}")
+        rows.append(f"B,{int(i % 25 == 0)},{int(i % 50 == 0)},{2990 + i % 50},{i % 19}")
+    per_user = client.post(
+        f"/experiments/{experiment.id}/results/per-user",
+        data={
+            "file": (io.BytesIO(("\n".join(rows) + "\n").encode()), "users.csv"),
+            "variant_column": "variant",
+            "conversion_column": "converted",
+        },
+        content_type="multipart/form-data",
+    )
+    assert per_user.status_code == 302, text(per_user)
+    sets = db.exec(
+        select(ResultSet).where(ResultSet.experiment_id == experiment.id).order_by(ResultSet.id)
+    ).all()
+    assert sets[0].metric_data["Order value"][0] == {"mean": 3000.0, "sd": 2500.0}
+    assert sets[1].metric_data["Sales"] == [{"conversions": 5}, {"conversions": 6}]
+    assert set(sets[1].metric_data) == {"Sales", "Order value", "Revenue per visitor"}
+
+
+def test_shipped_impact_per_quarter_in_learnings_and_review(client, auth, db, team, users):
+    from hypotheses.domain.experiments.metrics import impact_by_quarter, quarter_of
+    from hypotheses.domain.reviews import lifecycle as reviews
+    from hypotheses.models import utcnow
+
+    hypothesis, experiment = _running_with_metrics(db, team, users)
+    auth.login("lead")
+    form = {"visitors_0": "60000", "conversions_0": "1860"}
+    form |= {"visitors_1": "60000", "conversions_1": "2340", "final": "y"}
+    assert client.post(f"/experiments/{experiment.id}/results", data=form).status_code == 302
+    db.refresh(experiment)
+    experiment.decision, experiment.outcome, experiment.decided_at = "ship", "won", utcnow()
+    db.add(experiment)
+    db.commit()
+    # (2340 − 1860) / 60000 = 0.008 a visitor × 2 300 per conversion × 20 000 visitors
+    [row] = impact_by_quarter(db, team.id)
+    assert row["quarter"] == quarter_of(utcnow()) and row["tests"] == 1
+    assert abs(row["total"] - 0.008 * 2300 * 20000) < 1e-6
+    page = text(client.get("/learnings/"))
+    assert 'id="impact-quarters"' in page and "+368,000" in page
+    review = reviews.open_review(db, team=team, actor=users["lead"])
+    assert "+368,000" in text(client.get(f"/reviews/{review.iso_week}"))

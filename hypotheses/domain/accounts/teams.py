@@ -27,6 +27,7 @@ from hypotheses.domain.core.errors import (
     ValidationFailed,
 )
 from hypotheses.domain.core.transaction import write_lock
+from hypotheses.domain.experiments.metrics import CURRENCIES
 from hypotheses.enums import EarlyLookMethod, ExperimentStatus, Role, ScoreFormula
 from hypotheses.languages import LANGUAGES
 from hypotheses.models import AuditEntry, Experiment, Membership, Team, User
@@ -42,6 +43,7 @@ SETTING_FIELDS = (
     "allow_self_approval",
     "default_language",
     "early_look_method",
+    "currency",
 )
 
 
@@ -92,6 +94,8 @@ def _validate(values: dict[str, Any]) -> None:
         bad("default_language", _("Choose Russian, English or each member's browser language."))
     if EarlyLookMethod.find(values["early_look_method"]) is None:
         bad("early_look_method", _("Choose one of the ways to judge early looks."))
+    if values["currency"] not in CURRENCIES:
+        bad("currency", _("Choose one of the listed currencies."))
     if errors:
         raise ValidationFailed(errors, _("Some settings are not valid; see the marked fields."))
 
@@ -135,6 +139,7 @@ def update_settings(
     allow_self_approval: bool,
     default_language: str | None = None,
     early_look_method: str | None = None,
+    currency: str | None = None,
     expected: dict[str, Any] | None = None,
 ) -> dict[str, list[Any]]:
     """Save the team's settings and return the audited diff {field: [old, new]}.
@@ -143,6 +148,7 @@ def update_settings(
         without one of their own; None leaves it to each member's browser.
     :param early_look_method: how early looks are judged (an EarlyLookMethod value); None
         keeps the team's current method.
+    :param currency: the code of the currency projected impacts are stated in; None keeps it.
     :param expected: the settings the form was loaded with; when given and the team's
         settings changed meanwhile, the save is refused with StaleVersion (no silent overwrite).
     :raises ValidationFailed: a value is out of range (errors by field).
@@ -160,9 +166,12 @@ def update_settings(
         "early_look_method": str(
             team.early_look_method if early_look_method is None else early_look_method
         ),
+        "currency": team.currency if currency is None else currency,
     }
     _validate(values)
-    if expected is not None and {k: expected.get(k) for k in SETTING_FIELDS} != settings_of(team):
+    current = settings_of(team)
+    # a setting the loaded form did not know of (added since) counts as unchanged
+    if expected is not None and {k: expected.get(k, current[k]) for k in SETTING_FIELDS} != current:
         raise StaleVersion(
             _("Someone changed these settings after you opened the page."),
             changes=_stale_changes(session, team, expected),

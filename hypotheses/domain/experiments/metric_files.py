@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
+import tempfile
 from typing import IO, Any
 
 import stats
@@ -51,6 +53,20 @@ def attach_aggregated(rows: list[dict[str, Any]], text: str, metrics: list[Any])
             row.setdefault("metrics", {})[metric.name] = cell
 
 
+def seekable(file: IO[bytes]) -> IO[bytes]:
+    """*file* itself when it can be read again from the start, else a temporary copy (a
+    request body streamed by the API): each metric takes its own pass."""
+    try:
+        if file.seekable():
+            return file
+    except (AttributeError, OSError, ValueError):
+        pass
+    copy = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115 (returned open)
+    shutil.copyfileobj(file, copy, 1 << 20)
+    copy.seek(0)
+    return copy
+
+
 def attach_per_user(
     rows: list[dict[str, Any]],
     file: IO[bytes],
@@ -62,7 +78,7 @@ def attach_per_user(
     """Reduce each metric's column of a per-user file (one more streaming pass per metric)
     and add the numbers to the variant rows; *error* turns an engine refusal into the
     file's DomainError."""
-    if not metrics or not hasattr(file, "seek"):
+    if not metrics:
         return
     for metric in metrics:
         file.seek(0)

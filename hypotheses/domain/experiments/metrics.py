@@ -31,7 +31,7 @@ from hypotheses.models import Analysis, Experiment, ExperimentMetric, ResultSet
 MAX_SECONDARY, MAX_GUARDRAILS = 5, 3
 MAX_NAME = 120
 MAX_MONEY = 1e12
-MAX_TRAFFIC = 10**12
+MAX_TRAFFIC = 2_000_000_000  # an INTEGER column
 MAX_COUNT = 10**12
 DIRECTIONS = ("increase", "decrease")
 ROLES = {"secondary": MAX_SECONDARY, "guardrails": MAX_GUARDRAILS}
@@ -313,13 +313,18 @@ def clean_metric_results(
     ``metrics``: {metric name: {conversions} or {mean, sd}}); *sizes* are the cleaned arm sizes
     in variant order. Returns {metric name: [per-variant numbers]} or None when no row gives
     any. Errors are keyed ``metric<j>_<number>_<variant position>``."""
-    if not metrics or not isinstance(rows, list | tuple):
+    if not isinstance(rows, list | tuple):
         return None
     given = [r.get("metrics") if isinstance(r, dict) else None for r in rows]
     if all(not g for g in given):
         return None
     errors: dict[str, list[str]] = {}
     known = {m.name for m in metrics}
+    if not known:
+        raise ValidationFailed(
+            {"metrics": [_("This test has no secondary metrics or guardrails.")]},
+            _("Some numbers need attention."),
+        )
     for item in given:
         if item is not None and not isinstance(item, dict):
             errors["metrics"] = [_("Give each variant's metrics as {metric name: numbers}.")]
@@ -330,7 +335,7 @@ def clean_metric_results(
                     _(
                         "Unknown metric “%(name)s”; this test has %(names)s.",
                         name=str(name)[:120],
-                        names=", ".join(sorted(known)),
+                        names=", ".join(f"“{n}”" for n in sorted(known)),
                     )
                 )
     data: dict[str, list[dict[str, Any]]] = {}

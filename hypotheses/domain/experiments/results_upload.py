@@ -16,7 +16,11 @@ from sqlmodel import Session
 import stats
 from hypotheses.domain.core.errors import DomainError
 from hypotheses.domain.experiments.common import variants_of
-from hypotheses.domain.experiments.metric_files import attach_aggregated, attach_per_user
+from hypotheses.domain.experiments.metric_files import (
+    attach_aggregated,
+    attach_per_user,
+    seekable,
+)
 from hypotheses.domain.experiments.metrics import metrics_of
 from hypotheses.domain.experiments.results import open_experiment, record_results
 from hypotheses.domain.experiments.results_files import (
@@ -62,23 +66,28 @@ def results_from_csv(
         attach_aggregated(rows, text, metrics)
         source = "csv"
     elif kind == "per-user":
-        rows = _reduce_per_user(
-            file,
-            experiment.metric_kind,
-            names,
-            variant_column,
-            conversion_column,
-            value_column,
-            progress,
-        )
-        attach_per_user(
-            rows,
-            file,
-            metrics,
-            _column(variant_column, "variant", "variant_column"),
-            names,
-            per_user_error,
-        )
+        readable = seekable(file) if metrics else file
+        try:
+            rows = _reduce_per_user(
+                readable,
+                experiment.metric_kind,
+                names,
+                variant_column,
+                conversion_column,
+                value_column,
+                progress,
+            )
+            attach_per_user(
+                rows,
+                readable,
+                metrics,
+                _column(variant_column, "variant", "variant_column"),
+                names,
+                per_user_error,
+            )
+        finally:
+            if readable is not file:
+                readable.close()
         source = "per-user csv"
     else:
         raise DomainError(_("Choose an aggregated or a per-user file."), field="kind")

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -203,7 +203,11 @@ def _daily(session: Session, user_id: int, now: datetime) -> None:
     with force_locale(language):
         lines = [item.subject + (f" — {item.link}" if item.link else "") for item in items]
         message = Message(
-            _("Your daily digest: %(count)d updates", count=len(items)),
+            ngettext(
+                "Your daily digest: %(num)d update",
+                "Your daily digest: %(num)d updates",
+                len(items),
+            ),
             [_("What happened since your last digest:")],
             items=lines,
         )
