@@ -80,7 +80,6 @@ def decision_reminders(engine: Engine, today: date) -> int:
                 col(ReviewDecision.due) <= today + timedelta(days=1),
             )
         ).all()
-        session.rollback()
     for decision, week in rows:
         if decision.due == today + timedelta(days=1):
             event, key = E.REVIEW_DECISION_DUE, f"due:{decision.id}:{decision.due}"
@@ -112,7 +111,6 @@ def draft_reminders(engine: Engine, today: date) -> int:
                 )
             ).all()
         )
-        session.rollback()
     for team in teams:
         if team.id in published:
             continue
@@ -143,7 +141,6 @@ def test_reminders(engine: Engine) -> int:
             analysis = latest_analysis(session, experiment=experiment)
             srm = (analysis.output or {}).get("srm") if analysis is not None else None
             found.append((experiment, hypothesis, analysis, srm))
-        session.rollback()
     for experiment, hypothesis, analysis, srm in found:
         context = {"title": hypothesis.title, "path": f"/experiments/{experiment.id}"}
 
@@ -177,7 +174,6 @@ def daily_digests(engine: Engine, now: datetime) -> int:
         user_ids = set(
             session.exec(select(DigestItem.user_id).where(col(DigestItem.message_id).is_(None)))
         )
-        session.rollback()
     made = 0
     for user_id in sorted(user_ids):
         made += _once(
@@ -233,7 +229,6 @@ def weekly_digests(engine: Engine, now: datetime) -> int:
     week = iso_week_of(now.date())
     with Session(engine) as session:
         teams = session.exec(select(Team).where(Team.digest_day == now.weekday())).all()
-        session.rollback()
     made = 0
     for team in teams:
         made += _once(
