@@ -53,6 +53,14 @@ ALLOWED = frozenset(
         "Markdown",
         "PDF",
         "Ctrl",
+        # database engines and SQL (issue 16's data sources)
+        "SQL",
+        "PostgreSQL",
+        "ClickHouse",
+        "DuckDB",
+        "chDB",
+        "Parquet",
+        "SQLAlchemy",
     }
 )
 ROLES = ("admin", "lead", "marketer", "viewer")

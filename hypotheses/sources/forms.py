@@ -16,16 +16,7 @@ class SourceForm(AppForm):
         _l("Name"), filters=[strip_filter], validators=[Length(max=80), no_control_chars]
     )
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k, label) for k, label in KINDS.items()])
-    connection = PasswordField(
-        _l("Connection"),
-        validators=[Optional(), Length(max=2000)],
-        description=_l(
-            "A URL such as postgresql://user:password@host:5432/db or "
-            "clickhouse://user:password@host:8123/db, or a path on the server (DuckDB file, "
-            "Parquet/CSV folder, chDB data folder). Stored encrypted and never shown again; "
-            "leave blank when editing to keep it. Give the source a read-only user."
-        ),
-    )
+    connection = PasswordField(_l("Connection"), validators=[Optional(), Length(max=2000)])
     timeout_s = StrictIntegerField(_l("Timeout (seconds)"), default=30)
     max_rows = StrictIntegerField(_l("Row limit"), default=1000)
 
@@ -36,10 +27,6 @@ class SetupForm(AppForm):
         _l("Assignment query"),
         validators=[Length(max=20000)],
         render_kw={"rows": 5, "spellcheck": "false", "class": "form-control font-monospace"},
-        description=_l(
-            "Returns user_id, variant (the test's variant names) and exposed_at (the time of "
-            "exposure), one row per exposure."
-        ),
     )
     days = StrictIntegerField(
         _l("Attribution window (days)"),
@@ -54,10 +41,6 @@ class KpiQueryForm(AppForm):
         _l("KPI query"),
         validators=[Length(max=20000)],
         render_kw={"rows": 4, "spellcheck": "false", "class": "form-control font-monospace"},
-        description=_l(
-            "Returns one row with one number for the week: filter with :week_start (Monday) "
-            "and :week_end (the next Monday, not included). Leave blank to remove the query."
-        ),
     )
 
 
