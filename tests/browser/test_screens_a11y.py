@@ -1,0 +1,153 @@
+"""Every main screen on a desktop (1366×900) and a phone (390×844), for each role it differs for.
+
+Each screen must not scroll sideways (document.documentElement.scrollWidth <= innerWidth) and
+axe-core (the npm package pinned in package.json, installed by `make test` into node_modules/)
+must report no violation. The admin's pass saves the screenshots the README shows, under
+docs/screenshots/ (<screen>-desktop.png, <screen>-phone.png: the visible part of the page).
+The admin is in two teams, and the navbar must stay one line at 1366 px.
+
+One browser, one page per role, every screen and width in a loop: about half a minute.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import experiment_factories
+import factories
+import pytest
+from browser_fixtures import login
+from conftest import FAST_HASH
+from sqlmodel import col, select
+
+from hypotheses.demo import load_demo, saved_logins
+from hypotheses.models import Analysis, Experiment, Membership, ResultSet, Review, Team, User
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}
+LONG_TITLE = "https://example.com/" + "averyverylongpathsegmentwithoutspaces" * 4 + "/end"
+# Screens each role sees differently from the admin (who sees them all).
+ROLE_SCREENS = {
+    "lead": ("dashboard", "backlog", "designed", "editor", "settings"),
+    "marketer": ("dashboard", "backlog", "hypothesis", "running"),
+    "viewer": ("dashboard", "backlog", "finished", "editor"),
+}
+# The admin's screens saved for the README (the test rewrites them on every run).
+SHOTS = (
+    "sign-in",
+    "dashboard",
+    "backlog",
+    "designed",
+    "running",
+    "editor",
+    "published",
+    "learnings",
+)
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations.map(v => `${v.id} (${v.impact}): ` +
+    v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '));
+}"""
+
+
+@pytest.fixture
+def screens(live_server, db) -> dict[str, str]:
+    """The English demo, a designed test, a pasted-URL title and an admin in two teams."""
+    load_demo(db, instance_path=live_server.app.instance_path, hash_method=FAST_HASH)
+    team = db.exec(select(Team)).one()
+    lead = db.exec(select(User).where(User.email == "lead@demo.example")).one()
+    admin = db.exec(select(User).where(User.email == "admin@demo.example")).one()
+    designed = experiment_factories.designed(
+        db, team=team, actor=lead, title="Exit-intent offer on the pricing page"
+    )
+    factories.make_hypothesis(db, team=team, author=lead, title=LONG_TITLE)
+    other = Team(name="Enterprise sales and partnerships team")
+    db.add(other)
+    db.flush()
+    db.add(Membership(user_id=admin.id, team_id=other.id, role="viewer"))
+    db.commit()
+
+    def first(query):
+        return db.exec(query.order_by(col(Experiment.id))).first()
+
+    running = first(select(Experiment).where(Experiment.status == "running"))
+    finished = first(
+        select(Experiment)
+        .join(ResultSet, col(ResultSet.experiment_id) == col(Experiment.id))
+        .join(Analysis, col(Analysis.result_set_id) == col(ResultSet.id))
+        .where(Experiment.status == "decided")
+    )
+    planned = db.exec(select(Experiment).where(Experiment.hypothesis_id == designed.id)).one()
+    draft = db.exec(select(Review).where(Review.status == "draft")).first()
+    published = db.exec(
+        select(Review).where(Review.status == "published").order_by(col(Review.iso_week).desc())
+    ).first()
+    db.commit()  # end the read: on SQLite it would hold the lock the live server needs
+    return {
+        "dashboard": "/",
+        "backlog": "/backlog/",
+        "hypothesis": f"/backlog/{designed.id}",
+        "tests": "/experiments/",
+        "designed": f"/experiments/{planned.id}",
+        "running": f"/experiments/{running.id}",
+        "finished": f"/experiments/{finished.id}",
+        "reviews": "/reviews/",
+        "editor": f"/reviews/{draft.iso_week}",
+        "published": f"/reviews/{published.iso_week}",
+        "learnings": "/learnings/",
+        "users": "/admin/users",
+        "teams": "/admin/teams",
+        "settings": "/admin/settings",
+        "profile": "/auth/profile",
+    }
+
+
+def _check(page, url: str, label: str, shot: Path | None) -> list[str]:
+    """Open *url* at each width; return what is wrong (sideways scroll, axe violations)."""
+    problems = []
+    response = page.goto(url)
+    assert response is not None and response.status == 200, f"{label}: {response}"
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.evaluate("() => {" + AXE.read_text() + "\n}")
+    for width_name, (width, height) in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        scroll, inner = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+        if scroll > inner:
+            problems.append(f"{label} {width_name}: {scroll} px wide in a {inner} px window")
+        problems += [f"{label} {width_name}: {v}" for v in page.evaluate(AXE_RUN)]
+        if shot is not None:
+            page.screenshot(path=str(shot.with_name(f"{shot.name}-{width_name}.png")))
+    return problems
+
+
+def test_main_screens_fit_phones_and_pass_axe_for_every_role(live_server, _browser, screens):
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: `make test-deps` installs it (npm ci)")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    logins = {role: (e, p) for role, e, p in saved_logins(live_server.app.instance_path)}
+    base = live_server.url
+    problems: list[str] = []
+    context = _browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        problems += _check(page, f"{base}/auth/login", "sign-in", SCREENSHOTS / "sign-in")
+        for role in ("admin", "lead", "marketer", "viewer"):
+            page.context.clear_cookies()
+            page.set_viewport_size({"width": 1366, "height": 900})
+            login(page, base, *logins[role])
+            if role == "admin":  # in two teams: the navbar stays one line at 1366 px
+                height = page.locator("nav.navbar").bounding_box()["height"]
+                assert height < 80, f"the navbar wraps at 1366 px ({height} px high)"
+            names = screens if role == "admin" else ROLE_SCREENS[role]
+            for name in names:
+                shot = SCREENSHOTS / name if role == "admin" and name in SHOTS else None
+                problems += _check(page, base + screens[name], f"{role} {name}", shot)
+    finally:
+        context.close()
+    assert not errors, f"script errors: {errors}"
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
