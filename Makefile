@@ -1,6 +1,7 @@
 # hypotheses — developer entry points. `make help` lists them.
 #
-#   make run          set up .venv, create/migrate the DB (demo team on first run), serve
+#   make run          set up .venv, create/migrate the DB (demo team on first run), serve, and
+#                     run the notification worker beside the server
 #   make test         system test deps + SQLite run (all tests) + PostgreSQL run (no browser)
 #   make test-sqlite  only the SQLite run
 #   make test-pg      only the PostgreSQL run (no browser tests, no stats-engine tests)
@@ -66,8 +67,12 @@ install: $(STAMP)
 
 # --- run --------------------------------------------------------------------
 
+# The notification worker runs beside the server in the same process group: Ctrl-C stops
+# both, and the worker is stopped when the server exits.
 run: install
 	$(VENV)/bin/flask --app hypotheses init-db --demo-if-empty
+	@$(VENV)/bin/flask --app hypotheses worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/flask --app hypotheses run --host $(HOST) --port $(PORT)
 
 # --- tests ------------------------------------------------------------------
