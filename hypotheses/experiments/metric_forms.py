@@ -29,7 +29,7 @@ class SecondaryRow(RowForm):
 
     secondary_name = StringField(_l("Secondary metric"), filters=[strip_filter], validators=NAME)
     secondary_kind = SelectField(_l("Kind"), choices=KINDS, validate_choice=False)
-    secondary_baseline = StrictFloatField(_l("Baseline (% or mean, optional)"), percent=True)
+    secondary_baseline = StrictFloatField(_l("Baseline (percent or mean, optional)"), percent=True)
     secondary_baseline_sd = StrictFloatField(_l("Standard deviation (continuous)"))
 
 

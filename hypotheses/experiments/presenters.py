@@ -101,13 +101,14 @@ def underpowered_text(plan: dict[str, Any]) -> str | None:
         items = underpowered(plan)
     if not items:
         return None
+    named = [
+        _("%(metric)s (needs %(n)s per variant)", metric=i["metric"], n=num(i["needed"]))
+        for i in items
+    ]
     return _(
         "The sample is sized for the primary metric. It is too small to detect the same "
         "relative effect on: %(metrics)s.",
-        metrics="; ".join(
-            _("%(metric)s (needs %(n)s per variant)", metric=i["metric"], n=num(i["needed"]))
-            for i in items
-        ),
+        metrics="; ".join(named),
     )
 
 
