@@ -63,5 +63,5 @@ def test_the_hypothesis_history_shows_no_raw_timestamp(client, auth, db, team, u
     auth.login("viewer")
     response = client.get(f"/backlog/{hypothesis.id}")
     history = visible_text(response).split("History")[-1]
-    assert "Approved" in history and " UTC" in history
+    assert re.search(r"Approved at: — → \w{3} \d{1,2}, \d{4}, \d{2}:\d{2} UTC", history), history
     assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", history), history
