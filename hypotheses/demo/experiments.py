@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
+from hypotheses.demo import metrics as demo_metrics
 from hypotheses.demo.content import ExperimentText, content_for
 from hypotheses.domain.backlog import lifecycle as backlog
 from hypotheses.domain.experiments import ending as experiment_end
@@ -365,6 +366,7 @@ def load(session: Session, *, team: Team, people: dict[str, User]) -> list[Exper
     texts: list[ExperimentText] = list(words.TESTS)
     if len(texts) != len(TESTS):
         raise ValueError(f"content_{team.default_language}.TESTS does not match TESTS.")
+    demo_metrics.set_currency(team)
     now = utcnow()
     clock = _Clock(session)
     lead, marketer = people["lead"], people["marketer"]
@@ -383,7 +385,8 @@ def load(session: Session, *, team: Team, people: dict[str, User]) -> list[Exper
                 team=team,
                 actor=marketer,
                 hypothesis_id=hypothesis.id,
-                data=_design(test, text, daily, words.MONEY),
+                data=_design(test, text, daily, words.MONEY)
+                | demo_metrics.design(order, team, words.MONEY),
             )
             clock.stamp(when - timedelta(days=2))
             experiments.start(session, team=team, actor=lead, hypothesis_id=hypothesis.id)
@@ -393,7 +396,9 @@ def load(session: Session, *, team: Team, people: dict[str, User]) -> list[Exper
                 team=team,
                 actor=marketer,
                 hypothesis_id=ids[order],
-                variants=_results(test, text, plans[order], words.MONEY),
+                variants=demo_metrics.attach(
+                    order, team, _results(test, text, plans[order], words.MONEY), words.MONEY
+                ),
                 final=step == "finish",
             )
         else:

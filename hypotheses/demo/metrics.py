@@ -1,0 +1,115 @@
+"""The demo tests' secondary metrics, guardrails and money (issue 13), so a newcomer sees them:
+the shipped "phone number in the header" test has two secondary metrics, a guardrail that
+holds and the money behind a lead; the ad-headline test waiting for a decision has a guardrail
+that fails (more clicks, fewer leads), which blocks shipping it without a written reason.
+
+Keyed by the test's position in experiments.TESTS; names in the team's language; money
+metrics scaled by the language's MONEY like the primary ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypotheses.models import Team
+
+# position in TESTS → (metrics, money per conversion, monthly traffic after launch)
+# each metric: role, kind, names by language, per-arm rates (conversion) or (mean, sd) (money)
+EXTRAS: dict[int, dict[str, Any]] = {
+    1: {
+        "metrics": [
+            {
+                "role": "secondary",
+                "kind": "conversion",
+                "name": {"en": "Sales", "ru": "Продажи"},
+                "baseline": 0.0042,
+                "arms": [0.0042, 0.0049],
+            },
+            {
+                "role": "secondary",
+                "kind": "conversion",
+                "name": {"en": "Calls", "ru": "Звонки"},
+                "baseline": 0.011,
+                "arms": [0.0112, 0.0138],
+            },
+            {
+                "role": "guardrail",
+                "kind": "continuous",
+                "name": {"en": "Revenue per visitor", "ru": "Выручка на посетителя"},
+                "tolerance": 0.03,
+                "arms": [(2.5, 0.8), (2.56, 0.82)],
+            },
+        ],
+        "value": 20,
+        "traffic": 30000,
+    },
+    10: {
+        "metrics": [
+            {
+                "role": "secondary",
+                "kind": "conversion",
+                "name": {"en": "Landing page visits", "ru": "Переходы на лендинг"},
+                "arms": [0.0192, 0.0214],
+            },
+            {
+                "role": "guardrail",
+                "kind": "conversion",
+                "name": {"en": "Leads per impression", "ru": "Лиды на показ"},
+                "tolerance": 0.05,
+                "arms": [0.0009, 0.0008],
+            },
+        ],
+        "value": 20,
+        "traffic": 400000,
+    },
+}
+
+
+def _language(team: Team) -> str:
+    return "ru" if team.default_language == "ru" else "en"
+
+
+def set_currency(team: Team) -> None:
+    """The demo team states money in its language's currency (rubles, else dollars)."""
+    team.currency = "RUB" if _language(team) == "ru" else "USD"
+
+
+def design(order: int, team: Team, money: float) -> dict[str, Any]:
+    """The test's secondary metrics, guardrails and money as design data (empty: none)."""
+    extra = EXTRAS.get(order)
+    if extra is None:
+        return {}
+    language = _language(team)
+    secondary, guardrails = [], []
+    for m in extra["metrics"]:
+        item = {"name": m["name"][language], "kind": m["kind"]}
+        if m["role"] == "secondary":
+            secondary.append(item | {"baseline": m.get("baseline")})
+        else:
+            guardrails.append(item | {"direction": "increase", "tolerance": m["tolerance"]})
+    return {
+        "secondary": secondary,
+        "guardrails": guardrails,
+        "value_per_conversion": extra["value"] * money,
+        "monthly_traffic": extra["traffic"],
+    }
+
+
+def attach(
+    order: int, team: Team, rows: list[dict[str, Any]], money: float
+) -> list[dict[str, Any]]:
+    """Return the per-variant result *rows* with the other metrics' numbers added."""
+    extra = EXTRAS.get(order)
+    if extra is None:
+        return rows
+    language = _language(team)
+    for i, row in enumerate(rows):
+        size = row.get("visitors", row.get("n"))
+        cells = {}
+        for m in extra["metrics"]:
+            arm = m["arms"][i]
+            if m["kind"] == "conversion":
+                cells[m["name"][language]] = {"conversions": round(size * arm)}
+            else:
+                cells[m["name"][language]] = {"mean": arm[0] * money, "sd": arm[1] * money}
+        row["metrics"] = cells
+    return rows
