@@ -32,6 +32,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "experiment.results": MARKETER,
     "experiment.start": LEAD,
     "experiment.stop": LEAD,
+    "experiment.finish": LEAD,  # ends a test (results become final): a lead's call
     "experiment.decide": LEAD,
     "review.view": VIEWER,
     "review.read": VIEWER,

@@ -15,8 +15,10 @@ from hypotheses.api.openapi import operation, parse_query
 from hypotheses.api.schemas_experiments import (
     AnalysisList,
     AnalysisOut,
+    CorrectionIn,
     DesignIn,
     ExperimentOut,
+    FinishIn,
     ReasonIn,
     ResultsCsvQuery,
     ResultsIn,
@@ -78,6 +80,10 @@ def experiment_out(experiment: Experiment, follow_up_id: int | None = None) -> E
         learning=e.learning,
         decided_at=e.decided_at,
         follow_up_id=follow_up_id,
+        finish_reason=e.finish_reason,
+        decision_reason=e.decision_reason,
+        corrected_at=e.corrected_at,
+        correction_reason=e.correction_reason,
         metrics=[
             MetricOut(
                 role=m.role,
@@ -309,6 +315,7 @@ def _push_results(hypothesis_id: int, body: ResultsIn | None):
             variants=rows,
             final=body.final,
             source="api",
+            finish_reason=body.reason,
         )
     return analysis
 
@@ -401,5 +408,60 @@ def decide(hypothesis_id: int, body: TestDecisionIn):
         outcome=body.outcome,
         learning=body.learning,
         follow_up_title=body.follow_up_title,
+        reason=body.reason,
     )
     return experiment_out(experiment, follow_up.id if follow_up else None)
+
+
+@operation(
+    bp,
+    "/hypotheses/<int:hypothesis_id>/decision/correction",
+    "POST",
+    summary="Correct the recorded decision",
+    permission="experiment.decide",
+    tag=TAG,
+    body=CorrectionIn,
+    response=ExperimentOut,
+    errors=(409,),
+)
+def correct_decision(hypothesis_id: int, body: CorrectionIn):
+    """A lead corrects a decided test's decision and outcome (and learning) with a reason;
+    audited. Win rates and calibration follow the correction. 409 unless the test is decided."""
+    experiment = experiment_end.correct_decision(
+        get_session(),
+        team=g.team,
+        actor=current_actor(),
+        hypothesis_id=hypothesis_id,
+        decision=body.decision,
+        outcome=body.outcome,
+        reason=body.reason,
+        learning=body.learning,
+    )
+    return experiment_out(experiment)
+
+
+@operation(
+    bp,
+    "/hypotheses/<int:hypothesis_id>/finish",
+    "POST",
+    summary="Finish the test",
+    permission="experiment.finish",
+    tag=TAG,
+    body=FinishIn,
+    body_required=False,
+    response=AnalysisOut,
+    errors=(409,),
+)
+def finish_test(hypothesis_id: int, body: FinishIn):
+    """A lead ends a running test with its latest results as the final ones (returns the final
+    analysis). Below the planned sample it needs a `reason` (422 on `reason` otherwise),
+    recorded on the test. 409 when the test does not run or has no results."""
+    analysis = experiment_results.finish(
+        get_session(),
+        team=g.team,
+        actor=current_actor(),
+        hypothesis_id=hypothesis_id,
+        reason=body.reason,
+        confirmed=bool(body.reason),
+    )
+    return analysis_out(analysis)

@@ -104,6 +104,38 @@ class ReasonIn(In):
     reason: str = doc("Why the test is stopped.", ..., minLength=1, maxLength=1000)
 
 
+class FinishIn(In):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "The campaign ended; traffic stopped."}]}
+    )
+
+    reason: str | None = doc(
+        "Needed when the latest results are below the planned sample (422 on `reason` "
+        "otherwise): why the test ends early. Sending it confirms the early finish.",
+        None,
+        maxLength=1000,
+    )
+
+
+class CorrectionIn(In):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "decision": "ship",
+                    "outcome": "won",
+                    "reason": "Recorded as lost by mistake; B won.",
+                }
+            ]
+        }
+    )
+
+    decision: str = doc(None, ..., enum=[d.value for d in Decision])
+    outcome: str = doc(None, ..., enum=[o.value for o in Outcome])
+    reason: str = doc("Why the decision is corrected.", ..., minLength=1, maxLength=1000)
+    learning: str | None = doc("A new one-line learning (optional).", None, maxLength=200)
+
+
 class TestDecisionIn(In):
     model_config = ConfigDict(
         json_schema_extra={
@@ -118,6 +150,13 @@ class TestDecisionIn(In):
     learning: str = doc("One line.", ..., minLength=1, maxLength=200)
     follow_up_title: str | None = doc(
         "Creates a follow-up hypothesis linked to this one.", None, maxLength=200
+    )
+    reason: str | None = doc(
+        "Needed when the decision goes against the analysis (shipping a significant loser or "
+        "an untrusted result, killing a significant winner, an outcome the analysis does not "
+        "show): 422 on `reason` without it.",
+        None,
+        maxLength=1000,
     )
 
 
@@ -166,8 +205,17 @@ class ResultsIn(In):
         }
     )
 
-    final: bool = doc("Final numbers finish the test; otherwise an early look.", False)
+    final: bool = doc(
+        "Final numbers finish the test (a lead's action; 403 otherwise); otherwise an early look.",
+        False,
+    )
     variants: list[Row] = doc(None, ..., minItems=2, maxItems=MAX_VARIANTS)
+    reason: str | None = doc(
+        "Final numbers below the planned sample: why the test ends early (422 on `final` "
+        "without it). Recorded on the test as its finish reason.",
+        None,
+        maxLength=1000,
+    )
 
 
 class ResultsCsvQuery(Query):
@@ -229,6 +277,14 @@ class ExperimentOut(Out):
     learning: str | None
     decided_at: datetime | None
     follow_up_id: int | None = None
+    finish_reason: str | None = Field(
+        None, description="Why the test was finished below its planned sample."
+    )
+    decision_reason: str | None = Field(
+        None, description="Why the decision goes against the analysis."
+    )
+    corrected_at: datetime | None = Field(None, description="When a lead corrected the decision.")
+    correction_reason: str | None = Field(None, description="Why the decision was corrected.")
     metrics: list[MetricOut] = Field(
         default_factory=list, description="The secondary metrics, then the guardrails."
     )

@@ -394,7 +394,7 @@ def load(session: Session, *, team: Team, people: dict[str, User]) -> list[Exper
             experiment_results.record_results(
                 session,
                 team=team,
-                actor=marketer,
+                actor=lead if step == "finish" else marketer,  # a lead finishes a test
                 hypothesis_id=ids[order],
                 variants=demo_metrics.attach(
                     order, team, _results(test, text, plans[order], words.MONEY), words.MONEY

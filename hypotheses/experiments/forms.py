@@ -274,4 +274,10 @@ class DecisionForm(AppForm):
         filters=TEXT,
         validators=[Optional(), Length(max=200), no_control_chars],
     )
+    # needed only when the decision goes against the analysis (domain.experiments.deciding)
+    reason = TextAreaField(
+        _l("Why decide against the analysis?"),
+        filters=TEXT,
+        validators=[Optional(), Length(max=1000), no_control_chars],
+    )
     submit = SubmitField(_l("Record the decision"))

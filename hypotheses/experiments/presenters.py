@@ -13,12 +13,13 @@ import stats
 from hypotheses.charts import LiftRow, lift_chart
 from hypotheses.domain.core import audit
 from hypotheses.domain.experiments import common as experiment_common
+from hypotheses.domain.experiments import deciding, finishing, trust, verdicts
 from hypotheses.domain.experiments import design as experiment_design
 from hypotheses.domain.experiments import results as experiment_results
-from hypotheses.domain.experiments import trust, verdicts
 from hypotheses.domain.experiments.metrics import metrics_of, underpowered
 from hypotheses.enums import ExperimentStatus
 from hypotheses.experiments import analysis_parts as parts
+from hypotheses.experiments.decision_forms import CorrectionForm, FinishForm
 from hypotheses.experiments.formatting import ci_range, num, signed_pct
 from hypotheses.experiments.forms import (
     CsvUploadForm,
@@ -28,7 +29,7 @@ from hypotheses.experiments.forms import (
     StopForm,
 )
 from hypotheses.experiments.metrics_view import metrics_view
-from hypotheses.forms import ConfirmForm
+from hypotheses.forms import ConfirmForm, distinct_ids
 from hypotheses.languages import percent_sign
 from hypotheses.models import Analysis, Experiment, Hypothesis, Metric, Team, User
 
@@ -44,6 +45,7 @@ def action_label(action: str) -> str:
         "experiment.results": _("entered results"),
         "experiment.finish": _("finished the test"),
         "experiment.decide": _("recorded the decision"),
+        "experiment.correct": _("corrected the decision"),
         "experiment.rerun": _("re-ran an analysis with the current engine"),
     }
     return labels.get(action, action)
@@ -337,7 +339,14 @@ def detail_context(
     history = audit.history(session, entity=experiment_common.ENTITY, entity_id=experiment.id)
     ids = {rs.entered_by_id for rs, _a in looks} | {experiment.decided_by_id}
     row = next((r for r in running if r.experiment.id == experiment.id), None)
-    decision_form = forms.get("decision_form") or DecisionForm(formdata=None)
+    latest_output = experiment_common.analysis_output(
+        experiment_common.latest_analysis(session, experiment=experiment)
+    )
+    suggested = deciding.suggested_outcome(latest_output)
+    # the outcome comes pre-filled from the analysis (issue 13)
+    decision_form = forms.get("decision_form") or DecisionForm(
+        formdata=None, data={"outcome": suggested}
+    )
     return {
         "experiment": experiment,
         # What the page offers: asked of the domain, never worked out from the status here.
@@ -364,6 +373,19 @@ def detail_context(
         "user_form": forms.get("user_form") or PerUserUploadForm(formdata=None),
         "stop_form": forms.get("stop_form") or StopForm(formdata=None),
         "decision_form": decision_form,
+        "suggested_outcome": suggested,
+        "finish_form": distinct_ids(
+            forms.get("finish_form") or FinishForm(formdata=None), "finish"
+        ),
+        "below_plan": finishing.below_plan(experiment, looks[0][0].data) if looks else None,
+        "correction_form": distinct_ids(
+            forms.get("correction_form")
+            or CorrectionForm(
+                formdata=None,
+                data={"decision": experiment.decision, "outcome": experiment.outcome},
+            ),
+            "correct",
+        ),
         "confirm_form": ConfirmForm(formdata=None),
         "follow_ups": list(
             session.exec(

@@ -29,6 +29,7 @@ from hypotheses.domain.experiments.metrics import (
 )
 from hypotheses.enums import ExperimentStatus
 from hypotheses.experiments.blueprint import bp
+from hypotheses.experiments.decision_forms import CorrectionForm, FinishForm
 from hypotheses.experiments.forms import (
     DESIGN_ALIASES,
     CsvUploadForm,
@@ -300,12 +301,22 @@ def stop(experiment_id: int):
 
 
 @bp.route("/<int:experiment_id>/finish", methods=["POST"])
-@requires("experiment.results")
+@requires("experiment.finish")
 def finish(experiment_id: int):
-    """End a running test with its latest results as the final ones."""
+    """End a running test with its latest results as the final ones (a lead; below the planned
+    sample with a confirmation and a written reason)."""
     experiment = _experiment(experiment_id)
-    _confirmed()
-    _analysis, refusal = _act(experiment, experiment_results.finish)
+    form = FinishForm()
+    if not form.validate_on_submit():
+        return _render_detail(experiment, status=422, finish_form=form)
+    _analysis, refusal = _act(
+        experiment,
+        experiment_results.finish,
+        form=form,
+        form_key="finish_form",
+        reason=form.reason.data,
+        confirmed=bool(form.confirm.data),
+    )
     if refusal:
         return refusal
     flash(_("Test finished. A lead can now record the decision."), "success")
@@ -443,6 +454,7 @@ def decision(experiment_id: int):
             outcome=form.outcome.data,
             learning=form.learning.data,
             follow_up_title=form.follow_up_title.data,
+            reason=form.reason.data,
         )
         if refusal:
             return refusal
@@ -455,3 +467,27 @@ def decision(experiment_id: int):
             flash(_("Follow-up hypothesis #%(id)d created.", id=child.id), "info")
         return _to_detail(experiment)
     return _render_detail(experiment, status=422, decision_form=form)
+
+
+@bp.route("/<int:experiment_id>/correct", methods=["POST"])
+@requires("experiment.decide")
+def correct_decision(experiment_id: int):
+    """A lead corrects the recorded decision (new decision and outcome, with a reason)."""
+    experiment = _experiment(experiment_id)
+    form = CorrectionForm()
+    if form.validate_on_submit():
+        _corrected, refusal = _act(
+            experiment,
+            experiment_end.correct_decision,
+            form=form,
+            form_key="correction_form",
+            decision=form.decision.data,
+            outcome=form.outcome.data,
+            learning=form.learning.data,
+            reason=form.reason.data,
+        )
+        if refusal:
+            return refusal
+        flash(_("Decision corrected. Win rates and calibration follow it."), "success")
+        return _to_detail(experiment)
+    return _render_detail(experiment, status=422, correction_form=form)

@@ -223,7 +223,7 @@ def test_bad_numbers_are_refused_next_to_the_field(client, auth, db, team, users
 def test_final_results_finish_then_lead_decides_with_follow_up(client, auth, db, team, users):
     hypothesis = ef.running(db, team=team, lead=users["lead"], title="Short form")
     exp = experiment_of(db, hypothesis)
-    auth.login("marketer")
+    auth.login("lead")  # final numbers finish the test: a lead's action
     response = client.post(
         f"/experiments/{exp.id}/results",
         data={
@@ -236,6 +236,7 @@ def test_final_results_finish_then_lead_decides_with_follow_up(client, auth, db,
     )
     assert response.status_code == 302
     assert experiment_of(db, hypothesis).status == "finished"
+    auth.login("marketer")
     page = text(client.get(f"/experiments/{exp.id}"))
     assert "significant at α = 0.05" in page and 'id="decision-form"' not in page
     assert client.post(f"/experiments/{exp.id}/decision", data={}).status_code == 403
@@ -276,8 +277,14 @@ def test_finish_button_uses_latest_results(client, auth, db, team, users):
     exp = experiment_of(db, hypothesis)
     auth.login("viewer")
     assert client.post(f"/experiments/{exp.id}/finish").status_code == 403
-    auth.login("marketer")
-    assert client.post(f"/experiments/{exp.id}/finish").status_code == 302
+    auth.login("marketer")  # finishing is a lead's action
+    assert client.post(f"/experiments/{exp.id}/finish").status_code == 403
+    auth.login("lead")
+    unexplained = client.post(f"/experiments/{exp.id}/finish")  # at 1.9% of the plan
+    assert unexplained.status_code == 422 and 'id="finish-reason-error"' in text(unexplained)
+    assert experiment_of(db, hypothesis).status == "running"
+    reason = {"reason": "Tracking broke; these numbers are all we have.", "confirm": "y"}
+    assert client.post(f"/experiments/{exp.id}/finish", data=reason).status_code == 302
     assert experiment_of(db, hypothesis).status == "finished"
     page = text(client.get(f"/experiments/{exp.id}"))
     assert 'data-code="underpowered"' in page and "Final results" in page

@@ -46,9 +46,10 @@ ALLOWED_FROM: dict[str, tuple[frozenset[str], str]] = {
     "update_traffic": (frozenset({_RUNNING}), "experiment.design"),
     "start": (frozenset({_DESIGN}), "experiment.start"),
     "enter_results": (frozenset({_RUNNING, _FINISHED}), "experiment.results"),
-    "finish": (frozenset({_RUNNING}), "experiment.results"),
+    "finish": (frozenset({_RUNNING}), "experiment.finish"),
     "stop": (frozenset({_RUNNING}), "experiment.stop"),
     "decide": (frozenset({_FINISHED, _STOPPED}), "experiment.decide"),
+    "correct": (frozenset({_DECIDED}), "experiment.decide"),  # a lead corrects a decision
     "rerun_analysis": (
         frozenset({_RUNNING, _FINISHED, _STOPPED, _DECIDED}),
         "experiment.results",

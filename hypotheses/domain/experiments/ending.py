@@ -12,9 +12,11 @@ from flask_babel import gettext as _
 from sqlmodel import Session
 
 from hypotheses.domain.core.errors import Conflict, DomainError, ValidationFailed
+from hypotheses.domain.experiments import deciding
 from hypotheses.domain.experiments.common import (
     get_experiment,
     get_hypothesis,
+    latest_analysis,
     lock_team,
     move_hypothesis,
     record_experiment,
@@ -101,12 +103,14 @@ def decide(
     outcome: Any,
     learning: Any,
     follow_up_title: Any = None,
+    reason: Any = None,
 ) -> tuple[Experiment, Hypothesis | None]:
     """Record the lead's decision on a finished (or stopped) test; return it and any follow-up.
 
     *decision* is ship, iterate or kill; *outcome* won, lost or inconclusive; *learning* one line
     (≤ 200 characters). A *follow_up_title* creates a new hypothesis linked to this one (it
-    enters the backlog when there is room, else the inbox).
+    enters the backlog when there is room, else the inbox). A decision that goes against the
+    analysis (deciding.contradictions) needs a written *reason*, stored and shown with it.
     """
     decision = _choice(decision, Decision, "decision", _("Choose ship, iterate or kill."))
     outcome = _choice(outcome, Outcome, "outcome", _("Choose won, lost or inconclusive."))
@@ -136,6 +140,7 @@ def decide(
             field="status",
         )
     require_role(session, "decide", team=team, actor=actor)
+    why = _against_analysis(session, experiment, decision, outcome, reason)
     hypothesis = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
     now = utcnow()
     decided = ExperimentStatus.DECIDED
@@ -145,10 +150,15 @@ def decide(
         "outcome": [None, outcome],
         "learning": [None, learning],
     }
+    if why:
+        changes["decision_reason"] = [None, why]
+    experiment.decision_reason = why
     experiment.status, experiment.decision, experiment.outcome = decided, decision, outcome
     experiment.learning, experiment.decided_at = learning, now
     experiment.decided_by_id = actor.id if actor else None
-    record_experiment(session, experiment, actor=actor, action="experiment.decide", changes=changes)
+    record_experiment(
+        session, experiment, actor=actor, action="experiment.decide", changes=changes, note=why
+    )
     move_hypothesis(
         session,
         hypothesis,
@@ -166,6 +176,90 @@ def decide(
         else None
     )
     return experiment, child
+
+
+def _against_analysis(
+    session: Session, experiment: Experiment, decision: str, outcome: str, reason: Any
+) -> str | None:
+    """The written reason for a decision against the latest analysis (None when it agrees);
+    refused (field "reason") when it contradicts the analysis and no reason is written."""
+    analysis = latest_analysis(session, experiment=experiment)
+    found = deciding.contradictions(analysis.output if analysis else None, decision, outcome)
+    if not found:
+        return None
+    text = reason.strip() if isinstance(reason, str) else ""
+    if not text:
+        raise DomainError(deciding.reason_needed_message(found), field="reason")
+    return _clean_text(
+        text, field="reason", limit=MAX_REASON, required_message=_("Write the reason.")
+    )
+
+
+@use_case
+def correct_decision(
+    session: Session,
+    *,
+    team: Team,
+    actor: User | None,
+    hypothesis_id: int,
+    decision: Any,
+    outcome: Any,
+    reason: Any,
+    learning: Any = None,
+) -> Experiment:
+    """A lead corrects a recorded decision: the new decision and outcome (and learning, when
+    given) replace the old ones with a written *reason*, audited; win rates and calibration
+    follow the correction. The reason also stands for a corrected decision that goes against
+    the analysis."""
+    decision = _choice(decision, Decision, "decision", _("Choose ship, iterate or kill."))
+    outcome = _choice(outcome, Outcome, "outcome", _("Choose won, lost or inconclusive."))
+    text = _clean_text(
+        reason,
+        field="reason",
+        limit=MAX_REASON,
+        required_message=_("Say why the decision is corrected."),
+    )
+    new_learning = None
+    if isinstance(learning, str) and learning.strip():
+        new_learning = _clean_text(
+            learning, field="learning", limit=MAX_LEARNING, one_line=True, required_message=""
+        )
+    experiment = get_experiment(session, team=team, hypothesis_id=hypothesis_id)
+    if experiment.status != ExperimentStatus.DECIDED:
+        raise Conflict(
+            _(
+                "Only a decided test can have its decision corrected; this one is %(status)s.",
+                status=status_text(experiment.status),
+            ),
+            field="status",
+        )
+    require_role(session, "decide", team=team, actor=actor)
+    analysis = latest_analysis(session, experiment=experiment)
+    against = deciding.contradictions(analysis.output if analysis else None, decision, outcome)
+    new = {
+        "decision": decision,
+        "outcome": outcome,
+        "learning": new_learning or experiment.learning,
+        "decision_reason": text if against else None,
+        "correction_reason": text,
+    }
+    changes = {
+        key: [getattr(experiment, key), value]
+        for key, value in new.items()
+        if getattr(experiment, key) != value
+    }
+    if set(changes) <= {"correction_reason", "decision_reason"}:
+        raise DomainError(
+            _("Change the decision, the outcome or the learning to correct it."),
+            field="decision",
+        )
+    for key, value in new.items():
+        setattr(experiment, key, value)
+    experiment.corrected_at = utcnow()
+    record_experiment(
+        session, experiment, actor=actor, action="experiment.correct", changes=changes, note=text
+    )
+    return experiment
 
 
 def _follow_up(

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 import stats
 from hypotheses.domain.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from hypotheses.domain.core.numbers import to_int, to_number
+from hypotheses.domain.experiments import finishing
 from hypotheses.domain.experiments.common import (
     get_experiment,
     get_hypothesis,
@@ -388,12 +389,30 @@ def reproduce_analysis(session: Session, *, team: Team, analysis_id: int) -> dic
     }
 
 
-def _finish(session: Session, *, team: Team, actor: User | None, experiment: Experiment) -> None:
-    """Move a running test to finished, freeing its slot; mirror it on the hypothesis."""
+def _finish(
+    session: Session,
+    *,
+    team: Team,
+    actor: User | None,
+    experiment: Experiment,
+    reason: str | None = None,
+) -> None:
+    """Move a running test to finished, freeing its slot; mirror it on the hypothesis. *reason*:
+    why it ends below its planned sample (finishing.check_finish), recorded and audited."""
     finished = ExperimentStatus.FINISHED
     changes = {"status": [ExperimentStatus.RUNNING, finished], "slot": [experiment.slot, None]}
+    if reason:
+        changes["finish_reason"] = [experiment.finish_reason, reason]
     experiment.status, experiment.slot, experiment.ended_at = finished, None, utcnow()
-    record_experiment(session, experiment, actor=actor, action="experiment.finish", changes=changes)
+    experiment.finish_reason = reason
+    record_experiment(
+        session,
+        experiment,
+        actor=actor,
+        action="experiment.finish",
+        changes=changes,
+        note=reason,
+    )
     hypothesis = get_hypothesis(session, team=team, hypothesis_id=experiment.hypothesis_id)
     move_hypothesis(
         session, hypothesis, Status.FINISHED.value, actor=actor, action="hypothesis.finish"
@@ -425,8 +444,10 @@ def record_results(
     final: bool,
     source: str = "form",
     file_name: str | None = None,
+    finish_reason: str | None = None,
 ) -> Analysis:
-    """Store per-variant results and their analysis; *final* results finish the test.
+    """Store per-variant results and their analysis; *final* results finish the test (a lead's
+    action; below the planned sample only with a *finish_reason*).
 
     *variants*: [{name, visitors, conversions}] or [{name, n, mean, sd}], one per variant.
     Results for a finished test are corrections and always count as final. The analysis is
@@ -442,6 +463,7 @@ def record_results(
         final=final,
         source=source,
         file_name=file_name,
+        finish_reason=finish_reason,
     )
 
 
@@ -486,6 +508,7 @@ def _record_results(
     final: bool,
     source: str,
     file_name: str | None,
+    finish_reason: str | None = None,
 ) -> Analysis:
     experiment = open_experiment(session, team, hypothesis_id)
     require_role(session, "enter_results", team=team, actor=actor)
@@ -497,6 +520,19 @@ def _record_results(
         metrics_of(session, experiment), _ordered(variants, rows), _sizes(rows)
     )
     final = bool(final) or experiment.status == ExperimentStatus.FINISHED
+    finishing_now = final and experiment.status == ExperimentStatus.RUNNING
+    reason = None
+    if finishing_now:  # final numbers finish the test: a lead's action (issue 13)
+        reason = finishing.check_finish(
+            session,
+            team=team,
+            actor=actor,
+            experiment=experiment,
+            rows=rows,
+            reason=finish_reason,
+            confirmed=bool(finish_reason),
+            field="final",
+        )
     result_set = ResultSet(
         experiment_id=experiment.id,
         final=final,
@@ -518,8 +554,8 @@ def _record_results(
         changes={"results": [None, _describe(rows)]},
         note=f"{look} ({source})",
     )
-    if final and experiment.status == ExperimentStatus.RUNNING:
-        _finish(session, team=team, actor=actor, experiment=experiment)
+    if finishing_now:
+        _finish(session, team=team, actor=actor, experiment=experiment, reason=reason)
     return analysis
 
 
@@ -530,8 +566,17 @@ def _describe(rows: list[dict[str, Any]]) -> str:
 
 
 @use_case
-def finish(session: Session, *, team: Team, actor: User | None, hypothesis_id: int) -> Analysis:
-    """End a running test with its latest results as the final ones (re-analysed as final)."""
+def finish(
+    session: Session,
+    *,
+    team: Team,
+    actor: User | None,
+    hypothesis_id: int,
+    reason: Any = None,
+    confirmed: bool = False,
+) -> Analysis:
+    """End a running test with its latest results as the final ones (re-analysed as final).
+    A lead's action; below the planned sample it needs *confirmed* and a written *reason*."""
     experiment = get_experiment(session, team=team, hypothesis_id=hypothesis_id)
     if experiment.status != ExperimentStatus.RUNNING:
         raise Conflict(
@@ -552,11 +597,20 @@ def finish(session: Session, *, team: Team, actor: User | None, hypothesis_id: i
             _("Enter the results first; a test without results can only be stopped."),
             field="status",
         )
+    text = finishing.check_finish(
+        session,
+        team=team,
+        actor=actor,
+        experiment=experiment,
+        rows=result_data(latest),
+        reason=reason,
+        confirmed=confirmed,
+    )
     latest.final = True
     session.add(latest)
     variants_ = variants_of(session, experiment=experiment)
     analysis = _store(
         session, experiment, latest, result_data(latest), True, [v.split for v in variants_]
     )
-    _finish(session, team=team, actor=actor, experiment=experiment)
+    _finish(session, team=team, actor=actor, experiment=experiment, reason=text)
     return analysis

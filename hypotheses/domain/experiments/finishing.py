@@ -1,0 +1,91 @@
+"""Finishing a test (issue 13): a lead's action; below the planned sample it needs the lead's
+confirmation and a written reason, recorded on the test and audited.
+
+The finishing use cases (``results.finish`` and final results in ``results.record_results``)
+ask ``check_finish`` before they move the test to finished.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from sqlmodel import Session
+
+from hypotheses.domain.core.errors import DomainError
+from hypotheses.domain.experiments import progress
+from hypotheses.domain.experiments.common import require_role
+from hypotheses.languages import percent_sign
+from hypotheses.models import Experiment, Team, User
+
+MAX_REASON = 1000
+
+
+def smallest_arm(rows: Any) -> int | None:
+    """The smallest per-variant sample of a result set's rows (None when unreadable)."""
+    sizes = [r.get("visitors", r.get("n")) for r in rows or [] if isinstance(r, dict)]
+    sizes = [s for s in sizes if isinstance(s, int) and not isinstance(s, bool)]
+    return min(sizes) if sizes else None
+
+
+def below_plan(experiment: Experiment, rows: Any) -> tuple[int, int] | None:
+    """(collected, planned) per variant when *rows* stay below the planned sample, else None."""
+    collected, planned = smallest_arm(rows), experiment.per_variant
+    if collected is None or not planned or collected >= planned:
+        return None
+    return collected, planned
+
+
+def _clean_reason(raw: Any) -> str:
+    text = raw.strip() if isinstance(raw, str) else ""
+    if len(text) > MAX_REASON:
+        raise DomainError(
+            _("Use at most %(max)d characters (this has %(n)d).", max=MAX_REASON, n=len(text)),
+            field="reason",
+        )
+    if any(ord(c) < 32 and c not in "\n\r\t" or ord(c) == 127 for c in text):
+        raise DomainError(_("Remove control characters from this field."), field="reason")
+    return text
+
+
+def check_finish(
+    session: Session,
+    *,
+    team: Team,
+    actor: User | None,
+    experiment: Experiment,
+    rows: Any,
+    reason: Any = None,
+    confirmed: bool = False,
+    field: str = "reason",
+) -> str | None:
+    """Refuse finishing unless *actor* is a lead and, below the planned sample, the finish is
+    *confirmed* with a written *reason*; return the cleaned reason (None at or above the plan).
+    *field* names the input a missing reason is reported on."""
+    require_role(session, "finish", team=team, actor=actor)
+    short = below_plan(experiment, rows)
+    if short is None:
+        return None
+    collected, planned = short
+    numbers = {
+        "n": format_decimal(collected, "#,##0"),
+        "planned": format_decimal(planned, "#,##0"),
+        "percent": format_decimal(progress.percent(collected, planned), "#,##0") + percent_sign(),
+    }
+    text = _clean_reason(reason)
+    if not text:
+        message = _(
+            "The results have %(n)s of the planned %(planned)s per variant (%(percent)s). "
+            "Finishing below the planned sample needs your confirmation and a written reason.",
+            **numbers,
+        )
+        if field == "final":
+            message += " " + _("Enter them without “final”, then finish the test with a reason.")
+        raise DomainError(message, field=field)
+    if not confirmed:
+        raise DomainError(
+            _("Confirm that the test ends below its planned sample (%(percent)s).", **numbers),
+            field="confirm",
+        )
+    return text
