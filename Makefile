@@ -71,6 +71,7 @@ install: $(STAMP)
 # both, and the worker is stopped when the server exits.
 run: install
 	$(VENV)/bin/flask --app hypotheses init-db --demo-if-empty
+	@$(VENV)/bin/flask --app hypotheses sources ensure-key >/dev/null  # data-source key (instance/sources_key) unless SOURCES_ENCRYPTION_KEYS is set
 	@$(VENV)/bin/flask --app hypotheses worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/flask --app hypotheses run --host $(HOST) --port $(PORT)

@@ -20,6 +20,21 @@ def new_key_command() -> None:
     click.echo(new_key())
 
 
+@sources_cli.command("ensure-key")
+@with_appcontext
+def ensure_key_command() -> None:
+    """Create instance/sources_key when SOURCES_ENCRYPTION_KEYS is not set (make run does)."""
+    import os
+
+    from flask import current_app
+
+    from hypotheses.domain.sources.keys import KEY_ENV, KEY_FILE, configured_keys
+
+    configured_keys()  # creates the instance key on first use when no key is configured
+    if not (current_app.config.get("SOURCES_ENCRYPTION_KEYS") or os.environ.get(KEY_ENV)):
+        click.echo(f"{current_app.instance_path}/{KEY_FILE}")
+
+
 @sources_cli.command("rotate-key")
 @with_appcontext
 def rotate_key_command() -> None:

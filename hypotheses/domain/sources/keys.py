@@ -3,7 +3,9 @@ SECRET_KEY. The setting is a comma-separated list of Fernet keys: the first encr
 decrypt, so a new key is put first, ``flask --app hypotheses sources rotate-key`` re-encrypts
 every stored connection under it, and then the old keys can be dropped.
 
-When the setting is empty, the key in ``instance/sources_key`` is used (created on first use).
+The setting comes from the app config (instance/config.py, or HYPOTHESES_SOURCES_ENCRYPTION_KEYS)
+or the SOURCES_ENCRYPTION_KEYS environment variable. When neither is set, the key in
+``instance/sources_key`` is used (created on first use, and by ``make run``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
 
 KEY_FILE = "sources_key"
+KEY_ENV = "SOURCES_ENCRYPTION_KEYS"
 
 
 class KeyUnusable(Exception):
@@ -40,7 +43,7 @@ def instance_key(instance_path: str) -> str:
 
 def configured_keys() -> list[str]:
     """The keys in use, first the one that encrypts."""
-    raw = current_app.config.get("SOURCES_ENCRYPTION_KEYS") or ""
+    raw = current_app.config.get("SOURCES_ENCRYPTION_KEYS") or os.environ.get(KEY_ENV) or ""
     if isinstance(raw, list | tuple):
         keys = [str(k).strip() for k in raw]
     else:
