@@ -106,7 +106,7 @@ def fill_extras(form: Any, design: dict[str, Any]) -> None:
         row.guardrail_kind.data = metric.get("kind", "conversion")
         row.guardrail_direction.data = metric.get("direction", "increase")
         row.guardrail_tolerance.data = None if tolerance is None else _shown(tolerance * 100)
-    form.value_per_conversion.data = design.get("value_per_conversion")
+    form.value_per_conversion.data = _shown(design.get("value_per_conversion"))
     form.metric_is_money.data = bool(design.get("metric_is_money"))
     form.monthly_traffic.data = design.get("monthly_traffic")
 

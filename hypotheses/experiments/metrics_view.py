@@ -30,8 +30,10 @@ def status_label(status: str) -> str:
 
 
 def amount(value: float) -> str:
-    """A signed whole amount in the reader's number format: "+184,000" ("+184 000")."""
-    return format_decimal(round(value), format="+#,##0;-#,##0")
+    """A signed amount to 3 significant digits (whole units) in the reader's number format:
+    "+184,000" ("+184 000" in Russian); a projection claims no more precision."""
+    rounded = float(f"{value:.3g}") if abs(value) >= 1000 else round(value)
+    return format_decimal(round(rounded), format="+#,##0;-#,##0")
 
 
 def money(value: float, currency: str | None) -> str:
