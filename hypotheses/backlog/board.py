@@ -26,7 +26,6 @@ from flask_login import current_user
 
 from hypotheses.backlog import listing
 from hypotheses.backlog.blueprint import bp
-from hypotheses.backlog.forms import FilterForm
 from hypotheses.backlog.moves import SUCCESS
 from hypotheses.backlog.routes import _get, _list_args, _press
 from hypotheses.backlog.view_choice import remember_view
@@ -141,10 +140,12 @@ def board():
     """Show the pipeline as columns, idea → decided, with the running column's slots."""
     remember_view("board")
     db = get_session()
-    filters = FilterForm(formdata=request.args)
-    filters.setup(backlog_queries.team_members(db, team=g.team), rice=g.team.rice_enabled)
-    filters.validate()
-    criteria = {k: v for k, v in filters.criteria().items() if k in BOARD_ARGS}
+    criteria, fields = listing.read_filters(
+        backlog_queries.team_members(db, team=g.team),
+        rice=g.team.rice_enabled,
+        formdata=request.args,
+    )
+    criteria = {k: v for k, v in criteria.items() if k in BOARD_ARGS}
     the_board = backlog_board.read_board(db, team=g.team, **criteria)
     args = _board_args()
     menus = {card.id: _menu(card) for column in the_board.columns for card in column.cards}
@@ -157,9 +158,7 @@ def board():
             "stage": {s.value: str(s.label) for s in Stage},
             "subject": {s.value: str(s.label) for s in Subject},
         },
-        parts=listing.page_parts(
-            "board", [f for f in listing.filter_fields(filters) if f.name in BOARD_ARGS], args
-        ),
+        parts=listing.page_parts("board", [f for f in fields if f.name in BOARD_ARGS], args),
         args=args,
         health=backlog_queries.health(db, team=g.team),
         may_move=any(menus.values()),

@@ -14,12 +14,13 @@ from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from babel.numbers import format_decimal
-from flask import get_template_attribute, url_for
+from flask import current_app, get_template_attribute, request, url_for
 from flask_babel import LazyString, get_locale, get_translations
 from flask_babel import gettext as babel_gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
+from hypotheses.backlog.forms import FilterForm
 from hypotheses.domain.backlog.queries import Line
 from hypotheses.enums import Lever, Stage, Status, Subject, Vocabulary
 
@@ -138,6 +139,17 @@ VALUE_NAMES = (
 )
 
 
+@lru_cache(maxsize=64)
+def _pattern(locale: str, names: tuple, rice: bool, editable: bool) -> tuple[str, ...]:
+    """Return a row's markup split at its placeholders: literal text at even places, value
+    names at odd ones (the same for every row of a kind, in one language; the CSRF token is
+    a value too, so a pattern serves every page)."""
+    macro = get_template_attribute("backlog/_row.html", "backlog_row")
+    placeholders = {name: _slot(name) for name in VALUE_NAMES}
+    row = _row_object(placeholders, names, editable=editable)
+    return tuple(str(macro(row, rice, _slot("token"))).split(MARK))
+
+
 def rows(
     items: list[Line],
     *,
@@ -158,7 +170,6 @@ def rows(
     """
     locale = str(get_locale() or "en")
     t = get_translations()  # the catalog itself: no per-string context lookups below
-    macro = get_template_attribute("backlog/_row.html", "backlog_row")
     score_pattern = "#,##0" if formula == "product" else "0.0"
     detail = _link_pattern("backlog.detail")
     score = _link_pattern("backlog.score", **args) if may_score else ""
@@ -169,11 +180,8 @@ def rows(
     save_label = t.ugettext("scores of “%(title)s”")
     follow_up = t.ugettext("Follow-up of #%(id)d")
     today = t.ugettext("today")
-    placeholders = {name: _slot(name) for name in VALUE_NAMES}
     patterns = {
-        editable_row: str(
-            macro(_row_object(placeholders, names, editable=editable_row), rice, token)
-        ).split(MARK)
+        editable_row: _pattern(locale, tuple(names), rice, editable_row)
         for editable_row in ((True, False) if may_score else (False,))
     }
     out = []
@@ -216,8 +224,10 @@ def rows(
         refused = (score_forms or {}).get(line.id)
         if refused is not None and editable_row:
             row = _row_object({k: Markup(v) for k, v in values.items()}, names, editable=True)
+            macro = get_template_attribute("backlog/_row.html", "backlog_row")
             out.append(str(macro(row, rice, token, refused)))
             continue
+        values["token"] = token or ""
         parts = list(patterns[editable_row])
         parts[1::2] = [values[name] for name in parts[1::2]]
         out.append("".join(parts))
@@ -260,6 +270,11 @@ COLUMNS = (
 def headers(sort: str, args: dict[str, str], *, rice: bool) -> list[Header]:
     """Return the table's headers; a sortable one links to its order (filters kept), and to
     the reverse order when the list is already sorted by it."""
+    key = ("headers", _locale(), request.script_root, sort, tuple(args.items()), rice)
+    return _memo(key, lambda: _headers(sort, args, rice=rice))
+
+
+def _headers(sort: str, args: dict[str, str], *, rice: bool) -> list[Header]:
     t = get_translations()
     base = url_for("backlog.index")
     kept = {k: v for k, v in args.items() if k not in ("sort", "page")}
@@ -304,6 +319,12 @@ def page_parts(
     view: str, fields: list[FilterField], args: dict[str, str], page=None
 ) -> dict[str, Markup]:
     """Return the filter bar, the list/board switch and (the list's) pager, rendered."""
+    where = (page.page, page.pages) if page is not None else None
+    key = ("parts", _locale(), request.script_root, view, tuple(args.items()), tuple(fields), where)
+    return _memo(key, lambda: _page_parts(view, fields, args, page))
+
+
+def _page_parts(view: str, fields: list[FilterField], args: dict[str, str], page) -> dict:
     kept = {k: v for k, v in args.items() if k in SHARED_FILTERS}
     endpoint = "backlog.index" if view == "list" else "backlog.board"
     switch = get_template_attribute("backlog/_filters.html", "view_switch")
@@ -322,3 +343,70 @@ def page_parts(
         pager = get_template_attribute("macros/pagination.html", "pagination")
         parts["pagination"] = Markup(pager(page, endpoint, args))
     return parts
+
+
+HEALTH = "_partials/backlog_health.html"
+
+
+def health_html(health) -> Markup:
+    """Render the backlog health bar (_partials/backlog_health.html), once per language and
+    state: the same numbers and message give the same markup."""
+    if health.extra:  # findings of other areas: rendered as they come
+        return Markup(current_app.jinja_env.get_template(HEALTH).render(health=health))
+    key = (
+        "health",
+        str(get_locale() or "en"),
+        request.script_root,
+        health.size,
+        health.min,
+        health.max,
+        health.state,
+        health.ideas,
+        health.message,
+    )
+    return _memo(
+        key, lambda: Markup(current_app.jinja_env.get_template(HEALTH).render(health=health))
+    )
+
+
+# Parts of the page that follow from a few values (language, filters, numbers) are rendered
+# once per distinct values and kept, a bounded number of them, for the next pages.
+_MEMO: dict[tuple, object] = {}
+MEMO_SIZE = 2048
+
+
+def _memo(key: tuple, build):
+    try:
+        return _MEMO[key]
+    except KeyError:
+        pass
+    if len(_MEMO) >= MEMO_SIZE:
+        _MEMO.clear()
+    value = _MEMO[key] = build()
+    return value
+
+
+def _locale() -> str:
+    return str(get_locale() or "en")
+
+
+FILTER_NAMES = ("q", "status", "stage", "lever", "subject", "owner_id", "sort")
+
+
+def read_filters(members: list, *, rice: bool, formdata) -> tuple[dict, list[FilterField]]:
+    """Check the filters of *formdata* with FilterForm; return (its criteria, the bar's fields).
+
+    The same members, arguments and language give the same answer: kept (see ``_memo``).
+    """
+    given = tuple((k, v) for k, v in formdata.items(multi=True) if k in FILTER_NAMES)
+    people = tuple((u.id, u.name) for u in members)
+    key = ("filters", _locale(), rice, people, given)
+
+    def build():
+        form = FilterForm(formdata=formdata)
+        form.setup(members, rice=rice)
+        form.validate()
+        return form.criteria(), filter_fields(form)
+
+    criteria, fields = _memo(key, build)
+    return dict(criteria), list(fields)

@@ -18,7 +18,6 @@ from hypotheses.backlog.display import (
 )
 from hypotheses.backlog.forms import (
     FIELD_LABELS,
-    FilterForm,
     HypothesisForm,
     ReasonForm,
     ScoreForm,
@@ -65,10 +64,9 @@ def _list_args() -> dict[str, str]:
 def _render_index(score_forms: dict[int, ScoreForm] | None = None, status: int = 200):
     db = get_session()
     members = backlog_queries.team_members(db, team=g.team)
-    filters = FilterForm(formdata=request.args)
-    filters.setup(members, rice=g.team.rice_enabled)
-    filters.validate()
-    criteria = filters.criteria()
+    criteria, fields = listing.read_filters(
+        members, rice=g.team.rice_enabled, formdata=request.args
+    )
     health = backlog_queries.health(db, team=g.team)
     page = backlog_queries.list_lines(
         db,
@@ -94,10 +92,10 @@ def _render_index(score_forms: dict[int, ScoreForm] | None = None, status: int =
             token=generate_csrf() if may_score else None,  # one token for every row's form
             score_forms=score_forms,
         ),
-        parts=listing.page_parts("list", listing.filter_fields(filters), args, page),
+        parts=listing.page_parts("list", fields, args, page),
         headers=listing.headers(criteria.get("sort", "score"), args, rice=g.team.rice_enabled),
         args=args,
-        health=health,
+        health_html=listing.health_html(health),
     ), status
 
 
