@@ -1,6 +1,7 @@
 """Every main screen on a desktop (1366×900) and a phone (390×844), for each role it differs for.
 
-Each screen must not scroll sideways (document.documentElement.scrollWidth <= innerWidth) and
+Each screen must not scroll sideways (document.documentElement.scrollWidth <= innerWidth, at
+360 px too), its buttons and fields must be at least 44 px high on the phone, and
 axe-core (the npm package pinned in package.json, installed by `make test` into node_modules/)
 must report no violation. The admin's pass saves the screenshots the README shows, under
 docs/screenshots/ (<screen>-desktop.png, <screen>-phone.png: the visible part of the page).
@@ -45,6 +46,12 @@ SHOTS = (
     "published",
     "learnings",
 )
+NARROWEST = (360, 780)  # the smallest phone: no sideways scrolling there either
+# Controls smaller than 44 px on a phone (inline links in running text are exempt).
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+    '.btn, .form-control, .form-select, .page-link, .navbar-toggler')]
+  .filter(el => el.offsetParent !== null && el.getBoundingClientRect().height < 43.5)
+  .map(el => `${el.id ? '#' + el.id : el.className} ${Math.round(el.offsetHeight)}`)"""
 AXE_RUN = """async () => {
   const result = await axe.run(document, {resultTypes: ['violations']});
   return result.violations.map(v => `${v.id} (${v.impact}): ` +
@@ -117,8 +124,15 @@ def _check(page, url: str, label: str, shot: Path | None) -> list[str]:
         if scroll > inner:
             problems.append(f"{label} {width_name}: {scroll} px wide in a {inner} px window")
         problems += [f"{label} {width_name}: {v}" for v in page.evaluate(AXE_RUN)]
+        if width_name == "phone":
+            small = page.evaluate(SMALL_TARGETS)
+            problems += [f"{label} phone: a tap target under 44 px: {s}" for s in small[:3]]
         if shot is not None:
             page.screenshot(path=str(shot.with_name(f"{shot.name}-{width_name}.png")))
+    page.set_viewport_size({"width": NARROWEST[0], "height": NARROWEST[1]})
+    scroll, inner = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+    if scroll > inner:
+        problems.append(f"{label} 360 px: {scroll} px wide in a {inner} px window")
     return problems
 
 
