@@ -61,6 +61,10 @@ ALLOWED = frozenset(
         "chDB",
         "Parquet",
         "SQLAlchemy",
+        # chat services a team's webhooks post to (issue 15)
+        "Telegram",
+        "Slack",
+        "BotFather",
     }
 )
 ROLES = ("admin", "lead", "marketer", "viewer")

@@ -10,7 +10,8 @@ reminder ``week``; mentioned ``excerpt``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,6 +43,21 @@ WEBHOOK_EVENTS = (
     E.WEEKLY_DIGEST,
 )
 DEFAULT_CHOICE = NotificationChoice.NOW
+MUTED = "hypotheses.notifications_muted"
+
+
+@contextmanager
+def muted(session: Session) -> Iterator[None]:
+    """Inside the block, notify() on *session* writes nothing (loading the demo's history)."""
+    before = session.info.get(MUTED)
+    session.info[MUTED] = True
+    try:
+        yield
+    finally:
+        if before is None:
+            session.info.pop(MUTED, None)
+        else:
+            session.info[MUTED] = before
 
 
 def choices_of(session: Session, user_ids: Iterable[int], event: str) -> dict[int, str]:
@@ -98,6 +114,8 @@ def notify(
     Returns the outbox messages added.
     """
     event = E(event)
+    if session.info.get(MUTED):
+        return []
     context = dict(context)
     if actor_id is not None and not context.get("actor"):
         actor = session.get(User, actor_id)
