@@ -32,6 +32,9 @@ from hypotheses.models import (
 PAGES = [
     "/backlog/",
     "/backlog/?status=all&sort=rice&page=3",
+    "/backlog/?sort=owner-desc&stage=lead",
+    "/backlog/board",
+    "/backlog/board?q=hypothesis",
     "/",
     "/experiments/",
     "/experiments/{experiment}",

@@ -156,16 +156,14 @@ def read_board(
         ).all()
     )
     ids = [row[0] for row in rows if row[2] != Status.IDEA.value]
-    tests = {}
-    if ids:
-        tests = {
-            hypothesis_id: (experiment_id, status)
-            for hypothesis_id, experiment_id, status in session.exec(
-                select(Experiment.hypothesis_id, Experiment.id, Experiment.status).where(
-                    col(Experiment.hypothesis_id).in_(ids)
-                )
-            ).all()
-        }
+    tests = {  # read even for no ids: the same statements whatever the board holds
+        hypothesis_id: (experiment_id, status)
+        for hypothesis_id, experiment_id, status in session.exec(
+            select(Experiment.hypothesis_id, Experiment.id, Experiment.status).where(
+                col(Experiment.hypothesis_id).in_(ids)
+            )
+        ).all()
+    }
     running = running_tests(session, team=team)
     by_hypothesis = {r.hypothesis.id: r for r in running}
     columns = {status: Column(status, total=totals.get(status, 0)) for status in COLUMNS}
