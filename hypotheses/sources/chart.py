@@ -35,13 +35,15 @@ def lift_over_time(
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'class="img-fluid" aria-labelledby="lift-time-title lift-time-desc">',
+        f'class="img-fluid" style="max-width: {WIDTH}px" '
+        'aria-labelledby="lift-time-title lift-time-desc">',
         f'<title id="lift-time-title">{escape(title)}</title>',
         f'<desc id="lift-time-desc">{escape(description)}</desc>',
         f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{sy(0):.1f}" y2="{sy(0):.1f}" '
         'stroke="#6c757d" stroke-width="1"/>',
     ]
-    for tick in (low + pad, 0.0, high - pad):
+    ticks = [0.0] + [t for t in (low + pad, high - pad) if abs(t) > 0.12 * (high - low)]
+    for tick in ticks:
         parts.append(
             f'<text x="{LEFT - 6}" y="{sy(tick) + 4:.1f}" text-anchor="end" font-size="11" '
             f'fill="#495057">{escape(fmt(tick))}</text>'
@@ -49,8 +51,11 @@ def lift_over_time(
     step = max(1, math.ceil(len(points) / 8))
     for i, (label, _) in enumerate(points):
         if i % step == 0 or i == len(points) - 1:
+            anchor = "end" if i == len(points) - 1 and len(points) > 1 else "middle"
+            if i == 0 and len(points) > 1:
+                anchor = "start"
             parts.append(
-                f'<text x="{sx(i):.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle" '
+                f'<text x="{sx(i):.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="{anchor}" '
                 f'font-size="11" fill="#495057">{escape(label)}</text>'
             )
     for k, name in enumerate(names):
