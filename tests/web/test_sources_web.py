@@ -232,7 +232,7 @@ def test_kpi_from_source_and_override(client, auth, db, team, events_file):
         == 403
     )
     response = client.post("/reviews/open", follow_redirects=True)
-    assert response.status_code == 200
+    assert response.status_code == 200 and "from source" in text(response)
     value = db.exec(select(KpiValue).where(KpiValue.metric_id == metric.id)).one()
     mark = db.exec(select(KpiFetch)).one()
     db.commit()
