@@ -11,6 +11,7 @@ from hypotheses.db import get_session
 from hypotheses.domain.comments import lifecycle, rules
 from hypotheses.domain.comments.lifecycle import Target
 from hypotheses.domain.comments.markdown import render
+from hypotheses.domain.core.errors import NotFound
 from hypotheses.forms import ConfirmForm
 
 
@@ -56,7 +57,10 @@ def comments_section(kind: str, record) -> Markup:
     """Render the comments section of *record* (a hypothesis, an experiment or a review)."""
     if record is None or getattr(g, "team", None) is None:
         return Markup("")
-    target = lifecycle.get_target(
-        get_session(), team=g.team, kind=kind, target_id=record.id, role=g.role
-    )
+    try:
+        target = lifecycle.get_target(
+            get_session(), team=g.team, kind=kind, target_id=record.id, role=g.role
+        )
+    except NotFound:  # not this team's, or not visible to this role: no section
+        return Markup("")
     return Markup(render_template("comments/_section.html", **section_context(target)))
