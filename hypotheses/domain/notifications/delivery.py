@@ -74,12 +74,18 @@ def claim(engine: Engine, *, token: str, now: datetime, limit: int) -> list[int]
                 session.execute(_claim_update(condition, token, now))
             claimed = ids
         else:
-            for message_id in session.exec(pick).all():
-                result = session.execute(
-                    _claim_update(and_(m.id == message_id, _due(now)), token, now)
+            # No row locks: one conditional UPDATE claims whichever candidates are still due
+            # (a row another worker claimed first no longer matches), then read back ours.
+            candidates = list(session.exec(pick).all())
+            if candidates:
+                session.execute(
+                    _claim_update(and_(col(m.id).in_(candidates), _due(now)), token, now)
                 )
-                if result.rowcount == 1:
-                    claimed.append(message_id)
+                claimed = list(
+                    session.exec(
+                        select(m.id).where(col(m.id).in_(candidates), m.claimed_by == token)
+                    ).all()
+                )
         session.commit()
     return claimed
 
