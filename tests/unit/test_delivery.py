@@ -145,3 +145,41 @@ def test_failed_after_max_attempts_then_retried(app, db, team, users):
         assert retry(db, message_id=message.id)
         db.refresh(message)
         assert (message.status, message.attempts) == ("pending", 0)
+
+
+def test_each_event_reaches_each_chosen_channel_once(app, db, team, users):
+    from hypotheses.domain.notifications.events import CHOOSABLE, WEBHOOK_EVENTS
+    from hypotheses.domain.notifications.outbox import enqueue_email
+
+    with SmtpSink() as smtp, HttpSink() as http:
+        app.config.update(smtp.config())
+        with app.app_context():
+            db.add(
+                TeamWebhook(
+                    team_id=team.id,
+                    kind="json",
+                    name="all",
+                    target=http.url + "/all",
+                    secret_box=seal("s" * 20),
+                    events=[e.value for e in WEBHOOK_EVENTS],
+                )
+            )
+            db.commit()
+            for event in CHOOSABLE:
+                notify(
+                    db,
+                    event,
+                    team_id=team.id,
+                    recipients=[users["viewer"]],
+                    context={"title": event.value, "path": "/"},
+                )
+            for event in ("invitation", "password_reset"):
+                enqueue_email(db, to="new@example.com", subject=event, text=event, event=event)
+            db.commit()
+            assert deliver_all(get_engine(), worker="t").failed == 0
+    import json
+
+    mailed = sorted(m["Message-ID"].split("@")[0].split(".")[-1] for m in smtp.messages)
+    assert len(mailed) == len(set(mailed)) == len(CHOOSABLE) + 2
+    posted = [json.loads(r["body"])["event"] for r in http.requests]
+    assert sorted(posted) == sorted(e.value for e in WEBHOOK_EVENTS)
