@@ -38,7 +38,7 @@ from hypotheses.domain.experiments import lifecycle as experiments
 from hypotheses.enums import Stage, Status, Subject
 from hypotheses.permissions import can, requires
 
-BOARD_ARGS = ("stage", "lever", "subject", "owner_id", "q")
+BOARD_ARGS = listing.SHARED_FILTERS  # the list's filters but status and sort
 
 
 def _without_version(use_case):

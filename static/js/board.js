@@ -82,7 +82,11 @@
       }
       return response.text().then(function (html) {
         var doc = new DOMParser().parseFromString(html, "text/html");
-        if (!swap(doc, id)) { window.location.reload(); }
+        if (response.ok && swap(doc, id)) { return; }
+        // An error page (an expired form, say): read out what it says; else start afresh.
+        var main = !response.ok && doc.getElementById("content");
+        if (main) { say(main.textContent.replace(/\s+/g, " ").trim()); }
+        else { window.location.reload(); }
       });
     }).catch(function () { say(board.getAttribute("data-failed")); });
   }
