@@ -41,6 +41,9 @@ def create_app(
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
+    from hypotheses.uploads import UploadRequest
+
+    app.request_class = UploadRequest  # large form files in named temporary files
     app.config.from_object("hypotheses.config.DefaultConfig")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if test_config is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 
 from flask import current_app, g, request
@@ -37,6 +36,7 @@ from hypotheses.domain.experiments import results as experiment_results
 from hypotheses.domain.experiments.metrics import metrics_of
 from hypotheses.enums import ExperimentStatus
 from hypotheses.models import Experiment, utcnow
+from hypotheses.uploads import body_to_file
 
 TAG = "tests"
 CSV_BODY = {
@@ -212,46 +212,26 @@ def stop_test(hypothesis_id: int, body: ReasonIn):
     return experiment_out(experiment)
 
 
-class _Body(io.RawIOBase):
-    """The request body as a plain binary file, read in chunks and never whole.
-
-    Werkzeug's input stream takes a zero-byte read for a client disconnect; a buffered reader
-    over this adapter answers `read(0)` itself.
-    """
-
-    def __init__(self, stream) -> None:
-        super().__init__()
-        self._stream = stream
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        if not len(buffer):
-            return 0
-        data = self._stream.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-
 def _csv_results(hypothesis_id: int):
     query = parse_query(ResultsCsvQuery)
     request.max_content_length = current_app.config["MAX_UPLOAD_BYTES"]
-    stream = request.stream  # 413 here when Content-Length is over the limit
-    body = io.BufferedReader(_Body(stream), buffer_size=1 << 20)
-    return results_upload.results_from_csv(
-        get_session(),
-        team=g.team,
-        actor=current_actor(),
-        hypothesis_id=hypothesis_id,
-        file=body,
-        kind=query.kind or "per-user",
-        final=bool(query.final),
-        file_name="api upload",
-        variant_column=query.variant_column,
-        conversion_column=query.conversion_column,
-        value_column=query.value_column,
-    )
+    # Copied into a named temporary file first (413 when Content-Length is over the limit), so
+    # the engine reads the file by its path; removed when the answer is ready.
+    with body_to_file(request.stream) as body:
+        return results_upload.results_from_csv(
+            get_session(),
+            team=g.team,
+            actor=current_actor(),
+            hypothesis_id=hypothesis_id,
+            file=body,
+            kind=query.kind or "per-user",
+            final=bool(query.final),
+            file_name="api upload",
+            variant_column=query.variant_column,
+            conversion_column=query.conversion_column,
+            value_column=query.value_column,
+            finish_reason=query.reason,
+        )
 
 
 @operation(

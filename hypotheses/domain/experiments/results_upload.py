@@ -31,6 +31,7 @@ from hypotheses.domain.experiments.results_files import (
 )
 from hypotheses.enums import MetricKind
 from hypotheses.models import Analysis, Team, User
+from hypotheses.uploads import file_path, with_keep_alive
 
 
 def results_from_csv(
@@ -47,8 +48,10 @@ def results_from_csv(
     conversion_column: str | None = None,
     value_column: str | None = None,
     progress=None,
+    finish_reason: str | None = None,
 ) -> Analysis:
-    """Read a results CSV and record it (see record_results); a bad file saves nothing.
+    """Read a results CSV and record it (see record_results, which takes *finish_reason*); a
+    bad file saves nothing.
 
     *kind* "aggregated": one row per variant (variant, visitors, conversions | variant, n,
     mean, sd). *kind* "per-user": one row per user, streamed through
@@ -100,6 +103,7 @@ def results_from_csv(
         final=final,
         source=source,
         file_name=file_name,
+        finish_reason=finish_reason,
     )
 
 
@@ -116,14 +120,15 @@ def _reduce_per_user(file, kind, names, variant_column, conversion_column, value
         "variant_column": variant_column,
         "variants": names,
         "skip_bad_rows": False,
-        "progress": progress,
+        "progress": with_keep_alive(progress),
     }
     if kind == MetricKind.CONVERSION:
         kwargs["conversion_column"] = _column(conversion_column, "converted", "conversion_column")
     else:
         kwargs["value_column"] = _column(value_column, "value", "value_column")
     try:
-        summary = stats.reduce_per_user_csv(file, **kwargs)
+        # A file on disk is read by its path (DuckDB reads it in parallel, no second copy).
+        summary = stats.reduce_per_user_csv(file_path(file) or file, **kwargs)
     except stats.StatsInputError as error:
         raise per_user_error(error) from None
     return summary_rows(summary, kind, names)
