@@ -162,7 +162,7 @@ def test_invitations_are_throttled(client, auth, db, team, app):
 def test_forgot_password_same_answer_either_way(app, client, db, team, users):
     """The same page, and timing within noise (a floor every answer waits for), whether the
     address has an account or not."""
-    app.config["RESET_ANSWER_SECONDS"] = 0.3
+    app.config["RESET_ANSWER_SECONDS"] = 0.5  # above the work itself, even on a busy machine
     assert 'href="/auth/forgot"' in text(client.get("/auth/login"))
     client.post("/auth/forgot", data={"email": "warm-up@example.com"})  # templates compiled
     known = [users[role].email for role in ("admin", "lead", "marketer")]
@@ -177,8 +177,8 @@ def test_forgot_password_same_answer_either_way(app, client, db, team, users):
             assert response.status_code == 200
             pages.add(visible_text(response))
     assert len(pages) == 1 and "If an account uses this address" in pages.pop()
-    assert min(timings[True] + timings[False]) >= 0.3
-    assert abs(statistics.median(timings[True]) - statistics.median(timings[False])) < 0.15
+    assert min(timings[True] + timings[False]) >= 0.5
+    assert abs(statistics.median(timings[True]) - statistics.median(timings[False])) < 0.2
     messages = _outbox(db, "password_reset")
     assert sorted(m.recipient for m in messages) == sorted(known)
     assert len(all_rows(db, select(PasswordReset))) == 3
