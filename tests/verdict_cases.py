@@ -21,12 +21,13 @@ RAISED_RU = re.compile(
 
 
 def finished(db, team, users):
-    """A test of the team, finished with the standard conversion results."""
-    hypothesis = ef.running(db, team=team, lead=users["lead"])
+    """A test of the team, finished by a lead with the standard conversion results, past its
+    planned sample (a 30% effect is planned: 6,239 a variant)."""
+    hypothesis = ef.running(db, team=team, lead=users["lead"], mde=0.3)
     experiment_results.record_results(
         db,
         team=team,
-        actor=users["marketer"],
+        actor=users["lead"],
         hypothesis_id=hypothesis.id,
         variants=ef.conversion_results(),
         final=True,

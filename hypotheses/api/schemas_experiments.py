@@ -233,7 +233,13 @@ class ResultsCsvQuery(Query):
     value_column: str | None = doc(
         "Continuous metrics: the value column (default: value).", None, maxLength=100
     )
-    final: bool | None = doc("Final numbers finish the test.", None)
+    final: bool | None = doc("Final numbers finish the test (a lead's action).", None)
+    reason: str | None = doc(
+        "Final numbers below the planned sample: why the test ends early (422 on `final` "
+        "without it).",
+        None,
+        maxLength=1000,
+    )
 
 
 class VariantOut(Out):

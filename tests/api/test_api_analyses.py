@@ -135,12 +135,13 @@ def _finished_with_old_analysis(api, db, team, users):
     assert api.post(f"/hypotheses/{hypothesis.id}/start", "lead").status_code == 200
     results = {
         "final": True,
+        "reason": "The campaign ended.",  # below the planned sample: a lead, with a reason
         "variants": [
             {"name": "Control", "visitors": 5000, "conversions": 250},
             {"name": "B", "visitors": 5000, "conversions": 300},
         ],
     }
-    created = api.post(f"/hypotheses/{hypothesis.id}/results", "marketer", json=results)
+    created = api.post(f"/hypotheses/{hypothesis.id}/results", "lead", json=results)
     assert created.status_code == 201 and created.json["id"]
     old = db.get(Analysis, created.json["id"])
     old.inputs = {k: v for k, v in old.inputs.items() if k not in ("early_look_method", "looks")}

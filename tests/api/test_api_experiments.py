@@ -32,8 +32,9 @@ CONTINUOUS = {
     "daily_visitors": 500,
     "variants": [{"name": "Control"}, {"name": "B"}],
 }
-RESULTS = {
+RESULTS = {  # final numbers below the planned sample: a lead finishes with a reason
     "final": True,
+    "reason": "The campaign ended.",
     "variants": [
         {"name": "Control", "visitors": 5000, "conversions": 250},
         {"name": "B", "visitors": 5000, "conversions": 300},
@@ -136,7 +137,7 @@ def test_start_over_the_limit_is_409_with_the_running_tests(api, db, team, users
 
 def test_results_analysis_and_decision(api, approved):
     running(api, approved)
-    response = api.post(f"/hypotheses/{approved.id}/results", "marketer", json=RESULTS)
+    response = api.post(f"/hypotheses/{approved.id}/results", "lead", json=RESULTS)
     assert response.status_code == 201, response.json
     analysis = response.json
     assert analysis["method"] == "z-test" and analysis["final"] is True
@@ -171,6 +172,8 @@ def test_results_analysis_and_decision(api, approved):
             "outcome": "won",
             "learning": "Fewer fields, more leads",
             "follow_up_title": "Even shorter",
+            # shipping an under-powered result goes against the analysis: a reason
+            "reason": "A cheap change; we ship it and watch the leads.",
         },
     )
     assert decided.status_code == 200, decided.json
@@ -265,7 +268,7 @@ def test_per_user_csv_body(api, approved):
     running(api, approved)
     response = api.post(
         f"/hypotheses/{approved.id}/results?variant_column=group"
-        "&conversion_column=bought&final=true",
+        "&conversion_column=bought&final=true&reason=Campaign+ended",
         data=_per_user_csv(),
         content_type="text/csv",
     )
@@ -392,7 +395,7 @@ def test_aggregated_csv_body(api, approved):
     running(api, approved)
     body = b"Variant;Visitors;Conversions\r\nControl;5000;250\r\nB;5000;300\r\n"
     response = api.post(
-        f"/hypotheses/{approved.id}/results?kind=aggregated&final=true",
+        f"/hypotheses/{approved.id}/results?kind=aggregated&final=true&reason=Campaign+ended",
         data=body,
         content_type="text/csv",
     )

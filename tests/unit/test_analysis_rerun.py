@@ -21,10 +21,11 @@ def _enter(db, team, users, hypothesis, n, final=False, rate=0.036):
     return experiment_results.record_results(
         db,
         team=team,
-        actor=users["marketer"],
+        actor=users["lead" if final else "marketer"],  # final results finish: a lead's action
         hypothesis_id=hypothesis.id,
         variants=ef.conversion_results((n, round(n * 0.031)), (n, round(n * rate))),
         final=final,
+        finish_reason="Enough for this check." if final else None,
     )
 
 
@@ -49,7 +50,12 @@ def test_looks_are_the_earlier_non_final_entries_smaller_than_now(db, team, user
     assert fourth.inputs["looks"] == [2000]
     assert fourth.output["comparisons"][0]["sequential"]["look"] == 2
     final = experiment_results.finish(
-        db, team=team, actor=users["lead"], hypothesis_id=hypothesis.id
+        db,
+        team=team,
+        actor=users["lead"],
+        hypothesis_id=hypothesis.id,
+        reason="Enough for this check.",
+        confirmed=True,
     )  # the latest entry becomes the final one
     assert final.inputs["final"] is True and final.inputs["looks"] == [2000]
     # a correction after the final results does not count the final entry as a look

@@ -143,11 +143,14 @@ def test_experiment_actions_by_status_and_role(db, team):
         "enter_results",
         "stop",
     }
-    assert "finish" in actions(ExperimentStatus.RUNNING, Role.MARKETER, has_results=True)
+    # finishing is a lead's action (issue 13)
+    assert "finish" in actions(ExperimentStatus.RUNNING, Role.LEAD, has_results=True)
+    assert "finish" not in actions(ExperimentStatus.RUNNING, Role.MARKETER, has_results=True)
     assert actions(ExperimentStatus.FINISHED, Role.LEAD) == {"enter_results", "decide"}
     assert actions(ExperimentStatus.FINISHED, Role.MARKETER) == {"enter_results"}
     assert actions(ExperimentStatus.STOPPED, Role.LEAD) == {"decide"}
-    assert actions(ExperimentStatus.DECIDED, Role.ADMIN) == set()
+    assert actions(ExperimentStatus.DECIDED, Role.ADMIN) == {"correct"}  # a lead corrects it
+    assert actions(ExperimentStatus.DECIDED, Role.MARKETER) == set()
     assert actions(ExperimentStatus.RUNNING, Role.VIEWER, has_results=True) == set()
     approved = Hypothesis(
         team_id=team.id,

@@ -111,7 +111,7 @@ def test_early_look_then_final_results(db, team, users):
     final = experiment_results.record_results(
         db,
         team=team,
-        actor=users["marketer"],
+        actor=users["lead"],  # final numbers finish the test: a lead's action
         hypothesis_id=hypothesis.id,
         variants=ef.conversion_results((planned, 310), (planned, 420)),
         final=True,
@@ -150,10 +150,11 @@ def test_analysis_is_reproducible_from_its_stored_inputs(db, team, users):
     analysis = experiment_results.record_results(
         db,
         team=team,
-        actor=users["marketer"],
+        actor=users["lead"],
         hypothesis_id=hypothesis.id,
         variants=rows,
         final=True,
+        finish_reason="Enough to compare the three.",
     )
     check = experiment_results.reproduce_analysis(db, team=team, analysis_id=analysis.id)
     assert check["same"] is True
@@ -170,10 +171,11 @@ def test_finished_tests_do_not_count_toward_the_limit(db, team, users):
     experiment_results.record_results(
         db,
         team=team,
-        actor=users["marketer"],
+        actor=users["lead"],
         hypothesis_id=first.id,
         variants=ef.conversion_results(),
         final=True,
+        finish_reason="Budget moved to the next test.",
     )
     second = ef.designed(db, team=team, actor=users["lead"])
     assert experiments.start(db, team=team, actor=users["lead"], hypothesis_id=second.id).slot == 1
@@ -195,9 +197,7 @@ def test_results_only_while_running_or_finished(db, team, users):
 def test_finish_uses_the_latest_results_as_final(db, team, users):
     hypothesis = ef.running(db, team=team, lead=users["lead"])
     with pytest.raises(Conflict, match="results first"):
-        experiment_results.finish(
-            db, team=team, actor=users["marketer"], hypothesis_id=hypothesis.id
-        )
+        experiment_results.finish(db, team=team, actor=users["lead"], hypothesis_id=hypothesis.id)
     experiment_results.record_results(
         db,
         team=team,
@@ -207,16 +207,19 @@ def test_finish_uses_the_latest_results_as_final(db, team, users):
         final=False,
     )
     analysis = experiment_results.finish(
-        db, team=team, actor=users["marketer"], hypothesis_id=hypothesis.id
+        db,
+        team=team,
+        actor=users["lead"],
+        hypothesis_id=hypothesis.id,
+        reason="Tracking broke.",
+        confirmed=True,
     )
     out = analysis.output
     assert out["final"] is True and out["early_look"] is False
     assert "underpowered" in [w["code"] for w in out["warnings"]]
     assert _exp(db, hypothesis).status == "finished"
     with pytest.raises(Conflict):
-        experiment_results.finish(
-            db, team=team, actor=users["marketer"], hypothesis_id=hypothesis.id
-        )
+        experiment_results.finish(db, team=team, actor=users["lead"], hypothesis_id=hypothesis.id)
 
 
 def test_engine_refusal_becomes_a_domain_error(db, team, users):
@@ -242,11 +245,12 @@ def test_engine_refusal_becomes_a_domain_error(db, team, users):
 
 
 def _finished(db, team, users, **kw):
-    hypothesis = ef.running(db, team=team, lead=users["lead"], **kw)
+    """A test a lead finished past its planned sample (a 30% effect planned: 6,239 a variant)."""
+    hypothesis = ef.running(db, team=team, lead=users["lead"], **{"mde": 0.3, **kw})
     experiment_results.record_results(
         db,
         team=team,
-        actor=users["marketer"],
+        actor=users["lead"],
         hypothesis_id=hypothesis.id,
         variants=ef.conversion_results(),
         final=True,

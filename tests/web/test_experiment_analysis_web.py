@@ -108,13 +108,14 @@ def test_relative_change_of_means_that_cannot_be_bounded_says_so(client, auth, d
     experiment_results.record_results(
         db,
         team=team,
-        actor=users["marketer"],
+        actor=users["lead"],  # final results finish the test: a lead
         hypothesis_id=hypothesis.id,
         variants=[
             {"name": "Control", "n": 20, "mean": 1.0, "sd": 10.0},
             {"name": "B", "n": 20, "mean": 5.0, "sd": 10.0},
         ],
         final=True,
+        finish_reason="Enough data for this check.",
     )
     assert _analyses(db, hypothesis)[-1].output["comparisons"][0]["rel_ci"] is None
     auth.login("viewer")
@@ -128,10 +129,11 @@ def test_fisher_region_leaves_out_an_interval_that_disagrees(client, auth, db, t
     experiment_results.record_results(
         db,
         team=team,
-        actor=users["marketer"],
+        actor=users["lead"],  # final results finish the test: a lead
         hypothesis_id=hypothesis.id,
         variants=ef.conversion_results((20, 1), (20, 6)),
         final=True,
+        finish_reason="Enough data for this check.",
     )
     comparison = _analyses(db, hypothesis)[-1].output["comparisons"][0]
     assert comparison["method"] == "fisher" and comparison["interval_agrees"] is False
@@ -152,10 +154,11 @@ def _old_analysis(db, team, users):
     analysis = experiment_results.record_results(
         db,
         team=team,
-        actor=users["marketer"],
+        actor=users["lead"],  # final results finish the test: a lead
         hypothesis_id=hypothesis.id,
         variants=ef.conversion_results(),
         final=True,
+        finish_reason="Enough data for this check.",
     )
     inputs = {k: v for k, v in analysis.inputs.items() if k not in ("early_look_method", "looks")}
     analysis.inputs, analysis.engine_version = inputs, "1.0.0"

@@ -158,8 +158,10 @@ def test_oversize_aggregated_upload_is_413(client, db, conv):
     assert saved(db) == 0
 
 
-def test_final_csv_finishes_the_test(client, db, conv):
+def test_final_csv_finishes_the_test(client, auth, db, conv):
     content = b"variant,visitors,conversions\nControl,60000,1860\nB,60000,2160\n"
+    assert upload(client, conv, content, final="y").status_code == 403  # a marketer: refused
+    auth.login("lead")  # finishing a test is a lead's action
     assert upload(client, conv, content, final="y").status_code == 302
     status = db.exec(select(Experiment.status).where(Experiment.id == conv)).one()
     db.commit()
