@@ -183,3 +183,24 @@ def test_each_event_reaches_each_chosen_channel_once(app, db, team, users):
     assert len(mailed) == len(set(mailed)) == len(CHOOSABLE) + 2
     posted = [json.loads(r["body"])["event"] for r in http.requests]
     assert sorted(posted) == sorted(e.value for e in WEBHOOK_EVENTS)
+
+
+def test_a_refused_webhook_post_waits_for_a_retry(app, db, team, users):
+    with HttpSink(fail_rate=1.0) as http:
+        with app.app_context():
+            db.add(
+                TeamWebhook(
+                    team_id=team.id,
+                    kind="slack",
+                    name="chat",
+                    target="",
+                    secret_box=seal(http.url + "/services/T/B/secret-part"),
+                    events=["test_started"],
+                )
+            )
+            db.commit()
+            notify(db, "test_started", team_id=team.id, recipients=[], context={"title": "T"})
+            db.commit()
+            assert deliver_all(get_engine(), worker="t").retrying == 1
+    error = db.exec(select(OutboxMessage.last_error)).one()
+    assert error.startswith("HTTP 503 from http://127.0.0.1:") and "secret-part" not in error

@@ -143,7 +143,8 @@ def _post(url: str, body: bytes, headers: dict[str, str]) -> None:
         with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:  # noqa: S310
             response.read(65536)
     except urllib.error.HTTPError as error:
-        detail = error.read(300).decode("utf-8", "replace")
+        with error:  # it holds the response and its socket
+            detail = error.read(300).decode("utf-8", "replace")
         raise DeliveryError(f"HTTP {error.code} from {_safe(url)}: {detail}") from error
     except (OSError, ValueError) as error:
         raise DeliveryError(f"{_safe(url)}: {error}") from error
