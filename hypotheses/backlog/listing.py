@@ -174,7 +174,7 @@ def rows(
     detail = _link_pattern("backlog.detail")
     score = _link_pattern("backlog.score", **args) if may_score else ""
     # Translated once; each row fills in its title.
-    form_label = t.ugettext("ICE scores of “%(title)s”")
+    form_label = t.ugettext("ICE scores of #%(id)s “%(title)s”")  # titles may repeat
     field_label = t.ugettext("%(score)s of “%(title)s”")
     names = [(name, t.ugettext(short), t.ugettext(label)) for name, short, label in SCORES]
     save_label = t.ugettext("scores of “%(title)s”")
@@ -206,7 +206,7 @@ def rows(
             "status": _label(Status, line.status, locale),
             "badge": Status.badge_of(line.status),
             "score_url": escape(score.replace(PLACEHOLDER, ident, 1)),
-            "form_label": escape(form_label % title),
+            "form_label": escape(form_label % {"id": ident, **title}),
             "version": str(line.version),
             "impact": str(line.impact),
             "confidence": str(line.confidence),

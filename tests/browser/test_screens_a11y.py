@@ -67,10 +67,9 @@ def screens(live_server, db) -> dict[str, str]:
     team = db.exec(select(Team)).one()
     lead = db.exec(select(User).where(User.email == "lead@demo.example")).one()
     admin = db.exec(select(User).where(User.email == "admin@demo.example")).one()
-    designed = experiment_factories.designed(
-        db, team=team, actor=lead, title="Exit-intent offer on the pricing page"
-    )
-    factories.make_hypothesis(db, team=team, author=lead, title=LONG_TITLE)
+    designed = experiment_factories.designed(db, team=team, actor=lead)
+    for _twice in range(2):  # two rows with one title: their score forms are still told apart
+        factories.make_hypothesis(db, team=team, author=lead, title=LONG_TITLE)
     other = Team(name="Enterprise sales and partnerships team")
     db.add(other)
     db.flush()
