@@ -276,3 +276,24 @@ def test_rotate_key_and_due_refresh(app, runner, client, auth, db, test_with_sou
     assert count(db, SourceRefresh) == 1
     result = runner.invoke(args=["sources", "refresh", "--due"])  # done today already
     assert count(db, SourceRefresh) == 1
+
+
+def test_refresh_record_and_results_commit_together(
+    client, auth, db, test_with_source, monkeypatch
+):
+    """The results of a refresh and its refresh record are one transaction: when the record
+    cannot be stored, the results are not stored either."""
+    from hypotheses.domain.sources import refresh as refresh_module
+
+    experiment, source = test_with_source
+    auth.login("lead")
+    assert _setup(client, experiment, source).status_code == 302
+
+    def broken(**kwargs):
+        raise RuntimeError("the refresh record cannot be written")
+
+    monkeypatch.setattr(refresh_module, "SourceRefresh", broken)
+    auth.login("marketer")
+    with pytest.raises(RuntimeError, match="cannot be written"):
+        client.post(f"/sources/tests/{experiment.id}/refresh")
+    assert count(db, ResultSet) == 0 and count(db, SourceRefresh) == 0

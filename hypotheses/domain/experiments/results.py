@@ -12,6 +12,7 @@ new analysis is stored beside the old one.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from flask_babel import gettext as _
@@ -445,9 +446,11 @@ def record_results(
     source: str = "form",
     file_name: str | None = None,
     finish_reason: str | None = None,
+    attach: Callable[[Session, Analysis], Any] | None = None,
 ) -> Analysis:
     """Store per-variant results and their analysis; *final* results finish the test (a lead's
-    action; below the planned sample only with a *finish_reason*).
+    action; below the planned sample only with a *finish_reason*). *attach* adds rows that
+    belong with these results (a data source's refresh record) in the same transaction.
 
     *variants*: [{name, visitors, conversions}] or [{name, n, mean, sd}], one per variant.
     Results for a finished test are corrections and always count as final. The analysis is
@@ -464,6 +467,7 @@ def record_results(
         source=source,
         file_name=file_name,
         finish_reason=finish_reason,
+        attach=attach,
     )
 
 
@@ -509,6 +513,7 @@ def _record_results(
     source: str,
     file_name: str | None,
     finish_reason: str | None = None,
+    attach: Callable[[Session, Analysis], Any] | None = None,
 ) -> Analysis:
     experiment = open_experiment(session, team, hypothesis_id)
     require_role(session, "enter_results", team=team, actor=actor)
@@ -556,6 +561,8 @@ def _record_results(
     )
     if finishing_now:
         _finish(session, team=team, actor=actor, experiment=experiment, reason=reason)
+    if attach is not None:
+        attach(session, analysis)
     return analysis
 
 

@@ -279,7 +279,22 @@ def refresh(
         v["n"] < 2 for v in primary["variants"]
     ):
         raise engines.SourceError(_("Each variant needs at least 2 users; nothing was stored."))
-    analysis = record_results(
+    recorded: list[SourceRefresh] = []
+    experiment_id, actor_id = experiment.id, actor.id if actor else None
+
+    def attach(session: Session, analysis) -> None:  # in the results' own transaction
+        row = SourceRefresh(
+            experiment_id=experiment_id,
+            result_set_id=analysis.result_set_id,
+            ran_by_id=actor_id,
+            seconds=round(seconds, 3),
+            stats=stats,
+        )
+        session.add(row)
+        session.flush()
+        recorded.append(row)
+
+    record_results(
         session,
         team=team,
         actor=actor,
@@ -289,31 +304,9 @@ def refresh(
         ),
         final=False,
         source="sql",
+        attach=attach,
     )
-    return _store_refresh(
-        session,
-        experiment_id=experiment.id,
-        result_set_id=analysis.result_set_id,
-        actor=actor,
-        seconds=seconds,
-        stats=stats,
-    )
-
-
-@use_case
-def _store_refresh(
-    session: Session, *, experiment_id, result_set_id, actor, seconds, stats
-) -> SourceRefresh:
-    row = SourceRefresh(
-        experiment_id=experiment_id,
-        result_set_id=result_set_id,
-        ran_by_id=actor.id if actor else None,
-        seconds=round(seconds, 3),
-        stats=stats,
-    )
-    session.add(row)
-    session.flush()
-    return row
+    return recorded[0]
 
 
 def refreshes(session: Session, experiment: Experiment) -> list[SourceRefresh]:
