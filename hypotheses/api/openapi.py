@@ -22,6 +22,7 @@ from pydantic.json_schema import models_json_schema
 from hypotheses.api.auth import api_public, api_requires
 from hypotheses.api.errors import ApiError, from_validation_error
 from hypotheses.api.schemas import WEEK, ErrorResponse
+from hypotheses.api.schemas_experiments import ResultsCsvQuery
 
 PREFIX = "/api/v1"
 ERROR_TEXT = {
@@ -73,10 +74,9 @@ RULES: dict[str, dict[str, str]] = {
         "metrics": "the test's own secondary metrics and guardrails, by name, every variant; "
         "conversions at most the arm's visitors",
         "file": "a CSV body: a header naming the chosen columns, and every row valid",
-        **{
-            name: "the query parameters are for a CSV body only"
-            for name in ("kind", "variant_column", "conversion_column", "value_column", "final")
-        },
+        **dict.fromkeys(
+            ResultsCsvQuery.model_fields, "the query parameters go with a CSV body only"
+        ),
     },
     "decide": {"reason": "a decision against the analysis needs a written reason"},
     "correct_decision": {"reason": "a decision against the analysis needs a written reason"},
