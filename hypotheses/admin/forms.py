@@ -178,4 +178,12 @@ class SettingsForm(AppForm):
         super().__init__(*args, **kwargs)
         self.score_formula.choices = ScoreFormula.choices()
         self.early_look_method.choices = EarlyLookMethod.choices()
-        self.currency.choices = [(code, f"{code} ({sign})") for code, sign in CURRENCIES.items()]
+        names = {
+            "RUB": _l("Russian rouble"),
+            "USD": _l("US dollar"),
+            "EUR": _l("Euro"),
+            "KZT": _l("Kazakh tenge"),
+        }
+        self.currency.choices = [
+            (code, f"{names.get(code, code)} ({sign})") for code, sign in CURRENCIES.items()
+        ]

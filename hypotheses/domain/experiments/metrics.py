@@ -36,7 +36,7 @@ MAX_COUNT = 10**12
 DIRECTIONS = ("increase", "decrease")
 ROLES = {"secondary": MAX_SECONDARY, "guardrails": MAX_GUARDRAILS}
 MONEY_FIELDS = ("value_per_conversion", "metric_is_money", "monthly_traffic")
-CURRENCIES = {"RUB": "₽", "USD": "$", "EUR": "€", "KZT": "₸", "BYN": "Br", "UAH": "₴"}
+CURRENCIES = {"RUB": "₽", "USD": "$", "EUR": "€", "KZT": "₸"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _KINDS = {k.value for k in MetricKind}
 
