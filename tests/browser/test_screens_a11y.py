@@ -17,7 +17,7 @@ from pathlib import Path
 import experiment_factories
 import factories
 import pytest
-from browser_fixtures import login
+from browser_fixtures import ARTIFACTS, login
 from conftest import FAST_HASH
 from sqlmodel import col, select
 
@@ -63,14 +63,34 @@ AXE_RUN = """async () => {
 @pytest.fixture
 def screens(live_server, db) -> dict[str, str]:
     """The English demo, a designed test, a pasted-URL title and an admin in two teams."""
-    load_demo(db, instance_path=live_server.app.instance_path, hash_method=FAST_HASH)
+    return _arrange(db, live_server.app.instance_path, "en")
+
+
+@pytest.fixture
+def screens_ru(live_server, db) -> dict[str, str]:
+    """The same in the Russian demo (its e-mail addresses are the English demo's: a database
+    of its own)."""
+    return _arrange(db, live_server.app.instance_path, "ru")
+
+
+# language -> (the designed test's title, the admin's second team)
+NAMES = {
+    "en": (None, "Enterprise sales and partnerships team"),
+    "ru": ("Скидка при уходе со страницы цен", "Корпоративные продажи и партнёрства"),
+}
+
+
+def _arrange(db, instance_path, language: str) -> dict[str, str]:
+    load_demo(db, instance_path=instance_path, hash_method=FAST_HASH, language=language)
     team = db.exec(select(Team)).one()
     lead = db.exec(select(User).where(User.email == "lead@demo.example")).one()
     admin = db.exec(select(User).where(User.email == "admin@demo.example")).one()
-    designed = experiment_factories.designed(db, team=team, actor=lead)
+    title, team_name = NAMES[language]
+    extra = {"title": title} if title else {}
+    designed = experiment_factories.designed(db, team=team, actor=lead, **extra)
     for _twice in range(2):  # two rows with one title: their score forms are still told apart
         factories.make_hypothesis(db, team=team, author=lead, title=LONG_TITLE)
-    other = Team(name="Enterprise sales and partnerships team")
+    other = Team(name=team_name)
     db.add(other)
     db.flush()
     db.add(Membership(user_id=admin.id, team_id=other.id, role="viewer"))
@@ -161,6 +181,54 @@ def test_main_screens_fit_phones_and_pass_axe_for_every_role(live_server, _brows
             for name in names:
                 shot = SCREENSHOTS / name if role == "admin" and name in SHOTS else None
                 problems += _check(page, base + screens[name], f"{role} {name}", shot)
+    finally:
+        context.close()
+    assert not errors, f"script errors: {errors}"
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
+
+
+# The Russian pass: the admin (who sees every screen) on the main screens; longer words, the
+# same checks. Its screenshots go to test-artifacts/screens-ru/ (git-ignored), to look at.
+RU_SCREENS = (
+    "dashboard",
+    "backlog",
+    "hypothesis",
+    "designed",
+    "running",
+    "finished",
+    "editor",
+    "published",
+    "learnings",
+    "settings",
+)
+
+
+def test_main_screens_fit_phones_and_pass_axe_in_russian(live_server, _browser, screens_ru):
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: `make test-deps` installs it (npm ci)")
+    shots = ARTIFACTS / "screens-ru"
+    shots.mkdir(parents=True, exist_ok=True)
+    logins = {role: (e, p) for role, e, p in saved_logins(live_server.app.instance_path)}
+    base = live_server.url
+    problems: list[str] = []
+    context = _browser.new_context(viewport={"width": 1366, "height": 900}, locale="ru-RU")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        problems += _check(page, f"{base}/auth/login", "sign-in", shots / "sign-in")
+        email, password = logins["admin"]
+        page.fill("input[name=email]", email)
+        page.fill("input[name=password]", password)
+        with page.expect_navigation():
+            page.press("input[name=password]", "Enter")
+        page.set_viewport_size({"width": 1366, "height": 900})
+        assert page.locator("html").get_attribute("lang") == "ru", page.url
+        height = page.locator("nav.navbar").bounding_box()["height"]
+        assert height < 80, f"the navbar wraps at 1366 px ({height} px high)"
+        for name in RU_SCREENS:
+            problems += _check(page, base + screens_ru[name], f"ru {name}", shots / name)
     finally:
         context.close()
     assert not errors, f"script errors: {errors}"
