@@ -23,9 +23,11 @@ SCHEMA = "src16"
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _babel():
+def _babel(tmp_path_factory):
     app = Flask(__name__)
     Babel(app)
+    # the engines read only inside the file roots: here the tests' own temporary folders
+    app.config["SOURCES_FILE_ROOTS"] = [str(tmp_path_factory.getbasetemp())]
     with app.app_context():
         yield
 
@@ -141,6 +143,21 @@ def test_writes_are_refused(kind, write, request):
         engines.run_query(kind, target, write, timeout=10)
     message = caught.value.message.lower()
     assert "read-only" in message or "read only" in message or "readonly" in message
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * FROM file('/etc/hostname', 'LineAsString')",
+        "SELECT * FROM file('/etc/hostname', 'LineAsString') SETTINGS readonly = 0",
+        "SELECT * FROM file('/etc/hostname', 'LineAsString') SETTINGS readonly = 2",
+    ],
+)
+def test_chdb_reads_no_files_of_the_server(chdb_folder, query):
+    """readonly is set for the session before the query runs: the query's own SETTINGS
+    cannot lift it, and table functions such as file() stay refused."""
+    with pytest.raises(engines.SourceError, match="(?i)readonly"):
+        engines.run_query("chdb", chdb_folder, query, timeout=10)
 
 
 @pytest.mark.parametrize(

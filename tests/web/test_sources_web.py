@@ -5,6 +5,7 @@ nothing; KPI values from a query fill the week's review and can be overridden wi
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -29,8 +30,9 @@ METRIC = "SELECT user_id, event_at, value FROM leads"
 
 
 @pytest.fixture
-def events_file(tmp_path):
+def events_file(app, tmp_path):
     """300 users in Control and B (a third convert in Control, half in B)."""
+    app.config["SOURCES_FILE_ROOTS"] = [str(tmp_path)]
     path = tmp_path / "events.duckdb"
     conn = duckdb.connect(str(path))
     conn.execute(
@@ -297,3 +299,20 @@ def test_refresh_record_and_results_commit_together(
     with pytest.raises(RuntimeError, match="cannot be written"):
         client.post(f"/sources/tests/{experiment.id}/refresh")
     assert count(db, ResultSet) == 0 and count(db, SourceRefresh) == 0
+
+
+def test_file_sources_only_inside_the_file_roots(app, client, auth, db, events_file, tmp_path):
+    """A lead cannot point a DuckDB, folder or chDB source at files outside SOURCES_FILE_ROOTS
+    (by default instance/sources)."""
+    auth.login("lead")
+    app.config["SOURCES_FILE_ROOTS"] = [str(tmp_path / "elsewhere")]
+    response = _add_source(client, "Events", "duckdb", events_file)
+    assert response.status_code == 422
+    assert "outside the folders data sources may read" in text(response)
+    app.config["SOURCES_FILE_ROOTS"] = None  # the default: the instance's sources folder
+    for kind in ("files", "chdb"):
+        response = _add_source(client, "Etc", kind, "/etc")
+        assert response.status_code == 422
+        assert "outside the folders data sources may read" in text(response)
+        assert str(Path(app.instance_path).resolve() / "sources") in text(response)
+    assert count(db, DataSource) == 0

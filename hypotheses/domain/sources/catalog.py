@@ -65,7 +65,12 @@ def _clean(form: SourceForm, *, creating: bool) -> dict[str, Any]:
         errors["connection"] = [_("Give the connection (a URL or a path).")]
     elif len(connection) > MAX_CONNECTION:
         errors["connection"] = [_("The connection is longer than 2,000 characters.")]
-    elif connection and form.kind not in ("duckdb", "files", "chdb", None):
+    elif connection and form.kind in ("duckdb", "files", "chdb"):
+        try:
+            engines.local_path(connection)
+        except engines.SourceError as error:
+            errors["connection"] = [str(error)]
+    elif connection and form.kind is not None:
         import sqlalchemy as sa
 
         try:

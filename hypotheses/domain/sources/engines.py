@@ -19,6 +19,7 @@ Queries name their parameters ``:name``; a run binds them as the engine's own pa
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
@@ -29,6 +30,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -192,10 +194,39 @@ def _run_sqlalchemy(
     return Result(columns, rows, time.monotonic() - started)
 
 
+def file_roots() -> list[Path] | None:
+    """The folders file-based sources (DuckDB files, Parquet/CSV folders, chDB data) may lie
+    in: SOURCES_FILE_ROOTS (a list, or paths joined by the OS path separator), by default
+    instance/sources; None outside the app (library use: the caller decides)."""
+    if not has_app_context():
+        return None
+    configured = current_app.config.get("SOURCES_FILE_ROOTS")
+    if isinstance(configured, str):
+        configured = [part for part in configured.split(os.pathsep) if part]
+    roots = configured or [Path(current_app.instance_path) / "sources"]
+    return [Path(root).expanduser().resolve() for root in roots]
+
+
+def local_path(target: str) -> Path:
+    """The source's path, refused unless it lies inside one of the file roots."""
+    path = Path(target).expanduser().resolve()
+    roots = file_roots()
+    if roots is not None and not any(path.is_relative_to(root) for root in roots):
+        raise SourceError(
+            _(
+                "%(path)s is outside the folders data sources may read (%(roots)s); "
+                "an administrator sets them with SOURCES_FILE_ROOTS.",
+                path=str(path),
+                roots=", ".join(str(root) for root in roots),
+            )
+        )
+    return path
+
+
 def _duckdb_connection(kind: str, target: str):
     import duckdb
 
-    path = Path(target).expanduser()
+    path = local_path(target)
     if kind == "duckdb":
         if not path.is_file():
             raise SourceError(_("There is no DuckDB file at %(path)s.", path=str(path)))
@@ -248,11 +279,18 @@ def _fetch_all(cursor: Any) -> Iterator[tuple]:
         yield from chunk
 
 
+def _ch_limits(timeout: float, max_rows: int) -> list[str]:
+    return [
+        f"max_execution_time = {timeout:g}",
+        f"max_result_rows = {int(max_rows)}",
+        "result_overflow_mode = 'throw'",
+        "readonly = 1",
+    ]
+
+
 def _ch_settings(timeout: float, max_rows: int) -> str:
-    return (
-        f"\nSETTINGS readonly = 1, max_execution_time = {timeout:g}, "
-        f"max_result_rows = {int(max_rows)}, result_overflow_mode = 'throw'"
-    )
+    *limits, readonly = _ch_limits(timeout, max_rows)
+    return "\nSETTINGS " + ", ".join([readonly, *limits])  # a server's query: readonly first
 
 
 def _ch_error(error: BaseException, timeout: float, max_rows: int) -> SourceError:
@@ -274,14 +312,18 @@ def _run_chdb(target: str, sql: str, params: dict[str, Any], timeout: float, max
 
     from chdb import session as chdb_session
 
-    path = Path(target).expanduser()
+    path = local_path(target)
     if not path.is_dir():
         raise SourceError(_("There is no chDB data folder at %(path)s.", path=str(path)))
-    query = _placeholders(sql, params, "clickhouse") + _ch_settings(timeout, max_rows)
+    query = _placeholders(sql, params, "clickhouse")
     started = time.monotonic()
     with _CHDB_LOCK:
         session = chdb_session.Session(str(path))
         try:
+            # set for the session before the query, readonly last: the query's own SETTINGS
+            # cannot lift it, and readonly = 1 refuses table functions such as file()
+            for setting in _ch_limits(timeout, max_rows):
+                session.query(f"SET {setting}")
             raw = session.query(
                 query, "JSONCompact", params={k: _ch_value(v) for k, v in params.items()}
             )
