@@ -25,7 +25,9 @@ def test_lead_publishes_and_viewer_reads(live_server, browser_page, sign_in, use
     page.get_by_role("button", name=f"Open this week's review ({week})").click()
     expect(page.get_by_role("heading", name=f"Weekly review {week}")).to_be_visible()
 
-    for label, value in (("Leads", "412"), ("Cost per lead", "18.5"), ("CAC", "160")):
+    # KPI values for 5 metrics: the least a review is published with without a reason.
+    kpis = {"Leads": "412", "Cost per lead": "18.5", "CAC": "160", "Revenue": "250000", "NPS": "42"}
+    for label, value in kpis.items():
         page.get_by_label(label, exact=True).fill(value)
     page.get_by_role("button", name="Save KPI values").click()
     expect(page.get_by_text("KPI values saved.")).to_be_visible()
