@@ -29,6 +29,7 @@ from hypotheses.audit_values import audit_value
 from hypotheses.db import get_engine, get_session
 from hypotheses.domain.accounts.users import memberships_of
 from hypotheses.models import Membership, Team, User
+from hypotheses.navbar import navbar
 from hypotheses.permissions import can
 
 # (endpoint, label, permission) in navbar order; each blueprint adds its own entries.
@@ -252,6 +253,7 @@ def init_app(app: Flask) -> None:
     app.after_request(security_headers)
     register_errors(app)
     app.jinja_env.globals.update(can=can, vocab=enums, nav_items=nav_items, audit_note=audit_note)
+    app.jinja_env.globals.update(navbar=navbar)
     app.jinja_env.globals.update(results_source=results_source)
     app.jinja_env.globals.update(audit_value=audit_value)
     app.jinja_env.globals.update(
