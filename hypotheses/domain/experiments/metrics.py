@@ -478,25 +478,27 @@ def quarter_of(when: Any) -> str:
 def impact_by_quarter(session: Session, team_id: int) -> list[dict[str, Any]]:
     """The summed projected monthly impact of the team's shipped tests per quarter of their
     decision, newest first: [{quarter, total, tests}] (tests without money are left out)."""
-    shipped = session.exec(
-        select(Experiment).where(
-            Experiment.team_id == team_id,
-            Experiment.decision == Decision.SHIP.value,
-            col(Experiment.decided_at).is_not(None),
-            col(Experiment.monthly_traffic).is_not(None),
-        )
-    ).all()
+    query = select(Experiment).where(
+        Experiment.team_id == team_id,
+        Experiment.decision == Decision.SHIP.value,
+        col(Experiment.decided_at).is_not(None),
+        col(Experiment.monthly_traffic).is_not(None),
+    )
+    shipped = session.exec(query).all()
+    # Each test's newest analysis of its latest results, for all of them in one statement
+    # (later rows win), instead of one statement per shipped test.
+    latest = (
+        select(Analysis.experiment_id, Analysis.output)
+        .join(ResultSet, col(ResultSet.id) == col(Analysis.result_set_id))
+        .where(col(Analysis.experiment_id).in_(query.with_only_columns(col(Experiment.id))))
+        .order_by(col(ResultSet.id), col(Analysis.id))
+    )
+    outputs = dict(session.exec(latest).all())
     totals: dict[str, list[float]] = defaultdict(list)
     for experiment in shipped:
         if money_per_unit(experiment) is None:
             continue
-        analysis = session.exec(
-            select(Analysis)
-            .join(ResultSet, col(ResultSet.id) == col(Analysis.result_set_id))
-            .where(Analysis.experiment_id == experiment.id)
-            .order_by(col(ResultSet.id).desc(), col(Analysis.id).desc())
-        ).first()
-        value = shipped_impact(experiment, analysis.output if analysis else None)
+        value = shipped_impact(experiment, outputs.get(experiment.id))
         if value is not None and math.isfinite(value):
             totals[quarter_of(experiment.decided_at)].append(value)
     return [
