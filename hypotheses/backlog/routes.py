@@ -63,7 +63,7 @@ def _list_args() -> dict[str, str]:
 
 def _render_index(score_forms: dict[int, ScoreForm] | None = None, status: int = 200):
     db = get_session()
-    members = backlog_queries.team_members(db, team=g.team)
+    members = backlog_queries.member_names(db, team=g.team)
     criteria, fields = listing.read_filters(
         members, rice=g.team.rice_enabled, formdata=request.args
     )
