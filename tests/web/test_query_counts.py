@@ -86,8 +86,12 @@ def _grow(session: Session, team: Team, hypotheses: int) -> None:
             for n in range(hypotheses - have)
         ],
     )
+    # A shipped test with money and traffic when the demo has one: the copies then also
+    # reach the per-test reads of the impact by quarter (learnings).
     decided = session.exec(
-        select(Experiment).where(Experiment.team_id == team.id, Experiment.status == "decided")
+        select(Experiment)
+        .where(Experiment.team_id == team.id, Experiment.status == "decided")
+        .order_by(col(Experiment.monthly_traffic).is_(None), col(Experiment.id))
     ).first()
     variants = session.exec(select(Variant).where(Variant.experiment_id == decided.id)).all()
     result = session.exec(select(ResultSet).where(ResultSet.experiment_id == decided.id)).first()
