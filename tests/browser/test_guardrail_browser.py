@@ -1,6 +1,7 @@
 """A test with a guardrail that fails, in a real browser (issue 13): the marketer designs it
 with a secondary metric and a guardrail, enters every metric's numbers by the form, and the
-analysis shows the guardrail breached (the verdict warns) beside the exploratory metric."""
+analysis shows the guardrail breached (the verdict warns) beside the exploratory metric; the
+lead cannot ship it without a written reason, and ships it with one (shown on the page)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from helpers import experiment_of
 from playwright.sync_api import expect
 
 from hypotheses.domain.experiments import lifecycle as experiments
+from hypotheses.domain.experiments import results
 
 
 def test_a_guardrail_that_fails(live_server, browser_page, sign_in, db, team, users):
@@ -58,3 +60,36 @@ def test_a_guardrail_that_fails(live_server, browser_page, sign_in, db, team, us
     expect(page.locator("#verdict-warning")).to_contain_text("Revenue per visitor")
     expect(page.locator("#secondary-metrics")).to_contain_text("Sales")
     expect(page.locator("#impact")).to_contain_text("a month")
+
+    # the lead finishes it (below the planned sample, with a reason) and decides in the browser
+    results.finish(
+        db,
+        team=team,
+        actor=lead,
+        hypothesis_id=hypothesis.id,
+        reason="The season ends; we read what we have.",
+        confirmed=True,
+    )
+    db.commit()
+    sign_in(lead)
+    page.goto(f"{base}/experiments/{experiment.id}")
+    form = page.locator("#decision-form")
+    form.get_by_label("Ship", exact=True).check()
+    form.get_by_label("Won", exact=True).check()
+    form.get_by_label("Learning").fill("The banner lifts leads but costs revenue per visitor.")
+    page.locator("#record-decision").click()
+    page.wait_for_load_state()
+    reason = page.locator("#decision-form textarea[name=reason]")
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#decision-form")).to_contain_text("reason")
+    expect(page.locator("#decision")).to_have_count(0)  # nothing recorded
+
+    form = page.locator("#decision-form")
+    form.get_by_label("Ship", exact=True).check()
+    form.get_by_label("Won", exact=True).check()
+    form.get_by_label("Learning").fill("The banner lifts leads but costs revenue per visitor.")
+    reason.fill("Revenue per visitor is within noise of the tolerance; margin review next week.")
+    page.locator("#record-decision").click()
+    page.wait_for_load_state()
+    expect(page.locator("#decision-title")).to_contain_text("Ship")
+    expect(page.locator("#decision-reason")).to_contain_text("margin review next week")
