@@ -192,6 +192,7 @@ class Client:
         self.rng = random.Random(index * 7919 + len(run))
         self.own = setup["own"][index]
         self.version = setup["versions"][self.own]
+        self.impact = 0  # unknown until this client first sets it (then it always changes)
         self.step = 0
         self.conn = http.client.HTTPConnection(HOST, port, timeout=60)
         self.names = [n for n, _w in READS + WRITES]
@@ -267,10 +268,16 @@ class Client:
         if name == "form edit":
             fields = self.hypothesis_fields(f"bench own {self.index} {tag}")
             status, _ = self.form(f"/backlog/{self.own}/edit", {**fields, "version": self.version})
+            if status == 302:
+                self.impact = int(fields["impact"])
             return status, self._edited(status == 302)
         if name == "form score":
-            fields = {"impact": 1 + self.step % 10, "confidence": 6, "ease": 7}
+            # a score that changes nothing adds no version: always move Impact one step
+            impact = self.impact % 10 + 1
+            fields = {"impact": impact, "confidence": 6, "ease": 7}
             status, _ = self.form(f"/backlog/{self.own}/score", {**fields, "version": self.version})
+            if status == 302:
+                self.impact = impact
             return status, self._edited(status == 302)
         payload = {"version": self.version, "title": f"bench own {self.index} {tag} api"}
         status, _ = self.api("PATCH", f"/api/v1/hypotheses/{self.own}", payload)
