@@ -204,10 +204,18 @@ def drive(port: int, path: str, cookie: str, clients: int, procs: int, seconds: 
 
 
 def fetch(port: int, path: str, cookie: str) -> tuple[int, bytes]:
+    status, body, _cookie = fetch_keeping_cookie(port, path, cookie)
+    return status, body
+
+
+def fetch_keeping_cookie(port: int, path: str, cookie: str) -> tuple[int, bytes, str]:
+    """GET *path*; return (status, body, the cookie a browser holds afterwards: the one the
+    answer sets, else *cookie*)."""
     conn = http.client.HTTPConnection(HOST, port, timeout=30)
     conn.request("GET", path, headers={"Cookie": cookie})
     response = conn.getresponse()
-    return response.status, response.read()
+    kept = (response.getheader("Set-Cookie") or "").split(";")[0] or cookie
+    return response.status, response.read(), kept
 
 
 def main() -> None:
@@ -257,7 +265,10 @@ def main() -> None:
 
             logins = {role: (email, pw) for role, email, pw in saved_logins(instance)}
             cookie = sign_in(port, *logins[args.role])
-            status, body = fetch(port, args.page, cookie)
+            # As a browser does, the clients send the cookie the first page answered with (the
+            # session gains the team and the CSRF token there): the sign-in's own cookie would
+            # make every request of the run write and sign a new session cookie.
+            status, body, cookie = fetch_keeping_cookie(port, args.page, cookie)
             if status != 200:
                 raise SystemExit(f"{args.page} answered HTTP {status}")
             rows = body.count(b'data-hypothesis-id="')
