@@ -121,6 +121,23 @@ def test_no_hashing_statistics_file_reduction_or_rendering_under_the_write_lock(
         f"user_id,variant,converted\n{rows}".encode(),
     )
     assert uploaded.status_code == 302, uploaded.data[:500]
+    # The lead finishes the test below its plan (the final analysis), then an analysis made
+    # by an older engine is re-run.
+    auth.login("lead")
+    finished = client.post(
+        f"/experiments/{exp_id}/finish",
+        data={"reason": "The season ended.", "confirm": "y"},
+    )
+    assert finished.status_code == 302, finished.data[:500]
+    raw = sqlite3.connect(probe.path)  # not the fixture's session: it would hold the lock
+    with raw:
+        newest_id = raw.execute("SELECT max(id) FROM analysis").fetchone()[0]
+        raw.execute("UPDATE analysis SET engine_version = '1.9.0' WHERE id = ?", (newest_id,))
+    raw.close()
+    before = probe.free.get("statistics", 0)
+    rerun = client.post(f"/experiments/{exp_id}/analyses/{newest_id}/rerun")
+    assert rerun.status_code == 302, rerun.data[:500]
+    assert probe.free.get("statistics", 0) > before
     # An admin creates a user (the initial password is hashed).
     auth.login("admin")
     created = client.post(

@@ -234,11 +234,23 @@ def _store(
     final: bool,
     splits: list[float],
 ) -> Analysis:
+    inputs = _stored_inputs(session, experiment, result_set, rows, final, splits)
+    return _save_analysis(session, experiment.id, result_set.id, inputs)
+
+
+def _stored_inputs(
+    session: Session,
+    experiment: Experiment,
+    result_set: ResultSet,
+    rows: list[dict[str, Any]],
+    final: bool,
+    splits: list[float],
+) -> dict[str, Any]:
+    """The engine inputs an analysis of *result_set* is stored with."""
     looks = earlier_looks(session, experiment, result_set)
     method = _look_method(session, experiment)
     metrics = engine_metrics(metrics_of(session, experiment), result_set.metric_data)
-    inputs = _engine_inputs(experiment, splits, rows, final, method, looks, metrics)
-    return _save_analysis(session, experiment.id, result_set.id, inputs)
+    return _engine_inputs(experiment, splits, rows, final, method, looks, metrics)
 
 
 # session.info key: engine results computed before the write lock, by their inputs.
@@ -327,7 +339,6 @@ def newer_analysis(session: Session, analysis: Analysis) -> Analysis | None:
     return newest if newest is not None and newest.id != analysis.id else None
 
 
-@use_case
 def rerun_analysis(
     session: Session, *, team: Team, actor: User | None, hypothesis_id: int, analysis_id: int
 ) -> Analysis:
@@ -335,8 +346,24 @@ def rerun_analysis(
     engine, and store the result as a new analysis of the same results; the old one stays.
 
     Only the current analysis of its results is re-run (once re-run, the new one is current).
+    The engine runs before the write lock is taken (analyse_ahead).
     :raises Conflict: the analysis is already the current engine's, or newer exists.
     """
+    try:
+        analyse_ahead(
+            session, dict(team_analysis(session, team=team, analysis_id=analysis_id).inputs)
+        )
+    except DomainError:
+        pass  # refused again, with the same message, by the use case
+    return _rerun_analysis(
+        session, team=team, actor=actor, hypothesis_id=hypothesis_id, analysis_id=analysis_id
+    )
+
+
+@use_case
+def _rerun_analysis(
+    session: Session, *, team: Team, actor: User | None, hypothesis_id: int, analysis_id: int
+) -> Analysis:
     experiment = get_experiment(session, team=team, hypothesis_id=hypothesis_id)
     old = team_analysis(session, team=team, analysis_id=analysis_id)
     if old.experiment_id != experiment.id:
@@ -572,7 +599,6 @@ def _describe(rows: list[dict[str, Any]]) -> str:
     return "; ".join(f"{r['name']}: n={r['n']} mean={r['mean']:g} sd={r['sd']:g}" for r in rows)
 
 
-@use_case
 def finish(
     session: Session,
     *,
@@ -583,7 +609,45 @@ def finish(
     confirmed: bool = False,
 ) -> Analysis:
     """End a running test with its latest results as the final ones (re-analysed as final).
-    A lead's action; below the planned sample it needs *confirmed* and a written *reason*."""
+    A lead's action; below the planned sample it needs *confirmed* and a written *reason*.
+    The final analysis is computed before the write lock is taken (analyse_ahead)."""
+    try:
+        experiment = get_experiment(session, team=team, hypothesis_id=hypothesis_id)
+        latest = _latest_results(session, experiment)
+        if latest is not None:
+            splits = [v.split for v in variants_of(session, experiment=experiment)]
+            rows = result_data(latest)
+            analyse_ahead(session, _stored_inputs(session, experiment, latest, rows, True, splits))
+    except DomainError:
+        pass  # refused again, with the same message, by the use case
+    return _finish_test(
+        session,
+        team=team,
+        actor=actor,
+        hypothesis_id=hypothesis_id,
+        reason=reason,
+        confirmed=confirmed,
+    )
+
+
+def _latest_results(session: Session, experiment: Experiment) -> ResultSet | None:
+    return session.exec(
+        select(ResultSet)
+        .where(ResultSet.experiment_id == experiment.id)
+        .order_by(col(ResultSet.created_at).desc(), col(ResultSet.id).desc())
+    ).first()
+
+
+@use_case
+def _finish_test(
+    session: Session,
+    *,
+    team: Team,
+    actor: User | None,
+    hypothesis_id: int,
+    reason: Any = None,
+    confirmed: bool = False,
+) -> Analysis:
     experiment = get_experiment(session, team=team, hypothesis_id=hypothesis_id)
     if experiment.status != ExperimentStatus.RUNNING:
         raise Conflict(
@@ -594,11 +658,7 @@ def finish(
             field="status",
         )
     require_role(session, "finish", team=team, actor=actor)
-    latest = session.exec(
-        select(ResultSet)
-        .where(ResultSet.experiment_id == experiment.id)
-        .order_by(col(ResultSet.created_at).desc(), col(ResultSet.id).desc())
-    ).first()
+    latest = _latest_results(session, experiment)
     if latest is None:
         raise Conflict(
             _("Enter the results first; a test without results can only be stopped."),
