@@ -52,6 +52,38 @@ def record(
     return entry
 
 
+_TEAM_OF_ROW: Any = object()
+
+
+def log(
+    session: Session,
+    entity: str,
+    row: Any,
+    action: str,
+    actor: User | None,
+    *,
+    team_id: int | None = _TEAM_OF_ROW,
+    changes: dict[str, Any] | None = None,
+    version: int | None = None,
+    note: str | None = None,
+) -> AuditEntry:
+    """Audit *action* on *row*, an *entity* (its id is the entry's entity id). The team is the
+    row's team_id (a team's own id when *entity* is "team") unless *team_id* is given."""
+    if team_id is _TEAM_OF_ROW:
+        team_id = row.id if entity == "team" else row.team_id
+    return record(
+        session,
+        team_id=team_id,
+        entity=entity,
+        entity_id=row.id,
+        action=action,
+        actor=actor,
+        changes=changes,
+        version=version,
+        note=note,
+    )
+
+
 def created(values: dict[str, Any]) -> dict[str, list[Any]]:
     """Return the changes of a new record: {field: [None, value]} for each of *values*."""
     return {key: [None, value] for key, value in values.items()}
@@ -71,15 +103,8 @@ def record_new(
     """Add the new *row*, flush it (for its id) and audit it with *values* as its fields."""
     session.add(row)
     session.flush()
-    return record(
-        session,
-        team_id=team_id,
-        entity=entity,
-        entity_id=row.id,
-        action=action,
-        actor=actor,
-        changes=created(values),
-        note=note,
+    return log(
+        session, entity, row, action, actor, team_id=team_id, changes=created(values), note=note
     )
 
 
@@ -101,16 +126,7 @@ def apply_changes(
         for key, value in values.items():
             setattr(row, key, value)
         session.add(row)
-        record(
-            session,
-            team_id=team_id,
-            entity=entity,
-            entity_id=row.id,
-            action=action,
-            actor=actor,
-            changes=changes,
-            note=note,
-        )
+        log(session, entity, row, action, actor, team_id=team_id, changes=changes, note=note)
     return changes
 
 
