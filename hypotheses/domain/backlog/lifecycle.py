@@ -109,13 +109,15 @@ _use_case = transaction.use_case(
 def _stale(session: Session, team: Team, hypothesis_id: int, version: int | None) -> StaleVersion:
     current = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
     since = version if version is not None else current.version - 1
-    return StaleVersion(
+    return audit.stale(
+        session,
+        ENTITY,
+        current,
         _(
             "Someone else changed this hypothesis after you opened it. Nothing was saved; "
             "check their changes and try again."
         ),
-        changes=audit.changes_since(session, entity=ENTITY, entity_id=current.id, version=since),
-        current_version=current.version,
+        since=since,
     )
 
 
@@ -147,15 +149,8 @@ def _record(
     """Flush the change (bumping the version) and add its audit entry."""
     hypothesis.updated_at = utcnow()
     session.flush()  # raises StaleDataError if a concurrent writer won the race (PostgreSQL)
-    audit.record(
-        session,
-        team_id=hypothesis.team_id,
-        entity=ENTITY,
-        entity_id=hypothesis.id,
-        action=action,
-        actor=actor,
-        changes=changes,
-        version=hypothesis.version,
+    audit.log(
+        session, ENTITY, hypothesis, action, actor, changes=changes, version=hypothesis.version
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from hypotheses.domain.core.errors import StaleVersion
 from hypotheses.models import AuditEntry, User
 
 
@@ -166,3 +167,13 @@ def changes_since(
         }
         for entry, user in rows
     ]
+
+
+def stale(session: Session, entity: str, row: Any, message: str, *, since: int) -> StaleVersion:
+    """Return the refusal of an edit of *row* (an *entity*) made on version *since*: *message*,
+    the changes recorded after that version and the row's current version."""
+    return StaleVersion(
+        message,
+        changes=changes_since(session, entity=entity, entity_id=row.id, version=since),
+        current_version=row.version,
+    )

@@ -122,18 +122,6 @@ def _name_taken(session: Session, team: Team, name: str, source_id: int | None) 
         )
 
 
-def _audit(session: Session, source: DataSource, actor: User | None, action: str, changes):
-    audit.record(
-        session,
-        team_id=source.team_id,
-        entity=ENTITY,
-        entity_id=source.id,
-        action=action,
-        actor=actor,
-        changes=changes,
-    )
-
-
 @use_case
 def create_source(
     session: Session, *, team: Team, actor: User | None, form: SourceForm
@@ -152,9 +140,15 @@ def create_source(
         max_rows=data["max_rows"],
         created_by_id=actor.id if actor else None,
     )
-    session.add(source)
-    session.flush()
-    _audit(session, source, actor, "datasource.create", {"name": [None, source.name]})
+    audit.record_new(
+        session,
+        source,
+        team_id=team.id,
+        entity=ENTITY,
+        action="datasource.create",
+        actor=actor,
+        values={"name": source.name},
+    )
     return source
 
 
@@ -183,7 +177,7 @@ def update_source(
     changes = audit.diff(before, {k: data[k] for k in before})
     if data["connection"]:
         changes["connection"] = ["…", "…"]  # changed; never its value
-    _audit(session, source, actor, "datasource.update", changes)
+    audit.log(session, ENTITY, source, "datasource.update", actor, changes=changes)
     return source
 
 
@@ -192,7 +186,9 @@ def delete_source(session: Session, *, team: Team, actor: User | None, source_id
     """Delete a source; tests and KPI metrics that used it keep their stored results."""
     require_permission(session, "source.manage", team=team, actor=actor)
     source = get_source(session, team=team, source_id=source_id)
-    _audit(session, source, actor, "datasource.delete", {"name": [source.name, None]})
+    audit.log(
+        session, ENTITY, source, "datasource.delete", actor, changes={"name": [source.name, None]}
+    )
     session.delete(source)
 
 
