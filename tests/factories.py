@@ -6,8 +6,9 @@ import itertools
 
 from sqlmodel import Session
 
+from hypotheses.domain.accounts.credentials import new_session_token
 from hypotheses.domain.accounts.passwords import hash_password
-from hypotheses.domain.accounts.users import get_or_create_team, new_session_token
+from hypotheses.domain.accounts.teams import get_or_create_team
 from hypotheses.models import Hypothesis, Membership, Team, User
 
 PASSWORD = "correct horse battery"
@@ -139,7 +140,7 @@ def make_experiment_record(
         session.add(result_set)
         session.flush()
         if verdict is not None:  # a real engine output, with the given verdict sentence
-            from hypotheses.domain.experiments.results import run_engine
+            from hypotheses.domain.experiments.analyses import run_engine
 
             keys = ("visitors", "conversions") if "visitors" in results[0] else ("n", "mean", "sd")
             inputs = {

@@ -31,7 +31,7 @@ from hypotheses.domain.core.errors import LimitReached, NotFound, ValidationFail
 from hypotheses.domain.experiments import common as experiment_common
 from hypotheses.domain.experiments import ending as experiment_end
 from hypotheses.domain.experiments import lifecycle as experiments
-from hypotheses.domain.experiments import progress, results_upload
+from hypotheses.domain.experiments import progress, reruns, results_upload
 from hypotheses.domain.experiments import results as experiment_results
 from hypotheses.domain.experiments.metrics import metrics_of
 from hypotheses.enums import ExperimentStatus
@@ -333,9 +333,7 @@ def list_analyses(hypothesis_id: int):
     """Every stored analysis of the test's results, newest first, each with its `id` and the
     `engine_version` it was made with (an analysis re-run with a newer engine is listed beside
     the original)."""
-    analyses = experiment_results.list_analyses(
-        get_session(), team=g.team, hypothesis_id=hypothesis_id
-    )
+    analyses = reruns.list_analyses(get_session(), team=g.team, hypothesis_id=hypothesis_id)
     return AnalysisList(items=[analysis_out(a) for a in analyses])
 
 
@@ -355,7 +353,7 @@ def rerun_analysis(hypothesis_id: int, analysis_id: int):
     engine and stores the result as a new analysis of the same results (returned); the old one
     is kept. 409 when the analysis is already the current engine's, or when its results have a
     newer analysis (re-run that one)."""
-    analysis = experiment_results.rerun_analysis(
+    analysis = reruns.rerun_analysis(
         get_session(),
         team=g.team,
         actor=current_actor(),

@@ -29,7 +29,7 @@ from hypotheses.api.schemas_experiments import (
 from hypotheses.domain.core.errors import ValidationFailed
 from hypotheses.domain.experiments import design as experiment_design
 from hypotheses.domain.experiments import trust, verdicts
-from hypotheses.domain.experiments.results import check_looks, run_engine
+from hypotheses.domain.experiments.analyses import check_looks, run_engine
 from hypotheses.models import Analysis
 
 TAG = "statistics"

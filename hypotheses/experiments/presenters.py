@@ -13,9 +13,8 @@ import stats
 from hypotheses.charts import LiftRow, lift_chart
 from hypotheses.domain.core import audit
 from hypotheses.domain.experiments import common as experiment_common
-from hypotheses.domain.experiments import deciding, finishing, trust, verdicts
+from hypotheses.domain.experiments import deciding, finishing, reruns, trust, verdicts
 from hypotheses.domain.experiments import design as experiment_design
-from hypotheses.domain.experiments import results as experiment_results
 from hypotheses.domain.experiments.metrics import metrics_of, underpowered
 from hypotheses.enums import ExperimentStatus
 from hypotheses.experiments import analysis_parts as parts
@@ -263,7 +262,7 @@ def analysis_view(analysis: Analysis | None) -> dict[str, Any] | None:
         "earlier_looks": ", ".join(num(n) for n in (analysis.inputs or {}).get("looks") or []),
         "omitted": any(row["omitted"] for row in rows),
         "engine_version": analysis.engine_version,
-        "outdated": experiment_results.made_by_older_engine(analysis),
+        "outdated": reruns.made_by_older_engine(analysis),
         "current_engine": stats.ENGINE_VERSION,
     }
 
@@ -299,11 +298,11 @@ def _analyses_of_results(session: Session, analysis: Analysis | None) -> dict[st
         .where(Analysis.result_set_id == analysis.result_set_id, Analysis.id != analysis.id)
         .order_by(col(Analysis.id).desc())
     ).all()
-    newer = experiment_results.newer_analysis(session, analysis)
+    newer = reruns.newer_analysis(session, analysis)
     return {
         "others": list(others),
         "newer": newer,
-        "rerunnable": newer is None and experiment_results.made_by_older_engine(analysis),
+        "rerunnable": newer is None and reruns.made_by_older_engine(analysis),
     }
 
 

@@ -20,7 +20,7 @@ from hypotheses.domain.experiments import design as experiment_design
 from hypotheses.domain.experiments import ending as experiment_end
 from hypotheses.domain.experiments import lifecycle as experiments
 from hypotheses.domain.experiments import results as experiment_results
-from hypotheses.domain.experiments import results_upload
+from hypotheses.domain.experiments import reruns, results_upload
 from hypotheses.domain.experiments.metrics import (
     MONEY_FIELDS,
     currency_symbol,
@@ -331,7 +331,7 @@ def rerun_analysis(experiment_id: int, analysis_id: int):
     experiment = _experiment(experiment_id)
     _confirmed()
     try:
-        analysis = experiment_results.rerun_analysis(
+        analysis = reruns.rerun_analysis(
             get_session(),
             team=g.team,
             actor=current_user,

@@ -9,9 +9,9 @@ from helpers import experiment_of
 
 import stats
 from hypotheses.domain.core.errors import Conflict, NotFound
+from hypotheses.domain.experiments import analyses, reruns, trust
 from hypotheses.domain.experiments import common as experiment_common
 from hypotheses.domain.experiments import results as experiment_results
-from hypotheses.domain.experiments import trust
 from hypotheses.domain.experiments.learnings import latest_verdicts
 from hypotheses.domain.overview.csv_export import _latest_verdicts
 from hypotheses.models import Analysis, Team
@@ -80,10 +80,10 @@ def test_inputs_of_older_engines_still_reproduce(db, team, users):
         k: v for k, v in analysis.inputs.items() if k not in ("early_look_method", "looks")
     }
     # engines before 2.0.0 judged early looks by the always-valid result: the defaults do too
-    result = experiment_results.run_engine(old_inputs)
+    result = analyses.run_engine(old_inputs)
     assert result.comparisons[0].sequential.method == "confidence-sequence"
     _as_old_engine(db, analysis)
-    check = experiment_results.reproduce_analysis(db, team=team, analysis_id=analysis.id)
+    check = reruns.reproduce_analysis(db, team=team, analysis_id=analysis.id)
     assert check["engine_version"] == stats.ENGINE_VERSION and check["recomputed"]["early_look"]
 
 
@@ -93,7 +93,7 @@ def test_rerun_keeps_the_old_analysis_and_an_older_look_stays_older(db, team, us
     final = _enter(db, team, users, hypothesis, 10000, final=True)
     _as_old_engine(db, look)
     experiment = experiment_of(db, hypothesis)
-    rerun = experiment_results.rerun_analysis(
+    rerun = reruns.rerun_analysis(
         db, team=team, actor=users["marketer"], hypothesis_id=hypothesis.id, analysis_id=look.id
     )
     assert rerun.id > final.id and rerun.result_set_id == look.result_set_id
@@ -108,23 +108,23 @@ def test_rerun_keeps_the_old_analysis_and_an_older_look_stays_older(db, team, us
     looks = experiment_common.result_sets(db, experiment=experiment)
     assert [a.id for _rs, a in looks] == [final.id, rerun.id]
     with pytest.raises(Conflict):  # superseded by its re-run
-        experiment_results.rerun_analysis(
+        reruns.rerun_analysis(
             db, team=team, actor=None, hypothesis_id=hypothesis.id, analysis_id=look.id
         )
     with pytest.raises(Conflict):  # made with the current engine
-        experiment_results.rerun_analysis(
+        reruns.rerun_analysis(
             db, team=team, actor=None, hypothesis_id=hypothesis.id, analysis_id=final.id
         )
     other = ef.running(db, team=team, lead=users["lead"], title="Another test")
     with pytest.raises(NotFound):  # an analysis of another test
-        experiment_results.rerun_analysis(
+        reruns.rerun_analysis(
             db, team=team, actor=None, hypothesis_id=other.id, analysis_id=look.id
         )
 
 
 def test_engine_versions_compare_as_numbers():
     def older(version: str) -> bool:
-        return experiment_results.made_by_older_engine(Analysis(engine_version=version))
+        return reruns.made_by_older_engine(Analysis(engine_version=version))
 
     assert older("1.0.0") and older("1.10.3") and older("unknown")
     assert not older(stats.ENGINE_VERSION) and not older("10.0.0")

@@ -12,6 +12,7 @@ from hypotheses.domain.core.errors import Conflict, DomainError, NotFound, Valid
 from hypotheses.domain.experiments import common as experiment_common
 from hypotheses.domain.experiments import ending as experiment_end
 from hypotheses.domain.experiments import lifecycle as experiments
+from hypotheses.domain.experiments import reruns
 from hypotheses.domain.experiments import results as experiment_results
 from hypotheses.models import Analysis, AuditEntry, Experiment, Hypothesis, ResultSet
 
@@ -156,12 +157,12 @@ def test_analysis_is_reproducible_from_its_stored_inputs(db, team, users):
         final=True,
         finish_reason="Enough to compare the three.",
     )
-    check = experiment_results.reproduce_analysis(db, team=team, analysis_id=analysis.id)
+    check = reruns.reproduce_analysis(db, team=team, analysis_id=analysis.id)
     assert check["same"] is True
     assert "multiple_variants" in [w["code"] for w in check["stored"]["warnings"]]
     other = factories.make_team(db, "Other team")
     with pytest.raises(NotFound):
-        experiment_results.reproduce_analysis(db, team=other, analysis_id=analysis.id)
+        reruns.reproduce_analysis(db, team=other, analysis_id=analysis.id)
 
 
 def test_finished_tests_do_not_count_toward_the_limit(db, team, users):

@@ -10,6 +10,7 @@ from helpers import experiment_of, text, visible_text
 from sqlmodel import select
 
 import stats
+from hypotheses.domain.experiments import reruns
 from hypotheses.domain.experiments import results as experiment_results
 from hypotheses.models import Analysis, AuditEntry, Team
 
@@ -74,7 +75,7 @@ def test_early_look_shows_the_group_sequential_bound_and_the_promise(client, aut
     seq = latest.output["comparisons"][0]["sequential"]
     assert seq["look"] == 3 and seq["method"] == "group-sequential-obrien-fleming"
     # re-running the stored inputs reproduces the analysis exactly
-    check = experiment_results.reproduce_analysis(db, team=team, analysis_id=latest.id)
+    check = reruns.reproduce_analysis(db, team=team, analysis_id=latest.id)
     assert check["same"]
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, func, select
 
 from hypotheses.domain.core import audit, transaction
@@ -89,6 +90,28 @@ def allowed_actions(
     if role is not None:
         actions = {a for a in actions if role_can(role, ALLOWED_FROM[a][1])}
     return actions
+
+
+# action -> the refusal when the test's status does not allow it (%(status)s: status_text).
+REFUSALS = {
+    "start": _l("This test is %(status)s and cannot start again."),
+    "enter_results": _l(
+        "Results can be entered only while the test runs (or to correct a finished "
+        "test); this one is %(status)s."
+    ),
+    "finish": _l("Only a running test can be finished; this one is %(status)s."),
+    "stop": _l("Only a running test can be stopped; this one is %(status)s."),
+    "decide": _l("Only a finished or stopped test can be decided; this one is %(status)s."),
+    "correct": _l("Only a decided test can have its decision corrected; this one is %(status)s."),
+}
+
+
+def require_status(experiment: Experiment, action: str) -> None:
+    """Refuse (Conflict on "status", REFUSALS[action]) *action* unless the experiment's status
+    allows it (ALLOWED_FROM)."""
+    if experiment.status not in ALLOWED_FROM[action][0]:
+        status = status_text(experiment.status)
+        raise Conflict(str(REFUSALS[action]) % {"status": status}, field="status")
 
 
 def require_role(session: Session, action: str, *, team: Team, actor: User | None) -> None:
@@ -332,20 +355,7 @@ def record_experiment(
     note: str | None = None,
 ) -> None:
     """Flush *experiment* (bumping its version) and audit the change."""
-    experiment.updated_at = utcnow()
-    session.add(experiment)
-    session.flush()
-    audit.record(
-        session,
-        team_id=experiment.team_id,
-        entity=ENTITY,
-        entity_id=experiment.id,
-        action=action,
-        actor=actor,
-        changes=changes,
-        version=experiment.version,
-        note=note,
-    )
+    _save(session, ENTITY, experiment, action, actor, changes, note)
 
 
 def move_hypothesis(
@@ -362,36 +372,31 @@ def move_hypothesis(
         return
     changes = {"status": [hypothesis.status, status]}
     hypothesis.status = status
-    hypothesis.updated_at = utcnow()
-    session.add(hypothesis)
+    _save(session, "hypothesis", hypothesis, action, actor, changes, note)
+
+
+def _save(
+    session: Session,
+    entity: str,
+    row: Experiment | Hypothesis,
+    action: str,
+    actor: User | None,
+    changes: dict[str, Any],
+    note: str | None,
+) -> None:
+    """Stamp *row* updated, flush it (bumping its version) and audit the change."""
+    row.updated_at = utcnow()
+    session.add(row)
     session.flush()
-    audit.record(
-        session,
-        team_id=hypothesis.team_id,
-        entity="hypothesis",
-        entity_id=hypothesis.id,
-        action=action,
-        actor=actor,
-        changes=changes,
-        version=hypothesis.version,
-        note=note,
-    )
+    audit.log(session, entity, row, action, actor, changes=changes, version=row.version, note=note)
 
 
 def approved_without_design(session: Session, *, team: Team) -> list[Hypothesis]:
     """Return the team's approved hypotheses that have no test design yet, oldest approval first."""
     designed = select(Experiment.hypothesis_id).where(Experiment.team_id == team.id)
-    return list(
-        session.exec(
-            select(Hypothesis)
-            .where(
-                Hypothesis.team_id == team.id,
-                Hypothesis.status == Status.APPROVED,
-                col(Hypothesis.id).not_in(designed),
-            )
-            .order_by(col(Hypothesis.approved_at), col(Hypothesis.id))
-        ).all()
-    )
+    approved = select(Hypothesis).filter_by(team_id=team.id, status=Status.APPROVED)
+    query = approved.where(col(Hypothesis.id).not_in(designed))
+    return list(session.exec(query.order_by(col(Hypothesis.approved_at), col(Hypothesis.id))))
 
 
 def lock_team(session: Session, team: Team) -> Team:

@@ -11,7 +11,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlmodel import Session
 
-from hypotheses.domain.core.errors import Conflict, DomainError, ValidationFailed
+from hypotheses.domain.core.errors import DomainError, ValidationFailed
 from hypotheses.domain.experiments import deciding
 from hypotheses.domain.experiments.common import (
     get_experiment,
@@ -21,7 +21,7 @@ from hypotheses.domain.experiments.common import (
     move_hypothesis,
     record_experiment,
     require_role,
-    status_text,
+    require_status,
     use_case,
 )
 from hypotheses.domain.notifications import tell
@@ -59,14 +59,7 @@ def stop(
     )
     lock_team(session, team)
     experiment = get_experiment(session, team=team, hypothesis_id=hypothesis_id)
-    if experiment.status != ExperimentStatus.RUNNING:
-        raise Conflict(
-            _(
-                "Only a running test can be stopped; this one is %(status)s.",
-                status=status_text(experiment.status),
-            ),
-            field="status",
-        )
+    require_status(experiment, "stop")
     require_role(session, "stop", team=team, actor=actor)
     stopped = ExperimentStatus.STOPPED
     changes = {
@@ -131,14 +124,7 @@ def decide(
             required_message="",
         )
     experiment = get_experiment(session, team=team, hypothesis_id=hypothesis_id)
-    if experiment.status not in (ExperimentStatus.FINISHED, ExperimentStatus.STOPPED):
-        raise Conflict(
-            _(
-                "Only a finished or stopped test can be decided; this one is %(status)s.",
-                status=status_text(experiment.status),
-            ),
-            field="status",
-        )
+    require_status(experiment, "decide")
     require_role(session, "decide", team=team, actor=actor)
     why = _against_analysis(session, experiment, decision, outcome, reason)
     hypothesis = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
@@ -225,14 +211,7 @@ def correct_decision(
             learning, field="learning", limit=MAX_LEARNING, one_line=True, required_message=""
         )
     experiment = get_experiment(session, team=team, hypothesis_id=hypothesis_id)
-    if experiment.status != ExperimentStatus.DECIDED:
-        raise Conflict(
-            _(
-                "Only a decided test can have its decision corrected; this one is %(status)s.",
-                status=status_text(experiment.status),
-            ),
-            field="status",
-        )
+    require_status(experiment, "correct")
     require_role(session, "decide", team=team, actor=actor)
     analysis = latest_analysis(session, experiment=experiment)
     against = deciding.contradictions(analysis.output if analysis else None, decision, outcome)

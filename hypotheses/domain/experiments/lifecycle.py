@@ -34,6 +34,7 @@ from hypotheses.domain.experiments.common import (
     move_hypothesis,
     record_experiment,
     require_role,
+    require_status,
     status_text,
     use_case,
     variants_of,
@@ -215,14 +216,7 @@ def start(session: Session, *, team: Team, actor: User | None, hypothesis_id: in
         )
     if experiment.status == ExperimentStatus.RUNNING:
         raise Conflict(_("This test is already running."), field="status")
-    if experiment.status != ExperimentStatus.DESIGN:
-        raise Conflict(
-            _(
-                "This test is %(status)s and cannot start again.",
-                status=status_text(experiment.status),
-            ),
-            field="status",
-        )
+    require_status(experiment, "start")
     if hypothesis.status != Status.APPROVED:
         raise Conflict(
             _(
