@@ -6,9 +6,8 @@ import itertools
 
 from sqlmodel import Session
 
-from hypotheses.domain.accounts.credentials import new_session_token
 from hypotheses.domain.accounts.passwords import hash_password
-from hypotheses.domain.accounts.teams import get_or_create_team
+from hypotheses.domain.accounts.users import get_or_create_team, new_session_token
 from hypotheses.models import Hypothesis, Membership, Team, User
 
 PASSWORD = "correct horse battery"
