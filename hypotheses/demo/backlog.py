@@ -7,7 +7,8 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from hypotheses.demo.content import content_for
-from hypotheses.domain.core import audit
+from hypotheses.demo.history import logged
+from hypotheses.domain.backlog.lifecycle import ENTITY
 from hypotheses.models import Hypothesis, Team, User, utcnow
 
 # The backlog's numbers, in the order of the words in content_<language>.IDEAS (the English
@@ -72,18 +73,12 @@ def load(session: Session, *, team: Team, people: dict[str, User]) -> list[Hypot
         when = now - timedelta(days=days_ago, hours=days_ago % 7)
         hypothesis = Hypothesis(
             team_id=team.id,
-            title=text.title,
-            change=text.change,
-            audience=text.audience,
-            expected_effect=text.effect,
-            rationale=text.rationale,
+            **text.fields(),
             stage=stage,
             lever=lever,
             subject=subject,
-            channel=text.channel,
             owner_id=author.id,
             created_by_id=author.id,
-            tags=text.tags,
             impact=impact,
             confidence=confidence,
             ease=ease,
@@ -100,29 +95,13 @@ def load(session: Session, *, team: Team, people: dict[str, User]) -> list[Hypot
             hypothesis.reject_reason = words.REJECT_REASON
         session.add(hypothesis)
         session.flush()
-        entry = audit.record(
-            session,
-            team_id=team.id,
-            entity="hypothesis",
-            entity_id=hypothesis.id,
-            action="hypothesis.create",
-            actor=author,
-            version=1,
-            changes={"status": [None, "idea" if status == "idea" else "backlog"]},
-        )
-        entry.created_at = when
+        entered = "idea" if status == "idea" else "backlog"
+        trail = [(when, "hypothesis.create", author, {"status": [None, entered]}, None)]
         if status in ("approved", "rejected"):
-            entry = audit.record(
-                session,
-                team_id=team.id,
-                entity="hypothesis",
-                entity_id=hypothesis.id,
-                action=f"hypothesis.{'approve' if status == 'approved' else 'reject'}",
-                actor=people["lead"],
-                version=1,
-                changes={"status": ["backlog", status]},
-                note=hypothesis.reject_reason,
-            )
-            entry.created_at = when + timedelta(days=2)
+            action = f"hypothesis.{'approve' if status == 'approved' else 'reject'}"
+            changes, note = {"status": ["backlog", status]}, hypothesis.reject_reason
+            trail.append((when + timedelta(days=2), action, people["lead"], changes, note))
+        for at, action, actor, changes, note in trail:
+            logged(session, at, ENTITY, hypothesis, action, actor, changes=changes, note=note)
         created.append(hypothesis)
     return created

@@ -35,6 +35,18 @@ class IdeaText(NamedTuple):
     channel: str
     tags: str
 
+    def fields(self) -> dict[str, str]:
+        """Return the hypothesis's fields these words fill."""
+        return {
+            "title": self.title,
+            "change": self.change,
+            "audience": self.audience,
+            "expected_effect": self.effect,
+            "rationale": self.rationale,
+            "channel": self.channel,
+            "tags": self.tags,
+        }
+
 
 class ExperimentText(NamedTuple):
     """A tested hypothesis, its primary metric, its variants (control first), its learning."""

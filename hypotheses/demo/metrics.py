@@ -12,51 +12,50 @@ from typing import Any
 
 from hypotheses.models import Team
 
+
+def _metric(role: str, kind: str, en: str, ru: str, arms: list, **extra: Any) -> dict[str, Any]:
+    """One metric: role, kind, names by language, per-arm rates (conversion) or (mean, sd)
+    (money); a secondary one may state its baseline, a guardrail its tolerance."""
+    return {"role": role, "kind": kind, "name": {"en": en, "ru": ru}, "arms": arms, **extra}
+
+
 # position in TESTS → (metrics, money per conversion, monthly traffic after launch)
-# each metric: role, kind, names by language, per-arm rates (conversion) or (mean, sd) (money)
 EXTRAS: dict[int, dict[str, Any]] = {
     1: {
         "metrics": [
-            {
-                "role": "secondary",
-                "kind": "conversion",
-                "name": {"en": "Sales", "ru": "Продажи"},
-                "baseline": 0.0042,
-                "arms": [0.0042, 0.0049],
-            },
-            {
-                "role": "secondary",
-                "kind": "conversion",
-                "name": {"en": "Calls", "ru": "Звонки"},
-                "baseline": 0.011,
-                "arms": [0.0112, 0.0138],
-            },
-            {
-                "role": "guardrail",
-                "kind": "continuous",
-                "name": {"en": "Revenue per visitor", "ru": "Выручка на посетителя"},
-                "tolerance": 0.03,
-                "arms": [(2.5, 0.8), (2.56, 0.82)],
-            },
+            _metric(
+                "secondary", "conversion", "Sales", "Продажи", [0.0042, 0.0049], baseline=0.0042
+            ),
+            _metric("secondary", "conversion", "Calls", "Звонки", [0.0112, 0.0138], baseline=0.011),
+            _metric(
+                "guardrail",
+                "continuous",
+                "Revenue per visitor",
+                "Выручка на посетителя",
+                [(2.5, 0.8), (2.56, 0.82)],
+                tolerance=0.03,
+            ),
         ],
         "value": 20,
         "traffic": 30000,
     },
     10: {
         "metrics": [
-            {
-                "role": "secondary",
-                "kind": "conversion",
-                "name": {"en": "Landing page visits", "ru": "Переходы на лендинг"},
-                "arms": [0.0192, 0.0214],
-            },
-            {
-                "role": "guardrail",
-                "kind": "conversion",
-                "name": {"en": "Leads per impression", "ru": "Лиды на показ"},
-                "tolerance": 0.05,
-                "arms": [0.0009, 0.0008],
-            },
+            _metric(
+                "secondary",
+                "conversion",
+                "Landing page visits",
+                "Переходы на лендинг",
+                [0.0192, 0.0214],
+            ),
+            _metric(
+                "guardrail",
+                "conversion",
+                "Leads per impression",
+                "Лиды на показ",
+                [0.0009, 0.0008],
+                tolerance=0.05,
+            ),
         ],
         "value": 20,
         "traffic": 400000,

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 from sqlmodel import Session, select
 
 from hypotheses.demo.content import content_for
+from hypotheses.demo.history import logged
 from hypotheses.domain.core import audit
 from hypotheses.domain.core.weeks import iso_week_of, monday_of, week_of_date
 from hypotheses.domain.reviews.metrics import default_catalog, list_metrics, seed_catalog
@@ -159,28 +160,11 @@ def load(session: Session, *, team: Team, people: dict[str, User]) -> list[Revie
             ("review.open", review.created_at, marketer),
             ("review.publish", review.published_at, lead),
         ):
-            entry = audit.record(
-                session,
-                team_id=team.id,
-                entity="review",
-                entity_id=review.id,
-                action=action,
-                actor=actor,
-                version=1,
-            )
-            entry.created_at = when
+            logged(session, when, "review", review, action, actor)
         created.append(review)
     draft = Review(team_id=team.id, iso_week=week_of_date(this_monday), opened_by_id=marketer.id)
     session.add(draft)
     session.flush()
-    audit.record(
-        session,
-        team_id=team.id,
-        entity="review",
-        entity_id=draft.id,
-        action="review.open",
-        actor=marketer,
-        version=1,
-    )
+    audit.log(session, "review", draft, "review.open", marketer, version=1)
     created.append(draft)
     return created

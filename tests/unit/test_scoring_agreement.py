@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import col, select
 
 from hypotheses.domain.backlog import queries as backlog_queries
-from hypotheses.domain.backlog import scoring
+from hypotheses.domain.backlog import scoring, statements
 from hypotheses.enums import ScoreFormula
 from hypotheses.models import Hypothesis
 
@@ -63,9 +63,9 @@ def every_combination(db):
 @pytest.mark.parametrize("formula", list(ScoreFormula))
 def test_model_function_and_sql_agree_for_every_combination(db, every_combination, formula):
     team = every_combination
-    query = select(
-        Hypothesis, backlog_queries.score_column(formula), backlog_queries.rice_column()
-    ).where(Hypothesis.team_id == team.id)
+    query = select(Hypothesis, statements.score_column(formula), statements.rice_column()).where(
+        Hypothesis.team_id == team.id
+    )
     rows = db.exec(query).all()
     assert len(rows) == 1000 + 3
     seen = set()
@@ -104,7 +104,7 @@ def test_the_sql_order_is_the_order_of_the_python_scores(db, every_combination, 
     ranked = db.exec(
         select(Hypothesis.id)
         .where(Hypothesis.team_id == team.id, col(Hypothesis.reach).is_not(None))
-        .order_by(backlog_queries.rice_column().desc(), col(Hypothesis.id))
+        .order_by(statements.rice_column().desc(), col(Hypothesis.id))
     ).all()
     with_rice = [
         h

@@ -15,7 +15,7 @@ from sqlalchemy import case
 from sqlmodel import Session, col, func, select
 
 from hypotheses.domain.backlog import rules as backlog_rules
-from hypotheses.domain.backlog.queries import score_column, scored_query
+from hypotheses.domain.backlog.statements import score_column, scored_query
 from hypotheses.domain.experiments.common import TestRow, running_tests
 from hypotheses.enums import ExperimentStatus, Status
 from hypotheses.models import Experiment, Hypothesis, Team, User

@@ -2,8 +2,8 @@
 
 Every use case that changes state validates first, writes one audit entry and commits once at
 the end. On any refusal it rolls the session back (nothing half-saved) and raises a DomainError.
-Reading (list, health, scores in SQL) lives in ``backlog.queries`` and pure rules in
-``backlog.rules``.
+Reading (list, health) lives in ``backlog.queries``, its SQL in ``backlog.statements`` and
+pure rules in ``backlog.rules``.
 
 Lifecycle decisions made here (DESIGN.md §3):
 * The backlog (what the bounds count) is ``backlog`` + ``approved``; ``idea`` is the inbox.

@@ -1,4 +1,5 @@
-"""Reading the backlog: scores in SQL, the list with filters and pages, bounds and health.
+"""Reading the backlog: the list with filters and pages (its SQL in ``statements``), bounds
+and health.
 
 Read-only functions: they never commit.
 """
@@ -10,62 +11,24 @@ from functools import lru_cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Integer, String, bindparam, case, literal_column, or_
 from sqlmodel import Session, col, func, select
 
-from hypotheses.domain.backlog import scoring
+from hypotheses.domain.backlog.statements import (
+    ACTIVE,
+    TEAM,
+    filter_params,
+    page_statements,
+    scored_query,
+)
 from hypotheses.domain.core.errors import NotFound, ValidationFailed
 from hypotheses.domain.core.pagination import Page, bounds
-from hypotheses.enums import Lever, Stage, Status, Subject
+from hypotheses.enums import Status
 from hypotheses.models import Hypothesis, Membership, Team, User
 
 IN_BACKLOG = (Status.BACKLOG.value, Status.APPROVED.value)
-ACTIVE = (Status.IDEA.value, Status.BACKLOG.value, Status.APPROVED.value, Status.RUNNING.value)
-# A list's orders: the filter bar's and the sortable column headers' (each column both ways).
-SORTS = (
-    "score",
-    "score-asc",
-    "rice",
-    "rice-asc",
-    "newest",
-    "oldest",
-    "title",
-    "title-desc",
-    "status",
-    "status-desc",
-    "owner",
-    "owner-desc",
-)
-# The lifecycle's order (DESIGN.md §3), for sorting by status.
-STATUS_ORDER = {status.value: n for n, status in enumerate(Status)}
-
-
-# ---------------------------------------------------------------- scoring (pure + SQL)
-
-
-def score_column(formula: str):
-    """Return the SQL expression computing the ICE score under *formula* (see ``scoring``)."""
-    return scoring.ice_sql(
-        col(Hypothesis.impact), col(Hypothesis.confidence), col(Hypothesis.ease), formula
-    )
-
-
-def rice_column():
-    """Return the SQL expression computing RICE (NULL while reach or effort is unset)."""
-    return scoring.rice_sql(
-        col(Hypothesis.reach),
-        col(Hypothesis.impact),
-        col(Hypothesis.confidence),
-        col(Hypothesis.effort),
-    )
 
 
 # ---------------------------------------------------------------- bounds and health
-
-
-# Statements of the busiest reads are built once and take the team as a parameter: building
-# a statement costs more than running it from SQLAlchemy's compiled cache.
-TEAM = bindparam("team_id", type_=Integer)
 
 
 @lru_cache(maxsize=1)
@@ -250,23 +213,18 @@ class Scored:
     owner_name: str | None
 
 
-def _check_filter(errors: dict[str, list[str]], name: str, value: str | None, allowed) -> None:
-    if value not in (None, "") and value not in {str(v) for v in allowed}:
-        errors.setdefault(name, []).append(_("Not a valid choice."))
-
-
 def list_hypotheses(
     session: Session, *, team: Team, page: int = 1, per_page: int = 25, **filters: Any
 ) -> Page[Scored]:
     """List the team's hypotheses, scored in SQL, best first (ties: older first), one page.
 
-    *filters* are those of ``scored_query``; two statements whatever the team's size: the
+    *filters* are those of ``statements.read_filters``; two statements whatever the team's size: the
     count, then the page, chosen by sorting the ids alone (as ``pagination.paginate`` does)
     so only its rows are read whole. Both statements are built once per formula and shape
     of filters; the values are parameters.
     """
-    shape, params = _filter_params(team=team, **filters)
-    count, cut = _page_statements(team.score_formula, *shape)
+    shape, params = filter_params(team=team, **filters)
+    count, cut = page_statements(team.score_formula, *shape)
     total = session.exec(count, params=params).one()
     page, per_page, pages = bounds(page, per_page, total)
     params.update(offset=(page - 1) * per_page, limit=per_page)
@@ -276,7 +234,8 @@ def list_hypotheses(
 
 @dataclass(frozen=True)
 class Line:
-    """One row of the backlog page, read as plain columns (no ORM object to build)."""
+    """One row of the backlog page, read as plain columns (no ORM object to build): the
+    ``statements.LINE_COLUMNS``, then the owner's name, the score and RICE."""
 
     id: int
     title: str
@@ -295,22 +254,6 @@ class Line:
     rice: float | None
 
 
-LINE_COLUMNS = (
-    "id",
-    "title",
-    "stage",
-    "lever",
-    "subject",
-    "status",
-    "impact",
-    "confidence",
-    "ease",
-    "version",
-    "created_at",
-    "parent_id",
-)
-
-
 def list_lines(
     session: Session,
     *,
@@ -326,9 +269,9 @@ def list_lines(
     active list or one active status, unfiltered otherwise, takes its size from them: one
     statement instead of two.
     """
-    shape, params = _filter_params(team=team, **filters)
+    shape, params = filter_params(team=team, **filters)
     status_mode, names, search, _sort = shape
-    count, cut = _page_statements(team.score_formula, *shape, plain=True)
+    count, cut = page_statements(team.score_formula, *shape, plain=True)
     wanted = ACTIVE if status_mode == "active" else (params.get("status"),)
     if (
         counts is not None
@@ -346,70 +289,6 @@ def list_lines(
     return Page([Line(*row) for row in rows], page, pages, total, per_page)
 
 
-def _filter_params(
-    *,
-    team: Team,
-    status: str | None = None,
-    stage: str | None = None,
-    lever: str | None = None,
-    subject: str | None = None,
-    owner_id: int | None = None,
-    q: str | None = None,
-    sort: str = "score",
-) -> tuple[tuple, dict[str, Any]]:
-    """Check the filters; return (the statement's shape, its parameters)."""
-    _validate_filters(status, stage, lever, subject, sort)
-    params: dict[str, Any] = {"team_id": team.id}
-    status_mode = "active" if not status else ("all" if status == "all" else "one")
-    if status_mode == "one":
-        params["status"] = status
-    for name, value in (
-        ("stage", stage),
-        ("lever", lever),
-        ("subject", subject),
-        ("owner_id", owner_id),
-    ):
-        if value not in (None, ""):
-            params[name] = value
-    names = tuple(n for n in ("stage", "lever", "subject", "owner_id") if n in params)
-    text = (q or "").strip().lower()[:200]
-    if text:  # as contains(autoescape=True): "/" escapes the wildcards
-        escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
-        params["pattern"] = f"%{escaped}%"
-    return (status_mode, names, bool(text), sort or "score"), params
-
-
-@lru_cache(maxsize=256)
-def _page_statements(
-    formula: str, status_mode: str, names: tuple, search: bool, sort: str, plain: bool = False
-):
-    """Return (count, page) statements of one shape of the list (values are parameters);
-    *plain*: the page's rows as ``Line`` columns instead of Hypothesis objects."""
-    query, order = _scored_select(
-        formula,
-        status_mode=status_mode,
-        names=names,
-        search=search,
-        sort=sort,
-        team_id=TEAM,
-    )
-    key = col(Hypothesis.id)
-    counted = query.with_only_columns(literal_column("1"), maintain_column_froms=True)
-    count = select(func.count()).select_from(counted.order_by(None).subquery())
-    keys = query.with_only_columns(key, maintain_column_froms=True).order_by(*order)
-    keys = keys.offset(bindparam("offset", type_=Integer)).limit(bindparam("limit", type_=Integer))
-    if plain:
-        score, rice = score_column(formula), rice_column()
-        query = query.with_only_columns(
-            *(col(getattr(Hypothesis, name)) for name in LINE_COLUMNS),
-            col(User.name),
-            score.label("score"),
-            rice.label("rice"),
-            maintain_column_froms=True,
-        )
-    return count, query.where(key.in_(keys.scalar_subquery())).order_by(*order)
-
-
 def all_scored(session: Session, *, team: Team) -> list[Scored]:
     """Return every hypothesis of the team (all statuses), best score first, in one statement."""
     query, order = scored_query(team=team, status="all")
@@ -419,119 +298,3 @@ def all_scored(session: Session, *, team: Team) -> list[Scored]:
 def _scored(row) -> Scored:
     hypothesis, score, rice, owner_name = row
     return Scored(hypothesis, float(score), None if rice is None else float(rice), owner_name)
-
-
-def scored_query(
-    *,
-    team: Team,
-    status: str | None = None,
-    stage: str | None = None,
-    lever: str | None = None,
-    subject: str | None = None,
-    owner_id: int | None = None,
-    q: str | None = None,
-    sort: str = "score",
-):
-    """Return (select, order) listing the team's scored hypotheses with their owner's name.
-
-    *status* None means the active list (idea, backlog, approved, running); "all" means all.
-    Invalid filters raise ValidationFailed per field.
-    """
-    _validate_filters(status, stage, lever, subject, sort)
-    values = {"stage": stage, "lever": lever, "subject": subject, "owner_id": owner_id}
-    values = {k: v for k, v in values.items() if v not in (None, "")}
-    text = (q or "").strip().lower()[:200]
-    query, order = _scored_select(
-        team.score_formula,
-        status_mode="active" if not status else ("all" if status == "all" else "one"),
-        names=tuple(values),
-        search=bool(text),
-        sort=sort or "score",
-        team_id=team.id,
-        status=status,
-        text=text,
-        **values,
-    )
-    return query, order
-
-
-def _validate_filters(status, stage, lever, subject, sort) -> None:
-    errors: dict[str, list[str]] = {}
-    _check_filter(errors, "status", status, [*Status, "all"])
-    _check_filter(errors, "stage", stage, Stage)
-    _check_filter(errors, "lever", lever, Lever)
-    _check_filter(errors, "subject", subject, Subject)
-    _check_filter(errors, "sort", sort, SORTS)
-    if errors:
-        raise ValidationFailed(errors, _("Some filters are invalid."))
-
-
-def _scored_select(
-    formula: str,
-    *,
-    status_mode: str,
-    names: tuple,
-    search: bool,
-    sort: str,
-    team_id: Any,
-    status: Any = None,
-    text: str = "",
-    **values: Any,
-):
-    """Build (select, order). A value left out of *values*, *status* or *text* becomes the
-    bound parameter of its name ("pattern" for the search: "%text%" escaped with "/")."""
-    score, rice = score_column(formula), rice_column()
-    query = (
-        select(Hypothesis, score.label("score"), rice.label("rice"), User.name)
-        .join(User, col(User.id) == col(Hypothesis.owner_id), isouter=True)
-        .where(Hypothesis.team_id == team_id)
-    )
-    if status_mode == "active":
-        query = query.where(col(Hypothesis.status).in_(ACTIVE))
-    elif status_mode == "one":
-        query = query.where(
-            Hypothesis.status == (bindparam("status", type_=String) if status is None else status)
-        )
-    for name in names:
-        value = values.get(name)
-        query = query.where(
-            getattr(Hypothesis, name) == (bindparam(name) if value is None else value)
-        )
-    if search:
-        matches = (
-            (lambda column: column.contains(text, autoescape=True))
-            if text
-            else (lambda column: column.like(bindparam("pattern", type_=String), escape="/"))
-        )
-        query = query.where(
-            or_(
-                *(
-                    matches(func.lower(col(getattr(Hypothesis, name)), type_=String))
-                    for name in ("title", "change", "audience", "rationale", "tags")
-                )
-            )
-        )
-    return query, _order(sort, score, rice)
-
-
-def _order(sort: str, score, rice) -> tuple:
-    """Return the ORDER BY of *sort*; ties go to the better score, then the older."""
-    age = (col(Hypothesis.created_at).asc(), col(Hypothesis.id).asc())
-    title = func.lower(col(Hypothesis.title))
-    status = case(STATUS_ORDER, value=col(Hypothesis.status), else_=len(STATUS_ORDER))
-    owner = func.lower(col(User.name))
-    no_rice, no_owner = case((rice.is_(None), 1), else_=0), case((owner.is_(None), 1), else_=0)
-    return {
-        "score": (score.desc(), *age),
-        "score-asc": (score.asc(), *age),
-        "rice": (no_rice, rice.desc(), score.desc(), *age),
-        "rice-asc": (no_rice, rice.asc(), score.desc(), *age),
-        "newest": (col(Hypothesis.created_at).desc(), col(Hypothesis.id).desc()),
-        "oldest": age,
-        "title": (title, col(Hypothesis.id)),
-        "title-desc": (title.desc(), col(Hypothesis.id).desc()),
-        "status": (status, score.desc(), *age),
-        "status-desc": (status.desc(), score.desc(), *age),
-        "owner": (no_owner, owner, score.desc(), *age),
-        "owner-desc": (no_owner, owner.desc(), score.desc(), *age),
-    }[sort]

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlmodel import Session, col, func, or_, select
 
 from hypotheses.domain.backlog import queries as backlog_queries
+from hypotheses.domain.backlog.statements import score_column
 from hypotheses.domain.core.weeks import monday_of
 from hypotheses.domain.experiments import progress, trust
 from hypotheses.domain.experiments.common import sample_total
@@ -158,7 +159,7 @@ def waiting_for_approval(
         select(Hypothesis)
         .where(Hypothesis.team_id == team.id, Hypothesis.status == Status.BACKLOG)
         .order_by(
-            backlog_queries.score_column(team.score_formula).desc(),
+            score_column(team.score_formula).desc(),
             col(Hypothesis.created_at),
             col(Hypothesis.id),
         )
