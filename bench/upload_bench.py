@@ -80,19 +80,19 @@ def build(instance: Path) -> dict[str, str]:
 
     from hypotheses import create_app
     from hypotheses.db import get_engine
-    from hypotheses.domain.accounts import tokens, users
+    from hypotheses.domain.accounts import memberships, teams, tokens, users
     from hypotheses.migrate import upgrade_database
 
     app = create_app(instance_path=instance)
     out = {}
     with app.test_request_context(), Session(get_engine(), expire_on_commit=False) as session:
         upgrade_database(get_engine())
-        team = users.get_or_create_team(session, "Upload bench")
+        team = teams.get_or_create_team(session, "Upload bench")
         for role in ("marketer", "lead"):
             user = users.create_user(
                 session, email=f"{role}@example.com", name=role.title(), password=PASSWORD
             )
-            users.set_membership(session, user=user, team=team, role=role)
+            memberships.set_membership(session, user=user, team=team, role=role)
             session.commit()
             out[role] = tokens.create_token(session, user=user, team=team, name="upload")[1]
             out[role + " email"] = user.email

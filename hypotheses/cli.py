@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from hypotheses.db import get_engine
 from hypotheses.demo.content import LANGUAGES as DEMO_LANGUAGES
+from hypotheses.domain.accounts import memberships, teams
 from hypotheses.domain.accounts import users as accounts
 from hypotheses.domain.core.errors import DomainError
 
@@ -134,9 +135,7 @@ def create_user_command(
     with _session() as session:
         try:
             # a new team's metric catalog in this machine's language
-            team = accounts.get_or_create_team(
-                session, team_name, language=str(get_locale() or "en")
-            )
+            team = teams.get_or_create_team(session, team_name, language=str(get_locale() or "en"))
             user = accounts.create_user(
                 session,
                 email=email,
@@ -144,7 +143,7 @@ def create_user_command(
                 password=password,
                 hash_method=current_app.config["PASSWORD_HASH_METHOD"],
             )
-            accounts.set_membership(session, user=user, team=team, role=role)
+            memberships.set_membership(session, user=user, team=team, role=role)
             session.commit()
         except DomainError as error:
             session.rollback()

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from hypotheses.cli import environment_language
 from hypotheses.db import get_engine
 from hypotheses.domain.accounts import tokens
-from hypotheses.domain.accounts.users import normalise_email
+from hypotheses.domain.accounts.credentials import normalise_email
 from hypotheses.domain.backlog import csv_import as csv_io
 from hypotheses.domain.core import csvdialects
 from hypotheses.domain.core import csvfiles as csv_read

@@ -10,7 +10,7 @@ The choice, first match wins:
 5. ``BABEL_DEFAULT_LOCALE`` (English).
 
 A team's ``default_language`` is copied to a member who has no language of their own when they
-are created into or added to the team (hypotheses.domain.accounts.users.set_membership).
+are created into or added to the team (hypotheses.domain.accounts.memberships.set_membership).
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from hypotheses import enums, languages
 from hypotheses.audit_notes import audit_note, results_source
 from hypotheses.audit_values import audit_value
 from hypotheses.db import get_engine, get_session
-from hypotheses.domain.accounts.users import memberships_of
+from hypotheses.domain.accounts.memberships import memberships_of
 from hypotheses.models import Membership, Team, User
 from hypotheses.navbar import navbar
 from hypotheses.permissions import can

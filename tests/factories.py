@@ -6,8 +6,9 @@ import itertools
 
 from sqlmodel import Session
 
+from hypotheses.domain.accounts.credentials import new_session_token
 from hypotheses.domain.accounts.passwords import hash_password
-from hypotheses.domain.accounts.users import get_or_create_team, new_session_token
+from hypotheses.domain.accounts.teams import get_or_create_team
 from hypotheses.models import Hypothesis, Membership, Team, User
 
 PASSWORD = "correct horse battery"

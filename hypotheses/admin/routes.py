@@ -17,7 +17,7 @@ from hypotheses.admin.forms import (
 )
 from hypotheses.auth.routes import start_session
 from hypotheses.db import get_session
-from hypotheses.domain.accounts import teams
+from hypotheses.domain.accounts import credentials, memberships, teams
 from hypotheses.domain.accounts import users as accounts
 from hypotheses.domain.core import audit
 from hypotheses.domain.core.errors import DomainError, NotFound
@@ -62,7 +62,7 @@ def _done(user: User, message: str):
         return redirect(url_for("admin.user_detail", user_id=user.id))
     # Their own session token rotated (role change): re-issue this browser's cookie only.
     start_session(user, team_id=session.get("team_id"))
-    roles = {team.id: m.role for m, team in accounts.memberships_of(get_session(), user)}
+    roles = {team.id: m.role for m, team in memberships.memberships_of(get_session(), user)}
     if roles.get(session.get("team_id")) == Role.ADMIN:
         return redirect(url_for("admin.user_detail", user_id=user.id))
     return redirect(url_for("main.dashboard"))
@@ -160,8 +160,8 @@ def _history_item(entry, actor, team_names: dict) -> dict:
 def _user_page(user: User, status: int = 200, **forms):
     """Render the user's page with fresh forms, except those passed in (with their errors)."""
     db = get_session()
-    memberships = accounts.memberships_of(db, user)
-    member_of = {team.id for _m, team in memberships}
+    rows = memberships.memberships_of(db, user)
+    member_of = {team.id for _m, team in rows}
     other_teams = [team for team in _all_teams() if team.id not in member_of]
     forms.setdefault("user_form", UserForm(formdata=None, obj=user))
     forms.setdefault(
@@ -179,7 +179,7 @@ def _user_page(user: User, status: int = 200, **forms):
     return render_template(
         "admin/user_detail.html",
         user=user,
-        memberships=memberships,
+        memberships=rows,
         other_teams=other_teams,
         history=history,
         confirm=ConfirmForm(),
@@ -253,7 +253,7 @@ def reset_password(user_id: int):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.reset_password(
+            credentials.reset_password(
                 get_session(),
                 user=user,
                 new=form.new_password.data,
@@ -278,12 +278,12 @@ def reset_password(user_id: int):
 def add_membership(user_id: int):
     """Add the user to another team with a role."""
     user = _user_or_404(user_id)
-    member_of = {team.id for _m, team in accounts.memberships_of(get_session(), user)}
+    member_of = {team.id for _m, team in memberships.memberships_of(get_session(), user)}
     form = MembershipForm(teams=[t for t in _all_teams() if t.id not in member_of])
     if form.validate_on_submit():
         team = team_or_404(form.team.data)
         try:
-            accounts.save_membership(
+            memberships.save_membership(
                 get_session(), user=user, team=team, role=form.role.data, actor=current_user
             )
         except DomainError as error:
@@ -303,7 +303,7 @@ def change_role(user_id: int, team_id: int):
         flash(_("Choose a role from the list."), "danger")
         return redirect(url_for("admin.user_detail", user_id=user.id))
     try:
-        accounts.save_membership(
+        memberships.save_membership(
             get_session(), user=user, team=team, role=form.role.data, actor=current_user
         )
     except DomainError as error:
@@ -329,7 +329,7 @@ def remove_membership(user_id: int, team_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        accounts.remove_membership(get_session(), user=user, team=team, actor=current_user)
+        memberships.remove_membership(get_session(), user=user, team=team, actor=current_user)
     except DomainError as error:
         get_session().rollback()
         flash(error.message, "danger")

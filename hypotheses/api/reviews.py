@@ -26,7 +26,7 @@ from hypotheses.api.schemas_reviews import (
     ReviewSummaryOut,
 )
 from hypotheses.db import get_session
-from hypotheses.domain.accounts.users import normalise_email
+from hypotheses.domain.accounts.credentials import normalise_email
 from hypotheses.domain.core.errors import ValidationFailed
 from hypotheses.domain.reviews import decisions as review_decisions
 from hypotheses.domain.reviews import kpis

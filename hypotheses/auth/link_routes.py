@@ -14,9 +14,9 @@ from hypotheses.auth.link_forms import AcceptInvitationForm, ForgotForm, NewPass
 from hypotheses.auth.routes import start_session
 from hypotheses.db import get_session
 from hypotheses.domain.accounts import invitations, resets, throttle
+from hypotheses.domain.accounts.credentials import normalise_email
 from hypotheses.domain.accounts.invitations import LinkRefused
 from hypotheses.domain.accounts.links import LinkState
-from hypotheses.domain.accounts.users import normalise_email
 from hypotheses.domain.core.errors import DomainError
 from hypotheses.forms import apply_domain_error
 from hypotheses.models import Team

@@ -14,7 +14,7 @@ from hypotheses import languages
 from hypotheses.auth.blueprint import bp
 from hypotheses.auth.forms import LanguageForm, LoginForm, PasswordForm, SetupForm
 from hypotheses.db import get_session
-from hypotheses.domain.accounts import passwords, throttle
+from hypotheses.domain.accounts import credentials, memberships, passwords, teams, throttle
 from hypotheses.domain.accounts import users as accounts
 from hypotheses.domain.core.errors import DomainError
 from hypotheses.enums import Role
@@ -69,7 +69,7 @@ def enforce_session_lifetime() -> None:
 def _throttle_keys(email: str) -> tuple[str, str]:
     """The (account + address) key and the address key of a sign-in attempt."""
     address = request.remote_addr or "-"
-    return f"pair:{accounts.normalise_email(email)}|{address}", f"ip:{address}"
+    return f"pair:{credentials.normalise_email(email)}|{address}", f"ip:{address}"
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -97,7 +97,7 @@ def login():
                 _("Too many failed attempts. Wait %(s)d seconds and try again.", s=wait)
             )
             return render_template("auth/login.html", form=form), 429
-        user = accounts.authenticate(
+        user = credentials.authenticate(
             db,
             email=form.email.data,
             password=form.password.data,
@@ -107,7 +107,7 @@ def login():
             form.password.errors.append(_("Wrong e-mail or password."))
             status = 401
         else:
-            if accounts.needs_rehash(user, cfg["PASSWORD_HASH_METHOD"]):
+            if credentials.needs_rehash(user, cfg["PASSWORD_HASH_METHOD"]):
                 user.password_hash = passwords.hash_password(
                     form.password.data, cfg["PASSWORD_HASH_METHOD"]
                 )
@@ -130,7 +130,7 @@ def setup():
     if form.validate_on_submit():
         try:
             # the catalog's names in the language the first admin set up in
-            team = accounts.get_or_create_team(
+            team = teams.get_or_create_team(
                 db, form.team.data, language=languages.current_language()
             )
             user = accounts.create_user(
@@ -140,7 +140,7 @@ def setup():
                 password=form.password.data,
                 hash_method=current_app.config["PASSWORD_HASH_METHOD"],
             )
-            accounts.set_membership(db, user=user, team=team, role=Role.ADMIN)
+            memberships.set_membership(db, user=user, team=team, role=Role.ADMIN)
             db.commit()
         except DomainError as error:
             db.rollback()
@@ -159,7 +159,7 @@ def logout():
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    accounts.sign_out_everywhere(get_session(), user=current_user._get_current_object())
+    credentials.sign_out_everywhere(get_session(), user=current_user._get_current_object())
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")
@@ -174,7 +174,7 @@ def profile():
     db = get_session()
     if form.validate_on_submit():
         try:
-            accounts.change_password(
+            credentials.change_password(
                 db,
                 user=current_user._get_current_object(),
                 current=form.current_password.data,
@@ -199,7 +199,7 @@ def _profile_page(form: PasswordForm, language_form: LanguageForm | None = None,
         "auth/profile.html",
         form=form,
         language_form=language_form,
-        memberships=accounts.memberships_of(get_session(), current_user),
+        memberships=memberships.memberships_of(get_session(), current_user),
     ), status
 
 
@@ -243,7 +243,7 @@ def switch_team(team_id: int):
     if not form.validate_on_submit():
         abort(400)
     if not any(
-        team.id == team_id for _m, team in accounts.memberships_of(get_session(), current_user)
+        team.id == team_id for _m, team in memberships.memberships_of(get_session(), current_user)
     ):
         abort(404)
     session["team_id"] = team_id

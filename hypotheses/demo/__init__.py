@@ -13,7 +13,8 @@ from sqlmodel import Session, col, select
 
 from hypotheses.demo import content_en
 from hypotheses.demo.content import content_for
-from hypotheses.domain.accounts.users import create_user, set_membership
+from hypotheses.domain.accounts.memberships import set_membership
+from hypotheses.domain.accounts.users import create_user
 from hypotheses.domain.reviews.metrics import seed_catalog
 from hypotheses.models import AuditEntry, Team, User
 

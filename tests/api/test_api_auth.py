@@ -10,7 +10,8 @@ import pytest
 from api_support import api, fresh, rows, tokens  # noqa: F401  (fixtures)
 from sqlmodel import select
 
-from hypotheses.api.openapi import OPERATIONS, PREFIX
+from hypotheses.api.openapi import OPERATIONS
+from hypotheses.api.openapi_document import PREFIX
 from hypotheses.domain.accounts import tokens as token_domain
 from hypotheses.domain.accounts import users as accounts
 from hypotheses.domain.core.errors import Conflict, NotFound

@@ -17,7 +17,7 @@ from sqlmodel import select
 from werkzeug.security import check_password_hash
 
 from hypotheses.demo import load_demo, saved_logins
-from hypotheses.domain.accounts.users import get_or_create_team
+from hypotheses.domain.accounts.teams import get_or_create_team
 from hypotheses.models import Membership, Team, User
 
 

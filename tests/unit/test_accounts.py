@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 from werkzeug.security import check_password_hash
 
-from hypotheses.domain.accounts import passwords
+from hypotheses.domain.accounts import credentials, memberships, passwords
 from hypotheses.domain.accounts import users as accounts
 from hypotheses.domain.core.errors import Conflict, DomainError, NotFound
 from hypotheses.models import AuditEntry, Membership, User
@@ -54,10 +54,10 @@ def test_common_password_list_is_large():
 def test_needs_rehash_compares_method_parameters(db, users):
     user = users["viewer"]
     user.password_hash = passwords.hash_password("whatever pass", "pbkdf2:sha256:500")
-    assert accounts.needs_rehash(user, FAST)
+    assert credentials.needs_rehash(user, FAST)
     user.password_hash = passwords.hash_password("whatever pass", FAST)
-    assert not accounts.needs_rehash(user, FAST)
-    assert accounts.needs_rehash(user, "scrypt:16384:8:1")
+    assert not credentials.needs_rehash(user, FAST)
+    assert credentials.needs_rehash(user, "scrypt:16384:8:1")
 
 
 # --- users ---------------------------------------------------------------------------------
@@ -107,7 +107,7 @@ def test_add_user_creates_membership_and_audit(db, team, users):
         hash_method=FAST,
     )
     db.expire_all()
-    assert [(m.role, t.id) for m, t in accounts.memberships_of(db, user)] == [("lead", team.id)]
+    assert [(m.role, t.id) for m, t in memberships.memberships_of(db, user)] == [("lead", team.id)]
     created = _audit(db, "user.create")
     assert created and created[0].actor_id == users["admin"].id
     assert created[0].changes["email"] == [None, "cleo@example.com"]
@@ -154,14 +154,14 @@ def test_get_user_not_found(db):
 
 def test_list_users_filters_and_carries_memberships(db, team, users):
     other = factories.make_team(db, "Second team")
-    accounts.save_membership(
+    memberships.save_membership(
         db, user=users["viewer"], team=other, role="lead", actor=users["admin"]
     )
     rows, total = accounts.list_users(db, query="VIEWER")
     assert total == 1
-    user, memberships = rows[0]
+    user, teams_of_user = rows[0]
     assert user.id == users["viewer"].id
-    assert {(t.name, m.role) for m, t in memberships} == {
+    assert {(t.name, m.role) for m, t in teams_of_user} == {
         ("Test team", "viewer"),
         ("Second team", "lead"),
     }
@@ -177,19 +177,19 @@ def test_list_users_filters_and_carries_memberships(db, team, users):
 def test_role_change_rotates_token_and_is_audited(db, team, users):
     user = users["marketer"]
     token = user.session_token
-    accounts.save_membership(db, user=user, team=team, role="lead", actor=users["admin"])
+    memberships.save_membership(db, user=user, team=team, role="lead", actor=users["admin"])
     assert user.session_token != token
     entry = _audit(db, "membership.role")[0]
     assert entry.changes == {"role": ["marketer", "lead"]}
     token = user.session_token
-    accounts.save_membership(db, user=user, team=team, role="lead", actor=users["admin"])
+    memberships.save_membership(db, user=user, team=team, role="lead", actor=users["admin"])
     assert user.session_token == token  # no change, no rotation, no entry
     assert len(_audit(db, "membership.role")) == 1
 
 
 def test_unknown_role_is_refused(db, team, users):
     with pytest.raises(DomainError) as caught:
-        accounts.save_membership(
+        memberships.save_membership(
             db, user=users["viewer"], team=team, role="root", actor=users["admin"]
         )
     assert caught.value.field == "role"
@@ -198,10 +198,10 @@ def test_unknown_role_is_refused(db, team, users):
 def test_last_admin_cannot_be_demoted_removed_or_deactivated(db, team, users):
     admin = users["admin"]
     with pytest.raises(Conflict, match="last admin"):
-        accounts.save_membership(db, user=admin, team=team, role="lead", actor=admin)
+        memberships.save_membership(db, user=admin, team=team, role="lead", actor=admin)
     db.rollback()
     with pytest.raises(Conflict, match="last admin"):
-        accounts.remove_membership(db, user=admin, team=team, actor=admin)
+        memberships.remove_membership(db, user=admin, team=team, actor=admin)
     db.rollback()
     with pytest.raises(Conflict, match="last admin"):
         accounts.set_active(db, user=admin, active=False, actor=users["lead"])
@@ -214,28 +214,32 @@ def test_last_admin_cannot_be_demoted_removed_or_deactivated(db, team, users):
 def test_admin_in_another_team_may_lose_admin_here(db, team, users):
     admin = users["admin"]
     other = factories.make_team(db, "Second team")
-    accounts.save_membership(db, user=admin, team=other, role="admin", actor=admin)
-    accounts.save_membership(db, user=admin, team=team, role="viewer", actor=admin)
-    assert accounts.count_admins(db) == 1
+    memberships.save_membership(db, user=admin, team=other, role="admin", actor=admin)
+    memberships.save_membership(db, user=admin, team=team, role="viewer", actor=admin)
+    assert memberships.count_admins(db) == 1
     # Now the only admin role left is in the other team: that one is protected.
     with pytest.raises(Conflict):
-        accounts.remove_membership(db, user=admin, team=other, actor=admin)
+        memberships.remove_membership(db, user=admin, team=other, actor=admin)
 
 
 def test_second_admin_allows_demotion(db, team, users):
-    accounts.save_membership(db, user=users["lead"], team=team, role="admin", actor=users["admin"])
-    accounts.save_membership(db, user=users["admin"], team=team, role="lead", actor=users["lead"])
-    assert accounts.count_admins(db) == 1
+    memberships.save_membership(
+        db, user=users["lead"], team=team, role="admin", actor=users["admin"]
+    )
+    memberships.save_membership(
+        db, user=users["admin"], team=team, role="lead", actor=users["lead"]
+    )
+    assert memberships.count_admins(db) == 1
 
 
 def test_remove_membership_rotates_token(db, team, users):
     user = users["viewer"]
     token = user.session_token
-    accounts.remove_membership(db, user=user, team=team, actor=users["admin"])
+    memberships.remove_membership(db, user=user, team=team, actor=users["admin"])
     assert user.session_token != token
-    assert accounts.memberships_of(db, user) == []
+    assert memberships.memberships_of(db, user) == []
     with pytest.raises(NotFound):
-        accounts.remove_membership(db, user=user, team=team, actor=users["admin"])
+        memberships.remove_membership(db, user=user, team=team, actor=users["admin"])
 
 
 def test_deactivation_rules(db, users):
@@ -246,12 +250,14 @@ def test_deactivation_rules(db, users):
     accounts.set_active(db, user=viewer, active=False, actor=admin)
     assert not viewer.is_active and viewer.session_token != token
     assert (
-        accounts.authenticate(db, email=viewer.email, password=factories.PASSWORD, hash_method=FAST)
+        credentials.authenticate(
+            db, email=viewer.email, password=factories.PASSWORD, hash_method=FAST
+        )
         is None
     )
     accounts.set_active(db, user=viewer, active=True, actor=admin)
     assert (
-        accounts.authenticate(
+        credentials.authenticate(
             db, email=viewer.email, password=factories.PASSWORD, hash_method=FAST
         ).id
         == viewer.id
@@ -263,10 +269,12 @@ def test_deactivation_rules(db, users):
 
 
 def test_deactivated_admin_does_not_count(db, team, users):
-    accounts.save_membership(db, user=users["lead"], team=team, role="admin", actor=users["admin"])
-    assert accounts.count_admins(db) == 2
+    memberships.save_membership(
+        db, user=users["lead"], team=team, role="admin", actor=users["admin"]
+    )
+    assert memberships.count_admins(db) == 2
     accounts.set_active(db, user=users["lead"], active=False, actor=users["admin"])
-    assert accounts.count_admins(db) == 1
+    assert memberships.count_admins(db) == 1
 
 
 # --- passwords of existing users ------------------------------------------------------------
@@ -275,18 +283,18 @@ def test_deactivated_admin_does_not_count(db, team, users):
 def test_change_password_checks_current_and_rotates(db, users):
     user = users["marketer"]
     with pytest.raises(DomainError) as caught:
-        accounts.change_password(
+        credentials.change_password(
             db, user=user, current="wrong one!", new="new long password", hash_method=FAST
         )
     assert caught.value.field == "current_password"
     with pytest.raises(DomainError) as caught:
-        accounts.change_password(
+        credentials.change_password(
             db, user=user, current=factories.PASSWORD, new="password1", hash_method=FAST
         )
     assert caught.value.field == "new_password"
     db.rollback()
     token = user.session_token
-    accounts.change_password(
+    credentials.change_password(
         db, user=user, current=factories.PASSWORD, new="new long password", hash_method=FAST
     )
     assert user.session_token != token
@@ -301,7 +309,7 @@ def fresh_hash(db, user: User) -> str:
 def test_reset_password_by_admin(db, users):
     user = users["viewer"]
     token = user.session_token
-    accounts.reset_password(
+    credentials.reset_password(
         db, user=user, new="brand new secret", actor=users["admin"], hash_method=FAST
     )
     assert user.session_token != token
@@ -311,16 +319,18 @@ def test_reset_password_by_admin(db, users):
 
 def test_authenticate_unknown_and_wrong(db, users):
     assert (
-        accounts.authenticate(db, email="nobody@example.com", password="x" * 10, hash_method=FAST)
+        credentials.authenticate(
+            db, email="nobody@example.com", password="x" * 10, hash_method=FAST
+        )
         is None
     )
     assert (
-        accounts.authenticate(
+        credentials.authenticate(
             db, email=users["lead"].email, password="wrong password", hash_method=FAST
         )
         is None
     )
-    found = accounts.authenticate(
+    found = credentials.authenticate(
         db, email=users["lead"].email.upper(), password=factories.PASSWORD, hash_method=FAST
     )
     assert found.id == users["lead"].id
@@ -334,15 +344,17 @@ def test_unknown_email_costs_a_full_password_check(db, users, monkeypatch):
         checked.append(stored)
         return check_password_hash(stored, password)
 
-    monkeypatch.setattr(accounts, "check_password_hash", spy)
+    monkeypatch.setattr(credentials, "check_password_hash", spy)
     assert (
-        accounts.authenticate(
+        credentials.authenticate(
             db, email="ghost@example.com", password="guess guess", hash_method=FAST
         )
         is None
     )
     assert len(checked) == 1 and checked[0].startswith(FAST + "$")
-    accounts.authenticate(db, email=users["lead"].email, password="guess guess", hash_method=FAST)
+    credentials.authenticate(
+        db, email=users["lead"].email, password="guess guess", hash_method=FAST
+    )
     assert len(checked) == 2
 
 

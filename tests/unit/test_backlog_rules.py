@@ -84,7 +84,7 @@ def test_health_below_ok_full(db):
 def test_create_enters_backlog_until_the_maximum_then_stays_an_idea(db, users):
     team = factories.make_team(db, "Small", backlog_min=0, backlog_max=2)
     actor = users["marketer"]
-    from hypotheses.domain.accounts.users import set_membership
+    from hypotheses.domain.accounts.memberships import set_membership
 
     set_membership(db, user=actor, team=team, role="marketer")
     db.commit()
@@ -199,7 +199,7 @@ def test_owner_must_belong_to_the_team(db, team, users):
 
 def test_rice_inputs_only_when_the_team_uses_rice(db, users):
     team = factories.make_team(db, "Rice", rice_enabled=True)
-    from hypotheses.domain.accounts.users import set_membership
+    from hypotheses.domain.accounts.memberships import set_membership
 
     set_membership(db, user=users["marketer"], team=team, role="marketer")
     db.commit()

@@ -16,7 +16,9 @@ from crawling import BASE, ROLES, crawl, csrf_app, sign_in
 from page_checks import check_page, get_form_urls, links, parse
 
 from hypotheses.demo import load_demo, saved_logins
-from hypotheses.domain.accounts.users import create_user, get_or_create_team, set_membership
+from hypotheses.domain.accounts.memberships import set_membership
+from hypotheses.domain.accounts.teams import get_or_create_team
+from hypotheses.domain.accounts.users import create_user
 
 ROLE_BUDGET_SECONDS = 20  # CPU seconds; four roles stay well under a minute
 

@@ -11,8 +11,8 @@ from account_helpers import now_row
 from sqlmodel import select
 
 from hypotheses import languages
+from hypotheses.domain.accounts import memberships
 from hypotheses.domain.accounts import tokens as token_domain
-from hypotheses.domain.accounts import users as accounts
 from hypotheses.models import User
 
 RU = {"Accept-Language": "ru-RU,ru;q=0.9,en;q=0.5"}
@@ -117,7 +117,9 @@ def test_team_default_language_is_given_to_new_members_without_one(client, auth,
     db.add(other)
     db.commit()
     with client.application.test_request_context():
-        accounts.save_membership(db, user=newcomer, team=other, role="viewer", actor=users["admin"])
+        memberships.save_membership(
+            db, user=newcomer, team=other, role="viewer", actor=users["admin"]
+        )
     assert now_row(db, newcomer).language == "ru"
 
 

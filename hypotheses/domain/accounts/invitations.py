@@ -9,15 +9,11 @@ from flask_babel import gettext as _
 from sqlmodel import Session, col, select
 
 from hypotheses.domain.accounts import links
+from hypotheses.domain.accounts.hashed_tokens import new_token
 from hypotheses.domain.accounts.links import LinkState
+from hypotheses.domain.accounts.memberships import check_role, set_membership
 from hypotheses.domain.accounts.passwords import DEFAULT_HASH_METHOD
-from hypotheses.domain.accounts.users import (
-    ROLES,
-    _clean_email,
-    _clean_name,
-    create_user,
-    set_membership,
-)
+from hypotheses.domain.accounts.users import audit_created, clean_email, clean_name, create_user
 from hypotheses.domain.core import audit
 from hypotheses.domain.core.errors import Conflict, DomainError
 from hypotheses.domain.core.transaction import write_lock
@@ -69,18 +65,11 @@ def invite(
 ) -> Invitation:
     """Invite *email* into *team* as *role* and queue the e-mail (in *language*). An earlier
     pending invitation of the address stops working. Commits."""
-    if role not in ROLES:
-        raise DomainError(_("Choose a role: admin, lead, marketer or viewer."), field="role")
+    check_role(role)
     write_lock(session)
-    email = _clean_email(session, email)
-    moment = links.now()
-    for older in session.exec(
-        select(Invitation).where(Invitation.email == email, col(Invitation.used_at).is_(None))
-    ).all():
-        if links.state_of(older, at=moment) is LinkState.VALID:
-            older.expires_at = moment
-            session.add(older)
-    token, token_hash = links.new_token()
+    email = clean_email(session, email)
+    moment = links.expire_pending(session, Invitation, Invitation.email == email)
+    token, token_hash = new_token()
     invitation = Invitation(
         email=email,
         team_id=team.id,
@@ -116,12 +105,7 @@ def invite(
 
 def find(session: Session, token: str) -> tuple[Invitation | None, LinkState]:
     """Return the invitation *token* opens (None if unknown) and whether it can be used."""
-    if not token or len(token) > 200:
-        return None, LinkState.UNKNOWN
-    row = session.exec(
-        select(Invitation).where(Invitation.token_hash == links.hash_token(token))
-    ).first()
-    return row, links.state_of(row)
+    return links.find(session, Invitation, token)
 
 
 def accept(
@@ -141,7 +125,7 @@ def accept(
     invitation, state = find(session, token)
     if state is not LinkState.VALID:
         raise LinkRefused(state)
-    _clean_name(name)
+    clean_name(name)
     try:
         user = create_user(  # hashes first, then takes the write lock
             session,
@@ -161,24 +145,8 @@ def accept(
     team = session.get(Team, invitation.team_id)
     invitation.user_id = user.id
     session.add(invitation)
-    audit.record(
-        session,
-        team_id=None,
-        entity="user",
-        entity_id=user.id,
-        action="user.create",
-        actor=user,
-        changes={"name": [None, user.name], "email": [None, user.email]},
-        note=f"invitation:{invitation.id}",
-    )
-    audit.record(
-        session,
-        team_id=team.id,
-        entity="invitation",
-        entity_id=invitation.id,
-        action="invitation.accept",
-        actor=user,
-    )
+    audit_created(session, user, actor=user, note=f"invitation:{invitation.id}")
+    audit.log(session, "invitation", invitation, "invitation.accept", user)
     inviter = session.get(User, invitation.invited_by_id) if invitation.invited_by_id else None
     set_membership(session, user=user, team=team, role=invitation.role, actor=inviter)
     session.commit()

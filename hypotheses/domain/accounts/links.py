@@ -1,19 +1,20 @@
 """One-time links (invitations, password resets): a random token in the link, its SHA-256 in
-the database, so a copy of the database opens no account. The e-mails they travel in."""
+the database (hashed_tokens), so a copy of the database opens no account. The e-mails they
+travel in."""
 
 from __future__ import annotations
 
 import enum
-import hashlib
-import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import render_template
 from flask_babel import force_locale
 from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
+from hypotheses.domain.accounts.hashed_tokens import hash_token, worth_looking_up
 from hypotheses.domain.notifications.messages import Message
 from hypotheses.domain.notifications.render import Rendered, absolute
 
@@ -25,17 +26,6 @@ class LinkState(enum.Enum):
     UNKNOWN = "unknown"
     USED = "used"
     EXPIRED = "expired"
-
-
-def new_token() -> tuple[str, str]:
-    """Return a fresh random token (43 URL-safe characters) and its stored hash."""
-    token = secrets.token_urlsafe(32)
-    return token, hash_token(token)
-
-
-def hash_token(token: str) -> str:
-    """Return the SHA-256 hex digest stored for *token*."""
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def now() -> datetime:
@@ -55,6 +45,26 @@ def state_of(row, *, at: datetime | None = None) -> LinkState:
     if _aware(row.expires_at) <= (at or now()):
         return LinkState.EXPIRED
     return LinkState.VALID
+
+
+def find(session: Session, model, token: str) -> tuple[Any, LinkState]:
+    """Return the link row of *model* that *token* opens (None if unknown) and whether it can
+    be used."""
+    if not worth_looking_up(token):
+        return None, LinkState.UNKNOWN
+    row = session.exec(select(model).where(model.token_hash == hash_token(token))).first()
+    return row, state_of(row)
+
+
+def expire_pending(session: Session, model, *where: Any) -> datetime:
+    """End every still usable link of *model* matching *where* (a newer one replaces them);
+    return the moment they end, the new link's creation time."""
+    moment = now()
+    for older in session.exec(select(model).where(*where, col(model.used_at).is_(None))).all():
+        if state_of(older, at=moment) is LinkState.VALID:
+            older.expires_at = moment
+            session.add(older)
+    return moment
 
 
 def use_once(session: Session, model, row_id: int) -> bool:

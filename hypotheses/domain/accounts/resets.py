@@ -9,9 +9,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from hypotheses.domain.accounts import links
+from hypotheses.domain.accounts.credentials import normalise_email, store_password
+from hypotheses.domain.accounts.hashed_tokens import new_token
 from hypotheses.domain.accounts.invitations import LinkRefused
 from hypotheses.domain.accounts.links import LinkState
 from hypotheses.domain.accounts.passwords import (
@@ -19,7 +21,6 @@ from hypotheses.domain.accounts.passwords import (
     check_password_rules,
     hash_password,
 )
-from hypotheses.domain.accounts.users import new_session_token, normalise_email
 from hypotheses.domain.core import audit
 from hypotheses.domain.core.transaction import write_lock
 from hypotheses.domain.notifications import outbox
@@ -54,7 +55,7 @@ def request_reset(session: Session, *, email: str, language: str) -> None:
     """Queue a reset link to *email* when it belongs to an active account; otherwise do the
     same rendering and nothing else. Earlier unused links of the account stop working.
     Commits."""
-    token, token_hash = links.new_token()
+    token, token_hash = new_token()
     address = normalise_email(email or "")[:254]
     write_lock(session)
     user = session.exec(select(User).where(User.email == address)).first()
@@ -64,15 +65,7 @@ def request_reset(session: Session, *, email: str, language: str) -> None:
     if user is None or not user.is_active:
         session.rollback()
         return
-    moment = links.now()
-    for older in session.exec(
-        select(PasswordReset).where(
-            PasswordReset.user_id == user.id, col(PasswordReset.used_at).is_(None)
-        )
-    ).all():
-        if links.state_of(older, at=moment) is LinkState.VALID:
-            older.expires_at = moment
-            session.add(older)
+    moment = links.expire_pending(session, PasswordReset, PasswordReset.user_id == user.id)
     reset = PasswordReset(
         user_id=user.id,
         token_hash=token_hash,
@@ -81,14 +74,7 @@ def request_reset(session: Session, *, email: str, language: str) -> None:
     )
     session.add(reset)
     session.flush()
-    audit.record(
-        session,
-        team_id=None,
-        entity="user",
-        entity_id=user.id,
-        action="user.reset_requested",
-        actor=None,
-    )
+    audit.log(session, "user", user, "user.reset_requested", None, team_id=None)
     outbox.enqueue_email(
         session,
         to=user.email,
@@ -105,16 +91,12 @@ def request_reset(session: Session, *, email: str, language: str) -> None:
 def find(session: Session, token: str) -> tuple[PasswordReset | None, LinkState]:
     """Return the reset *token* opens (None if unknown) and whether it can be used; the link
     of a deactivated account counts as unknown."""
-    if not token or len(token) > 200:
-        return None, LinkState.UNKNOWN
-    row = session.exec(
-        select(PasswordReset).where(PasswordReset.token_hash == links.hash_token(token))
-    ).first()
+    row, state = links.find(session, PasswordReset, token)
     if row is not None:
         user = session.get(User, row.user_id)
         if user is None or not user.is_active:
             return None, LinkState.UNKNOWN
-    return row, links.state_of(row)
+    return row, state
 
 
 def complete_reset(
@@ -136,16 +118,6 @@ def complete_reset(
         session.rollback()
         raise LinkRefused(links.state_of(session.get(PasswordReset, reset.id)))
     user = session.get(User, reset.user_id)
-    user.password_hash = password_hash
-    user.session_token = new_session_token()
-    session.add(user)
-    audit.record(
-        session,
-        team_id=None,
-        entity="user",
-        entity_id=user.id,
-        action="user.password_reset_link",
-        actor=user,
-    )
+    store_password(session, user, password_hash, action="user.password_reset_link", actor=user)
     session.commit()
     return user

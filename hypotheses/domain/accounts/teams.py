@@ -15,7 +15,7 @@ from flask_babel import ngettext
 from sqlalchemy import case
 from sqlmodel import Session, col, func, select
 
-from hypotheses.domain.accounts.users import get_or_create_team, set_membership
+from hypotheses.domain.accounts.memberships import check_role, set_membership
 from hypotheses.domain.backlog.queries import backlog_size
 from hypotheses.domain.core import audit
 from hypotheses.domain.core.errors import (
@@ -28,6 +28,7 @@ from hypotheses.domain.core.errors import (
 )
 from hypotheses.domain.core.transaction import write_lock
 from hypotheses.domain.experiments.metrics import CURRENCIES
+from hypotheses.domain.reviews.metrics import seed_catalog
 from hypotheses.enums import EarlyLookMethod, ExperimentStatus, Role, ScoreFormula
 from hypotheses.languages import LANGUAGES
 from hypotheses.models import AuditEntry, Experiment, Membership, Team, User
@@ -211,6 +212,24 @@ def _clean_name(session: Session, name: str, *, exclude_id: int | None = None) -
     return name
 
 
+def get_or_create_team(session: Session, name: str, language: str | None = None) -> Team:
+    """Return the team called *name*, creating it (with its metric catalog) when missing (not
+    committed).
+
+    A new team has no default language yet, so its catalog's names are in *language* (the
+    creating user's language: "ru", "en"); English when None."""
+    name = name.strip()
+    if not name:
+        raise DomainError(_("Team name is required."), field="team")
+    team = session.exec(select(Team).where(Team.name == name)).first()
+    if team is None:
+        team = Team(name=name)
+        session.add(team)
+        session.flush()
+        seed_catalog(session, team=team, language=language)
+    return team
+
+
 def create_team(
     session: Session,
     *,
@@ -225,19 +244,11 @@ def create_team(
     :param language: the catalog's language ("ru", "en"); by default the actor's own setting.
     """
     write_lock(session)
-    if join_as is not None and join_as not in {r.value for r in Role}:
-        raise DomainError(_("Choose a role: admin, lead, marketer or viewer."), field="join_as")
+    if join_as is not None:
+        check_role(join_as, field="join_as")
     name = _clean_name(session, name)
     team = get_or_create_team(session, name, language=language or actor.language)
-    audit.record(
-        session,
-        team_id=team.id,
-        entity="team",
-        entity_id=team.id,
-        action="team.create",
-        actor=actor,
-        changes=audit.created({"name": name}),
-    )
+    audit.log(session, "team", team, "team.create", actor, changes=audit.created({"name": name}))
     if join_as:
         set_membership(session, user=actor, team=team, role=join_as, actor=actor)
     session.commit()
@@ -250,17 +261,10 @@ def rename_team(session: Session, *, team: Team, name: str, actor: User) -> None
     name = _clean_name(session, name, exclude_id=team.id)
     if name == team.name:
         return
-    audit.record(
-        session,
-        team_id=team.id,
-        entity="team",
-        entity_id=team.id,
-        action="team.rename",
-        actor=actor,
-        changes={"name": [team.name, name]},
+    values = {"name": name}
+    audit.apply_changes(
+        session, team, values, team_id=team.id, entity="team", action="team.rename", actor=actor
     )
-    team.name = name
-    session.add(team)
     session.commit()
 
 

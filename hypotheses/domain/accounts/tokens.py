@@ -9,15 +9,15 @@ Use cases (create_token, revoke_token) validate, write an audit entry and commit
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlmodel import Session, col, select
 
+from hypotheses.domain.accounts.hashed_tokens import hash_token, new_token, worth_looking_up
+from hypotheses.domain.accounts.memberships import membership_of
 from hypotheses.domain.core import audit
 from hypotheses.domain.core.errors import Conflict, DomainError, NotFound
 from hypotheses.domain.core.transaction import write_lock
@@ -29,17 +29,6 @@ MAX_ACTIVE_PER_USER = 20
 # last_used_at is written at most this often per token, so reads do not all become writes.
 TOUCH_EVERY = timedelta(minutes=1)
 ENTITY = "api_token"
-
-
-def hash_token(raw: str) -> str:
-    """Return the SHA-256 hex digest under which a token is stored."""
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
-
-
-def _membership(session: Session, user_id: int, team_id: int) -> Membership | None:
-    return session.exec(
-        select(Membership).where(Membership.user_id == user_id, Membership.team_id == team_id)
-    ).first()
 
 
 def create_token(
@@ -57,7 +46,7 @@ def create_token(
         raise DomainError(_("Remove control characters from this field."), field="name")
     if not user.is_active:
         raise Conflict(_("This user is deactivated; a token cannot be created for them."))
-    if _membership(session, user.id, team.id) is None:
+    if membership_of(session, user, team) is None:
         raise Conflict(
             _("This user is not a member of team %(team)s.", team=team.name), field="team"
         )
@@ -71,12 +60,12 @@ def create_token(
                 n=MAX_ACTIVE_PER_USER,
             )
         )
-    raw = PREFIX + secrets.token_urlsafe(32)
+    raw, token_hash = new_token(PREFIX)
     token = ApiToken(
         user_id=user.id,
         team_id=team.id,
         name=name or _("API token"),
-        token_hash=hash_token(raw),
+        token_hash=token_hash,
         prefix=raw[: len(PREFIX) + 6],
     )
     audit.record_new(
@@ -116,15 +105,7 @@ def revoke_token(session: Session, *, user: User, token_id: int) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         session.add(token)
-        audit.record(
-            session,
-            team_id=token.team_id,
-            entity=ENTITY,
-            entity_id=token.id,
-            action="token.revoke",
-            actor=user,
-            changes={"revoked": [False, True]},
-        )
+        audit.log(session, ENTITY, token, "token.revoke", user, changes={"revoked": [False, True]})
         session.commit()
     return token
 
@@ -145,7 +126,7 @@ def authenticate(session: Session, raw: str) -> TokenIdentity | None:
     A deactivated user or a user no longer in the token's team gets None. Updates
     ``last_used_at`` (at most once a minute; commits only then).
     """
-    if not raw or not raw.startswith(PREFIX) or len(raw) > 200:
+    if not worth_looking_up(raw, PREFIX):
         return None
     digest = hash_token(raw)
     # One query: the token with its user, team and the user's membership of that team.

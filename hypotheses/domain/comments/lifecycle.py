@@ -23,6 +23,7 @@ from hypotheses.enums import NotificationEvent, ReviewStatus
 from hypotheses.models import Comment, Experiment, Hypothesis, Membership, Review, Team, User
 
 EXCERPT = 300
+ENTITY = "comment"
 
 
 @dataclass(frozen=True)
@@ -146,15 +147,11 @@ def add_comment(
         body=body,
         created_at=datetime.now(UTC),
     )
-    audit.record_new(
-        session,
-        comment,
-        team_id=team.id,
-        entity="comment",
-        action="comment.create",
-        actor=author,
-        values={"body": body},
-        note=_note(target),
+    session.add(comment)
+    session.flush()
+    changes = audit.created({"body": body})
+    audit.log(
+        session, ENTITY, comment, "comment.create", author, changes=changes, note=_note(target)
     )
     ids = mentions(body, members(session, team=team))
     _notify(session, team=team, target=target, comment=comment, author=author, link=link, ids=ids)
@@ -186,22 +183,14 @@ def edit_comment(
         return False
     people = members(session, team=team)
     before = set(mentions(comment.body, people))
-    changes = audit.apply_changes(
-        session,
-        comment,
-        {"body": body},
-        team_id=team.id,
-        entity="comment",
-        action="comment.edit",
-        actor=user,
-        note=_note(target),
-    )
-    comment.edited_at = datetime.now(UTC)
+    changes = {"body": [comment.body, body]}
+    audit.log(session, ENTITY, comment, "comment.edit", user, changes=changes, note=_note(target))
+    comment.body, comment.edited_at = body, datetime.now(UTC)
     session.add(comment)
     added = [uid for uid in mentions(body, people) if uid not in before]
     _notify(session, team=team, target=target, comment=comment, author=user, link=link, ids=added)
     session.commit()
-    return bool(changes)
+    return True
 
 
 def delete_comment(
@@ -212,16 +201,8 @@ def delete_comment(
     if not rules.may_delete(comment, user, role):
         raise Forbidden(_("Only the author or a team lead can delete this comment."))
     write_lock(session)
-    audit.record(
-        session,
-        team_id=team.id,
-        entity="comment",
-        entity_id=comment.id,
-        action="comment.delete",
-        actor=user,
-        changes={"body": [comment.body, None]},
-        note=_note(target),
-    )
+    changes = {"body": [comment.body, None]}
+    audit.log(session, ENTITY, comment, "comment.delete", user, changes=changes, note=_note(target))
     session.delete(comment)
     session.commit()
 
@@ -237,14 +218,9 @@ def set_viewers_may_comment(session: Session, *, team: Team, allowed: bool, acto
     """Let the team's viewers comment, or not (a team setting, audited). Returns whether it
     changed. Commits."""
     write_lock(session)
+    values = {"viewers_may_comment": bool(allowed)}
     changes = audit.apply_changes(
-        session,
-        team,
-        {"viewers_may_comment": bool(allowed)},
-        team_id=team.id,
-        entity="team",
-        action="team.settings",
-        actor=actor,
+        session, team, values, team_id=team.id, entity="team", action="team.settings", actor=actor
     )
     if changes:
         session.commit()

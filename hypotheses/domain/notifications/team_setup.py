@@ -91,15 +91,8 @@ def add_webhook(
     )
     session.add(hook)
     session.flush()
-    audit.record(
-        session,
-        team_id=team.id,
-        entity=ENTITY,
-        entity_id=hook.id,
-        action="webhook.add",
-        actor=actor,
-        changes={"name": [None, name], "kind": [None, kind], "events": [None, chosen]},
-    )
+    changes = audit.created({"name": name, "kind": kind, "events": chosen})
+    audit.log(session, ENTITY, hook, "webhook.add", actor, changes=changes)
     session.commit()
     return hook, made
 
@@ -111,15 +104,7 @@ def remove_webhook(session: Session, *, team: Team, actor: User, webhook_id: int
     ).first()
     if hook is None:
         raise NotFound(_("This webhook does not exist."))
-    audit.record(
-        session,
-        team_id=team.id,
-        entity=ENTITY,
-        entity_id=hook.id,
-        action="webhook.remove",
-        actor=actor,
-        changes={"name": [hook.name, None]},
-    )
+    audit.log(session, ENTITY, hook, "webhook.remove", actor, changes={"name": [hook.name, None]})
     session.delete(hook)
     session.commit()
 
@@ -141,18 +126,10 @@ def set_days(
     if errors:
         raise ValidationFailed(errors)
     locked = session.exec(select(Team).where(col(Team.id) == team.id)).one()
-    changes = audit.diff({k: getattr(locked, k) for k in values}, values)
+    action = "team.notifications"
+    changes = audit.apply_changes(
+        session, locked, values, team_id=team.id, entity="team", action=action, actor=actor
+    )
     if changes:
-        for key, value in values.items():
-            setattr(locked, key, value)
-        audit.record(
-            session,
-            team_id=team.id,
-            entity="team",
-            entity_id=team.id,
-            action="team.notifications",
-            actor=actor,
-            changes=changes,
-        )
         session.commit()
     return changes

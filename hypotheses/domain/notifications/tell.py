@@ -11,15 +11,7 @@ from sqlmodel import Session, col, select
 from hypotheses.domain.core.weeks import week_bounds
 from hypotheses.domain.notifications.events import notify
 from hypotheses.enums import NotificationEvent, Role
-from hypotheses.models import (
-    Experiment,
-    Hypothesis,
-    Membership,
-    Review,
-    ReviewDecision,
-    Team,
-    User,
-)
+from hypotheses.models import Experiment, Hypothesis, Membership, Review, ReviewDecision, Team, User
 
 E = NotificationEvent
 
@@ -35,8 +27,9 @@ def leads_of(session: Session, team_id: int) -> list[int]:
     )
 
 
-def _actor_id(actor: User | None) -> int | None:
-    return actor.id if actor is not None else None
+def _tell(session: Session, event: str, team_id: int, people: list, context: dict, actor) -> None:
+    actor_id = actor.id if actor is not None else None
+    notify(session, event, team_id=team_id, recipients=people, context=context, actor_id=actor_id)
 
 
 def hypothesis(session: Session, event: str, item: Hypothesis, *, actor: User | None) -> None:
@@ -46,14 +39,7 @@ def hypothesis(session: Session, event: str, item: Hypothesis, *, actor: User | 
     else:
         people = [item.created_by_id, item.owner_id]
     context = {"title": item.title, "path": f"/backlog/{item.id}", "reason": item.reject_reason}
-    notify(
-        session,
-        event,
-        team_id=item.team_id,
-        recipients=people,
-        context=context,
-        actor_id=_actor_id(actor),
-    )
+    _tell(session, event, item.team_id, people, context, actor)
 
 
 def experiment(session: Session, event: str, item: Experiment, *, actor: User | None) -> None:
@@ -67,14 +53,7 @@ def experiment(session: Session, event: str, item: Experiment, *, actor: User | 
         "learning": item.learning,
     }
     people = [owner.owner_id if owner else None, *leads_of(session, item.team_id)]
-    notify(
-        session,
-        event,
-        team_id=item.team_id,
-        recipients=people,
-        context=context,
-        actor_id=_actor_id(actor),
-    )
+    _tell(session, event, item.team_id, people, context, actor)
 
 
 def review_published(session: Session, *, team: Team, review: Review, actor: User) -> None:
@@ -103,14 +82,7 @@ def review_published(session: Session, *, team: Team, review: Review, actor: Use
         "tests": decided,
         "decisions": [{"text": d.text, "owner": name, "due": d.due} for d, name in decisions],
     }
-    notify(
-        session,
-        E.REVIEW_PUBLISHED,
-        team_id=team.id,
-        recipients=list(members),
-        context=context,
-        actor_id=actor.id,
-    )
+    _tell(session, E.REVIEW_PUBLISHED, team.id, list(members), context, actor)
 
 
 def decision_assigned(
@@ -118,11 +90,4 @@ def decision_assigned(
 ) -> None:
     """A review decision got an owner: tell them (not when they assigned it to themselves)."""
     context = {"text": decision.text, "due": decision.due, "path": f"/reviews/{review.iso_week}"}
-    notify(
-        session,
-        E.REVIEW_DECISION_ASSIGNED,
-        team_id=review.team_id,
-        recipients=[decision.owner_id],
-        context=context,
-        actor_id=actor.id,
-    )
+    _tell(session, E.REVIEW_DECISION_ASSIGNED, review.team_id, [decision.owner_id], context, actor)
