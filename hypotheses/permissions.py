@@ -50,6 +50,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 }
 
 F = TypeVar("F", bound=Callable[..., Any])
+SIGNED_IN = "login"  # what a view that needs only a signed-in user declares
 
 
 def role_can(role: str | None, permission: str) -> bool:
@@ -64,21 +65,18 @@ def can(permission: str) -> bool:
     return role_can(g.get("role"), permission)
 
 
-def requires(permission: str) -> Callable[[F], F]:
-    """Require sign-in and *permission* in the current team; 403 otherwise."""
-    if permission not in PERMISSIONS:
+def guarded(permission: str | None, check: Callable[[], Any]) -> Callable[[F], F]:
+    """The one permission decorator (the web's and the API's): mark the view with *permission*
+    and run *check* before it. *check* refuses by raising (403, 401) or by returning an answer
+    to send instead of the view's (a redirect to sign in); None lets the view run."""
+    if permission not in (None, SIGNED_IN) and permission not in PERMISSIONS:
         raise KeyError(f"unknown permission {permission!r}")
 
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if not current_user.is_authenticated:
-                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-            if g.get("team") is None:
-                return redirect(url_for("auth.no_team"))
-            if not can(permission):
-                abort(403)
-            return view(*args, **kwargs)
+            refusal = check()
+            return view(*args, **kwargs) if refusal is None else refusal
 
         wrapped.permission = permission  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
@@ -86,20 +84,34 @@ def requires(permission: str) -> Callable[[F], F]:
     return decorator
 
 
+def _sign_in_first() -> Any:
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    return None
+
+
+def requires(permission: str) -> Callable[[F], F]:
+    """Require sign-in and *permission* in the current team; 403 otherwise."""
+
+    def check() -> Any:
+        if not current_user.is_authenticated:
+            return _sign_in_first()
+        if g.get("team") is None:
+            return redirect(url_for("auth.no_team"))
+        if not can(permission):
+            abort(403)
+        return None
+
+    return guarded(permission, check)
+
+
 def public(view: F) -> F:
-    """Mark a view as reachable without a permission (login, static pages)."""
+    """Mark a view as reachable without a permission (login, static pages, the OpenAPI
+    document)."""
     view.permission = None  # type: ignore[attr-defined]
     return view
 
 
 def login_only(view: F) -> F:
     """Require sign-in but no team permission (profile, team switch)."""
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-        return view(*args, **kwargs)
-
-    wrapped.permission = "login"  # type: ignore[attr-defined]
-    return wrapped  # type: ignore[return-value]
+    return guarded(SIGNED_IN, _sign_in_first)(view)

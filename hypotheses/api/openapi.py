@@ -19,10 +19,11 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
-from hypotheses.api.auth import api_public, api_requires
+from hypotheses.api.auth import api_requires
 from hypotheses.api.errors import ApiError, from_validation_error
 from hypotheses.api.schemas import WEEK, ErrorResponse
 from hypotheses.api.schemas_experiments import ResultsCsvQuery
+from hypotheses.permissions import public
 
 PREFIX = "/api/v1"
 ERROR_TEXT = {
@@ -248,7 +249,7 @@ def operation(
                 kwargs["body"] = parse_body(body, required=body_required)
             return _serialise(view(*args, **kwargs), status)
 
-        guarded = api_public(handler) if permission is None else api_requires(permission)(handler)
+        guarded = public(handler) if permission is None else api_requires(permission)(handler)
         endpoint = view.__name__
         bp.add_url_rule(rule, endpoint=endpoint, view_func=guarded, methods=[method])
         OPERATIONS.append(
