@@ -132,19 +132,6 @@ def look_method(session: Session, experiment: Experiment) -> str:
     return str(method or EarlyLookMethod.OBRIEN_FLEMING)
 
 
-def store(
-    session: Session,
-    experiment: Experiment,
-    result_set: ResultSet,
-    rows: list[dict[str, Any]],
-    final: bool,
-    splits: list[float],
-) -> Analysis:
-    """Analyse *result_set* (its earlier looks, the team's method, its metrics) and store it."""
-    inputs = stored_inputs(session, experiment, result_set, rows, final, splits)
-    return save_analysis(session, experiment.id, result_set.id, inputs)
-
-
 def stored_inputs(
     session: Session,
     experiment: Experiment,

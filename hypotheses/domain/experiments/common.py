@@ -346,16 +346,11 @@ def running_tests(session: Session, *, team: Team) -> list[TestRow]:
 
 
 def record_experiment(
-    session: Session,
-    experiment: Experiment,
-    *,
-    actor: User | None,
-    action: str,
-    changes: dict[str, Any],
-    note: str | None = None,
+    session: Session, experiment: Experiment, *, action: str, **entry: Any
 ) -> None:
-    """Flush *experiment* (bumping its version) and audit the change."""
-    _save(session, ENTITY, experiment, action, actor, changes, note)
+    """Flush *experiment* (bumping its version) and audit *action*; *entry* is the rest of the
+    audit entry: ``actor``, ``changes`` and an optional ``note``."""
+    _save(session, ENTITY, experiment, action, **entry)
 
 
 def move_hypothesis(
@@ -372,23 +367,16 @@ def move_hypothesis(
         return
     changes = {"status": [hypothesis.status, status]}
     hypothesis.status = status
-    _save(session, "hypothesis", hypothesis, action, actor, changes, note)
+    _save(session, "hypothesis", hypothesis, action, actor=actor, changes=changes, note=note)
 
 
-def _save(
-    session: Session,
-    entity: str,
-    row: Experiment | Hypothesis,
-    action: str,
-    actor: User | None,
-    changes: dict[str, Any],
-    note: str | None,
-) -> None:
-    """Stamp *row* updated, flush it (bumping its version) and audit the change."""
+def _save(session: Session, entity: str, row: Any, action: str, **entry: Any) -> None:
+    """Stamp *row* updated, flush it (bumping its version) and audit *action* on it; *entry* is
+    the rest of the audit entry (``actor``, ``changes``, ``note``; see ``audit.log``)."""
     row.updated_at = utcnow()
     session.add(row)
     session.flush()
-    audit.log(session, entity, row, action, actor, changes=changes, version=row.version, note=note)
+    audit.log(session, entity, row, action, version=row.version, **entry)
 
 
 def approved_without_design(session: Session, *, team: Team) -> list[Hypothesis]:

@@ -29,7 +29,7 @@ MAX_MEAN = 1e12
 # What a running test may no longer change (pre-registration). The planned sample per variant
 # derives from these and is kept as stored. Daily traffic stays editable: it only moves the
 # expected end date.
-LOCKED_FIELDS = (
+_PLAN_INPUTS = (
     "metric_name",
     "metric_kind",
     "baseline",
@@ -38,21 +38,9 @@ LOCKED_FIELDS = (
     "mde_relative",
     "alpha",
     "power",
-    "variants",
 )
-DESIGN_FIELDS = (
-    "metric_name",
-    "metric_kind",
-    "baseline",
-    "baseline_sd",
-    "mde",
-    "mde_relative",
-    "alpha",
-    "power",
-    "daily_visitors",
-    "per_variant",
-    "duration_days",
-)
+LOCKED_FIELDS = (*_PLAN_INPUTS, "variants")
+DESIGN_FIELDS = (*_PLAN_INPUTS, "daily_visitors", "per_variant", "duration_days")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 

@@ -85,6 +85,14 @@ def _choice(raw: Any, allowed: type, field: str, message: str) -> str:
     return str(raw)
 
 
+def _clean_decision(decision: Any, outcome: Any) -> tuple[str, str]:
+    """Return the *decision* and *outcome* checked (DomainError on its field otherwise)."""
+    return (
+        _choice(decision, Decision, "decision", _("Choose ship, iterate or kill.")),
+        _choice(outcome, Outcome, "outcome", _("Choose won, lost or inconclusive.")),
+    )
+
+
 @use_case
 def decide(
     session: Session,
@@ -105,8 +113,7 @@ def decide(
     enters the backlog when there is room, else the inbox). A decision that goes against the
     analysis (deciding.contradictions) needs a written *reason*, stored and shown with it.
     """
-    decision = _choice(decision, Decision, "decision", _("Choose ship, iterate or kill."))
-    outcome = _choice(outcome, Outcome, "outcome", _("Choose won, lost or inconclusive."))
+    decision, outcome = _clean_decision(decision, outcome)
     learning = _clean_text(
         learning,
         field="learning",
@@ -188,17 +195,16 @@ def correct_decision(
     team: Team,
     actor: User | None,
     hypothesis_id: int,
+    reason: Any,
     decision: Any,
     outcome: Any,
-    reason: Any,
     learning: Any = None,
 ) -> Experiment:
     """A lead corrects a recorded decision: the new decision and outcome (and learning, when
     given) replace the old ones with a written *reason*, audited; win rates and calibration
     follow the correction. The reason also stands for a corrected decision that goes against
     the analysis."""
-    decision = _choice(decision, Decision, "decision", _("Choose ship, iterate or kill."))
-    outcome = _choice(outcome, Outcome, "outcome", _("Choose won, lost or inconclusive."))
+    decision, outcome = _clean_decision(decision, outcome)
     text = _clean_text(
         reason,
         field="reason",

@@ -2,7 +2,7 @@
 confirmation and a written reason, recorded on the test and audited.
 
 The finishing use cases (``results.finish`` and final results in ``results.record_results``)
-ask ``check_finish`` before they move the test to finished.
+check the lead's role, then ask ``check_finish`` before they move the test to finished.
 """
 
 from __future__ import annotations
@@ -11,13 +11,11 @@ from typing import Any
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlmodel import Session
 
 from hypotheses.domain.core.errors import DomainError
 from hypotheses.domain.experiments import progress
-from hypotheses.domain.experiments.common import require_role
 from hypotheses.languages import percent_sign
-from hypotheses.models import Experiment, Team, User
+from hypotheses.models import Experiment
 
 MAX_REASON = 1000
 
@@ -50,20 +48,12 @@ def _clean_reason(raw: Any) -> str:
 
 
 def check_finish(
-    session: Session,
-    *,
-    team: Team,
-    actor: User | None,
-    experiment: Experiment,
-    rows: Any,
-    reason: Any = None,
-    confirmed: bool = False,
-    field: str = "reason",
+    experiment: Experiment, rows: Any, reason: Any, *, confirmed: bool, field: str = "reason"
 ) -> str | None:
-    """Refuse finishing unless *actor* is a lead and, below the planned sample, the finish is
-    *confirmed* with a written *reason*; return the cleaned reason (None at or above the plan).
-    *field* names the input a missing reason is reported on."""
-    require_role(session, "finish", team=team, actor=actor)
+    """Refuse finishing below the planned sample unless it is *confirmed* with a written
+    *reason*; return the cleaned reason (None at or above the plan). *field* names the input a
+    missing reason is reported on. Finishing is a lead's action: the use case checks the role
+    (require_role "finish") first."""
     short = below_plan(experiment, rows)
     if short is None:
         return None

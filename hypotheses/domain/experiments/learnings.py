@@ -27,6 +27,11 @@ FEW_TESTS = 10
 TEXT_COLUMNS = ("title", "change", "audience", "expected_effect", "rationale", "tags", "channel")
 
 
+def _of_experiment(name: str) -> property:
+    """A read-only attribute of a row that is its experiment's field *name*."""
+    return property(lambda row: getattr(row.experiment, name), doc=f"The experiment's {name}.")
+
+
 @dataclass
 class LearningRow:
     """One decided test: the hypothesis, its experiment, the latest verdict and who decided."""
@@ -36,21 +41,10 @@ class LearningRow:
     verdict: str | None
     decided_by: str | None
 
-    @property
-    def decision(self) -> str | None:
-        return self.experiment.decision
-
-    @property
-    def outcome(self) -> str | None:
-        return self.experiment.outcome
-
-    @property
-    def learning(self) -> str | None:
-        return self.experiment.learning
-
-    @property
-    def decided_at(self) -> datetime | None:
-        return self.experiment.decided_at
+    decision = _of_experiment("decision")
+    outcome = _of_experiment("outcome")
+    learning = _of_experiment("learning")
+    decided_at = _of_experiment("decided_at")
 
 
 def normalise_tag(value: str | None) -> str:

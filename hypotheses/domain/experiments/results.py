@@ -25,7 +25,7 @@ from hypotheses.domain.experiments.analyses import (
     engine_inputs,
     look_method,
     looks_before,
-    store,
+    save_analysis,
     stored_inputs,
 )
 from hypotheses.domain.experiments.common import (
@@ -216,15 +216,10 @@ def record_results(
     finishing_now = final and experiment.status == ExperimentStatus.RUNNING
     reason = None
     if finishing_now:  # final numbers finish the test: a lead's action (issue 13)
+        require_role(session, "finish", team=team, actor=actor)
+        confirmed = bool(finish_reason)
         reason = finishing.check_finish(
-            session,
-            team=team,
-            actor=actor,
-            experiment=experiment,
-            rows=rows,
-            reason=finish_reason,
-            confirmed=bool(finish_reason),
-            field="final",
+            experiment, rows, finish_reason, confirmed=confirmed, field="final"
         )
     result_set = ResultSet(
         experiment_id=experiment.id,
@@ -237,7 +232,9 @@ def record_results(
     )
     session.add(result_set)
     session.flush()
-    analysis = store(session, experiment, result_set, rows, final, [v.split for v in variants_])
+    splits = [v.split for v in variants_]
+    inputs = stored_inputs(session, experiment, result_set, rows, final, splits)
+    analysis = save_analysis(session, experiment.id, result_set.id, inputs)
     look = "final" if final else "early look"  # stored in English, worded when shown
     record_experiment(
         session,
@@ -301,20 +298,11 @@ def finish(
             _("Enter the results first; a test without results can only be stopped."),
             field="status",
         )
-    text = finishing.check_finish(
-        session,
-        team=team,
-        actor=actor,
-        experiment=experiment,
-        rows=result_data(latest),
-        reason=reason,
-        confirmed=confirmed,
-    )
+    text = finishing.check_finish(experiment, result_data(latest), reason, confirmed=confirmed)
     latest.final = True
     session.add(latest)
-    variants_ = variants_of(session, experiment=experiment)
-    analysis = store(
-        session, experiment, latest, result_data(latest), True, [v.split for v in variants_]
-    )
+    splits = [v.split for v in variants_of(session, experiment=experiment)]
+    inputs = stored_inputs(session, experiment, latest, result_data(latest), True, splits)
+    analysis = save_analysis(session, experiment.id, latest.id, inputs)
     _finish(session, team=team, actor=actor, experiment=experiment, reason=text)
     return analysis

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
 from hypotheses.domain.experiments import verdicts
@@ -87,36 +88,23 @@ def _sample_reason(code: str, data: dict[str, Any]) -> Reason:
     return Reason(code, message, numbers)
 
 
+# guardrail status -> the reason's code and message (%(metric)s: the guardrail), in this order.
+GUARDRAIL_REASONS = {
+    "breached": ("guardrail_breached", _l("the guardrail “%(metric)s” was breached")),
+    "untestable": ("guardrail_untestable", _l("the guardrail “%(metric)s” could not be tested")),
+}
+
+
 def _guardrail_reasons(output: dict[str, Any]) -> list[Reason]:
     items = output.get("guardrails")
     if not isinstance(items, list):
         return []
-    breached, untestable = [], []
-    for item in items:
-        if not isinstance(item, dict):
-            continue
-        name = str(item.get("metric") or item.get("name") or "?")
-        if item.get("status") == "breached":
-            breached.append(name)
-        elif item.get("status") == "untestable":
-            untestable.append(name)
     reasons = []
-    for name in breached:
-        reasons.append(
-            Reason(
-                "guardrail_breached",
-                _("the guardrail “%(metric)s” was breached", metric=name),
-                {"metric": name},
-            )
-        )
-    for name in untestable:
-        reasons.append(
-            Reason(
-                "guardrail_untestable",
-                _("the guardrail “%(metric)s” could not be tested", metric=name),
-                {"metric": name},
-            )
-        )
+    for status, (code, message) in GUARDRAIL_REASONS.items():
+        for item in items:
+            if isinstance(item, dict) and item.get("status") == status:
+                name = str(item.get("metric") or item.get("name") or "?")
+                reasons.append(Reason(code, str(message) % {"metric": name}, {"metric": name}))
     return reasons
 
 
