@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
-from hypotheses.backlog.forms import FIELD_LABELS
+from hypotheses.domain.backlog.fields import FIELD_LABELS
 from hypotheses.domain.core.errors import StaleVersion
 from hypotheses.models import AuditEntry, User
 

@@ -17,6 +17,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
+from hypotheses.domain.backlog.fields import FIELD_LABELS
 from hypotheses.domain.backlog.rules import (
     MAX_LINKS,
     MAX_REACH,
@@ -38,30 +39,6 @@ ICE_HELP = {
     "impact": _l("How much the metric moves if it works (1 = barely, 10 = a lot)."),
     "confidence": _l("How sure we are that it works (1 = a guess, 10 = proven elsewhere)."),
     "ease": _l("How cheap and fast it is to test (1 = months of work, 10 = an hour)."),
-}
-FIELD_LABELS = {
-    "title": _l("Title"),
-    "change": _l("Change (what we do)"),
-    "audience": _l("Audience / segment"),
-    "expected_effect": _l("Expected effect"),
-    "rationale": _l("Because (rationale)"),
-    "stage": _l("Funnel stage"),
-    "lever": _l("Lever"),
-    "subject": _l("Subject"),
-    "channel": _l("Channel"),
-    "owner_id": _l("Owner"),
-    "tags": _l("Tags"),
-    "links": _l("Links"),
-    "impact": _l("Impact"),
-    "confidence": _l("Confidence"),
-    "ease": _l("Ease"),
-    "reach": _l("Reach"),
-    "effort": _l("Effort"),
-    "status": _l("Status"),
-    "reject_reason": _l("Reason"),
-    "approved_by_id": _l("Approved by"),
-    "approved_at": _l("Approved at"),
-    "approved_version": _l("Approved version"),
 }
 
 

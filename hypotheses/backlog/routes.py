@@ -17,7 +17,6 @@ from hypotheses.backlog.display import (
     user_names,
 )
 from hypotheses.backlog.forms import (
-    FIELD_LABELS,
     HypothesisForm,
     ReasonForm,
     ScoreForm,
@@ -30,6 +29,7 @@ from hypotheses.domain.backlog import lifecycle as backlog
 from hypotheses.domain.backlog import queries as backlog_queries
 from hypotheses.domain.backlog import rules as backlog_rules
 from hypotheses.domain.backlog import scoring
+from hypotheses.domain.backlog.fields import FIELD_LABELS
 from hypotheses.domain.core import audit
 from hypotheses.domain.core.errors import (
     DomainError,
