@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from hypotheses import languages
-from hypotheses.domain.experiments.metrics import CURRENCIES
+from hypotheses.domain.experiments.impact import CURRENCIES
 from hypotheses.enums import EarlyLookMethod, Role, ScoreFormula
 from hypotheses.forms import (
     AppForm,

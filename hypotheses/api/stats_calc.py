@@ -28,7 +28,7 @@ from hypotheses.api.schemas_experiments import (
 )
 from hypotheses.domain.core.errors import ValidationFailed
 from hypotheses.domain.experiments import design as experiment_design
-from hypotheses.domain.experiments import trust, verdicts
+from hypotheses.domain.experiments import trust, verdict_warnings, verdicts
 from hypotheses.domain.experiments.analyses import check_looks, run_engine
 from hypotheses.models import Analysis
 
@@ -111,7 +111,9 @@ def analysis_from_output(
         correction=output.get("correction"),
         comparisons=comparisons,
         srm=SrmOut(p_value=srm.get("p_value"), mismatch=bool(srm.get("mismatch"))) if srm else None,
-        warnings=[WarningOut(code=w.code, message=w.message) for w in verdicts.warnings(raw)],
+        warnings=[
+            WarningOut(code=w.code, message=w.message) for w in verdict_warnings.warnings(raw)
+        ],
         early_look=output.get("early_look"),
         final=output.get("final"),
         engine_version=engine_version,

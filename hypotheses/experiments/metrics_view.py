@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from hypotheses.db import get_session
 from hypotheses.domain.core.weeks import monday_of
-from hypotheses.domain.experiments.metrics import (
+from hypotheses.domain.experiments.impact import (
     currency_symbol,
     impact_by_quarter,
     impacts,

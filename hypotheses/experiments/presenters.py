@@ -13,7 +13,14 @@ import stats
 from hypotheses.charts import LiftRow, lift_chart
 from hypotheses.domain.core import audit
 from hypotheses.domain.experiments import common as experiment_common
-from hypotheses.domain.experiments import deciding, finishing, reruns, trust, verdicts
+from hypotheses.domain.experiments import (
+    deciding,
+    finishing,
+    reruns,
+    trust,
+    verdict_warnings,
+    verdicts,
+)
 from hypotheses.domain.experiments import design as experiment_design
 from hypotheses.domain.experiments.metrics import metrics_of, underpowered
 from hypotheses.enums import ExperimentStatus
@@ -141,7 +148,7 @@ def _warning_style(code: str) -> tuple[str, str]:
     return styles.get(code, ("warning", "⚠"))
 
 
-def _warning(warning: verdicts.WarningText) -> dict[str, Any]:
+def _warning(warning: verdict_warnings.WarningText) -> dict[str, Any]:
     """A warning worded in the reader's language, with its alert style and icon."""
     alert, icon = _warning_style(warning.code)
     return {
@@ -231,7 +238,7 @@ def analysis_view(analysis: Analysis | None) -> dict[str, Any] | None:
         interval=ci_range,
         tick=lambda value, digits: signed_pct(value, digits),
     )
-    warnings = [_warning(w) for w in verdicts.warnings(output)]
+    warnings = [_warning(w) for w in verdict_warnings.warnings(output)]
     return {
         "analysis": analysis,
         "output": output,

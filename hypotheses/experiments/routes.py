@@ -19,14 +19,10 @@ from hypotheses.domain.experiments import common as experiment_common
 from hypotheses.domain.experiments import design as experiment_design
 from hypotheses.domain.experiments import ending as experiment_end
 from hypotheses.domain.experiments import lifecycle as experiments
-from hypotheses.domain.experiments import results as experiment_results
 from hypotheses.domain.experiments import reruns, results_upload
-from hypotheses.domain.experiments.metrics import (
-    MONEY_FIELDS,
-    currency_symbol,
-    metrics_of,
-    stored_extras,
-)
+from hypotheses.domain.experiments import results as experiment_results
+from hypotheses.domain.experiments.impact import currency_symbol
+from hypotheses.domain.experiments.metrics import MONEY_FIELDS, metrics_of, stored_extras
 from hypotheses.enums import ExperimentStatus
 from hypotheses.experiments.blueprint import bp
 from hypotheses.experiments.decision_forms import CorrectionForm, FinishForm

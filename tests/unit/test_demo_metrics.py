@@ -5,7 +5,9 @@ from sqlmodel import select
 
 from hypotheses.demo import load_demo
 from hypotheses.domain.experiments.common import latest_analysis
-from hypotheses.domain.experiments.metrics import guardrail_blocks_ship, impacts, metrics_of
+from hypotheses.domain.experiments.impact import impacts
+from hypotheses.domain.experiments.metric_results import guardrail_blocks_ship
+from hypotheses.domain.experiments.metrics import metrics_of
 from hypotheses.models import Experiment
 
 

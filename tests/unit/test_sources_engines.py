@@ -14,7 +14,7 @@ import source_data
 from flask import Flask
 from flask_babel import Babel
 
-from hypotheses.domain.sources import engines, sqlgen
+from hypotheses.domain.sources import clickhouse, engines, running, sqlgen
 
 N = 1_000_000
 WINDOW = {"window_start": datetime(2026, 1, 1), "window_end": datetime(2026, 1, 9)}
@@ -54,7 +54,7 @@ def chdb_folder(tmp_path_factory):
     from chdb import session as chdb_session
 
     path = tmp_path_factory.mktemp("chdb")
-    with engines._CHDB_LOCK:
+    with clickhouse.CHDB_LOCK:
         session = chdb_session.Session(str(path))
         try:
             source_data.chdb_load(session, SCHEMA, N)
@@ -139,7 +139,7 @@ def test_writes_are_refused(kind, write, request):
     target = request.getfixturevalue(
         {"duckdb": "duckdb_file", "chdb": "chdb_folder", "postgresql": "pg_url"}[kind]
     )
-    with pytest.raises(engines.SourceError) as caught:
+    with pytest.raises(running.SourceError) as caught:
         engines.run_query(kind, target, write, timeout=10)
     message = caught.value.message.lower()
     assert "read-only" in message or "read only" in message or "readonly" in message
@@ -156,7 +156,7 @@ def test_writes_are_refused(kind, write, request):
 def test_chdb_reads_no_files_of_the_server(chdb_folder, query):
     """readonly is set for the session before the query runs: the query's own SETTINGS
     cannot lift it, and table functions such as file() stay refused."""
-    with pytest.raises(engines.SourceError, match="(?i)readonly"):
+    with pytest.raises(running.SourceError, match="(?i)readonly"):
         engines.run_query("chdb", chdb_folder, query, timeout=10)
 
 
@@ -172,7 +172,7 @@ def test_timeout_cancels(kind, slow, request):
     target = request.getfixturevalue(
         {"duckdb": "duckdb_file", "chdb": "chdb_folder", "postgresql": "pg_url"}[kind]
     )
-    with pytest.raises(engines.QueryTimeout) as caught:
+    with pytest.raises(running.QueryTimeout) as caught:
         engines.run_query(kind, target, slow, timeout=1)
     assert "timeout" in caught.value.message
 
@@ -189,7 +189,7 @@ def test_row_limit(kind, many, request):
     target = request.getfixturevalue(
         {"duckdb": "duckdb_file", "chdb": "chdb_folder", "postgresql": "pg_url"}[kind]
     )
-    with pytest.raises(engines.TooManyRows):
+    with pytest.raises(running.TooManyRows):
         engines.run_query(kind, target, many, max_rows=10)
 
 
@@ -206,17 +206,17 @@ def test_parameters_are_bound(kind, request):
     rows = engines.run_query(kind, target, sql, params).rows
     assert 0 < int(rows[0][0]) < N
     evil = {"week_start": "2026-01-01' OR 1=1 --", "week_end": date(2026, 1, 2)}
-    with pytest.raises(engines.SourceError):
+    with pytest.raises(running.SourceError):
         engines.run_query(kind, target, sql, evil)
 
 
 def test_engine_messages_and_statements(duckdb_file):
-    with pytest.raises(engines.SourceError, match="no_such_table"):
+    with pytest.raises(running.SourceError, match="no_such_table"):
         engines.run_query("duckdb", duckdb_file, "SELECT * FROM no_such_table")
-    with pytest.raises(engines.SourceError, match="one SELECT"):
+    with pytest.raises(running.SourceError, match="one SELECT"):
         engines.run_query("duckdb", duckdb_file, "SELECT 1; DROP TABLE x")
     assert engines.run_query("duckdb", duckdb_file, "SELECT 1 AS a;").rows == [(1,)]
-    with pytest.raises(engines.SourceError, match="No DuckDB file|There is no DuckDB"):
+    with pytest.raises(running.SourceError, match="No DuckDB file|There is no DuckDB"):
         engines.check_connection("duckdb", duckdb_file + ".missing")
 
 
@@ -235,7 +235,7 @@ def test_files_folder_reads_only_its_folder(tmp_path):
     assert engines.run_query("files", str(tmp_path), "SELECT SUM(amount) FROM sales").rows == [
         (5.5,)
     ]
-    with pytest.raises(engines.SourceError):
+    with pytest.raises(running.SourceError):
         engines.run_query("files", str(tmp_path), "SELECT * FROM read_csv('/etc/passwd')")
 
 

@@ -12,7 +12,7 @@ import pytest
 from flask_babel import force_locale
 
 import stats
-from hypotheses.domain.experiments import verdicts
+from hypotheses.domain.experiments import verdict_warnings, verdicts
 from stats._cli_text import verdict as engine_english
 from stats._cli_text import warning_text
 
@@ -98,7 +98,7 @@ def test_english_is_the_engine_s_own_wording(ctx, case):
     output = result.to_dict()
     with force_locale("en"):
         assert verdicts.verdict_text(output) == engine_english(result)
-        for shown, engine in zip(verdicts.warnings(output), result.warnings, strict=True):
+        for shown, engine in zip(verdict_warnings.warnings(output), result.warnings, strict=True):
             if engine.code != "srm":  # the app says "p < 0.001" where the CLI prints 1e-10
                 assert warning_text(engine).endswith(shown.message)
 
@@ -128,7 +128,7 @@ def test_every_case_states_the_same_numbers_in_both_languages(ctx, case):
     for language in ("en", "ru"):
         with force_locale(language):
             shown = [verdicts.verdict_text(output)]
-            shown += [w.message for w in verdicts.warnings(output)]
+            shown += [w.message for w in verdict_warnings.warnings(output)]
             texts[language] = shown
     assert not re.search("[A-Za-z]{4,}", texts["ru"][0].replace("lead rate", ""))
     for en, ru in zip(texts["en"], texts["ru"], strict=True):
@@ -144,7 +144,7 @@ def test_russian_plural_forms(ctx):
         ).to_dict()
         with force_locale("ru"):
             return verdicts.verdict_text(output) or "", [
-                w.message for w in verdicts.warnings(output)
+                w.message for w in verdict_warnings.warnings(output)
             ]
 
     text, warnings = early(21, 2)
@@ -165,7 +165,7 @@ def test_an_analysis_stored_the_old_way_reads_like_a_new_one(ctx, case):
     for language in ("en", "ru"):
         with force_locale(language):
             assert verdicts.verdict_text(old, "stored") == verdicts.verdict_text(output)
-            assert verdicts.warnings(old) == verdicts.warnings(output)
+            assert verdict_warnings.warnings(old) == verdict_warnings.warnings(output)
     normalized = verdicts.normalized(old)
     assert normalized is not None and "verdict" not in normalized
     for derived, new in zip(normalized["comparisons"], output["comparisons"], strict=True):
@@ -179,4 +179,4 @@ def test_rows_without_an_output_keep_their_stored_text(ctx):
     assert verdicts.verdict_text({}, "Variant B raised lead rate.") == (
         "Variant B raised lead rate."
     )
-    assert verdicts.verdict_text(None, None) is None and verdicts.warnings({}) == []
+    assert verdicts.verdict_text(None, None) is None and verdict_warnings.warnings({}) == []

@@ -7,7 +7,8 @@ import experiment_factories as ef
 from helpers import DESIGN_FORM, experiment_of, text
 from sqlmodel import select
 
-from hypotheses.domain.experiments.metrics import guardrail_blocks_ship, metrics_of
+from hypotheses.domain.experiments.metric_results import guardrail_blocks_ship
+from hypotheses.domain.experiments.metrics import metrics_of
 from hypotheses.models import Analysis, ResultSet
 
 METRICS_FORM = {
@@ -191,7 +192,7 @@ def test_aggregated_and_per_user_uploads_carry_every_metric(client, auth, db, te
 
 
 def test_shipped_impact_per_quarter_in_learnings_and_review(client, auth, db, team, users):
-    from hypotheses.domain.experiments.metrics import impact_by_quarter, quarter_of
+    from hypotheses.domain.experiments.impact import impact_by_quarter, quarter_of
     from hypotheses.domain.reviews import lifecycle as reviews
     from hypotheses.models import utcnow
 

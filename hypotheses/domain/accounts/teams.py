@@ -27,7 +27,7 @@ from hypotheses.domain.core.errors import (
     ValidationFailed,
 )
 from hypotheses.domain.core.transaction import write_lock
-from hypotheses.domain.experiments.metrics import CURRENCIES
+from hypotheses.domain.experiments.impact import CURRENCIES
 from hypotheses.domain.reviews.metrics import seed_catalog
 from hypotheses.enums import EarlyLookMethod, ExperimentStatus, Role, ScoreFormula
 from hypotheses.languages import LANGUAGES

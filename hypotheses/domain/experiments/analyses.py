@@ -13,7 +13,8 @@ from sqlmodel import Session, col, select
 import stats
 from hypotheses.domain.core.errors import DomainError, ValidationFailed
 from hypotheses.domain.experiments.common import result_data
-from hypotheses.domain.experiments.metrics import engine_metrics, metrics_of
+from hypotheses.domain.experiments.metric_results import engine_metrics
+from hypotheses.domain.experiments.metrics import metrics_of
 from hypotheses.domain.experiments.verdicts import english_verdict
 from hypotheses.enums import EarlyLookMethod, MetricKind
 from hypotheses.models import Analysis, Experiment, ResultSet, Team

@@ -272,24 +272,20 @@ def _summary(name: str, buckets: list[Bucket]) -> str:
     for b in buckets[:-1]:
         rest.decided, rest.won = rest.decided + b.decided, rest.won + b.won
     if high.decided and rest.decided:
+        scored = high.range_text()
+        rates = {"name": name, "range": scored, "high": high.percent, "rest": rest.percent}
         if high.rate > rest.rate:
             text = _(
                 "Tests scored %(name)s %(range)s won %(high)d%% of the time, against "
                 "%(rest)d%% for the rest: high scores have pointed the right way so far.",
-                name=name,
-                range=high.range_text(),
-                high=high.percent,
-                rest=rest.percent,
+                **rates,
             )
         else:
             text = _(
                 "Tests scored %(name)s %(range)s won %(high)d%% of the time, against "
                 "%(rest)d%% for the rest: high scores have not predicted wins so far, so "
                 "score more cautiously.",
-                name=name,
-                range=high.range_text(),
-                high=high.percent,
-                rest=rest.percent,
+                **rates,
             )
     elif high.decided:
         text = _(

@@ -9,24 +9,23 @@ variant, a conversion metric's conversions or a continuous metric's mean and sd.
 Design data (domain units, fractions): ``secondary`` [{name, kind, baseline, baseline_sd}],
 ``guardrails`` [{name, kind, direction, tolerance}], ``value_per_conversion``,
 ``metric_is_money``, ``monthly_traffic``. A key left out keeps what is stored (old
-single-metric requests keep working); an empty list removes the metrics.
+single-metric requests keep working); an empty list removes the metrics. Their numbers in
+results are ``metric_results``; what a test is worth is ``impact``.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections import defaultdict
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 import stats
-from hypotheses.domain.core.errors import Conflict, ValidationFailed
+from hypotheses.domain.core.errors import Conflict
 from hypotheses.domain.core.numbers import to_int, to_number
-from hypotheses.enums import Decision, ExperimentStatus, MetricKind
-from hypotheses.models import Analysis, Experiment, ExperimentMetric, ResultSet
+from hypotheses.enums import ExperimentStatus, MetricKind
+from hypotheses.models import Experiment, ExperimentMetric
 
 MAX_SECONDARY, MAX_GUARDRAILS = 5, 3
 MAX_NAME = 120
@@ -36,7 +35,6 @@ MAX_COUNT = 10**12
 DIRECTIONS = ("increase", "decrease")
 ROLES = {"secondary": MAX_SECONDARY, "guardrails": MAX_GUARDRAILS}
 MONEY_FIELDS = ("value_per_conversion", "metric_is_money", "monthly_traffic")
-CURRENCIES = {"RUB": "₽", "USD": "$", "EUR": "€", "KZT": "₸"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _KINDS = {k.value for k in MetricKind}
 
@@ -301,212 +299,3 @@ def apply_extras(
             setattr(experiment, name, values[name])
     session.flush()
     return changes
-
-
-# ---- results ---------------------------------------------------------------------------
-
-
-def clean_metric_results(
-    metrics: list[ExperimentMetric], rows: Any, sizes: list[int]
-) -> dict[str, list[dict[str, Any]]] | None:
-    """Validate the other metrics' numbers given with the per-variant *rows* (each row may hold
-    ``metrics``: {metric name: {conversions} or {mean, sd}}); *sizes* are the cleaned arm sizes
-    in variant order. Returns {metric name: [per-variant numbers]} or None when no row gives
-    any. Errors are keyed ``metric<j>_<number>_<variant position>``."""
-    if not isinstance(rows, list | tuple):
-        return None
-    given = [r.get("metrics") if isinstance(r, dict) else None for r in rows]
-    if all(not g for g in given):
-        return None
-    errors: dict[str, list[str]] = {}
-    known = {m.name for m in metrics}
-    if not known:
-        raise ValidationFailed(
-            {"metrics": [_("This test has no secondary metrics or guardrails.")]},
-            _("Some numbers need attention."),
-        )
-    for item in given:
-        if item is not None and not isinstance(item, dict):
-            errors["metrics"] = [_("Give each variant's metrics as {metric name: numbers}.")]
-            raise ValidationFailed(errors, _("Some numbers need attention."))
-        for name in item or {}:
-            if name not in known:
-                errors.setdefault("metrics", []).append(
-                    _(
-                        "Unknown metric “%(name)s”; this test has %(names)s.",
-                        name=str(name)[:120],
-                        names=", ".join(f"“{n}”" for n in sorted(known)),
-                    )
-                )
-    data: dict[str, list[dict[str, Any]]] = {}
-    for j, metric in enumerate(metrics):
-        cells = [(g or {}).get(metric.name) for g in given]
-        if all(c in (None, {}) for c in cells) or all(_empty_cell(c) for c in cells):
-            continue
-        numbers = []
-        for i, cell in enumerate(cells):
-            cell = cell if isinstance(cell, dict) else {}
-            size = sizes[i] if i < len(sizes) else None
-            numbers.append(_clean_cell(errors, metric, j, i, cell, size))
-        data[metric.name] = numbers
-    if errors:
-        raise ValidationFailed(errors, _("Some numbers need attention."))
-    return data or None
-
-
-def _empty_cell(cell: Any) -> bool:
-    return not isinstance(cell, dict) or all(v in (None, "") for v in cell.values())
-
-
-def _clean_cell(
-    errors: dict[str, list[str]],
-    metric: ExperimentMetric,
-    j: int,
-    i: int,
-    cell: dict[str, Any],
-    size: int | None,
-) -> dict[str, Any]:
-    def bad(key: str, message: str) -> None:
-        errors.setdefault(f"metric{j}_{key}_{i}", []).append(message)
-
-    if metric.kind == MetricKind.CONVERSION:
-        value = to_int(cell.get("conversions"), minimum=0, maximum=MAX_COUNT)
-        if value is None:
-            bad("conversions", _("Conversions is a whole number, 0 or more."))
-        elif size is not None and value > size:
-            bad("conversions", _("Conversions cannot exceed visitors (%(v)d).", v=size))
-        return {"conversions": value}
-    mean, sd = to_number(cell.get("mean")), to_number(cell.get("sd"))
-    if mean is None or abs(mean) > MAX_MONEY:
-        bad("mean", _("The mean is a finite number."))
-    if sd is None or not 0 <= sd <= MAX_MONEY:
-        bad("sd", _("The standard deviation is a finite number, 0 or more."))
-    return {"mean": mean, "sd": sd}
-
-
-def engine_metrics(
-    metrics: list[ExperimentMetric], metric_data: dict[str, Any] | None
-) -> list[dict[str, Any]]:
-    """The engine's ``metrics`` argument: each metric's definition and numbers (None when the
-    results do not carry it: a guardrail is then untestable)."""
-    out = []
-    for metric in metrics:
-        numbers = (metric_data or {}).get(metric.name)
-        values = None
-        if numbers:
-            values = [
-                n["conversions"] if metric.kind == MetricKind.CONVERSION else [n["mean"], n["sd"]]
-                for n in numbers
-            ]
-        out.append(
-            {
-                "name": metric.name,
-                "role": metric.role,
-                "kind": metric.kind,
-                "direction": metric.direction,
-                "tolerance": metric.tolerance,
-                "values": values,
-            }
-        )
-    return out
-
-
-# ---- decisions -------------------------------------------------------------------------
-
-
-def guardrail_blocks_ship(analysis: Analysis | dict[str, Any] | None) -> list[dict[str, Any]]:
-    """Return the guardrails of an analysis that block a "ship" decision (status breached or
-    untestable), each {metric, status, tolerance, estimate, p_value}; empty when none do.
-    Shipping past them needs the lead's written reason."""
-    output = analysis.output if isinstance(analysis, Analysis) else analysis
-    items = (output or {}).get("guardrails") if isinstance(output, dict) else None
-    if not isinstance(items, list):
-        return []
-    keys = ("metric", "status", "tolerance", "estimate", "p_value")
-    return [
-        {k: item.get(k) for k in keys}
-        for item in items
-        if isinstance(item, dict) and item.get("status") in ("breached", "untestable")
-    ]
-
-
-# ---- money -----------------------------------------------------------------------------
-
-
-def money_per_unit(experiment: Experiment) -> float | None:
-    """Money per unit of the primary metric: per conversion, or 1 when it is money itself."""
-    if experiment.metric_kind == MetricKind.CONVERSION and experiment.value_per_conversion:
-        return float(experiment.value_per_conversion)
-    if experiment.metric_kind == MetricKind.CONTINUOUS and experiment.metric_is_money:
-        return 1.0
-    return None
-
-
-def impacts(experiment: Experiment, output: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """The projected monthly impact of shipping each variant, with its interval at 1 − α:
-    [{variant, per_month, low, high, level}]; empty when the test names no money or
-    traffic, or the analysis has no comparisons."""
-    value, traffic = money_per_unit(experiment), experiment.monthly_traffic
-    if not value or not traffic or not output:
-        return []
-    out = []
-    for comparison in output.get("comparisons") or []:
-        try:
-            result = stats.projected_impact(
-                abs_diff=comparison["abs_diff"],
-                abs_ci=comparison["abs_ci"],
-                value_per_unit=value,
-                monthly_traffic=traffic,
-            )
-        except (stats.StatsInputError, KeyError, TypeError):
-            continue
-        level = 1 - float(output.get("alpha") or 0.05)
-        out.append({"variant": comparison["variant"], **result.to_dict(), "level": level})
-    return out
-
-
-def shipped_impact(experiment: Experiment, output: dict[str, Any] | None) -> float | None:
-    """The projected monthly impact of a shipped test: its best variant's point estimate."""
-    items = impacts(experiment, output)
-    return max((i["per_month"] for i in items), default=None)
-
-
-def quarter_of(when: Any) -> str:
-    return f"{when.year} Q{(when.month - 1) // 3 + 1}"
-
-
-def impact_by_quarter(session: Session, team_id: int) -> list[dict[str, Any]]:
-    """The summed projected monthly impact of the team's shipped tests per quarter of their
-    decision, newest first: [{quarter, total, tests}] (tests without money are left out)."""
-    query = select(Experiment).where(
-        Experiment.team_id == team_id,
-        Experiment.decision == Decision.SHIP.value,
-        col(Experiment.decided_at).is_not(None),
-        col(Experiment.monthly_traffic).is_not(None),
-    )
-    shipped = session.exec(query).all()
-    # Each test's newest analysis of its latest results, for all of them in one statement
-    # (later rows win), instead of one statement per shipped test.
-    latest = (
-        select(Analysis.experiment_id, Analysis.output)
-        .join(ResultSet, col(ResultSet.id) == col(Analysis.result_set_id))
-        .where(col(Analysis.experiment_id).in_(query.with_only_columns(col(Experiment.id))))
-        .order_by(col(ResultSet.id), col(Analysis.id))
-    )
-    outputs = dict(session.exec(latest).all())
-    totals: dict[str, list[float]] = defaultdict(list)
-    for experiment in shipped:
-        if money_per_unit(experiment) is None:
-            continue
-        value = shipped_impact(experiment, outputs.get(experiment.id))
-        if value is not None and math.isfinite(value):
-            totals[quarter_of(experiment.decided_at)].append(value)
-    return [
-        {"quarter": q, "total": math.fsum(v), "tests": len(v)}
-        for q, v in sorted(totals.items(), reverse=True)
-    ]
-
-
-def currency_symbol(code: str | None) -> str:
-    """The sign of a currency code (₽ for RUB); an unknown code is shown as itself."""
-    return CURRENCIES.get(code or "RUB", code or "₽")

@@ -39,11 +39,8 @@ from hypotheses.domain.experiments.common import (
     use_case,
     variants_of,
 )
-from hypotheses.domain.experiments.metrics import (
-    clean_metric_results,
-    engine_metrics,
-    metrics_of,
-)
+from hypotheses.domain.experiments.metric_results import clean_metric_results, engine_metrics
+from hypotheses.domain.experiments.metrics import metrics_of
 from hypotheses.domain.notifications import tell
 from hypotheses.enums import ExperimentStatus, MetricKind, NotificationEvent, Status
 from hypotheses.models import Analysis, Experiment, ResultSet, Team, User, utcnow

@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
 from hypotheses.domain.experiments import verdicts
+from hypotheses.domain.experiments.wording import p_text, percent_floor
 from hypotheses.models import Analysis, ResultSet
 
 CODES = ("srm", "guardrail_breached", "guardrail_untestable", "early_look", "underpowered")
@@ -68,7 +69,7 @@ class Trust:
 
 
 def _percent(achieved: int, planned: int) -> str:
-    return verdicts._percent_floor(achieved, planned) if planned else "—"
+    return percent_floor(achieved, planned) if planned else "—"
 
 
 def _sample_reason(code: str, data: dict[str, Any]) -> Reason:
@@ -121,7 +122,7 @@ def trust_of(output: dict[str, Any] | None) -> Trust:
         if p is not None:
             message = _(
                 "the traffic split differs from the plan (p %(p)s)",
-                p=verdicts.p_text(float(p), SRM_ALPHA),
+                p=p_text(float(p), SRM_ALPHA),
             )
         else:
             message = _("the traffic split differs from the plan")

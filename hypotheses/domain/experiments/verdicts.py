@@ -12,138 +12,30 @@ codes: the code and numbers are derived from the stored numbers the same way the
 derives them (the sequential result when there is one, significant when its p < alpha, the
 direction from the sign of the lift, early when the look is early and not final), so old and
 new analyses read the same in every language. Outputs with no comparisons at all (hand-made
-rows) fall back to the stored text.
+rows) fall back to the stored text. Numbers are written by ``wording``; warnings are worded by
+``verdict_warnings``.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-from flask_babel import force_locale, format_decimal, ngettext, pgettext
+from flask_babel import force_locale, ngettext, pgettext
 from flask_babel import gettext as _
 
+from hypotheses.domain.experiments.wording import (
+    count_text,
+    p_text,
+    percent_floor,
+    plain_number,
+    signed_group,
+    two_rates,
+    two_values,
+)
 from hypotheses.languages import percent_sign
 
-MINUS = "\u2212"
 # The engine's names for a metric nobody named (stats.analysis.DEFAULT_METRIC_NAMES).
 DEFAULT_METRIC_NAMES = {"conversion rate", "mean value"}
-
-
-# --------------------------------------------------------------------- numbers, localised
-
-
-def _local(text: str, grouping: bool = False) -> str:
-    """Write a plain decimal string ("1234.50") in the active locale, digits unchanged."""
-    decimals = len(text.partition(".")[2])
-    pattern = ("#,##0" if grouping else "0") + ("." + "0" * decimals if decimals else "")
-    return format_decimal(Decimal(text), format=pattern)
-
-
-def _fixed(text: str) -> str:
-    """A %g-written number without an exponent ("1e-05" → "0.00001")."""
-    return format(Decimal(text), "f") if "e" in text else text
-
-
-def _signed(text: str, value: float) -> str:
-    if value > 0:
-        return "+" + text
-    if value < 0:
-        return MINUS + text
-    return text
-
-
-def _decimals_for(values: list[float]) -> int:
-    largest = max(abs(v) for v in values)
-    if largest >= 10:
-        return 0
-    if largest >= 1:
-        return 1
-    if largest == 0:
-        return 0
-    return min(6, 1 - math.floor(math.log10(largest)))  # two significant digits
-
-
-def _signed_group(values: list[float], unit: str) -> list[str]:
-    """A lift and its interval with one shared precision, each with its sign; decimals are
-    added (up to 4) until the estimate and both bounds read differently."""
-    decimals = _decimals_for(values)
-    while True:
-        out = []
-        for value in values:
-            text = f"{abs(value):.{decimals}f}"
-            out.append(_signed(_local(text, True), 0.0 if float(text) == 0 else value) + unit)
-        if decimals >= 4 or len(set(out)) == len(set(values)):
-            return out
-        decimals += 1
-
-
-def _rate(rate: float, decimals: int | None = None) -> str:
-    """A rate as a percentage: one decimal from 1 %, two significant digits below."""
-    percent = 100 * rate
-    if percent == 0:
-        return _local("0") + percent_sign()
-    if decimals is None:
-        text = f"{percent:.1f}" if percent >= 1 else _fixed(f"{percent:.2g}")
-    else:
-        text = f"{percent:.{decimals}f}"
-    return _local(text, True) + percent_sign()
-
-
-def _rates(a: float, b: float) -> tuple[str, str]:
-    """Two rates written so that different rates never read the same."""
-    first, second = _rate(a), _rate(b)
-    decimals = 1
-    while first == second and a != b and decimals < 6:
-        decimals += 1
-        first, second = _rate(a, decimals), _rate(b, decimals)
-    return first, second
-
-
-def _number(value: float, decimals: int) -> str:
-    text = f"{abs(value):.{decimals}f}"
-    written = _local(text, True)
-    return (MINUS + written) if value < 0 and float(text) != 0 else written
-
-
-def _values(a: float, b: float) -> tuple[str, str]:
-    """Two metric values (means) with enough decimals to tell them apart."""
-    largest = max(abs(a), abs(b))
-    decimals = 0 if largest == 0 else max(0, min(6, 2 - math.floor(math.log10(largest))))
-    while decimals < 6 and a != b and _number(a, decimals) == _number(b, decimals):
-        decimals += 1
-    return _number(a, decimals), _number(b, decimals)
-
-
-def p_text(p: float, alpha: float) -> str:
-    """A p-value with its relation sign ("= 0.004", "< 0.001"), never rounded across alpha."""
-    if p < 0.001:
-        return "< " + _local("0.001")
-    if p == 1:
-        return "= " + _local("1")
-    if p >= 0.1:
-        text = f"{p:.2f}"
-        return "> " + _local("0.99") if text == "1.00" else "= " + _local(text)
-    for digits in (2, 3, 4, 6):
-        text = f"{p:.{digits}g}"
-        if (float(text) < alpha) == (p < alpha):
-            break
-    return "= " + _local(_fixed(text))
-
-
-def _plain(value: float) -> str:
-    """A number as people write it (0.05, 95), in the active locale."""
-    return _local(_fixed(f"{value:g}"))
-
-
-def _count(value: int) -> str:
-    return format_decimal(value, format="#,##0")
-
-
-def _percent_floor(achieved: int, planned: int) -> str:
-    return _count(100 * achieved // planned) + percent_sign()  # never "100 %" below the plan
 
 
 # --------------------------------------------------------------------- codes and numbers
@@ -282,7 +174,7 @@ def _p_label(p_kind: str) -> str:
 
 
 def _level(p_kind: str, ci_level: float) -> str:
-    level = _plain(round(ci_level * 100, 10)) + "%"
+    level = plain_number(round(ci_level * 100, 10)) + "%"
     if p_kind.startswith("always-valid"):
         return _("always-valid %(level)s", level=level)
     if p_kind.startswith("group-sequential"):
@@ -303,11 +195,11 @@ def _details(data: dict[str, Any], conversion: bool) -> str:
     lift, ci = float(data["lift"]), data.get("ci")
     values = [lift, *(float(v) for v in ci)] if ci else [lift]
     if data["lift_kind"] == "relative":
-        texts = _signed_group([100 * v for v in values], percent_sign())
+        texts = signed_group([100 * v for v in values], percent_sign())
     elif conversion:
-        texts = _signed_group([100 * v for v in values], " " + _("pp"))
+        texts = signed_group([100 * v for v in values], " " + _("pp"))
     else:
-        texts = _signed_group(values, "")
+        texts = signed_group(values, "")
     p = p_text(float(data["p_value"]), float(data["alpha"]))
     label = _p_label(str(data["p_kind"]))
     if ci:
@@ -328,14 +220,14 @@ def comparison_sentence(output: dict[str, Any], comparison: dict[str, Any]) -> s
     code, data = derive_code(output, comparison)
     conversion = output.get("metric_kind") == "conversion"
     a, b = float(data["control_value"]), float(data["variant_value"])
-    control_value, variant_value = _rates(a, b) if conversion else _values(a, b)
+    control_value, variant_value = two_rates(a, b) if conversion else two_values(a, b)
     fields = {
         "variant": comparison["variant"],
         "metric": _metric(str(output.get("metric_name") or "")),
         "control_value": control_value,
         "variant_value": variant_value,
         "details": _details(data, conversion),
-        "alpha": _plain(float(data["alpha"])),
+        "alpha": plain_number(float(data["alpha"])),
     }
     early = code.startswith("early_")
     base = code.removeprefix("early_")
@@ -349,7 +241,7 @@ def comparison_sentence(output: dict[str, Any], comparison: dict[str, Any]) -> s
             "against %(control_value)s for the control (%(details)s); keep the test running to "
             "the planned %(count)s per arm.",
             planned,
-            count=_count(planned),
+            count=count_text(planned),
             **fields,
         )
     elif base == "significant_up":
@@ -383,7 +275,7 @@ def comparison_sentence(output: dict[str, Any], comparison: dict[str, Any]) -> s
     if early:
         sizes = [int(arm["n"]) for arm in output.get("arms", [])]
         planned = int(output.get("planned_per_variant") or 0)
-        percent = _percent_floor(min(sizes), planned) if sizes and planned else "—"
+        percent = percent_floor(min(sizes), planned) if sizes and planned else "—"
         text = _(
             "Early look at %(percent)s of the planned sample: %(verdict)s",
             percent=percent,
@@ -404,113 +296,3 @@ def english_verdict(output: dict[str, Any]) -> str:
     """The verdict in English, as kept in Analysis.verdict for readers of the database."""
     with force_locale("en"):
         return verdict_text(output) or ""
-
-
-# --------------------------------------------------------------------- warnings
-
-
-@dataclass(frozen=True)
-class WarningText:
-    """One warning as shown: its code, a short title and the explanation."""
-
-    code: str
-    title: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.title}: {self.message}"
-
-
-def warning_title(code: str) -> str:
-    """The short title of a warning code."""
-    titles = {
-        "srm": _("Sample ratio mismatch"),
-        "underpowered": _("Under-powered"),
-        "early_look": _("Early look"),
-        "multiple_variants": _("Several variants"),
-    }
-    return titles.get(code, _("Warning"))
-
-
-def spending_name(spending: str) -> str:
-    """The name of a group-sequential spending function as it reads before "bound"."""
-    names = {"obrien-fleming": _("O'Brien-Fleming-type"), "pocock": _("Pocock-type")}
-    return names.get(spending, spending)
-
-
-def _warning_message(code: str, data: dict[str, Any]) -> str:
-    if code == "srm":
-        return _(
-            "the observed split %(observed)s differs from the planned %(planned)s "
-            "(p %(p)s). Check how visitors are assigned before trusting these results.",
-            observed="/".join(_count(int(n)) for n in data["observed"]),
-            planned="/".join(_plain(float(w)) + percent_sign() for w in data["planned_percent"]),
-            p=p_text(float(data["p_value"]), 0.001),
-        )
-    if code == "underpowered":
-        achieved = int(data["achieved"])
-        return ngettext(
-            "the test ended with %(count)s per arm (smallest arm) against the planned "
-            "%(planned)s, so a real effect of the planned size may have been missed.",
-            "the test ended with %(count)s per arm (smallest arm) against the planned "
-            "%(planned)s, so a real effect of the planned size may have been missed.",
-            achieved,
-            count=_count(achieved),
-            planned=_count(int(data["planned"])),
-        )
-    if code == "early_look":
-        achieved, planned = int(data["achieved"]), int(data["planned"])
-        values = {
-            "count": _count(achieved),
-            "planned": _count(planned),
-            "percent": _percent_floor(achieved, planned),
-        }
-        if data.get("z_bound") is not None:
-            return ngettext(
-                "Look %(look)s at %(count)s per arm (smallest arm) of the planned %(planned)s "
-                "(%(percent)s). The verdict uses the %(spending)s group-sequential bound for "
-                "this look (|z| ≥ %(bound)s), which keeps the false-positive rate at α over "
-                "all recorded looks.",
-                "Look %(look)s at %(count)s per arm (smallest arm) of the planned %(planned)s "
-                "(%(percent)s). The verdict uses the %(spending)s group-sequential bound for "
-                "this look (|z| ≥ %(bound)s), which keeps the false-positive rate at α over "
-                "all recorded looks.",
-                achieved,
-                look=_count(int(data.get("look") or 1)),
-                spending=spending_name(str(data.get("spending", ""))),
-                bound=_local(f"{float(data['z_bound']):.2f}"),
-                **values,
-            )
-        return ngettext(
-            "%(count)s per arm (smallest arm) of the planned %(planned)s (%(percent)s). "
-            "Fixed-sample p-values are not valid yet; the verdict uses the always-valid "
-            "(sequential) result.",
-            "%(count)s per arm (smallest arm) of the planned %(planned)s (%(percent)s). "
-            "Fixed-sample p-values are not valid yet; the verdict uses the always-valid "
-            "(sequential) result.",
-            achieved,
-            **values,
-        )
-    if code == "multiple_variants":
-        count = int(data["count"])
-        return ngettext(
-            "%(num)d variant is compared with the control, so p-values are "
-            "%(correction)s-adjusted for multiple comparisons.",
-            "%(num)d variants are compared with the control, so p-values are "
-            "%(correction)s-adjusted for multiple comparisons.",
-            count,
-            correction=correction_name(str(data.get("correction"))),
-        )
-    return code
-
-
-def warnings(output: dict[str, Any] | None) -> list[WarningText]:
-    """Every warning of a stored analysis, in the active language."""
-    if not output or not output.get("comparisons"):
-        return []
-    items = []
-    for warning in output.get("warnings", []):
-        code = warning["code"]
-        data = warning.get("data") or derive_warning_data(output, code)
-        items.append(WarningText(code, warning_title(code), _warning_message(code, data)))
-    return items

@@ -17,7 +17,7 @@ from hypotheses.domain.core import audit, transaction
 from hypotheses.domain.core.errors import Conflict, NotFound, ValidationFailed
 from hypotheses.domain.core.numbers import to_int
 from hypotheses.domain.core.roles import require_permission
-from hypotheses.domain.sources import engines, keys
+from hypotheses.domain.sources import engines, keys, running
 from hypotheses.models import DataSource, Team, User, utcnow
 
 ENTITY = "datasource"
@@ -67,8 +67,8 @@ def _clean(form: SourceForm, *, creating: bool) -> dict[str, Any]:
         errors["connection"] = [_("The connection is longer than 2,000 characters.")]
     elif connection and form.kind in ("duckdb", "files", "chdb"):
         try:
-            engines.local_path(connection)
-        except engines.SourceError as error:
+            running.local_path(connection)
+        except running.SourceError as error:
             errors["connection"] = [str(error)]
     elif connection and form.kind is not None:
         import sqlalchemy as sa
@@ -197,7 +197,7 @@ def connection_of(source: DataSource) -> str:
     try:
         return keys.unseal(source.secret)
     except keys.KeyUnusable:
-        raise engines.SourceError(
+        raise running.SourceError(
             _(
                 "The stored connection cannot be decrypted with the configured keys "
                 "(SOURCES_ENCRYPTION_KEYS); a lead must enter it again."
@@ -207,7 +207,7 @@ def connection_of(source: DataSource) -> str:
 
 def run_on(
     source: DataSource, sql: str, params: dict[str, Any] | None = None, *, max_rows=None
-) -> engines.Result:
+) -> running.Result:
     """Run one read-only query on *source* under its timeout and row limit."""
     return engines.run_query(
         source.kind,

@@ -18,7 +18,7 @@ from hypotheses.domain.core.errors import DomainError, NotFound, ValidationFaile
 from hypotheses.domain.core.numbers import NumberError, parse_number, to_int
 from hypotheses.domain.core.roles import require_permission
 from hypotheses.domain.core.weeks import iso_week_of, monday_of
-from hypotheses.domain.sources import catalog, engines, sqlgen
+from hypotheses.domain.sources import catalog, engines, running, sqlgen
 from hypotheses.domain.sources.catalog import use_case
 from hypotheses.domain.sources.refresh import MAX_SQL
 from hypotheses.enums import ReviewStatus
@@ -32,9 +32,9 @@ def week_params(iso_week: str) -> dict[str, Any]:
     return {"week_start": monday, "week_end": monday + timedelta(days=7)}
 
 
-def _one_value(result: engines.Result) -> float:
+def _one_value(result: running.Result) -> float:
     if len(result.columns) != 1 or len(result.rows) != 1:
-        raise engines.SourceError(
+        raise running.SourceError(
             _(
                 "A KPI query returns one row with one column; this one returned %(rows)d "
                 "row(s) of %(cols)d column(s). Nothing was stored.",
@@ -48,7 +48,7 @@ def _one_value(result: engines.Result) -> float:
     except (TypeError, ValueError):
         number = math.nan
     if not math.isfinite(number) or abs(number) > MAX_ABS:
-        raise engines.SourceError(
+        raise running.SourceError(
             _("A KPI query returns a finite number; this one returned %(v)s.", v=str(value)[:40])
         )
     return number
@@ -59,8 +59,8 @@ def run_kpi(source: DataSource, sql: str, iso_week: str) -> float:
     wrapped = sqlgen.kpi_sql(engines.strip_statement(sql))
     try:
         result = catalog.run_on(source, wrapped, week_params(iso_week), max_rows=1)
-    except engines.TooManyRows:
-        raise engines.SourceError(
+    except running.TooManyRows:
+        raise running.SourceError(
             _("A KPI query returns one row with one column; this one returned more rows.")
         ) from None
     return _one_value(result)
@@ -91,7 +91,7 @@ def check_kpi_query(
     if not errors:
         try:
             value = run_kpi(source, sql, iso_week_of())
-        except engines.SourceError as error:
+        except running.SourceError as error:
             errors["source_query"] = [error.message]
     if errors:
         raise ValidationFailed(errors, _("The KPI query needs attention; nothing was saved."))
@@ -128,7 +128,7 @@ def fill_review(session: Session, *, team: Team, review: Review) -> list[str]:
         source = session.get(DataSource, metric.source_id)
         try:
             values[metric.id] = run_kpi(source, metric.source_query, review.iso_week)
-        except engines.SourceError as error:
+        except running.SourceError as error:
             problems.append(f"{metric.name}: {error.message}")
     if values:
         _store_fetched(session, review_id=review.id, values=values)

@@ -22,7 +22,7 @@ from hypotheses.domain.core.numbers import to_int
 from hypotheses.domain.core.roles import require_permission, role_of
 from hypotheses.domain.experiments.common import get_experiment, record_experiment, variants_of
 from hypotheses.domain.experiments.results import record_results
-from hypotheses.domain.sources import catalog, engines, sqlgen
+from hypotheses.domain.sources import catalog, engines, running, sqlgen
 from hypotheses.domain.sources.catalog import use_case
 from hypotheses.domain.sources.metric_links import (
     PRIMARY,
@@ -70,7 +70,7 @@ def _shape(source: DataSource, sql: str, expected: tuple[str, ...], what: str) -
     result = catalog.run_on(source, sqlgen.columns_probe(engines.strip_statement(sql)))
     got = [c.lower() for c in result.columns]
     if sorted(got) != sorted(expected):
-        raise engines.SourceError(
+        raise running.SourceError(
             _(
                 "The %(what)s returns the columns %(got)s; it must return exactly %(want)s.",
                 what=what,
@@ -119,7 +119,7 @@ def check_setup(
             what = _("assignment query") if is_assignment else _("metric query")
             try:
                 _shape(source, sql, expected, what)
-            except engines.SourceError as error:
+            except running.SourceError as error:
                 errors[field] = [error.message]
     if errors:
         raise ValidationFailed(errors, _("The SQL setup needs attention; nothing was saved."))
@@ -194,13 +194,13 @@ def generated_sql(session: Session, experiment: Experiment) -> list[tuple[Linked
     ]
 
 
-def _stats_rows(result: engines.Result, names: list[str], metric: LinkedMetric) -> list[dict]:
+def _stats_rows(result: running.Result, names: list[str], metric: LinkedMetric) -> list[dict]:
     if [c.lower() for c in result.columns] != list(sqlgen.RESULT_COLUMNS):
-        raise engines.SourceError(_("The source returned columns other than those asked for."))
+        raise running.SourceError(_("The source returned columns other than those asked for."))
     stats = [sqlgen.variant_stats(row) for row in result.rows]
     unknown = sorted({s["variant"] for s in stats} - set(names))
     if unknown:
-        raise engines.SourceError(
+        raise running.SourceError(
             _(
                 "The assignment query returns variants this test does not have: %(unknown)s "
                 "(the test has %(names)s); nothing was stored.",
@@ -210,7 +210,7 @@ def _stats_rows(result: engines.Result, names: list[str], metric: LinkedMetric) 
         )
     missing = [n for n in names if n not in {s["variant"] for s in stats}]
     if missing:
-        raise engines.SourceError(
+        raise running.SourceError(
             _(
                 "No exposed users yet in %(missing)s for “%(metric)s”; nothing was stored.",
                 missing=", ".join(missing),
@@ -278,7 +278,7 @@ def refresh(
     if experiment.metric_kind == MetricKind.CONTINUOUS and any(
         v["n"] < 2 for v in primary["variants"]
     ):
-        raise engines.SourceError(_("Each variant needs at least 2 users; nothing was stored."))
+        raise running.SourceError(_("Each variant needs at least 2 users; nothing was stored."))
     recorded: list[SourceRefresh] = []
     experiment_id, actor_id = experiment.id, actor.id if actor else None
 
