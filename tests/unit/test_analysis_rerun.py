@@ -13,7 +13,7 @@ from hypotheses.domain.experiments import analyses, reruns, trust
 from hypotheses.domain.experiments import common as experiment_common
 from hypotheses.domain.experiments import results as experiment_results
 from hypotheses.domain.experiments.learnings import latest_verdicts
-from hypotheses.domain.overview.csv_export import _latest_verdicts
+from hypotheses.domain.overview.csv_tests import _latest_verdicts
 from hypotheses.models import Analysis, Team
 
 

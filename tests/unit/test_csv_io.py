@@ -13,7 +13,7 @@ from sqlmodel import select
 from hypotheses.domain.backlog import csv_import as csv_io
 from hypotheses.domain.core import csvfiles as csv_read
 from hypotheses.domain.core.errors import Conflict, ValidationFailed
-from hypotheses.domain.overview import csv_export
+from hypotheses.domain.overview import csv_cells, csv_export
 from hypotheses.models import Hypothesis, ImportBatch
 
 HEADER = "Title,Stage,Lever,Subject,Impact,Confidence,Ease"
@@ -262,13 +262,13 @@ def test_export_neutralises_formulas_and_keeps_numbers(app, db, team):
 
 
 def test_safe_cell_rules():
-    assert csv_export.safe_cell(-0.25) == -0.25
-    assert csv_export.safe_cell(3) == 3
-    assert csv_export.safe_cell(True) == "true"
-    assert csv_export.safe_cell(None) == ""
-    assert csv_export.safe_cell(float("nan")) == ""
-    assert csv_export.safe_cell("-0.25") == "'-0.25"  # text that looks numeric is still text
-    assert csv_export.safe_cell("a=b") == "a=b"
+    assert csv_cells.safe_cell(-0.25) == -0.25
+    assert csv_cells.safe_cell(3) == 3
+    assert csv_cells.safe_cell(True) == "true"
+    assert csv_cells.safe_cell(None) == ""
+    assert csv_cells.safe_cell(float("nan")) == ""
+    assert csv_cells.safe_cell("-0.25") == "'-0.25"  # text that looks numeric is still text
+    assert csv_cells.safe_cell("a=b") == "a=b"
 
 
 def test_exported_backlog_reimports_into_another_team(app, db, team, users):

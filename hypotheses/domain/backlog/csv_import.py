@@ -32,12 +32,12 @@ from hypotheses.domain.core import audit
 from hypotheses.domain.core.csvfiles import Table, read_table
 from hypotheses.domain.core.errors import Conflict, ValidationFailed
 from hypotheses.domain.core.transaction import write_lock
-from hypotheses.domain.overview.csv_export import COLUMN_NAMES, in_english
+from hypotheses.domain.overview.csv_columns import COLUMN_NAMES, in_english
 from hypotheses.languages import LANGUAGES
 from hypotheses.models import ImportBatch, Membership, Team, User
 
 MAX_REPORTED = 100
-# Cells our export guarded against formulas (csv_export.TRIGGERS) start with an apostrophe.
+# Cells our export guarded against formulas (csv_cells.TRIGGERS) start with an apostrophe.
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 # Our fields, in form order, with their labels; "title" is the one required mapping.

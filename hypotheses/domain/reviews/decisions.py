@@ -47,37 +47,31 @@ class DecisionLine:
     week: str  # the week of the review that took it
 
 
-def _lines(session: Session, rows: list[tuple[ReviewDecision, str]]) -> list[DecisionLine]:
-    owners = {d.owner_id for d, _w in rows if d.owner_id}
-    hyps = {d.hypothesis_id for d, _w in rows if d.hypothesis_id}
-    exps = {d.experiment_id for d, _w in rows if d.experiment_id}
-    names = (
-        dict(session.exec(select(User.id, User.name).where(col(User.id).in_(owners))).all())
-        if owners
-        else {}
-    )
-    hmap = (
-        {
-            h.id: h
-            for h in session.exec(select(Hypothesis).where(col(Hypothesis.id).in_(hyps))).all()
-        }
-        if hyps
-        else {}
-    )
-    emap = (
-        {
-            e.id: e
-            for e in session.exec(select(Experiment).where(col(Experiment.id).in_(exps))).all()
-        }
-        if exps
-        else {}
-    )
+def _by_id(session: Session, model: Any, ids: set[int]) -> dict[int, Any]:
+    if not ids:
+        return {}
+    return {row.id: row for row in session.exec(select(model).where(col(model.id).in_(ids)))}
+
+
+def _lines(session: Session, *where: Any, by_week: bool = False) -> list[DecisionLine]:
+    """The decisions matching *where*, with names and links, in the order they were taken (or
+    week by week when *by_week*)."""
+    first = col(Review.iso_week) if by_week else col(ReviewDecision.created_at)
+    rows = session.exec(
+        select(ReviewDecision, Review.iso_week)
+        .join(Review, col(Review.id) == col(ReviewDecision.review_id))
+        .where(*where)
+        .order_by(first, col(ReviewDecision.id))
+    ).all()
+    owners = _by_id(session, User, {d.owner_id for d, _w in rows if d.owner_id})
+    hyps = _by_id(session, Hypothesis, {d.hypothesis_id for d, _w in rows if d.hypothesis_id})
+    exps = _by_id(session, Experiment, {d.experiment_id for d, _w in rows if d.experiment_id})
     return [
         DecisionLine(
             decision=d,
-            owner=names.get(d.owner_id),
-            hypothesis=hmap.get(d.hypothesis_id),
-            experiment=emap.get(d.experiment_id),
+            owner=owners[d.owner_id].name if d.owner_id in owners else None,
+            hypothesis=hyps.get(d.hypothesis_id),
+            experiment=exps.get(d.experiment_id),
             week=week,
         )
         for d, week in rows
@@ -86,55 +80,33 @@ def _lines(session: Session, rows: list[tuple[ReviewDecision, str]]) -> list[Dec
 
 def decision_lines(session: Session, *, review: Review) -> list[DecisionLine]:
     """Return the decisions taken in *review* with owner names and links, oldest first."""
-    rows = session.exec(
-        select(ReviewDecision, Review.iso_week)
-        .join(Review, col(Review.id) == col(ReviewDecision.review_id))
-        .where(ReviewDecision.review_id == review.id)
-        .order_by(col(ReviewDecision.created_at), col(ReviewDecision.id))
-    ).all()
-    return _lines(session, [(d, w) for d, w in rows])
+    return _lines(session, ReviewDecision.review_id == review.id)
 
 
 def decision_lines_of(session: Session, *, reviews: list[Review]) -> dict[int, list[DecisionLine]]:
     """Return review id → ``decision_lines`` of that review, for many reviews at once."""
     if not reviews:
         return {}
-    rows = session.exec(
-        select(ReviewDecision, Review.iso_week)
-        .join(Review, col(Review.id) == col(ReviewDecision.review_id))
-        .where(col(ReviewDecision.review_id).in_([r.id for r in reviews]))
-        .order_by(col(ReviewDecision.created_at), col(ReviewDecision.id))
-    ).all()
     out: dict[int, list[DecisionLine]] = {r.id: [] for r in reviews}
-    for line in _lines(session, [(d, w) for d, w in rows]):
+    for line in _lines(session, col(ReviewDecision.review_id).in_([r.id for r in reviews])):
         out[line.decision.review_id].append(line)
     return out
 
 
 def earlier_open(session: Session, *, team: Team, review: Review) -> list[DecisionLine]:
     """Return decisions from earlier weeks that are still open (to mark done or carry over)."""
-    rows = session.exec(
-        select(ReviewDecision, Review.iso_week)
-        .join(Review, col(Review.id) == col(ReviewDecision.review_id))
-        .where(
-            Review.team_id == team.id,
-            col(Review.iso_week) < review.iso_week,
-            ReviewDecision.status == ItemStatus.OPEN,
-        )
-        .order_by(col(Review.iso_week), col(ReviewDecision.id))
-    ).all()
-    return _lines(session, [(d, w) for d, w in rows])
+    return _lines(
+        session,
+        Review.team_id == team.id,
+        col(Review.iso_week) < review.iso_week,
+        ReviewDecision.status == ItemStatus.OPEN,
+        by_week=True,
+    )
 
 
 def closed_in(session: Session, *, review: Review) -> list[DecisionLine]:
     """Return earlier decisions that were marked done or carried over in *review*."""
-    rows = session.exec(
-        select(ReviewDecision, Review.iso_week)
-        .join(Review, col(Review.id) == col(ReviewDecision.review_id))
-        .where(ReviewDecision.closed_in_review_id == review.id)
-        .order_by(col(Review.iso_week), col(ReviewDecision.id))
-    ).all()
-    return _lines(session, [(d, w) for d, w in rows])
+    return _lines(session, ReviewDecision.closed_in_review_id == review.id, by_week=True)
 
 
 def linkable_hypotheses(
@@ -155,9 +127,18 @@ def _is_id(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
 
 
-def _clean(session: Session, team: Team, data: dict[str, Any]) -> dict[str, Any]:
+def _clean(
+    session: Session,
+    team: Team,
+    text: object,
+    owner_id: object,
+    due: object,
+    hypothesis_id: object,
+    experiment_id: object,
+) -> dict[str, Any]:
+    """The decision's fields checked against *team*: owner a member, links the team's own (a
+    hypothesis brings its test, a test its hypothesis); ValidationFailed names each bad one."""
     errors: dict[str, list[str]] = {}
-    text = data.get("text")
     text = text.strip() if isinstance(text, str) else ""
     if not text:
         errors["text"] = [_("Say what was decided.")]
@@ -165,7 +146,6 @@ def _clean(session: Session, team: Team, data: dict[str, Any]) -> dict[str, Any]
         errors["text"] = [_("Use at most %(n)d characters.", n=MAX_TEXT)]
     elif _CONTROL.search(text):
         errors["text"] = [_("Keep the decision on one line, without control characters.")]
-    owner_id = data.get("owner_id")
     if (
         not _is_id(owner_id)
         or session.exec(
@@ -176,10 +156,8 @@ def _clean(session: Session, team: Team, data: dict[str, Any]) -> dict[str, Any]
         is None
     ):
         errors["owner_id"] = [_("Choose an owner from this team.")]
-    due = data.get("due")
     if not isinstance(due, date):
         errors["due"] = [_("Enter a due date.")]
-    hypothesis_id, experiment_id = data.get("hypothesis_id"), data.get("experiment_id")
     hypothesis = experiment = None
     if hypothesis_id is not None:
         hypothesis = session.get(Hypothesis, hypothesis_id) if _is_id(hypothesis_id) else None
@@ -228,17 +206,7 @@ def add_decision(
     """Record a decision in a draft review."""
     write_lock(session)
     require_draft(review)
-    clean = _clean(
-        session,
-        team,
-        {
-            "text": text,
-            "owner_id": owner_id,
-            "due": due,
-            "hypothesis_id": hypothesis_id,
-            "experiment_id": experiment_id,
-        },
-    )
+    clean = _clean(session, team, text, owner_id, due, hypothesis_id, experiment_id)
     decision = ReviewDecision(review_id=review.id, team_id=team.id, **clean)
     audit.record_new(
         session,
@@ -275,17 +243,7 @@ def update_decision(
     decision = _get(session, team, decision_id)
     if decision.review_id != review.id:
         raise NotFound(_("This decision belongs to another review."))
-    clean = _clean(
-        session,
-        team,
-        {
-            "text": text,
-            "owner_id": owner_id,
-            "due": due,
-            "hypothesis_id": hypothesis_id,
-            "experiment_id": experiment_id,
-        },
-    )
+    clean = _clean(session, team, text, owner_id, due, hypothesis_id, experiment_id)
     changes = audit.apply_changes(
         session,
         decision,
@@ -321,15 +279,9 @@ def remove_decision(
         ):
             source.status, source.closed_in_review_id = ItemStatus.OPEN, None
             session.add(source)
-    audit.record(
-        session,
-        team_id=team.id,
-        entity=ENTITY,
-        entity_id=decision.id,
-        action="decision.remove",
-        actor=actor,
-        changes={"text": [decision.text, None]},
-        note=review.iso_week,
+    removed = {"text": [decision.text, None]}
+    audit.log(
+        session, ENTITY, decision, "decision.remove", actor, changes=removed, note=review.iso_week
     )
     session.delete(decision)
     session.commit()
@@ -378,15 +330,9 @@ def close_previous_decision(
         )
         session.add(copy)
         session.flush()
-    audit.record(
-        session,
-        team_id=team.id,
-        entity=ENTITY,
-        entity_id=decision.id,
-        action=f"decision.{status}",
-        actor=actor,
-        changes={"status": [ItemStatus.OPEN, status]},
-        note=review.iso_week,
+    closed = {"status": [ItemStatus.OPEN, status]}
+    audit.log(
+        session, ENTITY, decision, f"decision.{status}", actor, changes=closed, note=review.iso_week
     )
     session.commit()
     return copy

@@ -12,11 +12,11 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from sqlmodel import Session, col, select
 
+from hypotheses.domain.core import audit
 from hypotheses.domain.core.errors import Conflict, ValidationFailed
 from hypotheses.domain.core.numbers import NumberError, parse_number
 from hypotheses.domain.core.transaction import write_lock
 from hypotheses.domain.core.weeks import monday_of, week_of_date
-from hypotheses.domain.reviews.lifecycle import record_review
 from hypotheses.domain.reviews.metrics import list_metrics
 from hypotheses.enums import ReviewStatus
 from hypotheses.models import KpiValue, Metric, Review, Team, User
@@ -267,6 +267,6 @@ def save_kpis(
             row.value = value
             session.add(row)
     if changes:
-        record_review(session, team, review, "review.kpis", actor=actor, changes=changes)
+        audit.log(session, "review", review, "review.kpis", actor, changes=changes)
         session.commit()
     return changes

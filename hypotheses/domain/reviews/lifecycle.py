@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
@@ -48,31 +47,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 # ---------------------------------------------------------------- changing
-
-
-def record_review(
-    session: Session,
-    team: Team,
-    review: Review,
-    action: str,
-    *,
-    actor: User | None,
-    changes: dict[str, Any] | None = None,
-    version: int | None = None,
-    note: str | None = None,
-) -> None:
-    """Audit *action* on *team*'s *review* (committed with the change it describes)."""
-    audit.record(
-        session,
-        team_id=team.id,
-        entity=ENTITY,
-        entity_id=review.id,
-        action=action,
-        actor=actor,
-        changes=changes,
-        version=version,
-        note=note,
-    )
 
 
 def require_draft(review: Review) -> None:
@@ -127,14 +101,9 @@ def open_review(
             existing_id=existing.id,
             iso_week=week,
         ) from None
-    record_review(
-        session,
-        team,
-        review,
-        "review.open",
-        actor=actor,
-        changes={"iso_week": [None, week]},
-        version=review.version,
+    changes = {"iso_week": [None, week]}
+    audit.log(
+        session, ENTITY, review, "review.open", actor, changes=changes, version=review.version
     )
     session.commit()
     return review
@@ -154,14 +123,11 @@ def _clean_text(value: object, *, field: str, limit: int, label: str) -> str:
 
 
 def _stale(session: Session, review: Review, version: int) -> StaleVersion:
-    return StaleVersion(
-        _(
-            "Someone else saved this review after you opened it. Nothing was saved; check their "
-            "changes and try again."
-        ),
-        changes=audit.changes_since(session, entity=ENTITY, entity_id=review.id, version=version),
-        current_version=review.version,
+    message = _(
+        "Someone else saved this review after you opened it. Nothing was saved; check their "
+        "changes and try again."
     )
+    return audit.stale(session, ENTITY, review, message, since=version)
 
 
 def update_details(
@@ -202,14 +168,8 @@ def update_details(
         session.rollback()
         session.refresh(review)
         raise _stale(session, review, version) from None
-    record_review(
-        session,
-        team,
-        review,
-        "review.details",
-        actor=actor,
-        changes=changes,
-        version=review.version,
+    audit.log(
+        session, ENTITY, review, "review.details", actor, changes=changes, version=review.version
     )
     session.commit()
     return changes
@@ -261,16 +221,18 @@ def publish(
         raise Conflict(
             _("Someone else changed this review at the same moment; reload and try again.")
         ) from None
-    record_review(
+    reason = review.publish_reason
+    changes = {"status": [ReviewStatus.DRAFT, ReviewStatus.PUBLISHED]}
+    changes |= {"publish_reason": [None, reason]} if reason else {}
+    audit.log(
         session,
-        team,
+        ENTITY,
         review,
         "review.publish",
-        actor=actor,
-        changes={"status": [ReviewStatus.DRAFT, ReviewStatus.PUBLISHED]}
-        | ({"publish_reason": [None, review.publish_reason]} if review.publish_reason else {}),
+        actor,
+        changes=changes,
         version=review.version,
-        note=review.publish_reason,
+        note=reason,
     )
     if not has_read(session, review=review, user=actor):  # the publisher has read it
         session.add(ReviewRead(review_id=review.id, user_id=actor.id))
@@ -292,15 +254,8 @@ def add_addendum(
     addendum = ReviewAddendum(review_id=review.id, text=text, author_id=actor.id)
     session.add(addendum)
     session.flush()
-    record_review(
-        session,
-        team,
-        review,
-        "review.addendum",
-        actor=actor,
-        changes={"addendum": [None, text]},
-        note=text[:2000],
-    )
+    added = {"addendum": [None, text]}
+    audit.log(session, ENTITY, review, "review.addendum", actor, changes=added, note=text[:2000])
     session.commit()
     return addendum
 
@@ -320,6 +275,6 @@ def mark_read(session: Session, *, team: Team, actor: User, review: Review) -> b
     except IntegrityError:  # the same person clicked twice at once
         session.rollback()
         return False
-    record_review(session, team, review, "review.read", actor=actor)
+    audit.log(session, ENTITY, review, "review.read", actor)
     session.commit()
     return True

@@ -76,18 +76,10 @@ def seed_catalog(session: Session, *, team: Team, language: str | None = None) -
     """
     existing = set(session.exec(select(Metric.name).where(Metric.team_id == team.id)).all())
     catalog = default_catalog(language or team.default_language)
-    for position, (name, unit, direction, fmt) in enumerate(catalog):
-        if name not in existing:
-            session.add(
-                Metric(
-                    team_id=team.id,
-                    name=name,
-                    unit=unit,
-                    direction=direction,
-                    fmt=fmt,
-                    position=position,
-                )
-            )
+    for position, entry in enumerate(catalog):
+        values = dict(zip(("name", "unit", "direction", "fmt"), entry, strict=True))
+        if values["name"] not in existing:
+            session.add(Metric(team_id=team.id, position=position, **values))
 
 
 def decimals_of(metric: Metric) -> int:
@@ -242,15 +234,8 @@ def move_metric(session: Session, *, team: Team, actor: User, metric_id: int, of
         if metric.position != position:
             metric.position = position
             session.add(metric)
-    audit.record(
-        session,
-        team_id=team.id,
-        entity="metric",
-        entity_id=metric_id,
-        action="metric.move",
-        actor=actor,
-        changes={"position": [index, target]},
-    )
+    moved = metrics[target]  # the metric asked for, now at its new place
+    audit.log(session, "metric", moved, "metric.move", actor, changes={"position": [index, target]})
     session.commit()
 
 
