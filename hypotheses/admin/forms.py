@@ -35,7 +35,16 @@ def _role_choices() -> list[tuple[str, str]]:
     return Role.choices()
 
 
-class NewUserForm(AppForm):
+class _TeamAndRole(AppForm):
+    """A form choosing one of *teams* and a role (its fields ``team`` and ``role``)."""
+
+    def __init__(self, *args, teams=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.team.choices = [(t.id, t.name) for t in teams]
+        self.role.choices = _role_choices()
+
+
+class NewUserForm(_TeamAndRole):
     """Create a user with an initial password and a first team role."""
 
     name = StringField(_l("Name"), validators=NAME_RULES, filters=[strip_filter])
@@ -51,11 +60,6 @@ class NewUserForm(AppForm):
     role = SelectField(_l("Role in this team"), validators=[DataRequired()])
     submit = SubmitField(_l("Create user"))
 
-    def __init__(self, *args, teams=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.team.choices = [(t.id, t.name) for t in teams]
-        self.role.choices = _role_choices()
-
 
 class UserForm(AppForm):
     """Edit a user's name and e-mail."""
@@ -65,17 +69,21 @@ class UserForm(AppForm):
     submit = SubmitField(_l("Save"))
 
 
-class MembershipForm(AppForm):
+class MembershipForm(_TeamAndRole):
     """Add the user to a team with a role."""
 
     team = SelectField(_l("Team"), coerce=int, validators=[InputRequired()])
     role = SelectField(_l("Role"), validators=[DataRequired()])
     submit = SubmitField(_l("Add to team"))
 
-    def __init__(self, *args, teams=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.team.choices = [(t.id, t.name) for t in teams]
-        self.role.choices = _role_choices()
+
+class InviteForm(_TeamAndRole):
+    """Invite an address into a team with a role."""
+
+    email = EmailField(_l("E-mail"), validators=EMAIL_RULES, filters=[strip_filter])
+    team = SelectField(_l("Team"), coerce=int, validators=[InputRequired()])
+    role = SelectField(_l("Role in this team"), validators=[DataRequired()])
+    submit = SubmitField(_l("Send invitation"))
 
 
 class RoleForm(AppForm):

@@ -4,39 +4,22 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import EmailField, SelectField, SubmitField
-from wtforms.validators import DataRequired, InputRequired
 
 from hypotheses import languages
 from hypotheses.admin.blueprint import bp
-from hypotheses.admin.forms import EMAIL_RULES
-from hypotheses.admin.routes import INVALID, refused, team_or_404
+from hypotheses.admin.forms import InviteForm
+from hypotheses.admin.routes import INVALID, team_or_404
 from hypotheses.db import get_session
 from hypotheses.domain.accounts import invitations, teams, throttle
 from hypotheses.domain.core.errors import DomainError
 from hypotheses.enums import Role
-from hypotheses.forms import AppForm, strip_filter
 from hypotheses.permissions import requires
+from hypotheses.web_forms import refused
 
 # Invitations an admin sends in an hour before each further one is slowed down.
 INVITES_FREE_PER_HOUR = 20
 WINDOW_SECONDS = 3600
-
-
-class InviteForm(AppForm):
-    """Invite an address into a team with a role."""
-
-    email = EmailField(_l("E-mail"), validators=EMAIL_RULES, filters=[strip_filter])
-    team = SelectField(_l("Team"), coerce=int, validators=[InputRequired()])
-    role = SelectField(_l("Role in this team"), validators=[DataRequired()])
-    submit = SubmitField(_l("Send invitation"))
-
-    def __init__(self, *args, teams=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.team.choices = [(t.id, t.name) for t in teams]
-        self.role.choices = Role.choices()
 
 
 def _page(form: InviteForm, status: int = 200):

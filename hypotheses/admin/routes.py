@@ -15,7 +15,7 @@ from hypotheses.admin.forms import (
     RoleForm,
     UserForm,
 )
-from hypotheses.auth.routes import start_session
+from hypotheses.auth.routes import hash_method, start_session
 from hypotheses.db import get_session
 from hypotheses.domain.accounts import credentials, memberships, teams
 from hypotheses.domain.accounts import users as accounts
@@ -23,18 +23,12 @@ from hypotheses.domain.core import audit
 from hypotheses.domain.core.errors import DomainError, NotFound
 from hypotheses.domain.core.pagination import Page, page_number
 from hypotheses.enums import Role
-from hypotheses.forms import ConfirmForm, apply_domain_error, distinct_ids, query_text
+from hypotheses.forms import ConfirmForm, distinct_ids, query_text
 from hypotheses.models import Team, User
 from hypotheses.permissions import requires
+from hypotheses.web_forms import refused, values_of
 
 INVALID = 422  # status of a page re-shown with form errors
-
-
-def refused(form, error: DomainError) -> None:
-    """Show a domain refusal next to its field, or as a flash message."""
-    get_session().rollback()
-    if not apply_domain_error(form, error):
-        flash(error.message, "danger")
 
 
 def _user_or_404(user_id: int) -> User:
@@ -99,13 +93,10 @@ def new_user():
         try:
             user = accounts.add_user(
                 db,
-                name=form.name.data,
-                email=form.email.data,
-                password=form.password.data,
+                **values_of(form, "name", "email", "password", "role"),
                 team=team_or_404(form.team.data),
-                role=form.role.data,
                 actor=current_user,
-                hash_method=current_app.config["PASSWORD_HASH_METHOD"],
+                hash_method=hash_method(),
             )
         except DomainError as error:
             refused(form, error)
@@ -197,13 +188,8 @@ def user_detail(user_id: int):
     form = UserForm()
     if form.validate_on_submit():
         try:
-            changes = accounts.update_user(
-                get_session(),
-                user=user,
-                name=form.name.data,
-                email=form.email.data,
-                actor=current_user,
-            )
+            values = values_of(form, "name", "email")
+            changes = accounts.update_user(get_session(), user=user, **values, actor=current_user)
         except DomainError as error:
             refused(form, error)
         else:
@@ -214,16 +200,25 @@ def user_detail(user_id: int):
     return _user_page(user, INVALID, user_form=form)
 
 
-def _set_active(user_id: int, active: bool):
-    user = _user_or_404(user_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+def _or_back(use_case, *, user: User, **arguments):
+    """Run *use_case* on *user* (the session, *arguments*, the acting admin); on a refusal
+    flash it and return the way back to the user's page, else None."""
     try:
-        accounts.set_active(get_session(), user=user, active=active, actor=current_user)
+        use_case(get_session(), user=user, **arguments, actor=current_user)
     except DomainError as error:
         get_session().rollback()
         flash(error.message, "danger")
         return redirect(url_for("admin.user_detail", user_id=user.id))
+    return None
+
+
+def _set_active(user_id: int, active: bool):
+    user = _user_or_404(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    back = _or_back(accounts.set_active, user=user, active=active)
+    if back:
+        return back
     if active:
         flash(_("%(name)s can sign in again.", name=user.name), "success")
     else:
@@ -253,12 +248,9 @@ def reset_password(user_id: int):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
+            new, method = form.new_password.data, hash_method()
             credentials.reset_password(
-                get_session(),
-                user=user,
-                new=form.new_password.data,
-                actor=current_user,
-                hash_method=current_app.config["PASSWORD_HASH_METHOD"],
+                get_session(), user=user, new=new, actor=current_user, hash_method=method
             )
         except DomainError as error:
             refused(form, error)
@@ -302,14 +294,9 @@ def change_role(user_id: int, team_id: int):
     if not form.validate_on_submit():
         flash(_("Choose a role from the list."), "danger")
         return redirect(url_for("admin.user_detail", user_id=user.id))
-    try:
-        memberships.save_membership(
-            get_session(), user=user, team=team, role=form.role.data, actor=current_user
-        )
-    except DomainError as error:
-        get_session().rollback()
-        flash(error.message, "danger")
-        return redirect(url_for("admin.user_detail", user_id=user.id))
+    back = _or_back(memberships.save_membership, user=user, team=team, role=form.role.data)
+    if back:
+        return back
     return _done(
         user,
         _(
@@ -328,10 +315,7 @@ def remove_membership(user_id: int, team_id: int):
     user, team = _user_or_404(user_id), team_or_404(team_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        memberships.remove_membership(get_session(), user=user, team=team, actor=current_user)
-    except DomainError as error:
-        get_session().rollback()
-        flash(error.message, "danger")
-        return redirect(url_for("admin.user_detail", user_id=user.id))
+    back = _or_back(memberships.remove_membership, user=user, team=team)
+    if back:
+        return back
     return _done(user, _("%(name)s removed from %(team)s.", name=user.name, team=team.name))

@@ -11,12 +11,13 @@ from flask_login import current_user
 from hypotheses import languages
 from hypotheses.admin.blueprint import bp
 from hypotheses.admin.forms import RenameTeamForm, SettingsForm, TeamForm
-from hypotheses.admin.routes import INVALID, refused, team_or_404
+from hypotheses.admin.routes import INVALID, team_or_404
 from hypotheses.db import get_session
 from hypotheses.domain.accounts import teams
 from hypotheses.domain.core.errors import DomainError, StaleVersion
 from hypotheses.enums import EarlyLookMethod, Role
 from hypotheses.permissions import requires
+from hypotheses.web_forms import refused, values_of
 
 # --- teams -------------------------------------------------------------------------------
 
@@ -108,20 +109,11 @@ def settings():
     stale: list[dict] = []
     if form.validate_on_submit():
         try:
+            values = values_of(form, *teams.SETTING_FIELDS)
+            for blank_is_none in ("default_language", "currency"):
+                values[blank_is_none] = values[blank_is_none] or None
             changes = teams.update_settings(
-                db,
-                team=team,
-                actor=current_user,
-                backlog_min=form.backlog_min.data,
-                backlog_max=form.backlog_max.data,
-                active_test_limit=form.active_test_limit.data,
-                score_formula=form.score_formula.data,
-                rice_enabled=form.rice_enabled.data,
-                allow_self_approval=form.allow_self_approval.data,
-                default_language=form.default_language.data or None,
-                early_look_method=form.early_look_method.data,
-                currency=form.currency.data or None,
-                expected=_loaded(form),
+                db, team=team, actor=current_user, **values, expected=_loaded(form)
             )
         except StaleVersion as error:
             db.rollback()

@@ -14,6 +14,14 @@ from hypotheses.forms import (
     strip_filter,
 )
 
+PASSWORD_HELP = _l("At least 8 characters; a long passphrase is best.")
+NAME_RULES = [DataRequired(), Length(max=120), no_control_chars]
+
+
+def your_name_field(**kwargs) -> StringField:
+    """One's own name, as the team sees it: required, at most 120 characters."""
+    return StringField(_l("Your name"), validators=NAME_RULES, filters=[strip_filter], **kwargs)
+
 
 class LoginForm(AppForm):
     email = EmailField(
@@ -31,22 +39,12 @@ class LoginForm(AppForm):
 
 
 class SetupForm(AppForm):
-    team = StringField(
-        _l("Team name"),
-        validators=[DataRequired(), Length(max=120), no_control_chars],
-        filters=[strip_filter],
-    )
-    name = StringField(
-        _l("Your name"),
-        validators=[DataRequired(), Length(max=120), no_control_chars],
-        filters=[strip_filter],
-    )
+    team = StringField(_l("Team name"), validators=NAME_RULES, filters=[strip_filter])
+    name = your_name_field()
     email = EmailField(
         _l("E-mail"), validators=[DataRequired(), Length(max=254)], filters=[strip_filter]
     )
-    password = new_password_field(
-        _l("Password"), description=_l("At least 8 characters; a long passphrase is best.")
-    )
+    password = new_password_field(_l("Password"), description=PASSWORD_HELP)
     confirm = repeat_password_field(_l("Repeat password"), "password")
     submit = SubmitField(_l("Create admin account"))
 
@@ -57,9 +55,7 @@ class PasswordForm(AppForm):
         validators=[DataRequired(), Length(max=128)],
         render_kw={"autocomplete": "current-password"},
     )
-    new_password = new_password_field(
-        _l("New password"), description=_l("At least 8 characters; a long passphrase is best.")
-    )
+    new_password = new_password_field(_l("New password"), description=PASSWORD_HELP)
     confirm = repeat_password_field(_l("Repeat new password"), "new_password")
     submit = SubmitField(_l("Change password"))
 

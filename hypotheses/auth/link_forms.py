@@ -1,9 +1,10 @@
 """Forms of the e-mailed links: forgot password, choose a new password, accept an invitation."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, StringField, SubmitField
+from wtforms import EmailField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from hypotheses.auth.forms import PASSWORD_HELP, your_name_field
 from hypotheses.forms import (
     AppForm,
     new_password_field,
@@ -11,8 +12,6 @@ from hypotheses.forms import (
     repeat_password_field,
     strip_filter,
 )
-
-PASSWORD_HELP = _l("At least 8 characters; a long passphrase is best.")
 
 
 class ForgotForm(AppForm):
@@ -32,10 +31,7 @@ class NewPasswordForm(AppForm):
 
 
 class AcceptInvitationForm(AppForm):
-    name = StringField(
-        _l("Your name"),
-        validators=[DataRequired(), Length(max=120), no_control_chars],
-        filters=[strip_filter],
+    name = your_name_field(
         description=_l("How your team sees you, and how they @mention you."),
         render_kw={"autocomplete": "name"},
     )

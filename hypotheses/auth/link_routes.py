@@ -11,16 +11,16 @@ from flask_babel import gettext as _
 from hypotheses import languages
 from hypotheses.auth.blueprint import bp
 from hypotheses.auth.link_forms import AcceptInvitationForm, ForgotForm, NewPasswordForm
-from hypotheses.auth.routes import start_session
+from hypotheses.auth.routes import hash_method, start_session
 from hypotheses.db import get_session
 from hypotheses.domain.accounts import invitations, resets, throttle
 from hypotheses.domain.accounts.credentials import normalise_email
 from hypotheses.domain.accounts.invitations import LinkRefused
 from hypotheses.domain.accounts.links import LinkState
 from hypotheses.domain.core.errors import DomainError
-from hypotheses.forms import apply_domain_error
 from hypotheses.models import Team
 from hypotheses.permissions import public
+from hypotheses.web_forms import refused, values_of
 
 INVALID = 422
 GONE = 410
@@ -71,68 +71,73 @@ def forgot():
     return render_template("auth/forgot.html", form=None, sent=True)
 
 
+def _link_page(kind: str, token: str, find, form, use, done, template: str, **context):
+    """The page of an e-mailed link: refused (410) when the link cannot be used; otherwise
+    *form*, which on a valid post runs *use*(session) (a refusal goes next to its field) and
+    answers with *done*(its result). *context*(the link's row) adds to the template's values."""
+    db = get_session()
+    row, state = find(db, token)
+    if state is not LinkState.VALID:
+        return refused_page(state, kind)
+    if form.validate_on_submit():
+        try:
+            result = use(db)
+        except LinkRefused as refused_link:
+            return refused_page(refused_link.state, kind)
+        except DomainError as error:
+            refused(form, error)
+        else:
+            return done(result)
+    values = {name: fill(row) for name, fill in context.items()}
+    return render_template(template, form=form, **values), INVALID if form.errors else 200
+
+
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @public
 def reset(token: str):
     """Choose a new password with a reset link (once, within the hour)."""
-    db = get_session()
-    _row, state = resets.find(db, token)
-    if state is not LinkState.VALID:
-        return refused_page(state, "reset")
     form = NewPasswordForm()
-    if form.validate_on_submit():
-        try:
-            resets.complete_reset(
-                db,
-                token=token,
-                password=form.password.data,
-                hash_method=current_app.config["PASSWORD_HASH_METHOD"],
-            )
-        except LinkRefused as refused:
-            return refused_page(refused.state, "reset")
-        except DomainError as error:
-            db.rollback()
-            apply_domain_error(form, error) or flash(error.message, "danger")
-        else:
-            flash(
-                _("Password changed. Sign in with your new password; other sessions ended."),
-                "success",
-            )
-            return redirect(url_for("auth.login"))
-    status = INVALID if form.errors else 200
-    return render_template("auth/reset.html", form=form), status
+
+    def use(db):
+        return resets.complete_reset(
+            db, token=token, password=form.password.data, hash_method=hash_method()
+        )
+
+    def done(_user):
+        flash(
+            _("Password changed. Sign in with your new password; other sessions ended."), "success"
+        )
+        return redirect(url_for("auth.login"))
+
+    return _link_page("reset", token, resets.find, form, use, done, "auth/reset.html")
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @public
 def invitation(token: str):
     """Accept an invitation: choose one's name and password, then sign in."""
-    db = get_session()
-    invite, state = invitations.find(db, token)
-    if state is not LinkState.VALID:
-        return refused_page(state, "invitation")
     form = AcceptInvitationForm()
-    if form.validate_on_submit():
-        try:
-            user, team = invitations.accept(
-                db,
-                token=token,
-                name=form.name.data,
-                password=form.password.data,
-                hash_method=current_app.config["PASSWORD_HASH_METHOD"],
-            )
-        except LinkRefused as refused:
-            return refused_page(refused.state, "invitation")
-        except DomainError as error:
-            db.rollback()
-            apply_domain_error(form, error) or flash(error.message, "danger")
-        else:
-            start_session(user, team_id=team.id)
-            flash(
-                _("Welcome, %(name)s! You joined %(team)s.", name=user.name, team=team.name),
-                "success",
-            )
-            return redirect(url_for("main.dashboard"))
-    status = INVALID if form.errors else 200
-    team = db.get(Team, invite.team_id)
-    return render_template("auth/invitation.html", form=form, invitation=invite, team=team), status
+
+    def use(db):
+        values = values_of(form, "name", "password")
+        return invitations.accept(db, token=token, **values, hash_method=hash_method())
+
+    def done(accepted):
+        user, team = accepted
+        start_session(user, team_id=team.id)
+        flash(
+            _("Welcome, %(name)s! You joined %(team)s.", name=user.name, team=team.name), "success"
+        )
+        return redirect(url_for("main.dashboard"))
+
+    return _link_page(
+        "invitation",
+        token,
+        invitations.find,
+        form,
+        use,
+        done,
+        "auth/invitation.html",
+        invitation=lambda invite: invite,
+        team=lambda invite: get_session().get(Team, invite.team_id),
+    )

@@ -18,8 +18,9 @@ from hypotheses.domain.accounts import credentials, memberships, passwords, team
 from hypotheses.domain.accounts import users as accounts
 from hypotheses.domain.core.errors import DomainError
 from hypotheses.enums import Role
-from hypotheses.forms import ConfirmForm, apply_domain_error
+from hypotheses.forms import ConfirmForm
 from hypotheses.permissions import login_only, public
+from hypotheses.web_forms import refused, values_of
 
 
 def _safe_next(target: str | None) -> str:
@@ -31,6 +32,11 @@ def _safe_next(target: str | None) -> str:
             if not parts.scheme and not parts.netloc:
                 return target
     return url_for("main.dashboard")
+
+
+def hash_method() -> str:
+    """The password hashing method new passwords get (the app's PASSWORD_HASH_METHOD)."""
+    return current_app.config["PASSWORD_HASH_METHOD"]
 
 
 def start_session(user, team_id: int | None = None) -> None:
@@ -98,19 +104,14 @@ def login():
             )
             return render_template("auth/login.html", form=form), 429
         user = credentials.authenticate(
-            db,
-            email=form.email.data,
-            password=form.password.data,
-            hash_method=cfg["PASSWORD_HASH_METHOD"],
+            db, email=form.email.data, password=form.password.data, hash_method=hash_method()
         )
         if user is None:  # the attempt was counted as a failure by reserve_attempt
             form.password.errors.append(_("Wrong e-mail or password."))
             status = 401
         else:
-            if credentials.needs_rehash(user, cfg["PASSWORD_HASH_METHOD"]):
-                user.password_hash = passwords.hash_password(
-                    form.password.data, cfg["PASSWORD_HASH_METHOD"]
-                )
+            if credentials.needs_rehash(user, hash_method()):
+                user.password_hash = passwords.hash_password(form.password.data, hash_method())
             throttle.attempt_succeeded(db, clear=[pair], release=[address])
             db.commit()
             target = _safe_next(request.args.get("next"))
@@ -133,18 +134,12 @@ def setup():
             team = teams.get_or_create_team(
                 db, form.team.data, language=languages.current_language()
             )
-            user = accounts.create_user(
-                db,
-                email=form.email.data,
-                name=form.name.data,
-                password=form.password.data,
-                hash_method=current_app.config["PASSWORD_HASH_METHOD"],
-            )
+            values = values_of(form, "email", "name", "password")
+            user = accounts.create_user(db, **values, hash_method=hash_method())
             memberships.set_membership(db, user=user, team=team, role=Role.ADMIN)
             db.commit()
         except DomainError as error:
-            db.rollback()
-            apply_domain_error(form, error) or flash(error.message, "danger")
+            refused(form, error)
         else:
             start_session(user)
             flash(_("Welcome! You are the admin of %(team)s.", team=team.name), "success")
@@ -171,19 +166,17 @@ def logout():
 def profile():
     """Show the profile and change the password (requires the current one)."""
     form = PasswordForm()
-    db = get_session()
     if form.validate_on_submit():
         try:
             credentials.change_password(
-                db,
+                get_session(),
                 user=current_user._get_current_object(),
                 current=form.current_password.data,
                 new=form.new_password.data,
-                hash_method=current_app.config["PASSWORD_HASH_METHOD"],
+                hash_method=hash_method(),
             )
         except DomainError as error:
-            db.rollback()
-            apply_domain_error(form, error) or flash(error.message, "danger")
+            refused(form, error)
         else:
             # The token rotated: re-issue this browser's cookie; every other session is dead.
             start_session(current_user._get_current_object(), team_id=session.get("team_id"))
@@ -210,14 +203,14 @@ def profile_language():
     form = LanguageForm()
     if not form.validate_on_submit():
         return _profile_page(PasswordForm(formdata=None), form, 422)
-    db = get_session()
     try:
         changed = accounts.set_language(
-            db, user=current_user._get_current_object(), language=form.language.data or None
+            get_session(),
+            user=current_user._get_current_object(),
+            language=form.language.data or None,
         )
     except DomainError as error:
-        db.rollback()
-        apply_domain_error(form, error) or flash(error.message, "danger")
+        refused(form, error)
         return _profile_page(PasswordForm(formdata=None), form, 422)
     refresh()  # the confirmation already speaks the new language
     flash(_("Language saved.") if changed else _("Nothing changed."), "success")

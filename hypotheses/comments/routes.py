@@ -12,8 +12,9 @@ from hypotheses.comments.section import comments_section, target_url
 from hypotheses.db import get_session
 from hypotheses.domain.comments import lifecycle, rules
 from hypotheses.domain.core.errors import DomainError, Forbidden, NotFound
-from hypotheses.forms import ConfirmForm, apply_domain_error, distinct_ids
+from hypotheses.forms import ConfirmForm, distinct_ids
 from hypotheses.permissions import requires
+from hypotheses.web_forms import refused
 
 INVALID = 422
 
@@ -52,6 +53,11 @@ def _back(target: lifecycle.Target, comment_id: int | None = None):
     return redirect(target_url(target) + anchor)
 
 
+def _on(use_case, target: lifecycle.Target, **arguments):
+    """Run the comment *use_case* on *target* in the current team (the request's session)."""
+    return use_case(get_session(), team=g.team, target=target, **arguments)
+
+
 def _form_page(target, form, *, comment=None, status=INVALID):
     """The comment form on a page of its own: a refused post, or an edit."""
     return render_template(
@@ -73,22 +79,16 @@ def create(kind: str, target_id: int):
         abort(403)
     form = CommentForm()
     if form.validate_on_submit():
+        author, body, link = current_user._get_current_object(), form.body.data, target_url(target)
         try:
-            comment = lifecycle.add_comment(
-                get_session(),
-                team=g.team,
-                target=target,
-                author=current_user._get_current_object(),
-                role=g.role,
-                body=form.body.data,
-                link=target_url(target),
+            comment = _on(
+                lifecycle.add_comment, target, author=author, role=g.role, body=body, link=link
             )
         except Forbidden:
             get_session().rollback()
             abort(403)
         except DomainError as error:
-            get_session().rollback()
-            apply_domain_error(form, error) or form.body.errors.append(error.message)
+            refused(form, error, fallback=form.body)
         else:
             flash(_("Comment posted."), "success")
             return _back(target, comment.id)
@@ -119,19 +119,13 @@ def edit(comment_id: int):
         form.submit.label.text = _("Save comment")
         status = INVALID
         if form.validate():
+            body, link = form.body.data, target_url(target)
             try:
-                changed = lifecycle.edit_comment(
-                    get_session(),
-                    team=g.team,
-                    target=target,
-                    comment=comment,
-                    user=user,
-                    body=form.body.data,
-                    link=target_url(target),
+                changed = _on(
+                    lifecycle.edit_comment, target, comment=comment, user=user, body=body, link=link
                 )
             except DomainError as error:
-                get_session().rollback()
-                apply_domain_error(form, error) or form.body.errors.append(error.message)
+                refused(form, error, fallback=form.body)
             else:
                 flash(_("Comment saved.") if changed else _("Nothing changed."), "success")
                 return _back(target, comment.id)
@@ -145,15 +139,9 @@ def delete(comment_id: int):
     comment, target = _comment(comment_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    user = current_user._get_current_object()
     try:
-        lifecycle.delete_comment(
-            get_session(),
-            team=g.team,
-            target=target,
-            comment=comment,
-            user=current_user._get_current_object(),
-            role=g.role,
-        )
+        _on(lifecycle.delete_comment, target, comment=comment, user=user, role=g.role)
     except Forbidden:
         get_session().rollback()
         abort(403)

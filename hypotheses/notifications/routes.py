@@ -14,11 +14,12 @@ from hypotheses.domain.notifications import team_setup
 from hypotheses.domain.notifications.delivery import retry
 from hypotheses.domain.notifications.preferences import current_choices, set_choices
 from hypotheses.enums import OutboxStatus
-from hypotheses.forms import ConfirmForm, apply_domain_error
+from hypotheses.forms import ConfirmForm
 from hypotheses.models import OutboxMessage
 from hypotheses.notifications.blueprint import bp
 from hypotheses.notifications.forms import DaysForm, WebhookForm, preferences_form
 from hypotheses.permissions import login_only, requires
+from hypotheses.web_forms import refused, values_of
 
 INVALID = 422
 OUTBOX_PAGE = 100
@@ -77,21 +78,13 @@ def add_webhook():
     form = WebhookForm()
     if not form.validate():
         return _team_page(webhook_form=form, status=INVALID)
+    values = values_of(form, "kind", "name", "target", "secret", "events")
     try:
         hook, made = team_setup.add_webhook(
-            get_session(),
-            team=g.team,
-            actor=current_user,
-            kind=form.kind.data,
-            name=form.name.data,
-            target=form.target.data,
-            secret=form.secret.data,
-            events=form.events.data,
+            get_session(), team=g.team, actor=current_user, **values
         )
     except DomainError as error:
-        get_session().rollback()
-        if not apply_domain_error(form, error):
-            flash(error.message, "danger")
+        refused(form, error)
         return _team_page(webhook_form=form, status=INVALID)
     flash(_("Webhook “%(name)s” added.", name=hook.name), "success")
     if made:  # shown once, on this page only
@@ -120,17 +113,11 @@ def set_days():
     form = DaysForm()
     if not form.validate():
         return _team_page(days_form=form, status=INVALID)
+    values = values_of(form, "digest_day", "review_day")
     try:
-        team_setup.set_days(
-            get_session(),
-            team=g.team,
-            actor=current_user,
-            digest_day=form.digest_day.data,
-            review_day=form.review_day.data,
-        )
+        team_setup.set_days(get_session(), team=g.team, actor=current_user, **values)
     except DomainError as error:
-        get_session().rollback()
-        apply_domain_error(form, error) or flash(error.message, "danger")
+        refused(form, error)
         return _team_page(days_form=form, status=INVALID)
     flash(_("Notification days saved."), "success")
     return redirect(url_for("notifications.team"))
