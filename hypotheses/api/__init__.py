@@ -5,7 +5,7 @@ OpenAPI 3.1 document served at ``/api/v1/openapi.json``. The blueprint is exempt
 because it never reads the session cookie (hypotheses.api.auth).
 """
 
-from hypotheses.api import experiments, hypotheses, meta, reviews, stats_calc
+from hypotheses.api import analyses, experiments, hypotheses, meta, reviews, stats_calc
 from hypotheses.api.blueprint import bp
 
-__all__ = ["bp", "experiments", "hypotheses", "meta", "reviews", "stats_calc"]
+__all__ = ["analyses", "bp", "experiments", "hypotheses", "meta", "reviews", "stats_calc"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import jsonify
 
 from hypotheses.api.blueprint import bp
-from hypotheses.api.openapi import build_document, operation
+from hypotheses.api.openapi import operation
+from hypotheses.api.openapi_document import build_document
 
 
 @operation(

@@ -106,6 +106,12 @@ class ErrorResponse(Out):
     error: ErrorDetail
 
 
+def example(values: dict[str, Any], **keywords: Any) -> ConfigDict:
+    """A model's configuration showing *values* as its example in the document (with other
+    JSON Schema *keywords*, such as if/then)."""
+    return ConfigDict(json_schema_extra={"examples": [values], **keywords})
+
+
 # ---------------------------------------------------------------- hypotheses
 
 

@@ -1,20 +1,21 @@
 """Stateless calculators over the statistics engine, and the analysis shape every endpoint returns.
 
 `POST /stats/analyze` runs the same engine call the stored analyses use
-(`domain.results.run_engine`); `POST /stats/sample-size` validates and plans with the test
-design's own rules (`domain.experiments.design`), so nothing here is a second copy of a rule.
+(`domain.experiments.analyses.run_engine`); `POST /stats/sample-size` validates and plans with
+the test design's own rules (`domain.experiments.design`), so nothing here is a second copy of
+a rule.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
 from typing import Any
 
 from flask import g
 
 from hypotheses.api.blueprint import bp
-from hypotheses.api.openapi import operation
-from hypotheses.api.schemas_experiments import (
+from hypotheses.api.openapi import operations
+from hypotheses.api.schemas_analysis import (
     AnalysisOut,
     AnalyzeIn,
     ComparisonOut,
@@ -26,6 +27,7 @@ from hypotheses.api.schemas_experiments import (
     TrustReasonOut,
     WarningOut,
 )
+from hypotheses.api.shaping import filled
 from hypotheses.domain.core.errors import ValidationFailed
 from hypotheses.domain.experiments import design as experiment_design
 from hypotheses.domain.experiments import trust, verdict_warnings, verdicts
@@ -33,73 +35,57 @@ from hypotheses.domain.experiments.analyses import check_looks, run_engine
 from hypotheses.models import Analysis
 
 TAG = "statistics"
+stats_operation = operations(
+    bp, tag=TAG, prefix="/stats", method="POST", permission="experiment.view"
+)
+
+
+INTERVALS = {"abs_ci", "rel_ci"}
 
 
 def _pair(value: Any) -> list[float] | None:
     return [float(value[0]), float(value[1])] if isinstance(value, list | tuple) else None
 
 
+def _numbers(item: dict[str, Any]) -> Callable[[str], Any]:
+    """Read a field from the engine's dict: intervals as [low, high], the rest as stored."""
+    return lambda name: _pair(item.get(name)) if name in INTERVALS else item.get(name)
+
+
 def analysis_from_output(
     output: dict[str, Any],
     *,
     engine_version: str,
-    stored_verdict: str = "",
-    computed_at: datetime | None = None,
     inputs: dict[str, Any] | None = None,
-    analysis_id: int | None = None,
+    stored: Analysis | None = None,
 ) -> AnalysisOut:
-    """Shape the engine's output (AnalysisResult.to_dict()) and its inputs for the API. The
-    verdict and warnings are worded in the request's language (Accept-Language); codes, field
-    names and enum values never are. Codes and numbers that engines before 2.0.0 did not store
-    are derived from the stored numbers (domain.experiments.verdicts)."""
+    """Shape the engine's output (AnalysisResult.to_dict()) and its inputs for the API; *stored*
+    is the stored analysis they are of (None for numbers analysed on the fly). The verdict and
+    warnings are worded in the request's language (Accept-Language); codes, field names and enum
+    values never are. Codes and numbers that engines before 2.0.0 did not store are derived from
+    the stored numbers (domain.experiments.verdicts)."""
     raw = output
+    verdict = verdicts.verdict_text(raw, stored.verdict if stored else "")
     trusted = trust.trust_of(raw)
     output = verdicts.normalized(output) or {}
-    comparisons = []
-    for item in output.get("comparisons", []):
-        seq = item.get("sequential")
-        comparisons.append(
-            ComparisonOut(
-                variant=item["variant"],
-                control=item.get("control"),
-                method=item.get("method"),
-                control_value=item.get("control_value"),
-                variant_value=item.get("variant_value"),
-                p_value=item.get("p_value"),
-                adjusted_p_value=item.get("adjusted_p_value"),
-                abs_diff=item.get("abs_diff"),
-                abs_ci=_pair(item.get("abs_ci")),
-                rel_lift=item.get("rel_lift"),
-                rel_ci=_pair(item.get("rel_ci")),
-                prob_beat_control=item.get("prob_beat_control"),
-                expected_loss=item.get("expected_loss"),
-                significant=item.get("significant"),
-                verdict=verdicts.comparison_sentence(raw, item),
-                sequential=None
-                if not seq
-                else SequentialOut(
-                    method=seq.get("method"),
-                    p_value=seq.get("p_value"),
-                    adjusted_p_value=seq.get("adjusted_p_value"),
-                    abs_ci=_pair(seq.get("abs_ci")),
-                    rel_ci=_pair(seq.get("rel_ci")),
-                    significant=seq.get("significant"),
-                    z_bound=seq.get("z_bound"),
-                    information_fraction=seq.get("information_fraction"),
-                    look=seq.get("look"),
-                    alpha_spent=seq.get("alpha_spent"),
-                ),
-                interval_agrees=item.get("interval_agrees"),
-                verdict_code=item.get("verdict_code") or None,
-                verdict_data=item.get("verdict_data"),
-            )
+    comparisons = [
+        filled(
+            ComparisonOut,
+            _numbers(item),
+            verdict=verdicts.comparison_sentence(raw, item),
+            sequential=filled(SequentialOut, _numbers(item["sequential"]))
+            if item.get("sequential")
+            else None,
+            verdict_code=item.get("verdict_code") or None,
         )
+        for item in output.get("comparisons", [])
+    ]
     srm = output.get("srm")
     inputs = inputs or {}
     return AnalysisOut(
-        id=analysis_id,
-        verdict=verdicts.verdict_text(raw, stored_verdict) or "",
-        headline=trust.guarded(trusted, verdicts.verdict_text(raw, stored_verdict)) or "",
+        id=stored.id if stored else None,
+        verdict=verdict or "",
+        headline=trust.guarded(trusted, verdict) or "",
         trust=TrustOut(
             trusted=trusted.trusted,
             reasons=[TrustReasonOut(**r.as_dict()) for r in trusted.reasons],
@@ -117,7 +103,7 @@ def analysis_from_output(
         early_look=output.get("early_look"),
         final=output.get("final"),
         engine_version=engine_version,
-        computed_at=computed_at,
+        computed_at=stored.created_at if stored else None,
         early_look_method=inputs.get("early_look_method"),
         looks=inputs.get("looks"),
         details=output,
@@ -128,25 +114,14 @@ def analysis_out(analysis: Analysis) -> AnalysisOut:
     """Shape a stored analysis for the API."""
     from hypotheses.domain.experiments.common import analysis_output
 
+    output = analysis_output(analysis) or {}
     return analysis_from_output(
-        analysis_output(analysis) or {},
-        stored_verdict=analysis.verdict,
-        engine_version=analysis.engine_version,
-        computed_at=analysis.created_at,
-        inputs=analysis.inputs,
-        analysis_id=analysis.id,
+        output, engine_version=analysis.engine_version, inputs=analysis.inputs, stored=analysis
     )
 
 
-@operation(
-    bp,
-    "/stats/analyze",
-    "POST",
-    summary="Analyse numbers (no stored test)",
-    permission="experiment.view",
-    tag=TAG,
-    body=AnalyzeIn,
-    response=AnalysisOut,
+@stats_operation(
+    "/analyze", summary="Analyse numbers (no stored test)", body=AnalyzeIn, response=AnalysisOut
 )
 def stats_analyze(body: AnalyzeIn):
     """Runs the engine the stored analyses use: each variant against the first (control),
@@ -188,13 +163,9 @@ def stats_analyze(body: AnalyzeIn):
     )
 
 
-@operation(
-    bp,
-    "/stats/sample-size",
-    "POST",
+@stats_operation(
+    "/sample-size",
     summary="Plan a test: sample size and duration",
-    permission="experiment.view",
-    tag=TAG,
     body=SampleSizeIn,
     response=SampleSizeOut,
 )

@@ -1,4 +1,5 @@
-"""Forms of the test lifecycle: design, results (numbers and CSV), stop, decision.
+"""Forms of the test lifecycle: design and results (numbers and CSV); ending and deciding
+are in decision_forms.
 
 Forms check shape (numbers parse, lengths); the domain checks meaning. The design form shows
 percentages to people and hands the domain fractions (to_data / from_design).
@@ -14,17 +15,15 @@ from wtforms import (
     BooleanField,
     RadioField,
     SelectField,
-    StringField,
     SubmitField,
-    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 from wtforms.widgets import HiddenInput
 
 from hypotheses.domain.experiments.metrics import MAX_GUARDRAILS, MAX_SECONDARY
 from hypotheses.domain.experiments.results import MAX_COUNT
-from hypotheses.enums import Decision, Outcome
+from hypotheses.experiments.fields import ActionForm, text_field
 from hypotheses.experiments.metric_forms import (
     GuardrailRow,
     SecondaryRow,
@@ -36,13 +35,10 @@ from hypotheses.forms import (
     RowForm,
     StrictFloatField,
     StrictIntegerField,
-    no_control_chars,
     row_list,
-    strip_filter,
 )
 
 ROWS = 6  # control + up to 5 variants
-TEXT = [strip_filter]
 KIND_CHOICES = [
     SelectChoice("conversion", _l("Conversion (a rate: visitors who converted)")),
     SelectChoice("continuous", _l("Continuous (a mean: revenue, order value, time)")),
@@ -53,19 +49,10 @@ MDE_CHOICES = [
 ]
 
 
-def options(mapping: dict) -> list[SelectChoice]:
-    """Return select/radio options from a {value: label} mapping."""
-    return [SelectChoice(key, label) for key, label in mapping.items()]
-
-
 class VariantRow(RowForm):
     """One row of the design's variant table (row 0 is the control)."""
 
-    variant_name = StringField(
-        _l("Name of the control"),
-        filters=TEXT,
-        validators=[Optional(), Length(max=60), no_control_chars],
-    )
+    variant_name = text_field(_l("Name of the control"), 60, optional=True)
     variant_split = StrictFloatField(_l("Traffic share of the control, %"), percent=True)
 
 
@@ -75,11 +62,7 @@ class DesignForm(AppForm):
     metric_choice = SelectField(
         _l("Primary metric from the team's catalog"), choices=[], validate_choice=False
     )
-    metric_other = StringField(
-        _l("…or type another metric"),
-        filters=TEXT,
-        validators=[Optional(), Length(max=120), no_control_chars],
-    )
+    metric_other = text_field(_l("…or type another metric"), 120, optional=True)
     metric_kind = RadioField(
         _l("Metric kind"), choices=KIND_CHOICES, default="conversion", validate_choice=False
     )
@@ -201,9 +184,10 @@ class ResultRow(RowForm):
     sd = StrictFloatField(_l("Standard deviation"))
 
 
-class ResultsForm(AppForm):
+class ResultsForm(ActionForm):
     """Per-variant numbers typed in: visitors/conversions or n/mean/sd."""
 
+    page_key = "results_form"
     rows = row_list(ResultRow, ROWS)
     final = BooleanField(_l("These are the final results: end the test"))
     submit = SubmitField(_l("Save results and analyse"))
@@ -230,54 +214,12 @@ class PerUserUploadForm(AppForm):
     """A per-user file, reduced in one streaming pass; the user names the columns."""
 
     file = FileField(_l("Per-user CSV file (one row per user)"))
-    variant_column = StringField(
-        _l("Variant column"),
-        default="variant",
-        filters=TEXT,
-        validators=[Optional(), Length(max=100), no_control_chars],
+    variant_column = text_field(_l("Variant column"), 100, optional=True, default="variant")
+    conversion_column = text_field(
+        _l("Converted column (1/0, true/false)"), 100, optional=True, default="converted"
     )
-    conversion_column = StringField(
-        _l("Converted column (1/0, true/false)"),
-        default="converted",
-        filters=TEXT,
-        validators=[Optional(), Length(max=100), no_control_chars],
-    )
-    value_column = StringField(
-        _l("Value column (a number per user)"),
-        default="value",
-        filters=TEXT,
-        validators=[Optional(), Length(max=100), no_control_chars],
+    value_column = text_field(
+        _l("Value column (a number per user)"), 100, optional=True, default="value"
     )
     final = BooleanField(_l("These are the final results: end the test"))
     submit = SubmitField(_l("Upload and analyse"))
-
-
-class StopForm(AppForm):
-    """Abort a running test; the reason goes on the record."""
-
-    reason = TextAreaField(
-        _l("Why stop this test?"), filters=TEXT, validators=[Length(max=1000), no_control_chars]
-    )
-    submit = SubmitField(_l("Stop the test"))
-
-
-class DecisionForm(AppForm):
-    """The lead's decision, the outcome, the one-line learning and an optional follow-up."""
-
-    decision = RadioField(_l("Decision"), choices=options(Decision.labels()), validate_choice=False)
-    outcome = RadioField(_l("Outcome"), choices=options(Outcome.labels()), validate_choice=False)
-    learning = StringField(
-        _l("Learning, in one line"), filters=TEXT, validators=[Length(max=200), no_control_chars]
-    )
-    follow_up_title = StringField(
-        _l("Follow-up hypothesis title (optional)"),
-        filters=TEXT,
-        validators=[Optional(), Length(max=200), no_control_chars],
-    )
-    # needed only when the decision goes against the analysis (domain.experiments.deciding)
-    reason = TextAreaField(
-        _l("Why decide against the analysis?"),
-        filters=TEXT,
-        validators=[Optional(), Length(max=1000), no_control_chars],
-    )
-    submit = SubmitField(_l("Record the decision"))

@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField
+from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
 
-from hypotheses.forms import RowForm, StrictFloatField, no_control_chars, strip_filter
+from hypotheses.experiments.fields import text_field
+from hypotheses.forms import RowForm, StrictFloatField
 
 KINDS = [
     SelectChoice("conversion", _l("Conversion")),
@@ -21,13 +21,12 @@ DIRECTIONS = [
     SelectChoice("increase", _l("Higher is better: must not fall")),
     SelectChoice("decrease", _l("Lower is better: must not rise")),
 ]
-NAME = [Optional(), Length(max=120), no_control_chars]
 
 
 class SecondaryRow(RowForm):
     """One secondary metric of the design."""
 
-    secondary_name = StringField(_l("Secondary metric"), filters=[strip_filter], validators=NAME)
+    secondary_name = text_field(_l("Secondary metric"), 120, optional=True)
     secondary_kind = SelectField(_l("Kind"), choices=KINDS, validate_choice=False)
     secondary_baseline = StrictFloatField(_l("Baseline (percent or mean, optional)"), percent=True)
     secondary_baseline_sd = StrictFloatField(_l("Standard deviation (continuous)"))
@@ -36,7 +35,7 @@ class SecondaryRow(RowForm):
 class GuardrailRow(RowForm):
     """One guardrail of the design: a metric that must not get worse beyond a tolerance."""
 
-    guardrail_name = StringField(_l("Guardrail metric"), filters=[strip_filter], validators=NAME)
+    guardrail_name = text_field(_l("Guardrail metric"), 120, optional=True)
     guardrail_kind = SelectField(_l("Kind"), choices=KINDS, validate_choice=False)
     guardrail_direction = SelectField(_l("Direction"), choices=DIRECTIONS, validate_choice=False)
     guardrail_tolerance = StrictFloatField(_l("Tolerated loss, %"), percent=True)

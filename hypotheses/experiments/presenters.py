@@ -7,6 +7,7 @@ from typing import Any
 from flask import current_app, g
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
 import stats
@@ -25,15 +26,14 @@ from hypotheses.domain.experiments import design as experiment_design
 from hypotheses.domain.experiments.metrics import metrics_of, underpowered
 from hypotheses.enums import ExperimentStatus
 from hypotheses.experiments import analysis_parts as parts
-from hypotheses.experiments.decision_forms import CorrectionForm, FinishForm
-from hypotheses.experiments.formatting import ci_range, num, signed_pct
-from hypotheses.experiments.forms import (
-    CsvUploadForm,
+from hypotheses.experiments.decision_forms import (
+    CorrectionForm,
     DecisionForm,
-    PerUserUploadForm,
-    ResultsForm,
+    FinishForm,
     StopForm,
 )
+from hypotheses.experiments.formatting import ci_range, num, signed_pct
+from hypotheses.experiments.forms import CsvUploadForm, PerUserUploadForm, ResultsForm
 from hypotheses.experiments.metrics_view import metrics_view
 from hypotheses.forms import ConfirmForm, distinct_ids
 from hypotheses.languages import percent_sign
@@ -42,19 +42,21 @@ from hypotheses.models import Analysis, Experiment, Hypothesis, Metric, Team, Us
 LONG_TEST_DAYS = 56
 
 
+ACTIONS = {
+    "experiment.design": _l("saved the design"),
+    "experiment.start": _l("started the test"),
+    "experiment.stop": _l("stopped the test"),
+    "experiment.results": _l("entered results"),
+    "experiment.finish": _l("finished the test"),
+    "experiment.decide": _l("recorded the decision"),
+    "experiment.correct": _l("corrected the decision"),
+    "experiment.rerun": _l("re-ran an analysis with the current engine"),
+}
+
+
 def action_label(action: str) -> str:
     """Return the readable name of an experiment audit action."""
-    labels = {
-        "experiment.design": _("saved the design"),
-        "experiment.start": _("started the test"),
-        "experiment.stop": _("stopped the test"),
-        "experiment.results": _("entered results"),
-        "experiment.finish": _("finished the test"),
-        "experiment.decide": _("recorded the decision"),
-        "experiment.correct": _("corrected the decision"),
-        "experiment.rerun": _("re-ran an analysis with the current engine"),
-    }
-    return labels.get(action, action)
+    return str(ACTIONS.get(action, action))
 
 
 def catalog_names(session: Session, *, team: Team) -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from hypotheses.db import get_session
@@ -13,6 +12,7 @@ from hypotheses.domain.core.errors import DomainError, NotFound
 from hypotheses.domain.experiments.common import get_experiment, get_hypothesis
 from hypotheses.domain.sources import catalog, refresh
 from hypotheses.domain.sources.metric_links import test_metrics
+from hypotheses.experiments.page import as_user
 from hypotheses.forms import ConfirmForm, apply_domain_error
 from hypotheses.languages import day, percent
 from hypotheses.permissions import can, requires
@@ -113,20 +113,8 @@ def save_setup(experiment_id: int):
             metric_sql=metric_sql,
         )
         try:
-            checked = refresh.check_setup(
-                session,
-                team=g.team,
-                actor=current_user,
-                hypothesis_id=experiment.hypothesis_id,
-                setup=setup,
-            )
-            refresh.save_setup(
-                session,
-                team=g.team,
-                actor=current_user,
-                hypothesis_id=experiment.hypothesis_id,
-                checked=checked,
-            )
+            checked = as_user(refresh.check_setup, experiment.hypothesis_id, setup=setup)
+            as_user(refresh.save_setup, experiment.hypothesis_id, checked=checked)
         except DomainError as error:
             apply_domain_error(form, error)
             metric_errors = {
@@ -150,12 +138,7 @@ def refresh_now(experiment_id: int):
         flash(_("The form expired; try again."), "warning")
         return redirect(url_for("sources.test", experiment_id=experiment.id))
     try:
-        row = refresh.refresh(
-            get_session(),
-            team=g.team,
-            actor=current_user,
-            hypothesis_id=experiment.hypothesis_id,
-        )
+        row = as_user(refresh.refresh, experiment.hypothesis_id)
     except DomainError as error:
         flash(_("Refresh failed: %(message)s", message=error.message), "danger")
     else:

@@ -14,7 +14,8 @@ import re
 
 from api_support import NEW, api, tokens  # noqa: F401  (fixtures)
 
-from hypotheses.api.openapi import NO_CONTROL, RULES
+from hypotheses.api.openapi import NO_CONTROL
+from hypotheses.api.openapi_document import RULES
 
 
 def _document(client) -> dict:

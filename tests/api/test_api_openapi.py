@@ -7,7 +7,8 @@ import re
 
 from api_support import api, new_hypothesis, tokens  # noqa: F401  (fixtures)
 
-from hypotheses.api.openapi import OPERATIONS, PREFIX
+from hypotheses.api.openapi import OPERATIONS
+from hypotheses.api.openapi_document import PREFIX
 
 ISSUE_ENDPOINTS = {
     "GET /api/v1/hypotheses",

@@ -24,7 +24,8 @@ from schemathesis.specs.openapi import checks as openapi_checks
 from sqlmodel import Session
 
 from hypotheses import create_app
-from hypotheses.api.openapi import OPERATIONS, RULES, _path
+from hypotheses.api.openapi import OPERATIONS
+from hypotheses.api.openapi_document import RULES, _path
 from hypotheses.db import ENGINE_KEY
 from hypotheses.domain.accounts import tokens
 from hypotheses.domain.experiments import lifecycle as experiments
