@@ -89,15 +89,9 @@ def invite(
         values={"email": email, "role": role},
     )
     mail = _mail(inviter=actor.name, team=team.name, role=role, token=token, language=language)
+    event, dedupe_key = NotificationEvent.INVITATION.value, f"invitation:{invitation.id}"
     outbox.enqueue_email(
-        session,
-        to=email,
-        subject=mail.subject,
-        text=mail.text,
-        html=mail.html,
-        event=NotificationEvent.INVITATION.value,
-        team_id=team.id,
-        dedupe_key=f"invitation:{invitation.id}",
+        session, to=email, **outbox.parts(mail), event=event, team_id=team.id, dedupe_key=dedupe_key
     )
     session.commit()
     return invitation

@@ -75,16 +75,9 @@ def request_reset(session: Session, *, email: str, language: str) -> None:
     session.add(reset)
     session.flush()
     audit.log(session, "user", user, "user.reset_requested", None, team_id=None)
-    outbox.enqueue_email(
-        session,
-        to=user.email,
-        subject=mail.subject,
-        text=mail.text,
-        html=mail.html,
-        event=NotificationEvent.PASSWORD_RESET.value,
-        dedupe_key=f"password_reset:{reset.id}",
-        user_id=user.id,
-    )
+    dedupe_key = f"password_reset:{reset.id}"
+    event = NotificationEvent.PASSWORD_RESET.value
+    outbox.email_to(session, user, mail, event=event, team_id=None, dedupe_key=dedupe_key)
     session.commit()
 
 

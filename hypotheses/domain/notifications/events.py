@@ -142,17 +142,7 @@ def notify(
                 )
             )
             continue
-        added.append(
-            outbox.email_to(
-                session,
-                person,
-                event=event.value,
-                team_id=team_id,
-                subject=rendered.subject,
-                text=rendered.text,
-                html=rendered.html,
-            )
-        )
+        added.append(outbox.email_to(session, person, rendered, event=event.value, team_id=team_id))
     if team_id is not None and event in WEBHOOK_EVENTS:
         hooks = subscribed_webhooks(session, team_id=team_id, event=event.value)
         if hooks:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from hypotheses.domain.notifications.render import Rendered
 from hypotheses.enums import NotificationEvent
 from hypotheses.models import OutboxMessage, TeamWebhook, User
 
@@ -43,28 +44,24 @@ def enqueue_email(
     return message
 
 
+def parts(mail: Rendered) -> dict[str, str]:
+    """The subject, text and HTML of a rendered e-mail, as enqueue_email takes them."""
+    return {"subject": mail.subject, "text": mail.text, "html": mail.html}
+
+
 def email_to(
     session: Session,
     user: User,
+    mail: Rendered,
     *,
     event: str,
     team_id: int | None,
-    subject: str,
-    text: str,
-    html: str | None,
     dedupe_key: str | None = None,
 ) -> OutboxMessage:
-    """Queue an e-mail to *user* (their address, their id kept for the admin list)."""
+    """Queue the rendered *mail* to *user* (their address, their id kept for the admin list)."""
+    who = {"to": user.email, "user_id": user.id}
     return enqueue_email(
-        session,
-        to=user.email,
-        subject=subject,
-        text=text,
-        html=html,
-        event=event,
-        team_id=team_id,
-        dedupe_key=dedupe_key,
-        user_id=user.id,
+        session, **who, **parts(mail), event=event, team_id=team_id, dedupe_key=dedupe_key
     )
 
 

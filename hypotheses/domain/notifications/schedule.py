@@ -208,15 +208,7 @@ def _daily(session: Session, user_id: int, now: datetime) -> None:
             items=lines,
         )
         rendered = render_message(message, link=absolute("/"), language=language)
-    sent = outbox.email_to(
-        session,
-        user,
-        event=E.DAILY_DIGEST.value,
-        team_id=None,
-        subject=rendered.subject,
-        text=rendered.text,
-        html=rendered.html,
-    )
+    sent = outbox.email_to(session, user, rendered, event=E.DAILY_DIGEST.value, team_id=None)
     session.flush()
     for item in items:
         item.message_id = sent.id
