@@ -21,6 +21,7 @@ from hypotheses.db import get_engine
 from hypotheses.domain.accounts import tokens
 from hypotheses.domain.accounts.credentials import normalise_email
 from hypotheses.domain.backlog import csv_import as csv_io
+from hypotheses.domain.backlog import csv_mapping
 from hypotheses.domain.core import csvdialects
 from hypotheses.domain.core import csvfiles as csv_read
 from hypotheses.domain.core.errors import DomainError, ValidationFailed
@@ -243,7 +244,7 @@ def import_command(
         actor = _user(session, email) if email else None
         try:
             table = csv_read.read_table(data)
-            mapping = {**csv_io.guess_mapping(table.headers), **_parse_mapping(pairs)}
+            mapping = {**csv_mapping.guess_mapping(table.headers), **_parse_mapping(pairs)}
             columns = ", ".join(f"{k} ← {v!r}" for k, v in mapping.items() if v)
             click.echo(_("Columns: %(columns)s", columns=columns))
             if dry_run:

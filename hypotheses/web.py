@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from flask import (
     Flask,
@@ -117,6 +117,19 @@ def _error(status: int, title: str, message: str):
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
+# The errors whose page says the same whatever the request: (status, title, message).
+FIXED_ERRORS = (
+    (403, _l("Not allowed"), _l("Your role in this team does not allow this action.")),
+    (404, _l("Not found"), _l("There is nothing here, or it belongs to another team.")),
+    (405, _l("Not allowed"), _l("This address does not accept that kind of request.")),
+    (413, _l("Too large"), _l("The upload is larger than allowed.")),
+)
+
+
+def _fixed_error(status: int, title: str, message: str, _e: Exception):
+    return _error(status, title, message)
+
+
 def register_errors(app: Flask) -> None:
     """Render friendly error pages (or JSON errors under /api/)."""
 
@@ -139,27 +152,8 @@ def register_errors(app: Flask) -> None:
             ),
         )
 
-    @app.errorhandler(403)
-    def forbidden(_e):
-        return _error(
-            403, _l("Not allowed"), _l("Your role in this team does not allow this action.")
-        )
-
-    @app.errorhandler(404)
-    def not_found(_e):
-        return _error(
-            404, _l("Not found"), _l("There is nothing here, or it belongs to another team.")
-        )
-
-    @app.errorhandler(405)
-    def method_not_allowed(_e):
-        return _error(
-            405, _l("Not allowed"), _l("This address does not accept that kind of request.")
-        )
-
-    @app.errorhandler(413)
-    def too_large(_e):
-        return _error(413, _l("Too large"), _l("The upload is larger than allowed."))
+    for status, title, message in FIXED_ERRORS:
+        app.register_error_handler(status, partial(_fixed_error, status, title, message))
 
     @app.errorhandler(OperationalError)
     def db_unavailable(e):

@@ -8,7 +8,7 @@ from wtforms import RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
-from hypotheses.domain.backlog.csv_import import FIELDS, REQUIRED
+from hypotheses.domain.backlog.csv_mapping import FIELDS, REQUIRED
 from hypotheses.enums import CsvDialect
 from hypotheses.forms import AppForm, no_control_chars, strip_filter
 

@@ -1,4 +1,5 @@
-"""Views of the data page: upload → column mapping and preview → import; CSV downloads.
+"""Views of the data page: upload → column mapping and preview → import (CSV downloads live
+in ``downloads``).
 
 The uploaded file waits in the instance folder under a random name bound to the team and the
 user (never under static/), until it is imported, refused as a re-import, or a day old.
@@ -9,34 +10,22 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from datetime import date
 from pathlib import Path
 
-from flask import (
-    Response,
-    abort,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
-from hypotheses import languages
 from hypotheses.csvio.blueprint import bp
+from hypotheses.csvio.downloads import export_dialect
 from hypotheses.csvio.forms import DialectForm, UploadForm, mapping_form, mapping_of
 from hypotheses.db import get_session
 from hypotheses.domain.backlog import csv_import as csv_io
+from hypotheses.domain.backlog import csv_mapping
 from hypotheses.domain.core import csvdialects
 from hypotheses.domain.core import csvfiles as csv_read
 from hypotheses.domain.core.errors import Conflict, DomainError, ValidationFailed
-from hypotheses.domain.overview import csv_export
 from hypotheses.forms import apply_domain_error
 from hypotheses.permissions import can, requires
 
@@ -69,18 +58,13 @@ def _render_index(
     upload: UploadForm | None = None, status: int = 200, dialect: DialectForm | None = None
 ):
     if dialect is None:
-        dialect = DialectForm(formdata=None, data={"dialect": _dialect().name})
+        dialect = DialectForm(formdata=None, data={"dialect": export_dialect().name})
     return render_template(
         "csvio/index.html",
         upload=upload or UploadForm(formdata=None),
         exports=_exports(),
         dialect_form=dialect,
     ), status
-
-
-def _dialect() -> csvdialects.Dialect:
-    """The signed-in user's export dialect (their choice, else by the interface language)."""
-    return csvdialects.dialect_of(current_user, languages.current_language())
 
 
 def _exports() -> list[dict]:
@@ -198,7 +182,7 @@ def _render_mapping(token: str, file_name: str, table: csv_read.Table, form, sta
     try:
         rows = csv_io.check_rows(get_session(), team=g.team, table=table, mapping=mapping_of(form))
     except ValidationFailed as error:
-        apply_domain_error(form, error, {name: f"map_{name}" for name in csv_io.FIELDS})
+        apply_domain_error(form, error, {name: f"map_{name}" for name in csv_mapping.FIELDS})
     get_session().rollback()
     bad = [row for row in rows if row.errors]
     shown = (bad + [row for row in rows if not row.errors])[:PREVIEW_ROWS]
@@ -228,7 +212,7 @@ def mapping(token: str):
         flash(error.message, "danger")
         return redirect(url_for("csvio.index"))
     if request.method == "GET":
-        form = mapping_form(table.headers, csv_io.guess_mapping(table.headers))
+        form = mapping_form(table.headers, csv_mapping.guess_mapping(table.headers))
         return _render_mapping(token, file_name, table, form)
     form = mapping_form(table.headers, {}, formdata=request.form)
     if not form.validate_on_submit():
@@ -266,38 +250,3 @@ def mapping(token: str):
         if "backlog.index" in current_app.view_functions
         else url_for("csvio.index")
     )
-
-
-def _download(kind: str, **options) -> Response:
-    dialect = _dialect()
-    text = csv_export.export(get_session(), team=g.team, kind=kind, dialect=dialect, **options)
-    get_session().rollback()
-    team = secure_filename(g.team.name) or "team"
-    filename = f"{kind}-{team}-{date.today().isoformat()}.csv"
-    # The BOM makes Excel read the file as UTF-8 (non-Latin text stays readable).
-    return Response(
-        ("\ufeff" if dialect.bom else "") + text,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-@bp.route("/export/backlog.csv")
-@requires("hypothesis.export")
-def export_backlog():
-    """Download the backlog as CSV."""
-    return _download("backlog")
-
-
-@bp.route("/export/<any(experiments, results, analyses):kind>.csv")
-@requires("experiment.view")
-def export_tests(kind: str):
-    """Download the tests, their results or their analyses as CSV."""
-    return _download(kind)
-
-
-@bp.route("/export/reviews.csv")
-@requires("review.view")
-def export_reviews():
-    """Download the weekly reviews as CSV (viewers get the published ones)."""
-    return _download("reviews", include_drafts=can("review.draft"))

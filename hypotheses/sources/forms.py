@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -21,13 +23,18 @@ class SourceForm(AppForm):
     max_rows = StrictIntegerField(_l("Row limit"), default=1000)
 
 
+def _sql_field(label: Any, *, rows: int) -> TextAreaField:
+    """A query's text box: monospaced, no spelling check, at most 20,000 characters."""
+    return TextAreaField(
+        label,
+        validators=[Length(max=20000)],
+        render_kw={"rows": rows, "spellcheck": "false", "class": "form-control font-monospace"},
+    )
+
+
 class SetupForm(AppForm):
     source_id = SelectField(_l("Data source"), choices=[], validate_choice=False)
-    assignment_sql = TextAreaField(
-        _l("Assignment query"),
-        validators=[Length(max=20000)],
-        render_kw={"rows": 5, "spellcheck": "false", "class": "form-control font-monospace"},
-    )
+    assignment_sql = _sql_field(_l("Assignment query"), rows=5)
     days = StrictIntegerField(
         _l("Attribution window (days)"),
         default=7,
@@ -37,11 +44,7 @@ class SetupForm(AppForm):
 
 class KpiQueryForm(AppForm):
     source_id = SelectField(_l("Data source"), choices=[], validate_choice=False)
-    source_query = TextAreaField(
-        _l("KPI query"),
-        validators=[Length(max=20000)],
-        render_kw={"rows": 4, "spellcheck": "false", "class": "form-control font-monospace"},
-    )
+    source_query = _sql_field(_l("KPI query"), rows=4)
 
 
 class OverrideForm(AppForm):

@@ -11,6 +11,7 @@ from helpers import count
 from sqlmodel import select
 
 from hypotheses.domain.backlog import csv_import as csv_io
+from hypotheses.domain.backlog import csv_mapping
 from hypotheses.domain.core import csvfiles as csv_read
 from hypotheses.domain.core.errors import Conflict, ValidationFailed
 from hypotheses.domain.overview import csv_cells, csv_export
@@ -23,7 +24,7 @@ ROW = "Shorter form,lead,conversion,landing page,8,5,7"
 def do_import(app, db, team, data: bytes, mapping=None, actor=None):
     with app.test_request_context():
         table = csv_read.read_table(data)
-        mapping = mapping if mapping is not None else csv_io.guess_mapping(table.headers)
+        mapping = mapping if mapping is not None else csv_mapping.guess_mapping(table.headers)
         return csv_io.import_backlog(
             db, team=team, actor=actor, data=data, mapping=mapping, file_name="t.csv"
         )
@@ -110,7 +111,7 @@ def test_a_row_longer_than_the_header_is_a_row_problem():
 
 def test_guess_mapping_uses_names_labels_and_aliases():
     headers = ["Hypothesis", "Funnel stage", "LEVER", "subject", "I", "C", "E", "Owner", "Notes"]
-    assert csv_io.guess_mapping(headers) == {
+    assert csv_mapping.guess_mapping(headers) == {
         "title": "Hypothesis",
         "stage": "Funnel stage",
         "lever": "LEVER",
@@ -124,10 +125,10 @@ def test_guess_mapping_uses_names_labels_and_aliases():
 
 def test_mapping_requires_the_title_and_known_columns():
     with pytest.raises(ValidationFailed) as caught:
-        csv_io.check_mapping({"stage": "Stage", "lever": "Nope", "colour": "Stage"}, ["Stage"])
+        csv_mapping.check_mapping({"stage": "Stage", "lever": "Nope", "colour": "Stage"}, ["Stage"])
     assert set(caught.value.errors) == {"title", "lever", "colour"}
     with pytest.raises(ValidationFailed) as twice:
-        csv_io.check_mapping({"title": "A", "change": "A"}, ["A"])
+        csv_mapping.check_mapping({"title": "A", "change": "A"}, ["A"])
     assert "change" in twice.value.errors
 
 

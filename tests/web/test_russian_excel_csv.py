@@ -16,6 +16,7 @@ from werkzeug.datastructures import CombinedMultiDict, FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from hypotheses.domain.backlog import csv_import as csv_io
+from hypotheses.domain.backlog import csv_mapping
 from hypotheses.domain.backlog.rules import clean_fields
 from hypotheses.domain.core import csvdialects
 from hypotheses.domain.core import csvfiles as csv_read
@@ -45,7 +46,7 @@ def russian_file(owner_email: str) -> str:
 def do_import(app, db, team, data: bytes, language: str = "en"):
     with app.test_request_context(), force_locale(language):
         table = csv_read.read_table(data)
-        mapping = csv_io.guess_mapping(table.headers)
+        mapping = csv_mapping.guess_mapping(table.headers)
         return csv_io.import_backlog(db, team=team, actor=None, data=data, mapping=mapping)
 
 
@@ -86,9 +87,9 @@ def test_a_russian_excel_backlog_file_imports(app, db, users):
     data = ("\ufeff" + russian_file(owner.email)).encode("utf-8")
     with app.test_request_context():
         table = csv_read.read_table(data)
-        mapping = csv_io.guess_mapping(table.headers)
+        mapping = csv_mapping.guess_mapping(table.headers)
     assert table.delimiter == ";" and table.encoding == "UTF-8"
-    assert mapping == dict(zip(csv_io.FIELDS, table.headers, strict=True))
+    assert mapping == dict(zip(csv_mapping.FIELDS, table.headers, strict=True))
     assert do_import(app, db, team, data).created == 3
     by_title = {row[0]: row for row in backlog_of(db, team)}
     short = by_title["Короткая форма"]

@@ -1,10 +1,8 @@
-"""Backlog CSV import: column mapping, a preview with per-row errors, all-or-nothing import.
+"""Backlog CSV import: a preview with per-row errors, all-or-nothing import.
 
-The file is read by csv_read (encodings, delimiters, header). Columns are recognised by their
-names in English or Russian (our field names, their labels in either language, the headers of
-our own export, common synonyms), and stage, lever and subject accept our values, their labels
-in either language and common synonyms, so a Russian Excel sheet and our own export import as
-they are. Each row is checked with the
+The file is read by csv_read (encodings, delimiters, header). Its columns feed our fields as
+the mapping says (``csv_mapping``: it recognises English and Russian column names and words,
+so a Russian Excel sheet and our own export import as they are). Each row is checked with the
 backlog's own rules (``backlog_rules.clean_fields``) and created with the backlog's own use
 case, all in one transaction: a file with one bad row imports nothing. The file's SHA-256 is
 remembered per team, so importing it again is refused.
@@ -16,187 +14,25 @@ Writing (exports) lives in csv_export.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
 from hypotheses.domain.backlog import lifecycle as backlog
 from hypotheses.domain.backlog import queries as backlog_queries
+from hypotheses.domain.backlog.csv_mapping import FIELDS, check_mapping, choice, choice_words
 from hypotheses.domain.backlog.rules import CHOICES, clean_fields
 from hypotheses.domain.core import audit
 from hypotheses.domain.core.csvfiles import Table, read_table
 from hypotheses.domain.core.errors import Conflict, ValidationFailed
 from hypotheses.domain.core.transaction import write_lock
-from hypotheses.domain.overview.csv_columns import COLUMN_NAMES, in_english
-from hypotheses.languages import LANGUAGES
+from hypotheses.domain.overview.csv_cells import TRIGGERS
+from hypotheses.domain.overview.csv_columns import in_english
 from hypotheses.models import ImportBatch, Membership, Team, User
 
 MAX_REPORTED = 100
-# Cells our export guarded against formulas (csv_cells.TRIGGERS) start with an apostrophe.
-TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-# Our fields, in form order, with their labels; "title" is the one required mapping.
-FIELDS: dict[str, Any] = {
-    "title": _l("Title"),
-    "change": _l("Change"),
-    "audience": _l("Audience / segment"),
-    "expected_effect": _l("Expected effect"),
-    "rationale": _l("Rationale"),
-    "stage": _l("Funnel stage"),
-    "lever": _l("Lever"),
-    "subject": _l("Subject"),
-    "channel": _l("Channel"),
-    "owner_email": _l("Owner (e-mail)"),
-    "tags": _l("Tags"),
-    "links": _l("Links"),
-    "impact": _l("Impact"),
-    "confidence": _l("Confidence"),
-    "ease": _l("Ease"),
-    "reach": _l("Reach"),
-    "effort": _l("Effort"),
-}
-REQUIRED = ("title",)
-ALIASES = {
-    "title": ("name", "hypothesis", "idea"),
-    "expected_effect": ("effect", "expected"),
-    "rationale": ("reason", "why", "because"),
-    "stage": ("funnel", "funnel stage"),
-    "audience": ("segment", "audience"),
-    "owner_email": ("owner", "email", "owner email"),
-    "impact": ("i",),
-    "confidence": ("c",),
-    "ease": ("e",),
-}
-# Russian column names people write (besides our labels and export headers in Russian).
-RU_ALIASES = {
-    "title": ("название", "гипотеза", "идея", "заголовок"),
-    "change": ("изменение", "что меняем"),
-    "audience": ("аудитория", "сегмент"),
-    "expected_effect": ("ожидаемый эффект", "эффект"),
-    "rationale": ("обоснование", "почему"),
-    "stage": ("этап воронки", "этап", "воронка"),
-    "lever": ("рычаг",),
-    "subject": ("предмет", "что тестируем"),
-    "channel": ("канал",),
-    "owner_email": ("ответственный", "владелец", "email ответственного", "почта"),
-    "tags": ("теги", "метки"),
-    "links": ("ссылки",),
-    "impact": ("влияние",),
-    "confidence": ("уверенность",),
-    "ease": ("лёгкость",),
-    "reach": ("охват",),
-    "effort": ("трудозатраты", "усилия", "затраты"),
-}
-# Other words for the values of stage, lever and subject (our values and labels also count).
-VALUE_SYNONYMS = {
-    "stage": {
-        "lead": ("лиды", "заявка", "заявки", "leads"),
-        "sale": ("продажи", "sales"),
-    },
-    "lever": {
-        "traffic": ("трафик", "лиды", "leads"),
-        "aov": ("aov", "средний чек", "чек"),
-        "repeat": ("повторные покупки", "повторные", "repeat"),
-    },
-    "subject": {
-        "creative": ("креативы",),
-        "offer": ("предложение",),
-        "landing page": ("лендинг", "посадочная", "landing"),
-        "message": ("месседж",),
-        "lead handling": ("обработка заявок",),
-        "pricing": ("цена", "ценообразование", "price"),
-        "other": ("прочее",),
-    },
-}
-# ---------------------------------------------------------------- mapping
-
-
-def _norm(text: str) -> str:
-    text = text.strip().lower().replace("ё", "е")
-    return re.sub(r"[\s_\-/()*]+", " ", text).strip()
-
-
-def _in_each_language(text: Any) -> list[str]:
-    """A lazy string as each supported language writes it."""
-    out = []
-    for language in LANGUAGES:
-        with force_locale(language):
-            out.append(str(text))
-    return out
-
-
-def guess_mapping(headers: list[str]) -> dict[str, str]:
-    """Propose {our field: their column} from names, labels (English or Russian), our export's
-    headers and common aliases."""
-    by_norm: dict[str, str] = {}
-    for header in headers:
-        by_norm.setdefault(_norm(header), header)
-    mapping: dict[str, str] = {}
-    for name, label in FIELDS.items():
-        candidates = (
-            name,
-            *_in_each_language(label),
-            *_in_each_language(COLUMN_NAMES[name]),
-            name.replace("_", " "),
-            *ALIASES.get(name, ()),
-            *RU_ALIASES.get(name, ()),
-        )
-        for candidate in candidates:
-            header = by_norm.get(_norm(candidate))
-            if header and header not in mapping.values():
-                mapping[name] = header
-                break
-    return mapping
-
-
-def check_mapping(mapping: dict[str, str | None], headers: list[str]) -> dict[str, str]:
-    """Return the mapping without blanks; refuse unknown fields or columns and double use."""
-    errors: dict[str, list[str]] = {}
-    clean: dict[str, str] = {}
-    for name, header in mapping.items():
-        if name not in FIELDS:
-            errors[name] = [_("Unknown field.")]
-        elif header:
-            if header not in headers:
-                errors[name] = [_("The file has no column “%(name)s”.", name=header)]
-            elif header in clean.values():
-                errors[name] = [_("Column “%(name)s” already feeds another field.", name=header)]
-            else:
-                clean[name] = header
-    for name in REQUIRED:
-        if name not in clean and name not in errors:
-            errors[name] = [
-                _("Choose the column that holds the %(field)s.", field=str(FIELDS[name]).lower())
-            ]
-    if errors:
-        raise ValidationFailed(errors, _("Check the column mapping."))
-    return clean
-
-
-def choice_words() -> dict[str, dict[str, str]]:
-    """{field: {normalised word: our value}} for stage, lever and subject: our values, their
-    labels in every language and VALUE_SYNONYMS."""
-    words: dict[str, dict[str, str]] = {}
-    for name, enum in CHOICES.items():
-        known = words[name] = {}
-        for member in enum:
-            known.setdefault(_norm(member.value), member.value)
-            for text in _in_each_language(member.label):
-                known.setdefault(_norm(text), member.value)
-        for value, synonyms in VALUE_SYNONYMS.get(name, {}).items():
-            for text in synonyms:
-                known.setdefault(_norm(text), value)
-    return words
-
-
-def _choice(name: str, raw: str, words: dict[str, dict[str, str]] | None = None) -> str | None:
-    return (words or choice_words())[name].get(_norm(raw))
-
 
 # ---------------------------------------------------------------- checking rows
 
@@ -233,7 +69,7 @@ def _row_data(
         text = raw.strip()
         where = mapping[name]
         if name in CHOICES:
-            value = _choice(name, text, words) if text else None
+            value = choice(name, text, words) if text else None
             if value is None:
                 # what our export writes: the values in English, the labels in Russian
                 allowed = ", ".join(v.value if english else str(v.label) for v in CHOICES[name])
@@ -264,7 +100,8 @@ def _row_data(
         elif name == "links":
             data[name] = text.split()
         else:
-            # Undo our own export's formula guard: '=x stored as =x (the app is no spreadsheet).
+            # Undo our own export's formula guard (csv_cells: an apostrophe before a TRIGGER):
+            # '=x stored as =x (the app is no spreadsheet).
             data[name] = (
                 raw[1:] if raw.startswith("'") and raw[1:2] in TRIGGERS and raw[1:2] else raw
             )
