@@ -107,24 +107,27 @@ class FinishIn(In):
     )
 
 
-class CorrectionIn(In):
+class Decided(In):
+    """What a decision records first: the decision and the outcome (fields of its subclasses)."""
+
+    decision: str = doc(None, ..., enum=[d.value for d in Decision])
+    outcome: str = doc(None, ..., enum=[o.value for o in Outcome])
+
+
+class CorrectionIn(Decided):
     model_config = example(
         {"decision": "ship", "outcome": "won", "reason": "Recorded as lost by mistake; B won."}
     )
 
-    decision: str = doc(None, ..., enum=[d.value for d in Decision])
-    outcome: str = doc(None, ..., enum=[o.value for o in Outcome])
     reason: str = doc("Why the decision is corrected.", ..., minLength=1, maxLength=1000)
     learning: str | None = doc("A new one-line learning (optional).", None, maxLength=200)
 
 
-class TestDecisionIn(In):
+class TestDecisionIn(Decided):
     model_config = example(
         {"decision": "ship", "outcome": "won", "learning": "Fewer fields, more leads."}
     )
 
-    decision: str = doc(None, ..., enum=[d.value for d in Decision])
-    outcome: str = doc(None, ..., enum=[o.value for o in Outcome])
     learning: str = doc("One line.", ..., minLength=1, maxLength=200)
     follow_up_title: str | None = doc(
         "Creates a follow-up hypothesis linked to this one.", None, maxLength=200

@@ -55,7 +55,6 @@ def finish(experiment_id: int):
         FinishForm(),
         experiment_results.finish,
         done=_("Test finished. A lead can now record the decision."),
-        anchor="analysis",
     )
 
 

@@ -25,6 +25,7 @@ class FinishForm(ActionForm):
     confirmation and reason."""
 
     page_key = "finish_form"
+    anchor = "analysis"
     reason = text_field(_l("Why finish below the planned sample?"), 1000, area=True)
     confirm = BooleanField(_l("I confirm the test ends below its planned sample"))
     submit = SubmitField(_l("Finish with the latest results"))

@@ -36,9 +36,10 @@ def text_field(
 
 class ActionForm(AppForm):
     """A form posted on a test's page: *page_key* names it among the page's forms; *sends* are
-    the fields handed to the use case, by their names."""
+    the fields handed to the use case, by their names; after it, the page opens at *anchor*."""
 
     page_key = ""
+    anchor: str | None = None
     sends: tuple[str, ...] = ()
 
     def arguments(self) -> dict[str, Any]:

@@ -188,6 +188,7 @@ class ResultsForm(ActionForm):
     """Per-variant numbers typed in: visitors/conversions or n/mean/sd."""
 
     page_key = "results_form"
+    anchor = "analysis"
     rows = row_list(ResultRow, ROWS)
     final = BooleanField(_l("These are the final results: end the test"))
     submit = SubmitField(_l("Save results and analyse"))
@@ -202,17 +203,20 @@ def results_rows(form: ResultsForm, kind: str, names: list[str]) -> list[dict[st
     ]
 
 
-class CsvUploadForm(AppForm):
+class CsvUploadForm(ActionForm):
     """An aggregated results file: one row per variant."""
 
+    page_key, anchor, sends = "csv_form", "analysis", ("final",)
     file = FileField(_l("Aggregated CSV file (one row per variant)"))
     final = BooleanField(_l("These are the final results: end the test"))
     submit = SubmitField(_l("Upload and analyse"))
 
 
-class PerUserUploadForm(AppForm):
+class PerUserUploadForm(ActionForm):
     """A per-user file, reduced in one streaming pass; the user names the columns."""
 
+    page_key, anchor = "user_form", "analysis"
+    sends = ("final", "variant_column", "conversion_column", "value_column")
     file = FileField(_l("Per-user CSV file (one row per user)"))
     variant_column = text_field(_l("Variant column"), 100, optional=True, default="variant")
     conversion_column = text_field(

@@ -98,14 +98,13 @@ def form_action(
     use_case: Callable,
     *,
     done: str,
-    anchor: str | None = None,
     after: Callable[[Any], None] | None = None,
     arguments: Callable[[Experiment, ActionForm], dict[str, Any]] | None = None,
 ):
     """A form posted on a test: load the test (404), check *form* (the page with its errors,
     422), run *use_case* with the form's arguments (or *arguments* of the test and the form;
     a refusal goes next to its field, or is flashed), then flash *done*, call *after* with the
-    use case's result, and go back to the test's page (at *anchor*)."""
+    use case's result, and go back to the test's page (at the form's anchor)."""
     experiment = experiment_or_404(experiment_id)
     if not form.validate_on_submit():
         return render_detail(experiment, status=422, **{form.page_key: form})
@@ -113,7 +112,7 @@ def form_action(
     result, refusal = act(experiment, use_case, form=form, form_key=form.page_key, **values)
     if refusal:
         return refusal
-    response = flash_back(experiment, done, anchor)
+    response = flash_back(experiment, done, form.anchor)
     if after is not None:
         after(result)
     return response

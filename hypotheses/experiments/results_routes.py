@@ -78,56 +78,42 @@ def _numbers(experiment: Experiment, form: ResultsForm) -> dict:
 def results(experiment_id: int):
     """Save typed-in results per variant and analyse them."""
     return form_action(
-        experiment_id,
-        ResultsForm(),
-        record_results,
-        arguments=_numbers,
-        done=_saved(),
-        anchor="analysis",
+        experiment_id, ResultsForm(), record_results, arguments=_numbers, done=_saved()
     )
 
 
-def _upload(experiment: Experiment, form, kind: str, form_key: str, **columns):
+def _upload(experiment_id: int, form: CsvUploadForm | PerUserUploadForm, kind: str):
+    """A results file posted with *form*: its rows as *kind* results (the use case reads the
+    file as it streams)."""
+    experiment = experiment_or_404(experiment_id)
     if not form.validate_on_submit():
-        return render_detail(experiment, status=422, **{form_key: form})
+        return render_detail(experiment, status=422, **{form.page_key: form})
     upload = form.file.data
     if upload is None or not getattr(upload, "filename", ""):
         form.file.errors = [_("Choose a CSV file to upload.")]
-        return render_detail(experiment, status=422, **{form_key: form})
+        return render_detail(experiment, status=422, **{form.page_key: form})
     _analysis, refusal = act(
         experiment,
         results_upload.results_from_csv,
         form=form,
-        form_key=form_key,
+        form_key=form.page_key,
         file=upload.stream,
         kind=kind,
-        final=form.final.data,
         file_name=upload.filename,
-        **columns,
+        **form.arguments(),
     )
-    return refusal or flash_back(experiment, _saved(), "analysis")
+    return refusal or flash_back(experiment, _saved(), form.anchor)
 
 
 @bp.route("/<int:experiment_id>/results/csv", methods=["POST"])
 @requires("experiment.results")
 def upload_results(experiment_id: int):
     """Upload an aggregated results CSV (one row per variant)."""
-    experiment = experiment_or_404(experiment_id)
-    return _upload(experiment, CsvUploadForm(), "aggregated", "csv_form")
+    return _upload(experiment_id, CsvUploadForm(), "aggregated")
 
 
 @bp.route("/<int:experiment_id>/results/per-user", methods=["POST"])
 @requires("experiment.results")
 def upload_users(experiment_id: int):
     """Upload a per-user CSV; it streams from a temporary file, never loaded whole."""
-    experiment = experiment_or_404(experiment_id)
-    form = PerUserUploadForm()
-    return _upload(
-        experiment,
-        form,
-        "per-user",
-        "user_form",
-        variant_column=form.variant_column.data,
-        conversion_column=form.conversion_column.data,
-        value_column=form.value_column.data,
-    )
+    return _upload(experiment_id, PerUserUploadForm(), "per-user")
