@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -94,6 +96,16 @@ class DecisionForm(AppForm):
     @property
     def hypothesis_value(self) -> int | None:
         return int(self.hypothesis_id.data) if self.hypothesis_id.data else None
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The decision as the domain takes it: text, owner, due date and linked hypothesis."""
+        return {
+            "text": self.text.data,
+            "owner_id": self.owner_id.data,
+            "due": self.due.data,
+            "hypothesis_id": self.hypothesis_value,
+        }
 
 
 class DetailsForm(AppForm):

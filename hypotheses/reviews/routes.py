@@ -180,6 +180,14 @@ def render_editor(
     ), status
 
 
+def with_choices(form: DecisionForm) -> DecisionForm:
+    """Return *form* with the team's members and linkable hypotheses to choose from."""
+    db = get_session()
+    members = backlog_queries.team_members(db, team=g.team)
+    form.set_choices(members, review_decisions.linkable_hypotheses(db, team=g.team))
+    return form
+
+
 @bp.route("/<iso_week>")
 @requires("review.view")
 def show(iso_week: str):
@@ -221,24 +229,11 @@ def save_kpis(iso_week: str):
 @requires("review.draft")
 def add_decision(iso_week: str):
     """Record a decision in the draft."""
-    db = get_session()
     review = draft_or_404(iso_week)
-    form = DecisionForm()
-    form.set_choices(
-        backlog_queries.team_members(db, team=g.team),
-        review_decisions.linkable_hypotheses(db, team=g.team),
-    )
+    form = with_choices(DecisionForm())
     if not form.validate_on_submit():
         return render_editor(review, decision=form, status=422)
-    _decision, error = _run(
-        review_decisions.add_decision,
-        review,
-        form,
-        text=form.text.data,
-        owner_id=form.owner_id.data,
-        due=form.due.data,
-        hypothesis_id=form.hypothesis_value,
-    )
+    _decision, error = _run(review_decisions.add_decision, review, form, **form.values)
     if error:
         return render_editor(review, decision=form, status=422)
     flash(_("Decision recorded."), "success")
@@ -266,22 +261,12 @@ def edit_decision(iso_week: str, decision_id: int):
     form = DecisionForm(obj=line.decision if request.method == "GET" else None)
     if request.method == "GET":
         form.hypothesis_id.data = str(line.decision.hypothesis_id or "")
-    form.set_choices(
-        backlog_queries.team_members(db, team=g.team),
-        review_decisions.linkable_hypotheses(db, team=g.team),
-    )
+    with_choices(form)
     form.submit.label.text = _("Save decision")
     status = 200
     if form.validate_on_submit():
         _changes, error = _run(
-            review_decisions.update_decision,
-            review,
-            form,
-            decision_id=decision_id,
-            text=form.text.data,
-            owner_id=form.owner_id.data,
-            due=form.due.data,
-            hypothesis_id=form.hypothesis_value,
+            review_decisions.update_decision, review, form, decision_id=decision_id, **form.values
         )
         if not error:
             flash(_("Decision saved."), "success")

@@ -191,6 +191,19 @@ def _get(session: Session, team: Team, decision_id: int) -> ReviewDecision:
     return decision
 
 
+def _draft_decision(
+    session: Session, team: Team, review: Review, decision_id: int
+) -> ReviewDecision:
+    """Lock, refuse a published *review*, and return its decision *decision_id* (NotFound for
+    another team's or another review's)."""
+    write_lock(session)
+    require_draft(review)
+    decision = _get(session, team, decision_id)
+    if decision.review_id != review.id:
+        raise NotFound(_("This decision belongs to another review."))
+    return decision
+
+
 def add_decision(
     session: Session,
     *,
@@ -238,11 +251,7 @@ def update_decision(
     experiment_id: int | None = None,
 ) -> dict[str, list]:
     """Change a decision of a draft review; return the audited diff."""
-    write_lock(session)
-    require_draft(review)
-    decision = _get(session, team, decision_id)
-    if decision.review_id != review.id:
-        raise NotFound(_("This decision belongs to another review."))
+    decision = _draft_decision(session, team, review, decision_id)
     clean = _clean(session, team, text, owner_id, due, hypothesis_id, experiment_id)
     changes = audit.apply_changes(
         session,
@@ -265,11 +274,7 @@ def remove_decision(
     session: Session, *, team: Team, actor: User, review: Review, decision_id: int
 ) -> None:
     """Delete a decision from a draft; a carried-over copy re-opens the decision it came from."""
-    write_lock(session)
-    require_draft(review)
-    decision = _get(session, team, decision_id)
-    if decision.review_id != review.id:
-        raise NotFound(_("This decision belongs to another review."))
+    decision = _draft_decision(session, team, review, decision_id)
     if decision.carried_from_id:
         source = session.get(ReviewDecision, decision.carried_from_id)
         if (

@@ -84,13 +84,9 @@ def previous_review(session: Session, *, team: Team, review: Review) -> Review |
 
 def decisions_of(session: Session, *, review: Review) -> list[ReviewDecision]:
     """Return the decisions taken in *review*, oldest first."""
-    return list(
-        session.exec(
-            select(ReviewDecision)
-            .where(ReviewDecision.review_id == review.id)
-            .order_by(col(ReviewDecision.created_at), col(ReviewDecision.id))
-        ).all()
-    )
+    query = select(ReviewDecision).where(ReviewDecision.review_id == review.id)
+    order = (col(ReviewDecision.created_at), col(ReviewDecision.id))
+    return list(session.exec(query.order_by(*order)))
 
 
 def addenda_of(session: Session, *, review: Review) -> list[tuple[ReviewAddendum, User | None]]:
