@@ -1,5 +1,5 @@
-"""Audit notes the code writes, read in the viewer's language (Jinja globals ``audit_note`` and
-``results_source``).
+"""Audit entries read in the viewer's language: the actions' names (``audit_label``) and the
+notes the code writes (Jinja globals ``audit_note`` and ``results_source``).
 
 Some audit entries carry a note the application itself composed: the decision and outcome of a
 test, "design locked (pre-registered)", which look of results was entered and from where, which
@@ -13,13 +13,43 @@ from __future__ import annotations
 import re
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
 
 from hypotheses.enums import Decision, Outcome
 
+# Every action the audit trail records on a hypothesis or a test, by its readable name.
+ACTIONS = {
+    "hypothesis.create": _l("created"),
+    "hypothesis.edit": _l("edited"),
+    "hypothesis.score": _l("scored"),
+    "hypothesis.approve": _l("approved"),
+    "hypothesis.reject": _l("rejected"),
+    "hypothesis.archive": _l("archived"),
+    "hypothesis.promote": _l("moved into the backlog"),
+    "hypothesis.restore": _l("restored"),
+    "hypothesis.import": _l("imported from a CSV file"),
+    "hypothesis.start": _l("test started"),
+    "hypothesis.stop": _l("test stopped"),
+    "hypothesis.finish": _l("test finished"),
+    "hypothesis.decide": _l("decided"),
+    "experiment.design": _l("saved the design"),
+    "experiment.start": _l("started the test"),
+    "experiment.stop": _l("stopped the test"),
+    "experiment.results": _l("entered results"),
+    "experiment.finish": _l("finished the test"),
+    "experiment.decide": _l("recorded the decision"),
+    "experiment.correct": _l("corrected the decision"),
+    "experiment.rerun": _l("re-ran an analysis with the current engine"),
+}
 _DECISION = re.compile(r"(ship|iterate|kill) \((won|lost|inconclusive)\): (.*)", re.DOTALL)
 _RESULTS = re.compile(r"(final|early look) \((form|csv|per-user csv|api|sql)\)")
 _RERUN = re.compile(r"analysis (\d+) → (\d+)")
+
+
+def audit_label(action: str) -> str:
+    """Return the readable name of an audit action (the action itself when it has none)."""
+    return str(ACTIONS.get(action, action))
 
 
 def results_source(source: str) -> str:

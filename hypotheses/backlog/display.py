@@ -1,4 +1,5 @@
-"""How the backlog shows its audit trail and refused saves: readable actions, fields, values."""
+"""How the backlog shows its audit trail and refused saves: readable fields and values (the
+actions' names are in hypotheses.audit_notes)."""
 
 from __future__ import annotations
 
@@ -6,33 +7,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
+from hypotheses.audit_notes import audit_label
 from hypotheses.domain.backlog.fields import FIELD_LABELS
 from hypotheses.domain.core.errors import StaleVersion
 from hypotheses.models import AuditEntry, User
-
-ACTIONS = {
-    "hypothesis.create": _l("created"),
-    "hypothesis.edit": _l("edited"),
-    "hypothesis.score": _l("scored"),
-    "hypothesis.approve": _l("approved"),
-    "hypothesis.reject": _l("rejected"),
-    "hypothesis.archive": _l("archived"),
-    "hypothesis.promote": _l("moved into the backlog"),
-    "hypothesis.restore": _l("restored"),
-    "hypothesis.import": _l("imported from a CSV file"),
-    "hypothesis.start": _l("test started"),
-    "hypothesis.stop": _l("test stopped"),
-    "hypothesis.finish": _l("test finished"),
-    "hypothesis.decide": _l("decided"),
-}
-
-
-def audit_label(action: str) -> str:
-    """Return the readable name of an audit action."""
-    return str(ACTIONS.get(action, action))
 
 
 def audit_changes(entry: AuditEntry) -> dict[str, list]:

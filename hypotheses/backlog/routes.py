@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from hypotheses.audit_notes import audit_label
 from hypotheses.backlog import listing
 from hypotheses.backlog.blueprint import bp
 from hypotheses.backlog.display import (
     audit_changes,
-    audit_label,
     changes_for_screen,
     describe_stale,
     user_names,
@@ -30,6 +30,7 @@ from hypotheses.domain.backlog import queries as backlog_queries
 from hypotheses.domain.backlog import rules as backlog_rules
 from hypotheses.domain.backlog import scoring
 from hypotheses.domain.backlog.fields import FIELD_LABELS
+from hypotheses.domain.backlog.versions import ENTITY
 from hypotheses.domain.core import audit
 from hypotheses.domain.core.errors import (
     DomainError,
@@ -152,7 +153,7 @@ def _render_detail(
     hypothesis: Hypothesis, reject_form: ReasonForm | None = None, status: int = 200
 ):
     db = get_session()
-    history = audit.history(db, entity=backlog.ENTITY, entity_id=hypothesis.id)
+    history = audit.history(db, entity=ENTITY, entity_id=hypothesis.id)
     ids = [hypothesis.owner_id, hypothesis.created_by_id, hypothesis.approved_by_id]
     for entry, _user in history:
         for key in ("owner_id", "approved_by_id"):

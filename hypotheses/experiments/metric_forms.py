@@ -8,19 +8,17 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
-from wtforms.fields.choices import SelectChoice
 
-from hypotheses.experiments.fields import text_field
+from hypotheses.experiments.fields import options, text_field
 from hypotheses.forms import RowForm, StrictFloatField
 
-KINDS = [
-    SelectChoice("conversion", _l("Conversion")),
-    SelectChoice("continuous", _l("Continuous")),
-]
-DIRECTIONS = [
-    SelectChoice("increase", _l("Higher is better: must not fall")),
-    SelectChoice("decrease", _l("Lower is better: must not rise")),
-]
+KINDS = options({"conversion": _l("Conversion"), "continuous": _l("Continuous")})
+DIRECTIONS = options(
+    {
+        "increase": _l("Higher is better: must not fall"),
+        "decrease": _l("Lower is better: must not rise"),
+    }
+)
 
 
 class SecondaryRow(RowForm):

@@ -7,10 +7,10 @@ from typing import Any
 from flask import current_app, g
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
 import stats
+from hypotheses.audit_notes import audit_label
 from hypotheses.charts import LiftRow, lift_chart
 from hypotheses.domain.core import audit
 from hypotheses.domain.experiments import common as experiment_common
@@ -40,23 +40,6 @@ from hypotheses.languages import percent_sign
 from hypotheses.models import Analysis, Experiment, Hypothesis, Metric, Team, User
 
 LONG_TEST_DAYS = 56
-
-
-ACTIONS = {
-    "experiment.design": _l("saved the design"),
-    "experiment.start": _l("started the test"),
-    "experiment.stop": _l("stopped the test"),
-    "experiment.results": _l("entered results"),
-    "experiment.finish": _l("finished the test"),
-    "experiment.decide": _l("recorded the decision"),
-    "experiment.correct": _l("corrected the decision"),
-    "experiment.rerun": _l("re-ran an analysis with the current engine"),
-}
-
-
-def action_label(action: str) -> str:
-    """Return the readable name of an experiment audit action."""
-    return str(ACTIONS.get(action, action))
 
 
 def catalog_names(session: Session, *, team: Team) -> list[str]:
@@ -402,7 +385,7 @@ def detail_context(
                 )
             ).all()
         ),
-        "action_label": action_label,
+        "action_label": audit_label,
         "look_kind": look_kind,
         "max_upload_text": _size(current_app.config["MAX_UPLOAD_BYTES"]),
     }

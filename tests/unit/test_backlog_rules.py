@@ -581,7 +581,7 @@ def test_every_recorded_hypothesis_action_has_a_readable_label():
     import re
     from pathlib import Path
 
-    from hypotheses.backlog.display import ACTIONS
+    from hypotheses.audit_notes import ACTIONS
 
     domain = Path(__file__).resolve().parents[2] / "hypotheses" / "domain"
     recorded = set()
