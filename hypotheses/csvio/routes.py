@@ -28,6 +28,7 @@ from hypotheses.domain.core import csvfiles as csv_read
 from hypotheses.domain.core.errors import Conflict, DomainError, ValidationFailed
 from hypotheses.forms import apply_domain_error
 from hypotheses.permissions import can, requires
+from hypotheses.web_forms import refused
 
 PENDING_MAX_AGE = 24 * 3600
 PREVIEW_ROWS = 100
@@ -131,8 +132,7 @@ def save_dialect():
             get_session(), user=current_user._get_current_object(), dialect=form.dialect.data
         )
     except DomainError as error:
-        get_session().rollback()
-        form.dialect.errors = [error.message]
+        refused(form, error, fallback=form.dialect)
         return _render_index(status=422, dialect=form)
     flash(_("CSV format saved.") if changed else _("Nothing changed."), "success")
     return redirect(url_for("csvio.index"))

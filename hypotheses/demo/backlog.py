@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any, NamedTuple
 
 from sqlmodel import Session
 
 from hypotheses.demo.content import content_for
 from hypotheses.demo.history import logged
-from hypotheses.domain.backlog.lifecycle import ENTITY
+from hypotheses.domain.backlog.versions import ENTITY
 from hypotheses.models import Hypothesis, Team, User, utcnow
 
 # The backlog's numbers, in the order of the words in content_<language>.IDEAS (the English
@@ -57,6 +58,30 @@ IDEAS = [
 ]
 
 
+class Idea(NamedTuple):
+    """A row of IDEAS."""
+
+    stage: str
+    lever: str
+    subject: str
+    ice: tuple[int, int, int]
+    status: str
+    owner_role: str
+    days_ago: int
+
+    def fields(self) -> dict[str, Any]:
+        """Return the hypothesis's classification and ICE scores."""
+        impact, confidence, ease = self.ice
+        return {
+            "stage": self.stage,
+            "lever": self.lever,
+            "subject": self.subject,
+            "impact": impact,
+            "confidence": confidence,
+            "ease": ease,
+        }
+
+
 def load(session: Session, *, team: Team, people: dict[str, User]) -> list[Hypothesis]:
     """Add the demo backlog to *team* with an audit trail that reads like real use.
 
@@ -65,23 +90,16 @@ def load(session: Session, *, team: Team, people: dict[str, User]) -> list[Hypot
     words = content_for(team.default_language)
     now = utcnow()
     created = []
-    for text, (stage, lever, subject, ice, status, owner_role, days_ago) in zip(
-        words.IDEAS, IDEAS, strict=True
-    ):
-        impact, confidence, ease = ice
-        author = people[owner_role]
-        when = now - timedelta(days=days_ago, hours=days_ago % 7)
+    for text, row in zip(words.IDEAS, IDEAS, strict=True):
+        idea = Idea(*row)
+        status, author = idea.status, people[idea.owner_role]
+        when = now - timedelta(days=idea.days_ago, hours=idea.days_ago % 7)
         hypothesis = Hypothesis(
             team_id=team.id,
             **text.fields(),
-            stage=stage,
-            lever=lever,
-            subject=subject,
+            **idea.fields(),
             owner_id=author.id,
             created_by_id=author.id,
-            impact=impact,
-            confidence=confidence,
-            ease=ease,
             status=status,
             created_at=when,
             updated_at=when,

@@ -9,10 +9,11 @@ from flask_login import current_user
 from hypotheses.db import get_session
 from hypotheses.domain.core.errors import DomainError
 from hypotheses.domain.sources import catalog, engines
-from hypotheses.forms import ConfirmForm, apply_domain_error, distinct_ids
+from hypotheses.forms import ConfirmForm, distinct_ids
 from hypotheses.permissions import can, requires
 from hypotheses.sources.blueprint import bp
 from hypotheses.sources.forms import SourceForm
+from hypotheses.web_forms import refused
 
 
 def _render(form=None, edit=None, status=200):
@@ -57,8 +58,7 @@ def create():
                 get_session(), team=g.team, actor=current_user, form=_values(form)
             )
         except DomainError as error:
-            if not apply_domain_error(form, error):
-                flash(error.message, "danger")
+            refused(form, error)
         else:
             flash(_("Source “%(name)s” saved.", name=source.name), "success")
             return redirect(url_for("sources.index"))
@@ -88,8 +88,7 @@ def edit(source_id: int):
                     form=_values(form),
                 )
             except DomainError as error:
-                if not apply_domain_error(form, error):
-                    flash(error.message, "danger")
+                refused(form, error)
             else:
                 flash(_("Source “%(name)s” saved.", name=form.name.data), "success")
                 return redirect(url_for("sources.index"))

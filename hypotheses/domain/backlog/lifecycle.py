@@ -1,7 +1,8 @@
 """The backlog's use cases: create, edit, score, approve, reject, archive, promote, restore.
 
 Every use case that changes state validates first, writes one audit entry and commits once at
-the end. On any refusal it rolls the session back (nothing half-saved) and raises a DomainError.
+the end (``backlog.versions``: the commit, the version check, the audited write). On any
+refusal it rolls the session back (nothing half-saved) and raises a DomainError.
 Reading (list, health) lives in ``backlog.queries``, its SQL in ``backlog.statements`` and
 pure rules in ``backlog.rules``.
 
@@ -36,20 +37,23 @@ from hypotheses.domain.backlog.rules import (
     clean_reason,
     clean_scores,
 )
-from hypotheses.domain.core import audit, transaction
+from hypotheses.domain.backlog.versions import (
+    check_version,
+    move,
+    record,
+    use_case,
+)
+from hypotheses.domain.core import audit
 from hypotheses.domain.core.errors import (
     Conflict,
     DomainError,
     Forbidden,
     LimitReached,
-    StaleVersion,
 )
 from hypotheses.domain.core.roles import role_of
 from hypotheses.domain.notifications import tell
 from hypotheses.enums import NotificationEvent, Status
 from hypotheses.models import Experiment, Hypothesis, Team, User, utcnow
-
-ENTITY = "hypothesis"
 
 
 def allowed_actions(hypothesis: Hypothesis) -> set[str]:
@@ -95,82 +99,21 @@ def _require(hypothesis: Hypothesis, action: str) -> None:
         raise Conflict(str(REFUSALS[action]) % {"status": status}, field="status")
 
 
-# ---------------------------------------------------------------- transactions
-
-
-# Commit once on success; roll back on any refusal; a lost race becomes StaleVersion.
-_use_case = transaction.use_case(
-    lambda session, kwargs: _stale(
-        session, kwargs["team"], kwargs["hypothesis_id"], kwargs.get("version")
-    )
-)
-
-
-def _stale(session: Session, team: Team, hypothesis_id: int, version: int | None) -> StaleVersion:
-    current = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
-    since = version if version is not None else current.version - 1
-    return audit.stale(
-        session,
-        ENTITY,
-        current,
-        _(
-            "Someone else changed this hypothesis after you opened it. Nothing was saved; "
-            "check their changes and try again."
-        ),
-        since=since,
-    )
-
-
-def _check_version(
-    session: Session, team: Team, hypothesis: Hypothesis, version: Any, *, required: bool = False
-) -> None:
-    if version is None and not required:
-        return
-    if isinstance(version, bool) or not isinstance(version, int):
-        raise DomainError(
-            _(
-                "The form lost track of which version you edited. Reload the page "
-                "and make your change again."
-            ),
-            field="version",
-        )
-    if version != hypothesis.version:
-        raise _stale(session, team, hypothesis.id, version)
-
-
-def _record(
+def _open(
     session: Session,
-    hypothesis: Hypothesis,
-    *,
-    actor: User | None,
+    team: Team,
+    hypothesis_id: int,
+    version: int | None,
     action: str,
-    changes: dict[str, Any],
-) -> None:
-    """Flush the change (bumping the version) and add its audit entry."""
-    hypothesis.updated_at = utcnow()
-    session.flush()  # raises StaleDataError if a concurrent writer won the race (PostgreSQL)
-    audit.log(
-        session, ENTITY, hypothesis, action, actor, changes=changes, version=hypothesis.version
-    )
-
-
-def _move(
-    session: Session,
-    hypothesis: Hypothesis,
-    status: str,
-    *,
     actor: User | None,
-    action: str,
-    **extra: Any,
-) -> None:
-    """Change the status (plus *extra* fields) and audit it."""
-    changes = {"status": [hypothesis.status, status]}
-    for name, value in extra.items():
-        if getattr(hypothesis, name) != value:
-            changes[name] = [getattr(hypothesis, name), value]
-        setattr(hypothesis, name, value)
-    hypothesis.status = status
-    _record(session, hypothesis, actor=actor, action=action, changes=changes)
+) -> Hypothesis:
+    """Return the hypothesis *action* is taken on; refuse a stale *version*, a status that does
+    not allow the action and an *actor* who may not take it."""
+    hypothesis = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
+    check_version(session, team, hypothesis, version)
+    _require(hypothesis, action)
+    _require_permission(session, hypothesis, action, team=team, actor=actor)
+    return hypothesis
 
 
 _NO_APPROVAL = {"approved_by_id": None, "approved_at": None, "approved_version": None}
@@ -179,7 +122,7 @@ _NO_APPROVAL = {"approved_by_id": None, "approved_at": None, "approved_version":
 # ---------------------------------------------------------------- changing
 
 
-@_use_case
+@use_case
 def create_hypothesis(
     session: Session, *, team: Team, actor: User | None, data: dict[str, Any]
 ) -> tuple[Hypothesis, bool]:
@@ -208,13 +151,13 @@ def create_hypothesis(
     session.add(hypothesis)
     changes = {k: [None, v] for k, v in values.items() if v not in (None, "")}
     changes["status"] = [None, hypothesis.status]
-    _record(session, hypothesis, actor=actor, action="hypothesis.create", changes=changes)
+    record(session, hypothesis, actor=actor, action="hypothesis.create", changes=changes)
     if room:
         tell.hypothesis(session, NotificationEvent.APPROVAL_REQUESTED, hypothesis, actor=actor)
     return hypothesis, room
 
 
-@_use_case
+@use_case
 def update_hypothesis(
     session: Session,
     *,
@@ -230,7 +173,7 @@ def update_hypothesis(
     sends it back to the backlog and clears the approval.
     """
     hypothesis = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
-    _check_version(session, team, hypothesis, version, required=True)
+    check_version(session, team, hypothesis, version, required=True)
     _require(hypothesis, "edit")
     values = clean_fields(data, rice=team.rice_enabled, partial=True)
     check_owner(session, team, values.get("owner_id"))
@@ -246,11 +189,11 @@ def update_hypothesis(
             setattr(hypothesis, name, value)
         changes["status"] = [hypothesis.status, Status.BACKLOG.value]
         hypothesis.status = Status.BACKLOG.value
-    _record(session, hypothesis, actor=actor, action="hypothesis.edit", changes=changes)
+    record(session, hypothesis, actor=actor, action="hypothesis.edit", changes=changes)
     return hypothesis, reset
 
 
-@_use_case
+@use_case
 def set_scores(
     session: Session,
     *,
@@ -264,18 +207,18 @@ def set_scores(
 ) -> Hypothesis:
     """Save new ICE scores (each 1–10) made on *version*; refuse a stale one."""
     hypothesis = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
-    _check_version(session, team, hypothesis, version, required=True)
+    check_version(session, team, hypothesis, version, required=True)
     _require(hypothesis, "edit")
     values = clean_scores({"impact": impact, "confidence": confidence, "ease": ease})
     changes = audit.diff({k: getattr(hypothesis, k) for k in values}, values)
     if changes:
         for name, value in values.items():
             setattr(hypothesis, name, value)
-        _record(session, hypothesis, actor=actor, action="hypothesis.score", changes=changes)
+        record(session, hypothesis, actor=actor, action="hypothesis.score", changes=changes)
     return hypothesis
 
 
-@_use_case
+@use_case
 def approve(
     session: Session, *, hypothesis_id: int, team: Team, actor: User, version: int | None = None
 ) -> Hypothesis:
@@ -285,7 +228,7 @@ def approve(
     hypothesis again changes nothing (idempotent).
     """
     hypothesis = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
-    _check_version(session, team, hypothesis, version)
+    check_version(session, team, hypothesis, version)
     if hypothesis.status == Status.APPROVED:
         return hypothesis
     _require(hypothesis, "approve")
@@ -294,7 +237,7 @@ def approve(
     if hypothesis.status == Status.IDEA and not has_room(session, team):
         raise LimitReached(full_message(team, backlog_size(session, team=team)))
     # approved_version: the version of the content the lead approved (before this change).
-    _move(
+    move(
         session,
         hypothesis,
         Status.APPROVED.value,
@@ -308,7 +251,7 @@ def approve(
     return hypothesis
 
 
-@_use_case
+@use_case
 def reject(
     session: Session,
     *,
@@ -320,11 +263,11 @@ def reject(
 ) -> Hypothesis:
     """Reject an idea, backlog or approved hypothesis; a reason is required."""
     hypothesis = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
-    _check_version(session, team, hypothesis, version)
+    check_version(session, team, hypothesis, version)
     text = clean_reason(reason)
     _require(hypothesis, "reject")
     _require_permission(session, hypothesis, "reject", team=team, actor=actor)
-    _move(
+    move(
         session,
         hypothesis,
         Status.REJECTED.value,
@@ -337,45 +280,36 @@ def reject(
     return hypothesis
 
 
-@_use_case
+@use_case
 def archive(
     session: Session, *, hypothesis_id: int, team: Team, actor: User, version: int | None = None
 ) -> Hypothesis:
     """Archive a hypothesis that is not being tested."""
-    hypothesis = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
-    _check_version(session, team, hypothesis, version)
-    _require(hypothesis, "archive")
-    _require_permission(session, hypothesis, "archive", team=team, actor=actor)
-    _move(session, hypothesis, Status.ARCHIVED.value, actor=actor, action="hypothesis.archive")
+    hypothesis = _open(session, team, hypothesis_id, version, "archive", actor)
+    move(session, hypothesis, Status.ARCHIVED.value, actor=actor, action="hypothesis.archive")
     return hypothesis
 
 
-@_use_case
+@use_case
 def promote(
     session: Session, *, hypothesis_id: int, team: Team, actor: User, version: int | None = None
 ) -> Hypothesis:
     """Move an idea into the backlog; LimitReached (with what to do) when the backlog is full."""
-    hypothesis = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
-    _check_version(session, team, hypothesis, version)
-    _require(hypothesis, "promote")
-    _require_permission(session, hypothesis, "promote", team=team, actor=actor)
+    hypothesis = _open(session, team, hypothesis_id, version, "promote", actor)
     if not has_room(session, team):
         raise LimitReached(full_message(team, backlog_size(session, team=team)))
-    _move(session, hypothesis, Status.BACKLOG.value, actor=actor, action="hypothesis.promote")
+    move(session, hypothesis, Status.BACKLOG.value, actor=actor, action="hypothesis.promote")
     tell.hypothesis(session, NotificationEvent.APPROVAL_REQUESTED, hypothesis, actor=actor)
     return hypothesis
 
 
-@_use_case
+@use_case
 def restore(
     session: Session, *, hypothesis_id: int, team: Team, actor: User, version: int | None = None
 ) -> tuple[Hypothesis, bool]:
     """Bring back a rejected or archived, untested hypothesis: to the backlog, or as an idea."""
-    hypothesis = get_hypothesis(session, team=team, hypothesis_id=hypothesis_id)
-    _check_version(session, team, hypothesis, version)
-    _require(hypothesis, "restore")
     # A marketer may restore an archived one; only a lead may undo a lead's rejection.
-    _require_permission(session, hypothesis, "restore", team=team, actor=actor)
+    hypothesis = _open(session, team, hypothesis_id, version, "restore", actor)
     tested = session.exec(
         select(Experiment.id).where(Experiment.hypothesis_id == hypothesis.id)
     ).first()
@@ -385,7 +319,7 @@ def restore(
             field="status",
         )
     room = has_room(session, team)
-    _move(
+    move(
         session,
         hypothesis,
         Status.BACKLOG.value if room else Status.IDEA.value,
