@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
@@ -37,15 +38,20 @@ from hypotheses.models import (
 )
 
 
-@dataclass
-class DemoTest:
-    """The numbers of one demo hypothesis and the life of its test."""
+class DemoIdea(NamedTuple):
+    """A row of IDEAS: the hypothesis behind a demo test."""
 
     stage: str
     lever: str
     subject: str
     ice: tuple[int, int, int]
-    author: str
+    author: str  # the author's role
+
+
+@dataclass
+class DemoTest:
+    """A row of TESTS: the numbers of one demo test and its life."""
+
     baseline: float
     mde: float
     rates: list[float]  # per variant, control first: conversion rate, or a continuous mean
@@ -56,186 +62,59 @@ class DemoTest:
     fill: float = 1.04  # share of the planned sample collected (below 1: an early look)
     skew: list[float] = field(default_factory=list)  # per-arm traffic factor (SRM demo)
     finished: bool = False  # ended, waiting for the lead's decision
-    decision: str | None = None  # None: still running (or waiting for a decision)
-    outcome: str | None = None
-    decided: int = 0  # days ago
+    ended: tuple[str, str, int] | None = None  # (decision, outcome, days ago); None: not decided
 
 
-TESTS = [
+# The hypotheses, in the order of the words in content_<language>.TESTS (the English title above
+# each row): stage, lever, subject, (I, C, E), the author's role.
+IDEAS = [
     # Price in the ad text
-    DemoTest(
-        "attention",
-        "traffic",
-        "creative",
-        (7, 8, 8),
-        "marketer",
-        0.018,
-        0.15,
-        [0.0182, 0.0149],
-        started=56,
-        days=7,
-        decision="kill",
-        outcome="lost",
-        decided=48,
-    ),
+    ("attention", "traffic", "creative", (7, 8, 8), "marketer"),
     # Phone number in the header
-    DemoTest(
-        "lead",
-        "conversion",
-        "landing page",
-        (6, 8, 9),
-        "marketer",
-        0.042,
-        0.2,
-        [0.0421, 0.0509],
-        started=54,
-        days=12,
-        decision="ship",
-        outcome="won",
-        decided=41,
-    ),
+    ("lead", "conversion", "landing page", (6, 8, 9), "marketer"),
     # Personal manager photo in e-mails
-    DemoTest(
-        "trust",
-        "conversion",
-        "message",
-        (4, 4, 9),
-        "marketer",
-        0.08,
-        0.2,
-        [0.081, 0.0838],
-        started=47,
-        days=12,
-        decision="kill",
-        outcome="inconclusive",
-        decided=34,
-    ),
+    ("trust", "conversion", "message", (4, 4, 9), "marketer"),
     # Free trial extended to 21 days
-    DemoTest(
-        "sale",
-        "conversion",
-        "offer",
-        (8, 9, 7),
-        "lead",
-        0.18,
-        0.12,
-        [0.1852, 0.1591],
-        started=40,
-        days=13,
-        decision="kill",
-        outcome="lost",
-        decided=26,
-    ),
+    ("sale", "conversion", "offer", (8, 9, 7), "lead"),
     # Case studies by industry
+    ("trust", "conversion", "landing page", (6, 7, 5), "marketer"),
+    # Reminder call before the demo
+    ("lead", "conversion", "lead handling", (7, 5, 7), "lead"),
+    # Instant quote calculator
+    ("interest", "conversion", "landing page", (8, 6, 4), "marketer"),
+    # Cross-sell block in the cart
+    ("sale", "aov", "offer", (7, 6, 8), "marketer"),
+    # WhatsApp button
+    ("lead", "conversion", "lead handling", (7, 8, 9), "marketer"),
+    # Customer logos above the fold
+    ("trust", "conversion", "creative", (5, 6, 9), "marketer"),
+    # A number in the ad headline
+    ("attention", "traffic", "creative", (5, 5, 10), "marketer"),
+]
+
+# Their tests, in the same order: baseline, relative MDE, per-variant rates (or means), started
+# (days ago), planned days; then what is special, and how the test ended.
+TESTS = [
+    DemoTest(0.018, 0.15, [0.0182, 0.0149], 56, 7, ended=("kill", "lost", 48)),
+    DemoTest(0.042, 0.2, [0.0421, 0.0509], 54, 12, ended=("ship", "won", 41)),
+    DemoTest(0.08, 0.2, [0.081, 0.0838], 47, 12, ended=("kill", "inconclusive", 34)),
+    DemoTest(0.18, 0.12, [0.1852, 0.1591], 40, 13, ended=("kill", "lost", 26)),
     DemoTest(
-        "trust",
-        "conversion",
-        "landing page",
-        (6, 7, 5),
-        "marketer",
         0.025,
         0.3,
         [0.0243, 0.0309, 0.0271],
-        started=33,
-        days=13,
+        33,
+        13,
         fill=1.08,
         skew=[1.0, 1.07, 0.94],
-        decision="iterate",
-        outcome="inconclusive",
-        decided=19,
+        ended=("iterate", "inconclusive", 19),
     ),
-    # Reminder call before the demo
-    DemoTest(
-        "lead",
-        "conversion",
-        "lead handling",
-        (7, 5, 7),
-        "lead",
-        0.55,
-        0.15,
-        [0.546, 0.652],
-        started=30,
-        days=18,
-        decision="ship",
-        outcome="won",
-        decided=11,
-    ),
-    # Instant quote calculator
-    DemoTest(
-        "interest",
-        "conversion",
-        "landing page",
-        (8, 6, 4),
-        "marketer",
-        0.03,
-        0.25,
-        [0.0302, 0.0327],
-        started=24,
-        days=14,
-        decision="iterate",
-        outcome="inconclusive",
-        decided=8,
-    ),
-    # Cross-sell block in the cart
-    DemoTest(
-        "sale",
-        "aov",
-        "offer",
-        (7, 6, 8),
-        "marketer",
-        64.0,
-        0.05,
-        [63.8, 67.9],
-        started=19,
-        days=14,
-        sd=38.0,
-        sds=[37.5, 40.2],
-        decision="ship",
-        outcome="won",
-        decided=3,
-    ),
-    # WhatsApp button
-    DemoTest(
-        "lead",
-        "conversion",
-        "lead handling",
-        (7, 8, 9),
-        "marketer",
-        0.04,
-        0.2,
-        [0.0402, 0.0455],
-        started=11,
-        days=14,
-        fill=0.71,
-    ),
-    # Customer logos above the fold
-    DemoTest(
-        "trust",
-        "conversion",
-        "creative",
-        (5, 6, 9),
-        "marketer",
-        0.045,
-        0.15,
-        [0.0447, 0.0469],
-        started=6,
-        days=21,
-        fill=0.27,
-    ),
-    # A number in the ad headline
-    DemoTest(
-        "attention",
-        "traffic",
-        "creative",
-        (5, 5, 10),
-        "marketer",
-        0.02,
-        0.1,
-        [0.0201, 0.0226],
-        started=4,
-        days=3,
-        finished=True,
-    ),
+    DemoTest(0.55, 0.15, [0.546, 0.652], 30, 18, ended=("ship", "won", 11)),
+    DemoTest(0.03, 0.25, [0.0302, 0.0327], 24, 14, ended=("iterate", "inconclusive", 8)),
+    DemoTest(64.0, 0.05, [63.8, 67.9], 19, 14, sd=38.0, sds=[37.5, 40.2], ended=("ship", "won", 3)),
+    DemoTest(0.04, 0.2, [0.0402, 0.0455], 11, 14, fill=0.71),
+    DemoTest(0.045, 0.15, [0.0447, 0.0469], 6, 21, fill=0.27),
+    DemoTest(0.02, 0.1, [0.0201, 0.0226], 4, 3, finished=True),
 ]
 
 
@@ -297,17 +176,19 @@ class _Clock:
 
 def _create(
     session: Session,
-    test: DemoTest,
+    order: int,
     text: ExperimentText,
     team: Team,
     people: dict[str, User],
     clock: _Clock,
     start: datetime,
 ) -> Hypothesis:
-    """Write and approve the hypothesis (by someone other than its author) before *start*."""
-    author = people[test.author]
+    """Write and approve the hypothesis of test *order* (approved by someone other than its
+    author) before *start*."""
+    test, idea = TESTS[order], DemoIdea(*IDEAS[order])
+    author = people[idea.author]
     created, approved = start - timedelta(days=9 + test.started % 7), start - timedelta(days=3)
-    impact, confidence, ease = test.ice
+    impact, confidence, ease = idea.ice
     hypothesis, _room = backlog.create_hypothesis(
         session,
         team=team,
@@ -318,9 +199,9 @@ def _create(
             "audience": text.idea.audience,
             "expected_effect": text.idea.effect,
             "rationale": text.idea.rationale,
-            "stage": test.stage,
-            "lever": test.lever,
-            "subject": test.subject,
+            "stage": idea.stage,
+            "lever": idea.lever,
+            "subject": idea.subject,
             "channel": text.idea.channel,
             "tags": text.idea.tags,
             "impact": impact,
@@ -347,11 +228,11 @@ def _events(now: datetime) -> list[tuple[datetime, int, str]]:
     for order, test in enumerate(TESTS):
         start = now - timedelta(days=test.started, hours=order % 5)
         events.append((start, order, "start"))
-        if test.decision or test.finished:
+        if test.ended or test.finished:
             end = start + timedelta(days=test.days, hours=3)
             events.append((end, order, "finish"))
-        if test.decision:
-            events.append((now - timedelta(days=test.decided, hours=2), order, "decide"))
+        if test.ended:
+            events.append((now - timedelta(days=test.ended[2], hours=2), order, "decide"))
         elif not test.finished:
             events.append((now - timedelta(hours=20 + order), order, "look"))
     return sorted(events)
@@ -375,7 +256,7 @@ def load(session: Session, *, team: Team, people: dict[str, User]) -> list[Exper
     for when, order, step in _events(now):
         test, text = TESTS[order], texts[order]
         if step == "start":
-            hypothesis = _create(session, test, text, team, people, clock, when)
+            hypothesis = _create(session, order, text, team, people, clock, when)
             ids[order] = hypothesis.id
             per_variant = validate_design(_design(test, text, 1, words.MONEY))["per_variant"]
             plans[order] = per_variant
@@ -402,13 +283,14 @@ def load(session: Session, *, team: Team, people: dict[str, User]) -> list[Exper
                 final=step == "finish",
             )
         else:
+            decision, outcome, _days_ago = test.ended or ("", "", 0)
             experiment_end.decide(
                 session,
                 team=team,
                 actor=lead,
                 hypothesis_id=ids[order],
-                decision=test.decision,
-                outcome=test.outcome,
+                decision=decision,
+                outcome=outcome,
                 learning=text.learning,
             )
         clock.stamp(when)
