@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from hypotheses.api.auth import current_actor
 from hypotheses.api.blueprint import bp
-from hypotheses.api.openapi import operation
+from hypotheses.api.openapi import operations
 from hypotheses.api.schemas_reviews import (
     AddendumOut,
     DecisionOut,
@@ -25,6 +25,7 @@ from hypotheses.api.schemas_reviews import (
     ReviewOut,
     ReviewSummaryOut,
 )
+from hypotheses.api.shaping import filled, of_row
 from hypotheses.db import get_session
 from hypotheses.domain.accounts.credentials import normalise_email
 from hypotheses.domain.core.errors import ValidationFailed
@@ -35,6 +36,19 @@ from hypotheses.domain.reviews import queries as review_queries
 from hypotheses.models import Review, ReviewDecision, User
 
 TAG = "reviews"
+on_reviews = operations(
+    bp, tag=TAG, prefix="/reviews", method="GET", permission="review.view", response=ReviewOut
+)
+# a week's draft, changed by POST: 409 once it is published
+on_week = operations(
+    bp,
+    tag=TAG,
+    prefix="/reviews/<iso_week>",
+    method="POST",
+    permission="review.draft",
+    response=ReviewOut,
+    errors=(409,),
+)
 
 
 def _review(iso_week: str) -> Review:
@@ -44,19 +58,7 @@ def _review(iso_week: str) -> Review:
 
 
 def decision_out(decision: ReviewDecision, owner_name: str | None) -> DecisionOut:
-    d = decision
-    return DecisionOut(
-        id=d.id,
-        text=d.text,
-        owner_id=d.owner_id,
-        owner_name=owner_name,
-        due=d.due,
-        status=d.status,
-        hypothesis_id=d.hypothesis_id,
-        experiment_id=d.experiment_id,
-        carried_from_id=d.carried_from_id,
-        created_at=d.created_at,
-    )
+    return filled(DecisionOut, of_row(decision), owner_name=owner_name)
 
 
 def review_out(review: Review, warnings: list[str] | None = None) -> ReviewOut:
@@ -64,29 +66,17 @@ def review_out(review: Review, warnings: list[str] | None = None) -> ReviewOut:
     db = get_session()
     table = kpis.kpi_table(db, team=g.team, review=review)
     notes = [w for w in [table.warning] if w] + list(warnings or [])
-    return ReviewOut(
-        id=review.id,
-        iso_week=review.iso_week,
-        status=review.status,
-        version=review.version,
-        attendees=review.attendees,
-        notes=review.notes,
-        published_at=review.published_at,
-        published_by_id=review.published_by_id,
-        publish_reason=review.publish_reason,
-        created_at=review.created_at,
+    return filled(
+        ReviewOut,
+        of_row(review),
         kpis=[
-            KpiOut(
+            filled(
+                KpiOut,
+                of_row(row),
                 metric_id=row.metric.id,
                 metric=row.metric.name,
                 unit=row.metric.unit,
                 direction=row.metric.direction,
-                value=row.value,
-                previous=row.previous,
-                previous_week=row.previous_week,
-                delta=row.delta,
-                delta_pct=row.delta_pct,
-                good=row.good,
             )
             for row in table.rows
         ],
@@ -95,22 +85,14 @@ def review_out(review: Review, warnings: list[str] | None = None) -> ReviewOut:
             for line in review_decisions.decision_lines(db, review=review)
         ],
         addenda=[
-            AddendumOut(text=a.text, author=u.name if u else None, created_at=a.created_at)
+            filled(AddendumOut, of_row(a), author=u.name if u else None)
             for a, u in review_queries.addenda_of(db, review=review)
         ],
         warnings=notes,
     )
 
 
-@operation(
-    bp,
-    "/reviews",
-    "GET",
-    summary="List weekly reviews, newest first",
-    permission="review.view",
-    tag=TAG,
-    response=ReviewList,
-)
+@on_reviews("", summary="List weekly reviews, newest first", response=ReviewList)
 def list_reviews():
     """Viewers see published reviews only."""
     rows = review_queries.list_reviews(
@@ -121,11 +103,9 @@ def list_reviews():
     )
     return ReviewList(
         items=[
-            ReviewSummaryOut(
-                id=r.review.id,
-                iso_week=r.review.iso_week,
-                status=r.review.status,
-                published_at=r.review.published_at,
+            filled(
+                ReviewSummaryOut,
+                of_row(r.review),
                 decisions=r.total,
                 done=r.done,
                 open=r.open,
@@ -136,16 +116,13 @@ def list_reviews():
     )
 
 
-@operation(
-    bp,
-    "/reviews",
+@on_reviews(
+    "",
     "POST",
     summary="Open a week's review",
     permission="review.draft",
-    tag=TAG,
     body=ReviewOpen,
     body_required=False,
-    response=ReviewOut,
     status=201,
     errors=(409,),
 )
@@ -160,31 +137,13 @@ def open_review(body: ReviewOpen):
     return review_out(review)
 
 
-@operation(
-    bp,
-    "/reviews/<iso_week>",
-    "GET",
-    summary="Read a week's review",
-    permission="review.view",
-    tag=TAG,
-    response=ReviewOut,
-)
+@on_reviews("/<iso_week>", summary="Read a week's review")
 def get_review(iso_week: str):
     """The KPI snapshot with changes against the previous review, decisions and addenda."""
     return review_out(_review(iso_week))
 
 
-@operation(
-    bp,
-    "/reviews/<iso_week>/kpis",
-    "POST",
-    summary="Enter KPI values",
-    permission="review.draft",
-    tag=TAG,
-    body=KpisIn,
-    response=ReviewOut,
-    errors=(409,),
-)
+@on_week("/kpis", summary="Enter KPI values", body=KpisIn)
 def save_kpis(iso_week: str, body: KpisIn):
     """Values by metric name (or id); null clears a value. Refused once published (409)."""
     review = _review(iso_week)
@@ -213,17 +172,12 @@ def _owner_id(body: ReviewDecisionIn) -> int | None:
     return user_id if user_id is not None else -1  # unknown: the domain refuses it
 
 
-@operation(
-    bp,
-    "/reviews/<iso_week>/decisions",
-    "POST",
+@on_week(
+    "/decisions",
     summary="Record a decision",
-    permission="review.draft",
-    tag=TAG,
     body=ReviewDecisionIn,
     response=DecisionOut,
     status=201,
-    errors=(409,),
 )
 def add_decision(iso_week: str, body: ReviewDecisionIn):
     """Text, owner (e-mail of a team member) and due date; optionally the hypothesis it is
@@ -248,15 +202,10 @@ def add_decision(iso_week: str, body: ReviewDecisionIn):
     return decision_out(decision, owner.name if owner else None)
 
 
-@operation(
-    bp,
-    "/reviews/<iso_week>/publish",
-    "POST",
+@on_week(
+    "/publish",
     summary="Publish the review",
     permission="review.publish",
-    tag=TAG,
-    response=ReviewOut,
-    errors=(409,),
     body=PublishIn,
     body_required=False,
 )

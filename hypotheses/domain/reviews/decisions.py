@@ -184,26 +184,6 @@ def _clean(
     }
 
 
-def _get(session: Session, team: Team, decision_id: int) -> ReviewDecision:
-    decision = session.get(ReviewDecision, decision_id) if _is_id(decision_id) else None
-    if decision is None or decision.team_id != team.id:
-        raise NotFound(_("There is no such decision in this team."))
-    return decision
-
-
-def _draft_decision(
-    session: Session, team: Team, review: Review, decision_id: int
-) -> ReviewDecision:
-    """Lock, refuse a published *review*, and return its decision *decision_id* (NotFound for
-    another team's or another review's)."""
-    write_lock(session)
-    require_draft(review)
-    decision = _get(session, team, decision_id)
-    if decision.review_id != review.id:
-        raise NotFound(_("This decision belongs to another review."))
-    return decision
-
-
 def add_decision(
     session: Session,
     *,
@@ -341,3 +321,23 @@ def close_previous_decision(
     )
     session.commit()
     return copy
+
+
+def _get(session: Session, team: Team, decision_id: int) -> ReviewDecision:
+    decision = session.get(ReviewDecision, decision_id) if _is_id(decision_id) else None
+    if decision is None or decision.team_id != team.id:
+        raise NotFound(_("There is no such decision in this team."))
+    return decision
+
+
+def _draft_decision(
+    session: Session, team: Team, review: Review, decision_id: int
+) -> ReviewDecision:
+    """Lock, refuse a published *review*, and return its decision *decision_id* (NotFound for
+    another team's or another review's)."""
+    write_lock(session)
+    require_draft(review)
+    decision = _get(session, team, decision_id)
+    if decision.review_id != review.id:
+        raise NotFound(_("This decision belongs to another review."))
+    return decision
