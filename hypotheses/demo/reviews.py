@@ -73,6 +73,7 @@ def _values(
 def load(session: Session, *, team: Team, people: dict[str, User]) -> list[Review]:
     """Add six published weekly reviews and a draft for this week to the demo team."""
     words = content_for(team.default_language)
+    review_words = content_for(team.default_language, "reviews")
     language = team.default_language
     rng = random.Random(47)
     seed_catalog(session, team=team)
@@ -95,8 +96,8 @@ def load(session: Session, *, team: Team, people: dict[str, User]) -> list[Revie
             team_id=team.id,
             iso_week=week_of_date(monday),
             status=ReviewStatus.PUBLISHED,
-            attendees=attendees + (f", {words.GUEST}" if index % 2 else ""),
-            notes=words.NOTES[index],
+            attendees=attendees + (f", {review_words.GUEST}" if index % 2 else ""),
+            notes=review_words.NOTES[index],
             opened_by_id=marketer.id,
             published_by_id=lead.id,
             created_at=_at(monday, 9),
@@ -126,7 +127,7 @@ def load(session: Session, *, team: Team, people: dict[str, User]) -> list[Revie
                 session.add(copy)
                 carried.append(copy)
         previous = []
-        for text, role, title in words.DECISIONS[index]:
+        for text, role, title in review_words.DECISIONS[index]:
             hypothesis_id, experiment_id = (
                 linked.get(title, (None, None)) if title else (None, None)
             )

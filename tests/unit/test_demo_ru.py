@@ -18,7 +18,9 @@ from hypotheses import create_app
 from hypotheses.db import ENGINE_KEY
 from hypotheses.demo import (
     content_en,
+    content_en_reviews,
     content_ru,
+    content_ru_reviews,
     language_from_environment,
     load_demo,
     saved_logins,
@@ -76,9 +78,11 @@ def test_the_russian_content_mirrors_the_english_one():
     for ru, en in zip(content_ru.TESTS, content_en.TESTS, strict=True):
         assert len(ru.arms) == len(en.arms) and bool(ru.learning) == bool(en.learning)
         assert len(ru.learning) <= 200 and all(len(arm) <= 60 for arm in ru.arms)
-    assert len(content_ru.NOTES) == len(content_en.NOTES)
+    assert len(content_ru_reviews.NOTES) == len(content_en_reviews.NOTES)
     titles = {idea.title for idea in content_ru.IDEAS}
-    for ru_week, en_week in zip(content_ru.DECISIONS, content_en.DECISIONS, strict=True):
+    for ru_week, en_week in zip(
+        content_ru_reviews.DECISIONS, content_en_reviews.DECISIONS, strict=True
+    ):
         assert [(role, bool(link)) for _t, role, link in ru_week] == [
             (role, bool(link)) for _t, role, link in en_week
         ]
@@ -165,7 +169,7 @@ def test_loads_in_russian_through_the_real_use_cases(app, client, db, demo_ru):
     assert sorted(r.status for r in reviews) == ["draft"] + ["published"] * 6
     published = [r for r in reviews if r.status == "published"]
     assert all(_russian(r.notes) for r in published)
-    assert any(content_ru.GUEST in r.attendees for r in published)
+    assert any(content_ru_reviews.GUEST in r.attendees for r in published)
     decisions = db.exec(select(ReviewDecision).where(ReviewDecision.team_id == team.id)).all()
     assert len(decisions) == 29 and all(_russian(d.text) for d in decisions)
     assert sum(1 for d in decisions if d.hypothesis_id) == 13  # linked to backlog hypotheses
