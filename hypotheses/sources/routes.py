@@ -17,11 +17,9 @@ from hypotheses.web_forms import refused
 
 
 def _render(form=None, edit=None, status=200):
-    session = get_session()
-    sources = catalog.list_sources(session, team=g.team)
     return render_template(
         "sources/index.html",
-        sources=sources,
+        sources=catalog.list_sources(get_session(), team=g.team),
         kinds=engines.KINDS,
         form=distinct_ids(form or SourceForm(formdata=None), "new")
         if can("source.manage")
