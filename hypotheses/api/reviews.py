@@ -6,6 +6,9 @@ reading one answers 404.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import g
 from flask_babel import gettext as _
 from sqlmodel import select
@@ -49,6 +52,11 @@ on_week = operations(
     response=ReviewOut,
     errors=(409,),
 )
+
+
+def as_token_user(use_case: Callable, review: Review, **arguments: Any) -> Any:
+    """Run a review's *use_case* in the token's team as the token's user."""
+    return use_case(get_session(), team=g.team, actor=current_actor(), review=review, **arguments)
 
 
 def _review(iso_week: str) -> Review:
@@ -157,7 +165,7 @@ def save_kpis(iso_week: str, body: KpisIn):
             raise ValidationFailed({f"values.{index}.metric": [message]}, message)
         seen.add(folded)
         values[key] = item.value
-    kpis.save_kpis(get_session(), team=g.team, actor=current_actor(), review=review, values=values)
+    as_token_user(kpis.save_kpis, review, values=values)
     return review_out(review)
 
 
@@ -184,11 +192,9 @@ def add_decision(iso_week: str, body: ReviewDecisionIn):
     about."""
     review = _review(iso_week)
     try:
-        decision = review_decisions.add_decision(
-            get_session(),
-            team=g.team,
-            actor=current_actor(),
-            review=review,
+        decision = as_token_user(
+            review_decisions.add_decision,
+            review,
             text=body.text,
             owner_id=_owner_id(body),
             due=body.due,
@@ -205,9 +211,9 @@ def add_decision(iso_week: str, body: ReviewDecisionIn):
 @on_week(
     "/publish",
     summary="Publish the review",
-    permission="review.publish",
     body=PublishIn,
     body_required=False,
+    permission="review.publish",
 )
 def publish_review(iso_week: str, body: PublishIn):
     """A lead publishes the draft; it is read-only afterwards. Warnings (decision count, missing
@@ -215,7 +221,5 @@ def publish_review(iso_week: str, body: PublishIn):
     for 5–12 metrics) it needs a `reason` (422 on `reason` without one), kept in
     `publish_reason`."""
     review = _review(iso_week)
-    warnings = reviews.publish(
-        get_session(), team=g.team, actor=current_actor(), review=review, reason=body.reason
-    )
+    warnings = as_token_user(reviews.publish, review, reason=body.reason)
     return review_out(review, warnings)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -42,6 +44,18 @@ def _values(form: MetricForm) -> dict:
     }
 
 
+def _run(use_case, form: MetricForm, **arguments) -> tuple[Any, DomainError | None]:
+    """Run a catalog *use_case* as the signed-in user: (its result, None), or (None, the
+    refusal) shown on *form*'s fields, else flashed."""
+    try:
+        result = use_case(get_session(), team=g.team, actor=current_user, **arguments)
+    except DomainError as error:
+        if not apply_domain_error(form, error):
+            flash(error.message, "danger")
+        return None, error
+    return result, None
+
+
 @bp.route("/metrics")
 @requires("review.view")
 def metrics():
@@ -55,14 +69,8 @@ def create_metric():
     """Add a metric to the catalog."""
     form = MetricForm()
     if form.validate_on_submit():
-        try:
-            catalog_rules.create_metric(
-                get_session(), team=g.team, actor=current_user, **_values(form)
-            )
-        except DomainError as error:
-            if not apply_domain_error(form, error):
-                flash(error.message, "danger")
-        else:
+        _metric, error = _run(catalog_rules.create_metric, form, **_values(form))
+        if error is None:
             flash(_("Metric added."), "success")
             return redirect(url_for("reviews.metrics"))
     return _render(new_form=form, status=422)
@@ -81,14 +89,10 @@ def edit_metric(metric_id: int):
     if request.method == "GET" and metric.fmt not in catalog_rules.FORMATS:
         form.fmt.data = str(catalog_rules.decimals_of(metric))
     if form.validate_on_submit():
-        try:
-            changes = catalog_rules.update_metric(
-                db, team=g.team, actor=current_user, metric_id=metric_id, **_values(form)
-            )
-        except DomainError as error:
-            if not apply_domain_error(form, error):
-                flash(error.message, "danger")
-        else:
+        changes, error = _run(
+            catalog_rules.update_metric, form, metric_id=metric_id, **_values(form)
+        )
+        if error is None:
             flash(_("Metric saved.") if changes else _("Nothing changed."), "success")
             return redirect(url_for("reviews.metrics") + f"#metric-{metric_id}")
     return _render(
