@@ -244,8 +244,7 @@ def activate_user(user_id: int):
 @requires("admin.manage")
 def reset_password(user_id: int):
     """Set a new password for a user; their sessions end."""
-    user = _user_or_404(user_id)
-    form = ResetPasswordForm()
+    user, form = _user_or_404(user_id), ResetPasswordForm()
     if form.validate_on_submit():
         try:
             new, method = form.new_password.data, hash_method()

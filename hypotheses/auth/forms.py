@@ -16,6 +16,7 @@ from hypotheses.forms import (
 
 PASSWORD_HELP = _l("At least 8 characters; a long passphrase is best.")
 NAME_RULES = [DataRequired(), Length(max=120), no_control_chars]
+EMAIL_RULES = [DataRequired(), Length(max=254)]
 
 
 def your_name_field(**kwargs) -> StringField:
@@ -23,38 +24,37 @@ def your_name_field(**kwargs) -> StringField:
     return StringField(_l("Your name"), validators=NAME_RULES, filters=[strip_filter], **kwargs)
 
 
-class LoginForm(AppForm):
-    email = EmailField(
-        _l("E-mail"),
-        validators=[DataRequired(), Length(max=254)],
-        filters=[strip_filter],
-        render_kw={"autocomplete": "username", "autofocus": True},
-    )
-    password = PasswordField(
-        _l("Password"),
+def current_password_field(label) -> PasswordField:
+    """The password one has now (signing in, changing it)."""
+    return PasswordField(
+        label,
         validators=[DataRequired(), Length(max=128)],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class LoginForm(AppForm):
+    email = EmailField(
+        _l("E-mail"),
+        validators=EMAIL_RULES,
+        filters=[strip_filter],
+        render_kw={"autocomplete": "username", "autofocus": True},
+    )
+    password = current_password_field(_l("Password"))
     submit = SubmitField(_l("Sign in"))
 
 
 class SetupForm(AppForm):
     team = StringField(_l("Team name"), validators=NAME_RULES, filters=[strip_filter])
     name = your_name_field()
-    email = EmailField(
-        _l("E-mail"), validators=[DataRequired(), Length(max=254)], filters=[strip_filter]
-    )
+    email = EmailField(_l("E-mail"), validators=EMAIL_RULES, filters=[strip_filter])
     password = new_password_field(_l("Password"), description=PASSWORD_HELP)
     confirm = repeat_password_field(_l("Repeat password"), "password")
     submit = SubmitField(_l("Create admin account"))
 
 
 class PasswordForm(AppForm):
-    current_password = PasswordField(
-        _l("Current password"),
-        validators=[DataRequired(), Length(max=128)],
-        render_kw={"autocomplete": "current-password"},
-    )
+    current_password = current_password_field(_l("Current password"))
     new_password = new_password_field(_l("New password"), description=PASSWORD_HELP)
     confirm = repeat_password_field(_l("Repeat new password"), "new_password")
     submit = SubmitField(_l("Change password"))

@@ -11,15 +11,9 @@ from hypotheses.domain.notifications.events import CHOOSABLE, WEBHOOK_EVENTS
 from hypotheses.enums import NotificationChoice, NotificationEvent, WebhookKind
 from hypotheses.forms import AppForm, strip_filter
 
-WEEKDAYS = [
-    ("0", _l("Monday")),
-    ("1", _l("Tuesday")),
-    ("2", _l("Wednesday")),
-    ("3", _l("Thursday")),
-    ("4", _l("Friday")),
-    ("5", _l("Saturday")),
-    ("6", _l("Sunday")),
-]
+WORKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"))
+# (value, label) from "0" (Monday), as the team's digest_day and review_day count
+WEEKDAYS = [(str(n), name) for n, name in enumerate((*WORKDAYS, _l("Saturday"), _l("Sunday")))]
 
 
 def preferences_form(current: dict[str, str], formdata=None) -> AppForm:

@@ -72,20 +72,26 @@ def team():
     return _team_page()
 
 
+def _save(form, form_key: str, use_case, *fields: str):
+    """Run the team-setup *use_case* with *form*'s *fields*: (its result, None); when the form
+    or the use case refuses, (None, the team page with the form's errors, 422)."""
+    if form.validate():
+        values = values_of(form, *fields)
+        try:
+            return use_case(get_session(), team=g.team, actor=current_user, **values), None
+        except DomainError as error:
+            refused(form, error)
+    return None, _team_page(status=INVALID, **{form_key: form})
+
+
 @bp.route("/team/webhooks", methods=["POST"])
 @requires("team.settings")
 def add_webhook():
-    form = WebhookForm()
-    if not form.validate():
-        return _team_page(webhook_form=form, status=INVALID)
-    values = values_of(form, "kind", "name", "target", "secret", "events")
-    try:
-        hook, made = team_setup.add_webhook(
-            get_session(), team=g.team, actor=current_user, **values
-        )
-    except DomainError as error:
-        refused(form, error)
-        return _team_page(webhook_form=form, status=INVALID)
+    fields = ("kind", "name", "target", "secret", "events")
+    saved, page = _save(WebhookForm(), "webhook_form", team_setup.add_webhook, *fields)
+    if page:
+        return page
+    hook, made = saved
     flash(_("Webhook “%(name)s” added.", name=hook.name), "success")
     if made:  # shown once, on this page only
         return _team_page(made_secret=(hook.name, made))
@@ -110,15 +116,10 @@ def remove_webhook(webhook_id: int):
 @bp.route("/team/days", methods=["POST"])
 @requires("team.settings")
 def set_days():
-    form = DaysForm()
-    if not form.validate():
-        return _team_page(days_form=form, status=INVALID)
-    values = values_of(form, "digest_day", "review_day")
-    try:
-        team_setup.set_days(get_session(), team=g.team, actor=current_user, **values)
-    except DomainError as error:
-        refused(form, error)
-        return _team_page(days_form=form, status=INVALID)
+    fields = ("digest_day", "review_day")
+    _changes, page = _save(DaysForm(), "days_form", team_setup.set_days, *fields)
+    if page:
+        return page
     flash(_("Notification days saved."), "success")
     return redirect(url_for("notifications.team"))
 
