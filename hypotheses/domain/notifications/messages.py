@@ -7,6 +7,7 @@ of ``notify`` (names, titles, dates, enum values); labels are translated here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -66,58 +67,67 @@ def _decision_line(decision: dict[str, Any]) -> str:
     return line
 
 
+# Events said in one sentence: (subject, sentence, link label) from the context, under the
+# reader's locale.
+ONE_SENTENCE: dict[str, Callable[[dict[str, Any]], tuple[str, str, str]]] = {
+    E.APPROVAL_REQUESTED: lambda c: (
+        _("Approval requested: %(title)s", **c),
+        _("%(actor)s asks for approval of the hypothesis “%(title)s”.", **c),
+        _("Open the hypothesis"),
+    ),
+    E.HYPOTHESIS_APPROVED: lambda c: (
+        _("Approved: %(title)s", **c),
+        _("%(actor)s approved your hypothesis “%(title)s”. It can now be tested.", **c),
+        _("Open the hypothesis"),
+    ),
+    E.TEST_STARTED: lambda c: (
+        _("Test started: %(title)s", **c),
+        _("%(actor)s started the test “%(title)s”.", **c),
+        _("Open the test"),
+    ),
+    E.TEST_REACHED_SAMPLE: lambda c: (
+        _("Planned sample reached: %(title)s", **c),
+        _("The test “%(title)s” reached its planned sample: it is time to finish it.", **c),
+        _("Open the test"),
+    ),
+    E.SRM_DETECTED: lambda c: (
+        _("Sample ratio mismatch: %(title)s", **c),
+        _(
+            "The traffic split of the test “%(title)s” differs from the planned one "
+            "more than chance allows. Check the assignment before trusting its results.",
+            **c,
+        ),
+        _("Open the test"),
+    ),
+    E.TEST_FINISHED: lambda c: (
+        _("Test finished: %(title)s", **c),
+        _("%(actor)s finished the test “%(title)s”. It awaits a decision.", **c),
+        _("Open the test"),
+    ),
+    E.REVIEW_DRAFT_REMINDER: lambda c: (
+        _("The review of %(week)s is still a draft", week=c.get("week", "")),
+        _(
+            "Today is the team's review day and the review of %(week)s is not published yet.",
+            week=c.get("week", ""),
+        ),
+        _("Open the review"),
+    ),
+}
+
+
 def compose(event: str, context: dict[str, Any]) -> Message:
     """Return the message of *event* with *context*, in the current locale."""
     c = {"title": "", "actor": _("Someone"), **{k: v for k, v in context.items() if v}}
     title, actor = c["title"], c["actor"]
-    if event == E.APPROVAL_REQUESTED:
-        return Message(
-            _("Approval requested: %(title)s", title=title),
-            [_("%(actor)s asks for approval of the hypothesis “%(title)s”.", **c)],
-            link_label=_("Open the hypothesis"),
-        )
-    if event == E.HYPOTHESIS_APPROVED:
-        return Message(
-            _("Approved: %(title)s", title=title),
-            [_("%(actor)s approved your hypothesis “%(title)s”. It can now be tested.", **c)],
-            link_label=_("Open the hypothesis"),
-        )
+    if event in ONE_SENTENCE:
+        subject, sentence, label = ONE_SENTENCE[event](c)
+        return Message(subject, [sentence], link_label=label)
     if event == E.HYPOTHESIS_REJECTED:
         lines = [_("%(actor)s rejected your hypothesis “%(title)s”.", **c)]
         if c.get("reason"):
             lines.append(_("Reason: %(reason)s", reason=c["reason"]))
         return Message(
             _("Rejected: %(title)s", title=title), lines, link_label=_("Open the hypothesis")
-        )
-    if event == E.TEST_STARTED:
-        return Message(
-            _("Test started: %(title)s", title=title),
-            [_("%(actor)s started the test “%(title)s”.", **c)],
-            link_label=_("Open the test"),
-        )
-    if event == E.TEST_REACHED_SAMPLE:
-        return Message(
-            _("Planned sample reached: %(title)s", title=title),
-            [_("The test “%(title)s” reached its planned sample: it is time to finish it.", **c)],
-            link_label=_("Open the test"),
-        )
-    if event == E.SRM_DETECTED:
-        return Message(
-            _("Sample ratio mismatch: %(title)s", title=title),
-            [
-                _(
-                    "The traffic split of the test “%(title)s” differs from the planned one "
-                    "more than chance allows. Check the assignment before trusting its results.",
-                    **c,
-                )
-            ],
-            link_label=_("Open the test"),
-        )
-    if event == E.TEST_FINISHED:
-        return Message(
-            _("Test finished: %(title)s", title=title),
-            [_("%(actor)s finished the test “%(title)s”. It awaits a decision.", **c)],
-            link_label=_("Open the test"),
         )
     if event == E.DECISION_RECORDED:
         return Message(
@@ -160,19 +170,6 @@ def compose(event: str, context: dict[str, Any]) -> Message:
             if c.get("due")
             else [],
             items=[str(c.get("text", ""))],
-            link_label=_("Open the review"),
-        )
-    if event == E.REVIEW_DRAFT_REMINDER:
-        week = c.get("week", "")
-        return Message(
-            _("The review of %(week)s is still a draft", week=week),
-            [
-                _(
-                    "Today is the team's review day and the review of %(week)s is not "
-                    "published yet.",
-                    week=week,
-                )
-            ],
             link_label=_("Open the review"),
         )
     if event == E.MENTIONED:
