@@ -1,7 +1,8 @@
 """Shared pieces of the experiment use cases: statuses, the transaction wrapper, reading.
 
 Reading functions never change state. The use cases live in ``lifecycle`` (design, start),
-``ending`` (stop, decide) and ``results`` (results, finish, CSV).
+``ending`` (stop, decide), ``results`` (results, finish), ``results_upload`` (CSV) and
+``reruns`` (re-running a stored analysis); ``analyses`` runs and stores the engine.
 """
 
 from __future__ import annotations
@@ -200,6 +201,10 @@ def variants_of(session: Session, *, experiment: Experiment) -> list[Variant]:
     )
 
 
+# Result sets newest first (the latest results first).
+NEWEST_RESULTS = (col(ResultSet.created_at).desc(), col(ResultSet.id).desc())
+
+
 def result_sets(
     session: Session, *, experiment: Experiment
 ) -> list[tuple[ResultSet, Analysis | None]]:
@@ -208,9 +213,7 @@ def result_sets(
         select(ResultSet, Analysis)
         .join(Analysis, col(Analysis.result_set_id) == col(ResultSet.id), isouter=True)
         .where(ResultSet.experiment_id == experiment.id)
-        .order_by(
-            col(ResultSet.created_at).desc(), col(ResultSet.id).desc(), col(Analysis.id).desc()
-        )
+        .order_by(*NEWEST_RESULTS, col(Analysis.id).desc())
     ).all()
     seen: set[int] = set()
     out = []
@@ -228,9 +231,7 @@ def latest_analysis(session: Session, *, experiment: Experiment) -> Analysis | N
         select(Analysis)
         .join(ResultSet, col(ResultSet.id) == col(Analysis.result_set_id))
         .where(Analysis.experiment_id == experiment.id)
-        .order_by(
-            col(ResultSet.created_at).desc(), col(ResultSet.id).desc(), col(Analysis.id).desc()
-        )
+        .order_by(*NEWEST_RESULTS, col(Analysis.id).desc())
     ).first()
 
 
@@ -286,7 +287,7 @@ def smallest_arms(session: Session, experiment_ids: list[int]) -> dict[int, int]
         return {}
     newest_first = func.row_number().over(
         partition_by=col(ResultSet.experiment_id),
-        order_by=(col(ResultSet.created_at).desc(), col(ResultSet.id).desc()),
+        order_by=NEWEST_RESULTS,
     )
     ranked = (
         select(ResultSet.experiment_id, ResultSet.data, newest_first.label("rank"))

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from hypotheses.domain.core.errors import Conflict, DomainError, ValidationFailed
 from hypotheses.domain.core.numbers import to_int, to_number
@@ -29,6 +29,7 @@ from hypotheses.domain.experiments.analyses import (
     stored_inputs,
 )
 from hypotheses.domain.experiments.common import (
+    NEWEST_RESULTS,
     get_experiment,
     get_hypothesis,
     move_hypothesis,
@@ -256,9 +257,7 @@ def _describe(rows: list[dict[str, Any]]) -> str:
 
 def _latest_results(session: Session, experiment: Experiment) -> ResultSet | None:
     return session.exec(
-        select(ResultSet)
-        .where(ResultSet.experiment_id == experiment.id)
-        .order_by(col(ResultSet.created_at).desc(), col(ResultSet.id).desc())
+        select(ResultSet).where(ResultSet.experiment_id == experiment.id).order_by(*NEWEST_RESULTS)
     ).first()
 
 
