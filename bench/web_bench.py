@@ -9,7 +9,9 @@ inserted), serves it with ``gunicorn -w 4`` on 127.0.0.1 together with a tiny se
 app mounted at /bare (the bare route exists only here, never in the product), signs the
 marketer in once, then drives 16 concurrent keep-alive clients (threads with http.client,
 spread over a few processes so the client's GIL is not the limit) for a bounded time against
-each URL in turn. It prints requests/s for the page and the bare route and their ratio.
+each URL in turn. It prints requests/s for the bare route and for the page twice: as it is
+served (kept per database revision until the data changes, backlog/page_cache.py) and rendered
+anew on every request (a second server with HYPOTHESES_PAGE_CACHE=false), with the ratios.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import tempfile
 import textwrap
 import threading
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -243,49 +246,69 @@ def main() -> None:
         (Path(tmp) / "bench_wsgi.py").write_text(
             textwrap.dedent(WSGI.format(instance=str(instance)))
         )
-        port = free_port()
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        server = subprocess.Popen(
-            [str(gunicorn), "-w", str(args.workers), "-b", f"{HOST}:{port}", "--chdir", tmp]
-            + ["--log-level", "warning", "bench_wsgi:app"],
-            env={**os.environ, **env, "PYTHONPATH": str(REPO)},
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if fetch(port, "/bare/", "")[0] == 200:
-                        break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("gunicorn did not start")
-                time.sleep(0.2)
-            from hypotheses.demo import saved_logins
+        from hypotheses.demo import saved_logins
 
-            logins = {role: (email, pw) for role, email, pw in saved_logins(instance)}
-            cookie = sign_in(port, *logins[args.role])
-            # As a browser does, the clients send the cookie the first page answered with (the
-            # session gains the team and the CSRF token there): the sign-in's own cookie would
-            # make every request of the run write and sign a new session cookie.
-            status, body, cookie = fetch_keeping_cookie(port, args.page, cookie)
-            if status != 200:
-                raise SystemExit(f"{args.page} answered HTTP {status}")
-            rows = body.count(b'data-hypothesis-id="')
-            print(f">> {args.page}: {len(body) / 1024:.0f} KB of HTML, {rows} hypothesis rows")
-            for path in (args.page, "/bare/"):  # warm every worker up
-                drive(port, path, cookie, args.clients, args.client_procs, 2)
-            print(
-                f">> {args.clients} clients, gunicorn -w {args.workers}, {args.seconds:g} s per URL"
-            )
-            page = drive(port, args.page, cookie, args.clients, args.client_procs, args.seconds)
-            print(f"   {args.page:<14} {page:8.1f} requests/s")
-            bare = drive(port, "/bare/", "", args.clients, args.client_procs, args.seconds)
+        login = {role: (email, pw) for role, email, pw in saved_logins(instance)}[args.role]
+        print(f">> {args.clients} clients, gunicorn -w {args.workers}, {args.seconds:g} s per URL")
+        with serving(tmp, {**env, "HYPOTHESES_PAGE_CACHE": "true"}, args.workers) as port:
+            cookie = page_cookie(port, args.page, login)
+            kept = measure(port, args.page, cookie, args)
+            print(f"   {args.page:<14} {kept:8.1f} requests/s  (kept until the data changes)")
+            bare = measure(port, "/bare/", "", args)
             print(f"   {'bare route':<14} {bare:8.1f} requests/s")
-            print(f"   ratio page/bare {page / bare:.3f}  (1/{bare / page:.0f})")
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        with serving(tmp, {**env, "HYPOTHESES_PAGE_CACHE": "false"}, args.workers) as port:
+            cookie = page_cookie(port, args.page, login)
+            fresh = measure(port, args.page, cookie, args)
+            print(f"   {args.page:<14} {fresh:8.1f} requests/s  (rendered anew every time)")
+        print(f"   ratio page/bare {kept / bare:.3f}  (1/{bare / kept:.0f})")
+        print(f"   ratio page rendered anew/bare {fresh / bare:.3f}  (1/{bare / fresh:.0f})")
+
+
+@contextmanager
+def serving(tmp: str, env: dict[str, str], workers: int):
+    """Run gunicorn on the instance of *tmp* with *env*; yield its port."""
+    port = free_port()
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen(
+        [str(gunicorn), "-w", str(workers), "-b", f"{HOST}:{port}", "--chdir", tmp]
+        + ["--log-level", "warning", "bench_wsgi:app"],
+        env={**os.environ, **env, "PYTHONPATH": str(REPO)},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if fetch(port, "/bare/", "")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit("gunicorn did not start")
+            time.sleep(0.2)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def page_cookie(port: int, page: str, login: tuple[str, str]) -> str:
+    """Sign in and open *page* once; return the cookie a browser then holds."""
+    cookie = sign_in(port, *login)
+    # As a browser does, the clients send the cookie the first page answered with (the
+    # session gains the team and the CSRF token there): the sign-in's own cookie would
+    # make every request of the run write and sign a new session cookie.
+    status, body, cookie = fetch_keeping_cookie(port, page, cookie)
+    if status != 200:
+        raise SystemExit(f"{page} answered HTTP {status}")
+    rows = body.count(b'data-hypothesis-id="')
+    print(f">> {page}: {len(body) / 1024:.0f} KB of HTML, {rows} hypothesis rows")
+    return cookie
+
+
+def measure(port: int, path: str, cookie: str, args) -> float:
+    """Warm every worker up on *path*, then return its requests/s."""
+    drive(port, path, cookie, args.clients, args.client_procs, 2)
+    return drive(port, path, cookie, args.clients, args.client_procs, args.seconds)
 
 
 if __name__ == "__main__":

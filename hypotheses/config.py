@@ -41,6 +41,9 @@ class DefaultConfig:
     TRUSTED_PROXIES = 0
     LOGIN_MAX_DELAY_SECONDS = 30
     PAGE_SIZE = 25
+    # Keep each rendered backlog page until the data changes (backlog/page_cache.py); off
+    # (HYPOTHESES_PAGE_CACHE=false), every request renders it anew.
+    PAGE_CACHE = True
     # A directory for compiled templates shared by every app that names it (the test suite
     # builds hundreds of apps); unset, each app compiles its own templates in memory.
     JINJA_BYTECODE_CACHE_DIR: str | None = None

@@ -7,6 +7,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
+from hypotheses import revision
 from hypotheses.domain.core.transaction import DEFERRED, lock_now, release
 
 ENGINE_KEY = "hypotheses.engine"
@@ -64,6 +65,7 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
     else:
         engine = create_engine(url, pool_pre_ping=True)
+    revision.watch(engine)
     return engine
 
 

@@ -31,6 +31,7 @@ from hypotheses.domain.accounts.memberships import memberships_of
 from hypotheses.models import Membership, Team, User
 from hypotheses.navbar import navbar
 from hypotheses.permissions import can
+from hypotheses.revision import revision_column
 
 # (endpoint, label, permission) in navbar order; each blueprint adds its own entries.
 NAV_ITEMS: list[tuple[str, object, str]] = []
@@ -52,15 +53,17 @@ def load_user(user_id: str) -> User | None:
     user = rows[0][0] if rows else None
     if user is None or not user.is_active or user.session_token != token:
         return None
-    g._memberships = (user.id, [(m, t) for _u, m, t in rows if m is not None])
+    g._memberships = (user.id, [(m, t) for _u, m, t, _r in rows if m is not None])
+    g.revision = rows[0][3]  # read first: the data read after it is at least this new
     return user
 
 
 @lru_cache(maxsize=1)
 def _user_statement():
-    """The signed-in user with each membership and its team, as ``memberships_of`` orders them."""
+    """The signed-in user with each membership and its team, as ``memberships_of`` orders them,
+    and the database's revision (revision.py)."""
     return (
-        select(User, Membership, Team)
+        select(User, Membership, Team, revision_column())
         .outerjoin(Membership, col(Membership.user_id) == col(User.id))
         .outerjoin(Team, col(Team.id) == col(Membership.team_id))
         .where(User.id == bindparam("user_id", type_=Integer))

@@ -8,7 +8,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from hypotheses.audit_notes import audit_label
-from hypotheses.backlog import listing
+from hypotheses.backlog import listing, page_cache
 from hypotheses.backlog.blueprint import bp
 from hypotheses.backlog.display import (
     audit_changes,
@@ -63,6 +63,10 @@ def _list_args() -> dict[str, str]:
 
 
 def _render_index(score_forms: dict[int, ScoreForm] | None = None, status: int = 200):
+    page_key = None if score_forms else page_cache.key()
+    kept = page_cache.get(page_key)
+    if kept is not None:
+        return kept, status
     db = get_session()
     members = backlog_queries.member_names(db, team=g.team)
     criteria, fields = listing.read_filters(
@@ -79,7 +83,8 @@ def _render_index(score_forms: dict[int, ScoreForm] | None = None, status: int =
     )
     args = {k: v for k, v in _list_args().items() if k != "page"}
     may_score = can("hypothesis.edit")
-    return render_template(
+    now = utcnow()
+    html = render_template(
         "backlog/index.html",
         page=page,
         rows_html=listing.rows(
@@ -88,7 +93,7 @@ def _render_index(score_forms: dict[int, ScoreForm] | None = None, status: int =
             may_score=may_score,
             editable=backlog_rules.EDITABLE,
             args=args,
-            now=utcnow(),
+            now=now,
             rice=g.team.rice_enabled,
             token=generate_csrf() if may_score else None,  # one token for every row's form
             score_forms=score_forms,
@@ -97,7 +102,9 @@ def _render_index(score_forms: dict[int, ScoreForm] | None = None, status: int =
         headers=listing.headers(criteria.get("sort", "score"), args, rice=g.team.rice_enabled),
         args=args,
         health_html=listing.health_html(health),
-    ), status
+    )
+    page_cache.put(page_key, html, now=now, created=[line.created_at for line in page.items])
+    return html, status
 
 
 @bp.route("/")

@@ -5,6 +5,7 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import hypotheses.models  # noqa: F401  (registers every table)
+from hypotheses.revision import EXEMPT
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -27,6 +28,7 @@ def run_migrations_online() -> None:
     )
     sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as connection:
+        connection.execution_options(**{EXEMPT: True})  # app_state may not exist yet
         if sqlite:
             # Table recreates with foreign_keys=ON would cascade-delete child rows; the pragma
             # is a no-op inside a transaction, so switch it off before BEGIN, on the driver's

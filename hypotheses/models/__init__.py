@@ -3,7 +3,15 @@
 from hypotheses.models.api import ApiToken, ImportBatch
 from hypotheses.models.backlog import Hypothesis
 from hypotheses.models.comments import Comment, Invitation, PasswordReset
-from hypotheses.models.core import AuditEntry, LoginThrottle, Membership, Team, User, utcnow
+from hypotheses.models.core import (
+    AppState,
+    AuditEntry,
+    LoginThrottle,
+    Membership,
+    Team,
+    User,
+    utcnow,
+)
 from hypotheses.models.experiments import Analysis, Experiment, ResultSet, Variant
 from hypotheses.models.notifications import (
     DigestItem,
@@ -30,6 +38,7 @@ from hypotheses.models.sources import (
 from hypotheses.models.test_metrics import ExperimentMetric
 
 __all__ = [
+    "AppState",
     "Analysis",
     "ApiToken",
     "AuditEntry",

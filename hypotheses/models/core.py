@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from hypotheses.enums import EarlyLookMethod, Role, ScoreFormula
@@ -114,3 +114,14 @@ class LoginThrottle(SQLModel, table=True):
     failures: int = 0
     window_start: datetime = Field(default_factory=utcnow)
     last_failure: datetime = Field(default_factory=utcnow)
+
+
+class AppState(SQLModel, table=True):
+    """One row (id 1): the database's revision, raised by every committed write
+    (hypotheses/revision.py), so a page rendered at one revision may be served again until
+    anything changes."""
+
+    __tablename__ = "app_state"
+
+    id: int = Field(default=1, primary_key=True)
+    revision: int = Field(default=0, sa_type=BigInteger)
