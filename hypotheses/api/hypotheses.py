@@ -6,7 +6,7 @@ from flask import g
 
 from hypotheses.api.auth import current_actor
 from hypotheses.api.blueprint import bp
-from hypotheses.api.openapi import operation
+from hypotheses.api.openapi import operations
 from hypotheses.api.schemas import (
     HypothesisCreate,
     HypothesisCreated,
@@ -24,6 +24,20 @@ from hypotheses.domain.backlog import scoring
 from hypotheses.models import Hypothesis
 
 TAG = "hypotheses"
+# The list and a new hypothesis; one hypothesis read or edited; a POST that moves it (its
+# version in the body, 409 when stale), each answering the hypothesis.
+on_hypotheses = operations(bp, tag=TAG, prefix="/hypotheses")
+on_one = operations(bp, tag=TAG, prefix="/hypotheses/<int:hypothesis_id>", response=HypothesisOut)
+move = operations(
+    bp,
+    tag=TAG,
+    prefix="/hypotheses/<int:hypothesis_id>",
+    method="POST",
+    body=VersionIn,
+    body_required=False,
+    response=HypothesisOut,
+    errors=(409,),
+)
 
 
 def hypothesis_out(
@@ -67,13 +81,11 @@ def hypothesis_out(
     )
 
 
-@operation(
-    bp,
-    "/hypotheses",
+@on_hypotheses(
+    "",
     "GET",
     summary="List hypotheses, best score first",
     permission="hypothesis.view",
-    tag=TAG,
     query=HypothesisQuery,
     response=HypothesisPage,
 )
@@ -90,13 +102,11 @@ def list_hypotheses(query: HypothesisQuery):
     )
 
 
-@operation(
-    bp,
-    "/hypotheses",
+@on_hypotheses(
+    "",
     "POST",
     summary="Add a hypothesis",
     permission="hypothesis.create",
-    tag=TAG,
     body=HypothesisCreate,
     response=HypothesisCreated,
     status=201,
@@ -119,15 +129,7 @@ def create_hypothesis(body: HypothesisCreate):
     return HypothesisCreated(**out.model_dump(), entered_backlog=room, message=message)
 
 
-@operation(
-    bp,
-    "/hypotheses/<int:hypothesis_id>",
-    "GET",
-    summary="Read a hypothesis",
-    permission="hypothesis.view",
-    tag=TAG,
-    response=HypothesisOut,
-)
+@on_one("", "GET", summary="Read a hypothesis", permission="hypothesis.view")
 def get_hypothesis(hypothesis_id: int):
     """The hypothesis with its current `version` (send it back when you PATCH)."""
     return hypothesis_out(
@@ -135,15 +137,12 @@ def get_hypothesis(hypothesis_id: int):
     )
 
 
-@operation(
-    bp,
-    "/hypotheses/<int:hypothesis_id>",
+@on_one(
+    "",
     "PATCH",
     summary="Edit a hypothesis",
     permission="hypothesis.edit",
-    tag=TAG,
     body=HypothesisPatch,
-    response=HypothesisOut,
     errors=(409,),
 )
 def patch_hypothesis(hypothesis_id: int, body: HypothesisPatch):
@@ -171,51 +170,21 @@ def _moved(use_case, hypothesis_id: int, **arguments) -> HypothesisOut:
     return hypothesis_out(hypothesis)
 
 
-@operation(
-    bp,
-    "/hypotheses/<int:hypothesis_id>/approve",
-    "POST",
-    summary="Approve for testing",
-    permission="hypothesis.approve",
-    tag=TAG,
-    body=VersionIn,
-    body_required=False,
-    response=HypothesisOut,
-    errors=(409,),
-)
+@move("/approve", summary="Approve for testing", permission="hypothesis.approve")
 def approve_hypothesis(hypothesis_id: int, body: VersionIn):
     """A lead approves a backlog hypothesis (not their own, unless the team allows it)."""
     return _moved(backlog.approve, hypothesis_id, version=body.version)
 
 
-@operation(
-    bp,
-    "/hypotheses/<int:hypothesis_id>/reject",
-    "POST",
-    summary="Reject",
-    permission="hypothesis.reject",
-    tag=TAG,
-    body=RejectIn,
-    response=HypothesisOut,
-    errors=(409,),
+@move(
+    "/reject", summary="Reject", permission="hypothesis.reject", body=RejectIn, body_required=True
 )
 def reject_hypothesis(hypothesis_id: int, body: RejectIn):
     """A lead rejects an idea or backlog hypothesis, with a reason."""
     return _moved(backlog.reject, hypothesis_id, reason=body.reason, version=body.version)
 
 
-@operation(
-    bp,
-    "/hypotheses/<int:hypothesis_id>/archive",
-    "POST",
-    summary="Archive",
-    permission="hypothesis.archive",
-    tag=TAG,
-    body=VersionIn,
-    body_required=False,
-    response=HypothesisOut,
-    errors=(409,),
-)
+@move("/archive", summary="Archive", permission="hypothesis.archive")
 def archive_hypothesis(hypothesis_id: int, body: VersionIn):
     """Archive a hypothesis that is not being tested."""
     return _moved(backlog.archive, hypothesis_id, version=body.version)

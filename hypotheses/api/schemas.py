@@ -118,23 +118,19 @@ def example(values: dict[str, Any], **keywords: Any) -> ConfigDict:
 class HypothesisCreate(In):
     """A new hypothesis. It enters the backlog when there is room, else it waits as an idea."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "title": "Shorter lead form",
-                    "change": "Remove 3 of 7 fields",
-                    "audience": "Mobile visitors",
-                    "expected_effect": "+15% lead rate",
-                    "rationale": "Fewer fields, less friction",
-                    "stage": "lead",
-                    "lever": "conversion",
-                    "subject": "landing page",
-                    "impact": 8,
-                    "confidence": 5,
-                    "ease": 7,
-                }
-            ]
+    model_config = example(
+        {
+            "title": "Shorter lead form",
+            "change": "Remove 3 of 7 fields",
+            "audience": "Mobile visitors",
+            "expected_effect": "+15% lead rate",
+            "rationale": "Fewer fields, less friction",
+            "stage": "lead",
+            "lever": "conversion",
+            "subject": "landing page",
+            "impact": 8,
+            "confidence": 5,
+            "ease": 7,
         }
     )
 
@@ -168,9 +164,7 @@ class HypothesisPatch(In):
     """An edit: only the fields sent change (null clears an optional one, e.g. the owner).
     ``version`` is the version you read."""
 
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"version": 1, "impact": 9, "tags": ["form", "mobile"]}]}
-    )
+    model_config = example({"version": 1, "impact": 9, "tags": ["form", "mobile"]})
 
     version: Id = doc(
         "The version you read; a stale one gets 409 with what changed.", ..., minimum=1
@@ -201,9 +195,7 @@ class VersionIn(In):
 
 
 class RejectIn(In):
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"reason": "Already tested in spring; no effect."}]}
-    )
+    model_config = example({"reason": "Already tested in spring; no effect."})
 
     reason: str = doc(
         "Why it will not be tested (required).", ..., minLength=1, maxLength=MAX_REASON

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import ConfigDict
-
-from hypotheses.api.schemas import WEEK, Id, In, Out, doc
+from hypotheses.api.schemas import WEEK, Id, In, Out, doc, example
 from hypotheses.domain.reviews.decisions import MAX_TEXT
 from hypotheses.domain.reviews.kpis import MAX_ABS
 
@@ -28,28 +26,20 @@ class KpiValueIn(In):
 
 
 class KpisIn(In):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {"values": [{"metric": "Leads", "value": 412}, {"metric": "CAC", "value": 38.5}]}
-            ]
-        }
+    model_config = example(
+        {"values": [{"metric": "Leads", "value": 412}, {"metric": "CAC", "value": 38.5}]}
     )
 
     values: list[KpiValueIn] = doc("One entry per metric.", ..., maxItems=100)
 
 
 class ReviewDecisionIn(In):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "text": "Ship the short form to all traffic",
-                    "owner_email": "ana@example.com",
-                    "due": "2026-12-01",
-                    "hypothesis_id": 3,
-                }
-            ]
+    model_config = example(
+        {
+            "text": "Ship the short form to all traffic",
+            "owner_email": "ana@example.com",
+            "due": "2026-12-01",
+            "hypothesis_id": 3,
         }
     )
 
@@ -65,9 +55,7 @@ class ReviewDecisionIn(In):
 
 
 class PublishIn(In):
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"reason": "Two KPIs come from finance next week."}]}
-    )
+    model_config = example({"reason": "Two KPIs come from finance next week."})
 
     reason: str | None = doc(
         "Why the review is published outside its rules (3–7 decisions, KPI values for 5–12 "
