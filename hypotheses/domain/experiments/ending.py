@@ -24,6 +24,7 @@ from hypotheses.domain.experiments.common import (
     require_status,
     use_case,
 )
+from hypotheses.domain.experiments.finishing import clean_text
 from hypotheses.domain.notifications import tell
 from hypotheses.enums import Decision, ExperimentStatus, NotificationEvent, Outcome, Status
 from hypotheses.models import Experiment, Hypothesis, Team, User, utcnow
@@ -31,30 +32,12 @@ from hypotheses.models import Experiment, Hypothesis, Team, User, utcnow
 MAX_REASON, MAX_LEARNING, MAX_TITLE = 1000, 200, 200
 
 
-def _clean_text(
-    raw: Any, *, field: str, limit: int, required_message: str, one_line: bool = False
-) -> str:
-    text = raw.strip() if isinstance(raw, str) else ""
-    if not text:
-        raise DomainError(required_message, field=field)
-    if len(text) > limit:
-        raise DomainError(
-            _("Use at most %(max)d characters (this has %(n)d).", max=limit, n=len(text)),
-            field=field,
-        )
-    if one_line and ("\n" in text or "\r" in text):
-        raise DomainError(_("Keep it to one line."), field=field)
-    if any(ord(c) < 32 and c not in "\n\r\t" or ord(c) == 127 for c in text):
-        raise DomainError(_("Remove control characters from this field."), field=field)
-    return text
-
-
 @use_case
 def stop(
     session: Session, *, team: Team, actor: User | None, hypothesis_id: int, reason: Any
 ) -> Experiment:
     """Abort a running test with a reason; its slot is freed and the hypothesis is stopped."""
-    text = _clean_text(
+    text = clean_text(
         reason, field="reason", limit=MAX_REASON, required_message=_("Say why the test is stopped.")
     )
     lock_team(session, team)
@@ -114,7 +97,7 @@ def decide(
     analysis (deciding.contradictions) needs a written *reason*, stored and shown with it.
     """
     decision, outcome = _clean_decision(decision, outcome)
-    learning = _clean_text(
+    learning = clean_text(
         learning,
         field="learning",
         limit=MAX_LEARNING,
@@ -123,7 +106,7 @@ def decide(
     )
     follow = None
     if isinstance(follow_up_title, str) and follow_up_title.strip():
-        follow = _clean_text(
+        follow = clean_text(
             follow_up_title,
             field="follow_up_title",
             limit=MAX_TITLE,
@@ -183,7 +166,7 @@ def _against_analysis(
     text = reason.strip() if isinstance(reason, str) else ""
     if not text:
         raise DomainError(deciding.reason_needed_message(found), field="reason")
-    return _clean_text(
+    return clean_text(
         text, field="reason", limit=MAX_REASON, required_message=_("Write the reason.")
     )
 
@@ -205,7 +188,7 @@ def correct_decision(
     follow the correction. The reason also stands for a corrected decision that goes against
     the analysis."""
     decision, outcome = _clean_decision(decision, outcome)
-    text = _clean_text(
+    text = clean_text(
         reason,
         field="reason",
         limit=MAX_REASON,
@@ -213,7 +196,7 @@ def correct_decision(
     )
     new_learning = None
     if isinstance(learning, str) and learning.strip():
-        new_learning = _clean_text(
+        new_learning = clean_text(
             learning, field="learning", limit=MAX_LEARNING, one_line=True, required_message=""
         )
     experiment = get_experiment(session, team=team, hypothesis_id=hypothesis_id)

@@ -35,15 +35,26 @@ def below_plan(experiment: Experiment, rows: Any) -> tuple[int, int] | None:
     return collected, planned
 
 
-def _clean_reason(raw: Any) -> str:
+def clean_text(
+    raw: Any, *, field: str, limit: int, required_message: str | None, one_line: bool = False
+) -> str:
+    """Return *raw* stripped, or refuse it (DomainError on *field*): empty (with
+    *required_message*; None: empty is returned), longer than *limit*, on several lines when
+    *one_line*, or with control characters."""
     text = raw.strip() if isinstance(raw, str) else ""
-    if len(text) > MAX_REASON:
+    if not text:
+        if required_message is None:
+            return text
+        raise DomainError(required_message, field=field)
+    if len(text) > limit:
         raise DomainError(
-            _("Use at most %(max)d characters (this has %(n)d).", max=MAX_REASON, n=len(text)),
-            field="reason",
+            _("Use at most %(max)d characters (this has %(n)d).", max=limit, n=len(text)),
+            field=field,
         )
+    if one_line and ("\n" in text or "\r" in text):
+        raise DomainError(_("Keep it to one line."), field=field)
     if any(ord(c) < 32 and c not in "\n\r\t" or ord(c) == 127 for c in text):
-        raise DomainError(_("Remove control characters from this field."), field="reason")
+        raise DomainError(_("Remove control characters from this field."), field=field)
     return text
 
 
@@ -63,7 +74,7 @@ def check_finish(
         "planned": format_decimal(planned, "#,##0"),
         "percent": format_decimal(progress.percent(collected, planned), "#,##0") + percent_sign(),
     }
-    text = _clean_reason(reason)
+    text = clean_text(reason, field="reason", limit=MAX_REASON, required_message=None)
     if not text:
         message = _(
             "The results have %(n)s of the planned %(planned)s per variant (%(percent)s). "
