@@ -172,28 +172,41 @@ def rows(
     t = get_translations()  # the catalog itself: no per-string context lookups below
     score_pattern = "#,##0" if formula == "product" else "0.0"
     detail = _link_pattern("backlog.detail")
-    score = _link_pattern("backlog.score", **args) if may_score else ""
-    # Translated once; each row fills in its title.
-    form_label = t.ugettext("ICE scores of #%(id)s “%(title)s”")  # titles may repeat
-    field_label = t.ugettext("%(score)s of “%(title)s”")
+    score = str(escape(_link_pattern("backlog.score", **args))) if may_score else ""
+    # Translated and escaped once; each row fills in its escaped title (escaping is per
+    # character, so escaping the pattern and the title apart gives the escaped whole).
+    form_label = str(escape(t.ugettext("ICE scores of #%(id)s “%(title)s”")))  # titles repeat
+    field_label = str(escape(t.ugettext("%(score)s of “%(title)s”")))
     names = [(name, t.ugettext(short), t.ugettext(label)) for name, short, label in SCORES]
-    save_label = t.ugettext("scores of “%(title)s”")
+    described = [
+        (name, field_label.replace("%(score)s", escape(label))) for name, _s, label in names
+    ]
+    save_label = str(escape(t.ugettext("scores of “%(title)s”")))
     follow_up = t.ugettext("Follow-up of #%(id)d")
     today = t.ugettext("today")
     patterns = {
         editable_row: _pattern(locale, tuple(names), rice, editable_row)
         for editable_row in ((True, False) if may_score else (False,))
     }
+    owners: dict[str | None, str] = {}
+    ages: dict[int, str] = {}
     out = []
     for line in items:
         ident = str(line.id)
         days = (now - line.created_at).days
-        title = {"title": line.title}
+        title = {"title": str(escape(line.title))}
+        owner = owners.get(line.owner_name)
+        if owner is None:
+            owner = owners[line.owner_name] = str(escape(line.owner_name or "—"))
+        age = ages.get(days)
+        if age is None:
+            words = t.ungettext("%(num)d day", "%(num)d days", days) % {"num": days}
+            age = ages[days] = str(escape(today if days < 1 else words))
         values = {
             "id": ident,
             "score": _number(line.score, score_pattern, locale),
             "rice": "–" if line.rice is None else _number(line.rice, "#,##0", locale),
-            "title": escape(line.title),
+            "title": title["title"],
             "detail_url": detail.replace(PLACEHOLDER, ident, 1),
             "parent": Markup('<div class="small text-muted">%s</div>')
             % (follow_up % {"id": line.parent_id})
@@ -202,24 +215,20 @@ def rows(
             "stage": _label(Stage, line.stage, locale),
             "lever": _label(Lever, line.lever, locale),
             "subject": _label(Subject, line.subject, locale),
-            "owner": escape(line.owner_name or "—"),
+            "owner": owner,
             "status": _label(Status, line.status, locale),
             "badge": Status.badge_of(line.status),
-            "score_url": escape(score.replace(PLACEHOLDER, ident, 1)),
-            "form_label": escape(form_label % {"id": ident, **title}),
+            "score_url": score.replace(PLACEHOLDER, ident, 1),
+            "form_label": form_label % {"id": ident, **title},
             "version": str(line.version),
             "impact": str(line.impact),
             "confidence": str(line.confidence),
             "ease": str(line.ease),
-            "save_label": escape(save_label % title),
-            "age": escape(
-                today
-                if days < 1
-                else t.ungettext("%(num)d day", "%(num)d days", days) % {"num": days}
-            ),
+            "save_label": save_label % title,
+            "age": age,
         }
-        for name, _short, label in names:
-            values[f"{name}_described"] = escape(field_label % {"score": label, **title})
+        for name, pattern in described:
+            values[f"{name}_described"] = pattern % title
         editable_row = may_score and line.status in editable
         refused = (score_forms or {}).get(line.id)
         if refused is not None and editable_row:
