@@ -15,12 +15,12 @@ from hypotheses.domain.reviews import queries as review_queries
 from hypotheses.domain.reviews.agenda import period_start, tests_between
 from hypotheses.domain.reviews.export import review_markdown
 from hypotheses.enums import ReviewStatus
-from hypotheses.forms import ConfirmForm, apply_domain_error
+from hypotheses.forms import ConfirmForm
 from hypotheses.models import User
 from hypotheses.permissions import can, requires
 from hypotheses.reviews.blueprint import bp
 from hypotheses.reviews.forms import AddendumForm
-from hypotheses.reviews.routes import render_editor, review_or_404, sparkline_for
+from hypotheses.reviews.routes import render_editor, review_or_404, run_on_review, sparkline_for
 
 
 def _context(review) -> dict:
@@ -96,11 +96,8 @@ def mark_read(iso_week: str):
     review = review_or_404(iso_week)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        reviews.mark_read(get_session(), team=g.team, actor=current_user, review=review)
-    except DomainError as error:
-        flash(error.message, "danger")
-    else:
+    _marked, error = run_on_review(reviews.mark_read, review)
+    if error is None:
         flash(_("Marked as read. Thank you."), "success")
     return redirect(url_for("reviews.show", iso_week=review.iso_week))
 
@@ -113,13 +110,8 @@ def add_addendum(iso_week: str):
     form = AddendumForm()
     if not form.validate_on_submit():
         return render_read(review, addendum=form, status=422)
-    try:
-        reviews.add_addendum(
-            get_session(), team=g.team, actor=current_user, review=review, text=form.text.data
-        )
-    except DomainError as error:
-        if not apply_domain_error(form, error):
-            flash(error.message, "danger")
+    _addendum, error = run_on_review(reviews.add_addendum, review, form, text=form.text.data)
+    if error:
         return render_read(review, addendum=form, status=422)
     flash(_("Addendum added."), "success")
     return redirect(url_for("reviews.show", iso_week=review.iso_week) + "#addenda")

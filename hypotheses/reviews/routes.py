@@ -59,7 +59,7 @@ def _flash_error(error: DomainError) -> None:
                 flash(message, "danger")
 
 
-def _run(use_case, review, form=None, *, missing_is_404: bool = False, **arguments):
+def run_on_review(use_case, review, form=None, *, missing_is_404: bool = False, **arguments):
     """Run a review use case on *review* as the signed-in user: (its result, None), or (None,
     the refusal) shown on *form*'s fields, else flashed; *missing_is_404*: NotFound answers 404."""
     try:
@@ -218,7 +218,7 @@ def save_kpis(iso_week: str):
     if not form.validate_on_submit():
         return render_editor(review, kpi=form, status=422)
     values = {r.metric.id: form[f"kpi_{r.metric.id}"].data for r in table.rows}
-    changes, error = _run(kpis.save_kpis, review, form, values=values)
+    changes, error = run_on_review(kpis.save_kpis, review, form, values=values)
     if error:
         return render_editor(review, kpi=form, status=422)
     flash(_("KPI values saved.") if changes else _("No KPI value changed."), "success")
@@ -233,7 +233,7 @@ def add_decision(iso_week: str):
     form = with_choices(DecisionForm())
     if not form.validate_on_submit():
         return render_editor(review, decision=form, status=422)
-    _decision, error = _run(review_decisions.add_decision, review, form, **form.values)
+    _decision, error = run_on_review(review_decisions.add_decision, review, form, **form.values)
     if error:
         return render_editor(review, decision=form, status=422)
     flash(_("Decision recorded."), "success")
@@ -265,7 +265,7 @@ def edit_decision(iso_week: str, decision_id: int):
     form.submit.label.text = _("Save decision")
     status = 200
     if form.validate_on_submit():
-        _changes, error = _run(
+        _changes, error = run_on_review(
             review_decisions.update_decision, review, form, decision_id=decision_id, **form.values
         )
         if not error:
@@ -286,7 +286,7 @@ def remove_decision(iso_week: str, decision_id: int):
     review = draft_or_404(iso_week)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    _removed, error = _run(
+    _removed, error = run_on_review(
         review_decisions.remove_decision, review, missing_is_404=True, decision_id=decision_id
     )
     if not error:
@@ -303,7 +303,7 @@ def close_earlier(iso_week: str, decision_id: int, status: str):
     review = draft_or_404(iso_week)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    _closed, error = _run(
+    _closed, error = run_on_review(
         review_decisions.close_previous_decision,
         review,
         missing_is_404=True,
