@@ -22,13 +22,13 @@ from flask_wtf.csrf import generate_csrf
 
 KEEP = 64  # pages kept per process (of the newest revision)
 MAX_AGE = 60.0  # seconds
-SLOT = b"<csrf-token-slot>"  # never in rendered text: a user's "<" is escaped
 
 
 @dataclass
 class _Pages:
     revision: int
-    pages: dict[tuple, tuple[float, bytes]] = field(default_factory=dict)  # encoded once
+    # key -> (good until, the page's bytes split at its CSRF tokens: encoded once)
+    pages: dict[tuple, tuple[float, list[bytes]]] = field(default_factory=dict)
 
 
 def _store() -> _Pages | None:
@@ -49,7 +49,8 @@ def key() -> tuple | None:
         g.role,
         str(get_locale()),
         request.script_root,
-        request.full_path,
+        request.path,
+        request.query_string,
         current_app.config.get("PAGE_SIZE"),
     )
 
@@ -62,7 +63,7 @@ def get(page_key: tuple | None) -> bytes | None:
     kept = store.pages.get(page_key)
     if kept is None or kept[0] <= time.monotonic():
         return None
-    return kept[1].replace(SLOT, generate_csrf().encode())
+    return generate_csrf().encode().join(kept[1])
 
 
 def put(page_key: tuple | None, html: str, *, now: datetime, created: list[datetime]) -> None:
@@ -81,5 +82,7 @@ def put(page_key: tuple | None, html: str, *, now: datetime, created: list[datet
         age = now - when
         flip = timedelta(days=age.days + 1) - age
         lasts = min(lasts, flip.total_seconds())
-    token = generate_csrf().encode()
-    store.pages[page_key] = (time.monotonic() + lasts, html.encode().replace(token, SLOT))
+    store.pages[page_key] = (
+        time.monotonic() + lasts,
+        html.encode().split(generate_csrf().encode()),
+    )
