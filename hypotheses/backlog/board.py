@@ -1,6 +1,6 @@
 """The board view of the backlog: the pipeline as columns, and moving a card.
 
-A move runs the same use case as the button it stands for (through ``routes._press``), after
+A move runs the same use case as the button it stands for (through ``move_routes.press``), after
 the same permission check as that button's route: the same refusals, the same messages.
 Backlog and board are two views of one list; the user's choice is kept in the session
 (``view_choice``).
@@ -24,10 +24,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from hypotheses.backlog import listing
+from hypotheses.backlog import page_parts
 from hypotheses.backlog.blueprint import bp
+from hypotheses.backlog.move_routes import press
 from hypotheses.backlog.moves import SUCCESS
-from hypotheses.backlog.routes import _get, _list_args, _press
+from hypotheses.backlog.routes import get_or_404, list_args
 from hypotheses.backlog.view_choice import remember_view
 from hypotheses.db import get_session
 from hypotheses.domain.backlog import board as backlog_board
@@ -38,11 +39,11 @@ from hypotheses.domain.experiments import lifecycle as experiments
 from hypotheses.enums import Stage, Status, Subject
 from hypotheses.permissions import can, requires
 
-BOARD_ARGS = listing.SHARED_FILTERS  # the list's filters but status and sort
+BOARD_ARGS = page_parts.SHARED_FILTERS  # the list's filters but status and sort
 
 
 def _without_version(use_case):
-    """Adapt a test's use case to ``_press`` (which names the hypothesis in its message)."""
+    """Adapt a test's use case to ``press`` (which names the hypothesis in its message)."""
 
     def run(db, *, hypothesis_id, team, actor, version=None):
         use_case(db, team=team, actor=actor, hypothesis_id=hypothesis_id)
@@ -89,7 +90,7 @@ class MenuItem:
 
 
 def _board_args() -> dict[str, str]:
-    return {k: v for k, v in _list_args().items() if k in BOARD_ARGS}
+    return {k: v for k, v in list_args().items() if k in BOARD_ARGS}
 
 
 def _menu(card: backlog_board.Card) -> list[MenuItem]:
@@ -140,7 +141,7 @@ def board():
     """Show the pipeline as columns, idea → decided, with the running column's slots."""
     remember_view("board")
     db = get_session()
-    criteria, fields = listing.read_filters(
+    criteria, fields = page_parts.read_filters(
         backlog_queries.team_members(db, team=g.team),
         rice=g.team.rice_enabled,
         formdata=request.args,
@@ -158,7 +159,7 @@ def board():
             "stage": {s.value: str(s.label) for s in Stage},
             "subject": {s.value: str(s.label) for s in Subject},
         },
-        parts=listing.page_parts("board", [f for f in fields if f.name in BOARD_ARGS], args),
+        parts=page_parts.page_parts("board", [f for f in fields if f.name in BOARD_ARGS], args),
         args=args,
         health=backlog_queries.health(db, team=g.team),
         may_move=any(menus.values()),
@@ -169,7 +170,7 @@ def board():
 @requires("hypothesis.view")
 def move(hypothesis_id: int):
     """Move a card to a column: the button's use case, permission and messages."""
-    hypothesis = _get(hypothesis_id)
+    hypothesis = get_or_404(hypothesis_id)
     to = request.form.get("to", "")[:40]
     back = redirect(url_for("backlog.board", **_board_args(), _anchor=f"card-{hypothesis_id}"), 303)
     action = backlog_board.action_of(hypothesis.status, to)
@@ -195,5 +196,5 @@ def move(hypothesis_id: int):
         return back
     if not _may(ENDPOINT_OF[action]):
         abort(403)
-    _press(hypothesis_id, USE_CASES[action], SUCCESS[action])
+    press(hypothesis_id, USE_CASES[action], SUCCESS[action])
     return back

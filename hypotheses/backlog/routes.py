@@ -8,7 +8,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from hypotheses.audit_notes import audit_label
-from hypotheses.backlog import listing, page_cache
+from hypotheses.backlog import listing, page_cache, page_parts
 from hypotheses.backlog.blueprint import bp
 from hypotheses.backlog.display import (
     audit_changes,
@@ -20,9 +20,7 @@ from hypotheses.backlog.forms import (
     HypothesisForm,
     ReasonForm,
     ScoreForm,
-    VersionedConfirmForm,
 )
-from hypotheses.backlog.moves import SUCCESS
 from hypotheses.backlog.view_choice import board_chosen, remember_view
 from hypotheses.db import get_session
 from hypotheses.domain.backlog import lifecycle as backlog
@@ -34,7 +32,6 @@ from hypotheses.domain.backlog.versions import ENTITY
 from hypotheses.domain.core import audit
 from hypotheses.domain.core.errors import (
     DomainError,
-    Forbidden,
     NotFound,
     StaleVersion,
     ValidationFailed,
@@ -48,7 +45,7 @@ from hypotheses.permissions import can, requires
 LIST_ARGS = ("status", "stage", "lever", "subject", "owner_id", "q", "sort", "page")
 
 
-def _get(hypothesis_id: int) -> Hypothesis:
+def get_or_404(hypothesis_id: int) -> Hypothesis:
     try:
         return backlog_queries.get_hypothesis(
             get_session(), team=g.team, hypothesis_id=hypothesis_id
@@ -57,7 +54,7 @@ def _get(hypothesis_id: int) -> Hypothesis:
         abort(404)
 
 
-def _list_args() -> dict[str, str]:
+def list_args() -> dict[str, str]:
     """Return the list's filter arguments of this request (to go back to the same view)."""
     return {k: v[:200] for k, v in request.args.items() if k in LIST_ARGS and v}
 
@@ -69,7 +66,7 @@ def _render_index(score_forms: dict[int, ScoreForm] | None = None, status: int =
         return kept, status
     db = get_session()
     members = backlog_queries.member_names(db, team=g.team)
-    criteria, fields = listing.read_filters(
+    criteria, fields = page_parts.read_filters(
         members, rice=g.team.rice_enabled, formdata=request.args
     )
     health = backlog_queries.health(db, team=g.team)
@@ -81,7 +78,7 @@ def _render_index(score_forms: dict[int, ScoreForm] | None = None, status: int =
         counts=health.by_status,
         **criteria,
     )
-    args = {k: v for k, v in _list_args().items() if k != "page"}
+    args = {k: v for k, v in list_args().items() if k != "page"}
     may_score = can("hypothesis.edit")
     now = utcnow()
     html = render_template(
@@ -98,10 +95,10 @@ def _render_index(score_forms: dict[int, ScoreForm] | None = None, status: int =
             token=generate_csrf() if may_score else None,  # one token for every row's form
             score_forms=score_forms,
         ),
-        parts=listing.page_parts("list", fields, args, page),
-        headers=listing.headers(criteria.get("sort", "score"), args, rice=g.team.rice_enabled),
+        parts=page_parts.page_parts("list", fields, args, page),
+        headers=page_parts.headers(criteria.get("sort", "score"), args, rice=g.team.rice_enabled),
         args=args,
-        health_html=listing.health_html(health),
+        health_html=page_parts.health_html(health),
     )
     page_cache.put(page_key, html, now=now, created=[line.created_at for line in page.items])
     return html, status
@@ -118,7 +115,7 @@ def index():
     if view == "list":
         remember_view("list")
     elif view is None and board_chosen():
-        kept = {k: v for k, v in _list_args().items() if k not in ("status", "sort", "page")}
+        kept = {k: v for k, v in list_args().items() if k not in ("status", "sort", "page")}
         return redirect(url_for("backlog.board", **kept))
     return _render_index()
 
@@ -156,9 +153,7 @@ def create():
     ), status
 
 
-def _render_detail(
-    hypothesis: Hypothesis, reject_form: ReasonForm | None = None, status: int = 200
-):
+def render_detail(hypothesis: Hypothesis, reject_form: ReasonForm | None = None, status: int = 200):
     db = get_session()
     history = audit.history(db, entity=ENTITY, entity_id=hypothesis.id)
     ids = [hypothesis.owner_id, hypothesis.created_by_id, hypothesis.approved_by_id]
@@ -191,7 +186,7 @@ def _render_detail(
 @requires("hypothesis.view")
 def detail(hypothesis_id: int):
     """Show a hypothesis: the sentence, scores, status, approval, buttons and its history."""
-    return _render_detail(_get(hypothesis_id))
+    return render_detail(get_or_404(hypothesis_id))
 
 
 @bp.route("/<int:hypothesis_id>/edit", methods=["GET", "POST"])
@@ -199,7 +194,7 @@ def detail(hypothesis_id: int):
 def edit(hypothesis_id: int):
     """Edit a hypothesis; a save made on an outdated page is refused and shows what changed."""
     db = get_session()
-    hypothesis = _get(hypothesis_id)
+    hypothesis = get_or_404(hypothesis_id)
     form = HypothesisForm()
     form.set_owners(backlog_queries.team_members(db, team=g.team), rice=g.team.rice_enabled)
     changes: list[dict] = []
@@ -229,7 +224,7 @@ def edit(hypothesis_id: int):
             )
         except StaleVersion as error:
             changes = changes_for_screen(error.changes)
-            current = _get(hypothesis_id)
+            current = get_or_404(hypothesis_id)
             typed["owner_id"] = int(typed["owner_id"]) if typed.get("owner_id") else None
             form.load(
                 backlog_rules.merge_after_conflict(
@@ -240,7 +235,7 @@ def edit(hypothesis_id: int):
             hypothesis, status = current, 409
         except DomainError as error:
             apply_domain_error(form, error) or flash(error.message, "danger")
-            hypothesis, status = _get(hypothesis_id), 422
+            hypothesis, status = get_or_404(hypothesis_id), 422
         else:
             if reset:
                 flash(
@@ -268,7 +263,7 @@ def edit(hypothesis_id: int):
 @requires("hypothesis.edit")
 def score(hypothesis_id: int):
     """Save the inline ICE scores of one row and go back to the same list."""
-    hypothesis = _get(hypothesis_id)
+    hypothesis = get_or_404(hypothesis_id)
     form = ScoreForm()
     if not form.validate_on_submit():
         return _render_index({hypothesis.id: form}, status=422)
@@ -301,110 +296,4 @@ def score(hypothesis_id: int):
             ),
             "success",
         )
-    return redirect(url_for("backlog.index", **_list_args()) + f"#row-{hypothesis_id}")
-
-
-def _to_detail(hypothesis_id: int):
-    return redirect(url_for("backlog.detail", hypothesis_id=hypothesis_id))
-
-
-def _press(hypothesis_id: int, action, success: str):
-    """Run one state button (a POST with CSRF token and the version on screen); flash the outcome.
-
-    Returns the domain function's result, or None when it refused (the flash says why).
-    """
-    form = VersionedConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        result = action(
-            get_session(),
-            hypothesis_id=hypothesis_id,
-            team=g.team,
-            actor=current_user,
-            version=form.version.data,
-        )
-    except NotFound:
-        abort(404)
-    except StaleVersion as error:
-        flash(describe_stale(error), "warning")
-    except DomainError as error:
-        flash(error.message, "danger" if error.status == 403 else "warning")
-    else:
-        hypothesis = result[0] if isinstance(result, tuple) else result
-        flash(success % {"title": hypothesis.title}, "success")
-        return result
-    return None
-
-
-@bp.route("/<int:hypothesis_id>/approve", methods=["POST"])
-@requires("hypothesis.approve")
-def approve(hypothesis_id: int):
-    """Approve a hypothesis for testing (lead; not one's own unless the team allows it)."""
-    _press(hypothesis_id, backlog.approve, SUCCESS["approve"])
-    return _to_detail(hypothesis_id)
-
-
-@bp.route("/<int:hypothesis_id>/reject", methods=["POST"])
-@requires("hypothesis.reject")
-def reject(hypothesis_id: int):
-    """Reject a hypothesis with a reason (lead)."""
-    hypothesis = _get(hypothesis_id)
-    form = ReasonForm()
-    if form.validate_on_submit():
-        try:
-            backlog.reject(
-                get_session(),
-                hypothesis_id=hypothesis.id,
-                team=g.team,
-                actor=current_user,
-                reason=form.reason.data,
-                version=form.version.data,
-            )
-        except StaleVersion as error:
-            flash(describe_stale(error), "warning")
-        except DomainError as error:
-            if not apply_domain_error(form, error):
-                flash(error.message, "warning")
-                return _to_detail(hypothesis.id)
-            return _render_detail(_get(hypothesis_id), reject_form=form, status=422)
-        else:
-            flash(
-                _("Rejected “%(title)s”. The reason is shown on its page.", title=hypothesis.title),
-                "success",
-            )
-        return _to_detail(hypothesis.id)
-    return _render_detail(hypothesis, reject_form=form, status=422)
-
-
-@bp.route("/<int:hypothesis_id>/archive", methods=["POST"])
-@requires("hypothesis.archive")
-def archive(hypothesis_id: int):
-    """Archive a hypothesis that is not being tested."""
-    _press(hypothesis_id, backlog.archive, SUCCESS["archive"])
-    return _to_detail(hypothesis_id)
-
-
-@bp.route("/<int:hypothesis_id>/promote", methods=["POST"])
-@requires("hypothesis.edit")
-def promote(hypothesis_id: int):
-    """Move an idea into the backlog when there is room."""
-    _press(hypothesis_id, backlog.promote, SUCCESS["promote"])
-    return _to_detail(hypothesis_id)
-
-
-@bp.route("/<int:hypothesis_id>/restore", methods=["POST"])
-@requires("hypothesis.archive")
-def restore(hypothesis_id: int):
-    """Bring back an archived hypothesis (a rejected one only by a lead: 403 otherwise)."""
-
-    def restore_or_403(session, **kwargs):
-        try:
-            return backlog.restore(session, **kwargs)
-        except Forbidden:
-            abort(403)
-
-    result = _press(hypothesis_id, restore_or_403, _("Restored “%(title)s”."))
-    if result is not None and not result[1]:
-        flash(_("The backlog is full, so it waits as an idea."), "warning")
-    return _to_detail(hypothesis_id)
+    return redirect(url_for("backlog.index", **list_args()) + f"#row-{hypothesis_id}")
