@@ -3,20 +3,19 @@ hypothesis, each carrying the version on screen)."""
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, url_for
+from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from hypotheses.backlog.blueprint import bp
 from hypotheses.backlog.display import describe_stale
 from hypotheses.backlog.forms import ReasonForm, VersionedConfirmForm
 from hypotheses.backlog.moves import SUCCESS
-from hypotheses.backlog.routes import get_or_404, render_detail
-from hypotheses.db import get_session
+from hypotheses.backlog.routes import as_user, get_or_404, render_detail
 from hypotheses.domain.backlog import lifecycle as backlog
 from hypotheses.domain.core.errors import DomainError, Forbidden, NotFound, StaleVersion
 from hypotheses.forms import apply_domain_error
 from hypotheses.permissions import requires
+from hypotheses.web_forms import values_of
 
 
 def _to_detail(hypothesis_id: int):
@@ -32,13 +31,7 @@ def press(hypothesis_id: int, action, success: str):
     if not form.validate_on_submit():
         abort(400)
     try:
-        result = action(
-            get_session(),
-            hypothesis_id=hypothesis_id,
-            team=g.team,
-            actor=current_user,
-            version=form.version.data,
-        )
+        result = as_user(action, hypothesis_id, version=form.version.data)
     except NotFound:
         abort(404)
     except StaleVersion as error:
@@ -68,14 +61,7 @@ def reject(hypothesis_id: int):
     form = ReasonForm()
     if form.validate_on_submit():
         try:
-            backlog.reject(
-                get_session(),
-                hypothesis_id=hypothesis.id,
-                team=g.team,
-                actor=current_user,
-                reason=form.reason.data,
-                version=form.version.data,
-            )
+            as_user(backlog.reject, hypothesis.id, **values_of(form, "reason", "version"))
         except StaleVersion as error:
             flash(describe_stale(error), "warning")
         except DomainError as error:

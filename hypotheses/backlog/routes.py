@@ -41,6 +41,7 @@ from hypotheses.enums import Status
 from hypotheses.forms import apply_domain_error
 from hypotheses.models import Hypothesis, utcnow
 from hypotheses.permissions import can, requires
+from hypotheses.web_forms import values_of
 
 LIST_ARGS = ("status", "stage", "lever", "subject", "owner_id", "q", "sort", "page")
 
@@ -52,6 +53,13 @@ def get_or_404(hypothesis_id: int) -> Hypothesis:
         )
     except NotFound:
         abort(404)
+
+
+def as_user(use_case, hypothesis_id: int, **arguments):
+    """Run a backlog use case on the hypothesis as the signed-in member of the current team."""
+    return use_case(
+        get_session(), hypothesis_id=hypothesis_id, team=g.team, actor=current_user, **arguments
+    )
 
 
 def list_args() -> dict[str, str]:
@@ -268,15 +276,10 @@ def score(hypothesis_id: int):
     if not form.validate_on_submit():
         return _render_index({hypothesis.id: form}, status=422)
     try:
-        hypothesis = backlog.set_scores(
-            get_session(),
-            hypothesis_id=hypothesis.id,
-            team=g.team,
-            actor=current_user,
-            impact=form.impact.data,
-            confidence=form.confidence.data,
-            ease=form.ease.data,
-            version=form.version.data,
+        hypothesis = as_user(
+            backlog.set_scores,
+            hypothesis.id,
+            **values_of(form, "impact", "confidence", "ease", "version"),
         )
     except StaleVersion as error:
         flash(describe_stale(error), "warning")
