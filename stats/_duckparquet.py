@@ -20,7 +20,7 @@ from typing import Any
 
 from stats import messages as msg
 from stats._csvsource import resolve_columns
-from stats._duckcsv import connect, run_with_progress
+from stats._duckrun import connect, is_duckdb_error, quote, run_with_progress
 from stats._perrows import (
     CANCELLATION,
     MAX_ABS_VALUE,
@@ -33,6 +33,7 @@ from stats._perrows import (
     TOO_LARGE,
     UNKNOWN,
     Totals,
+    moments,
     reason,
 )
 from stats.errors import StatsInputError
@@ -44,10 +45,6 @@ def is_parquet(path: str) -> bool:
     """Return True when the file starts with the Parquet magic bytes."""
     with open(path, "rb") as handle:
         return handle.read(4) == MAGIC
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _ident(name: str) -> str:
@@ -64,7 +61,7 @@ def reduce_parquet(
     """Reduce a per-user Parquet file into totals; return the matched column names."""
     con = connect()
     try:
-        source = f"read_parquet({_quote(path)}, file_row_number=true)"
+        source = f"read_parquet({quote(path)}, file_row_number=true)"
         try:
             bound = con.sql(f"SELECT * FROM {source}")  # bound (schema read), not run
             described = list(zip(bound.columns, bound.types, strict=True))
@@ -105,8 +102,7 @@ def reduce_parquet(
             if "value" not in names:
                 totals.merge(code, int(n), int(conversions or 0), 0.0, 0.0)
                 continue
-            mean_shifted = total / n
-            m2 = max(squares - total * mean_shifted, 0.0)
+            mean_shifted, m2 = moments(n, total, squares)
             if m2 > 0 and mean_shifted * mean_shifted > CANCELLATION * (m2 / n):
                 cancelled = True
             totals.merge(code, int(n), int(conversions or 0), shift + mean_shifted, m2)
@@ -133,7 +129,7 @@ def _fast(
     """Reduce a clean file with the plain aggregate; return None (totals untouched) when
     a check fails, so the detailed query must judge the rows, else whether M2 lost
     digits to the shift (mean far from the first rows' mean)."""
-    source = f"read_parquet({_quote(path)})"
+    source = f"read_parquet({quote(path)})"
     proven, shift = _statistics(con, path, names, types)
     variant = _ident(names["variant"])
     if types[names["variant"]] != "VARCHAR":
@@ -166,7 +162,7 @@ def _fast(
     try:
         groups = run_with_progress(con, query, os.path.getsize(path), progress)
     except Exception as exc:
-        if type(exc).__module__.split(".")[0] in ("duckdb", "_duckdb"):
+        if is_duckdb_error(exc):
             return None  # e.g. an overflow in the checks: the detailed query judges
         raise
     if totals.fixed is False and len(groups) > MAX_VARIANTS:
@@ -185,8 +181,7 @@ def _fast(
             totals.code(name)
     cancelled = False
     for name, n, conversions, _, _, total, squares, _ in groups:
-        mean_shifted = total / n
-        m2 = max(squares - total * mean_shifted, 0.0)
+        mean_shifted, m2 = moments(n, total, squares)
         if "value" in names and m2 > 0 and mean_shifted * mean_shifted > CANCELLATION * (m2 / n):
             cancelled = True
         totals.merge(totals.index[name], int(n), int(conversions or 0), shift + mean_shifted, m2)
@@ -206,12 +201,12 @@ def _statistics(
     try:
         for column, nulls, low, high in con.sql(
             "SELECT path_in_schema, stats_null_count, stats_min_value, stats_max_value "
-            f"FROM parquet_metadata({_quote(path)})"
+            f"FROM parquet_metadata({quote(path)})"
         ).fetchall():
             if column in wanted:
                 stats.setdefault(wanted[column], []).append((nulls, low, high))
     except Exception as exc:  # noqa: BLE001  (no statistics: the query checks instead)
-        if type(exc).__module__.split(".")[0] not in ("duckdb", "_duckdb"):
+        if not is_duckdb_error(exc):
             raise
         return set(), 0.0
     proven = set()
@@ -246,7 +241,7 @@ def _middle(found: list[tuple[Any, ...]]) -> float:
 def _first_seen(con: Any, path: str, variant: str, names: set[str]) -> list[str]:
     """The variant names in the order of their first rows: among the first rows when
     they are all there, else from the whole variant column."""
-    source = f"read_parquet({_quote(path)}, file_row_number=true)"
+    source = f"read_parquet({quote(path)}, file_row_number=true)"
     for where in (f"WHERE file_row_number < {1 << 16}", ""):
         found = con.sql(
             f"SELECT {variant} AS v, min(file_row_number) AS first FROM {source} {where} "
@@ -285,7 +280,7 @@ def _rows(source: str, names: dict[str, str], types: dict[str, str], totals: Tot
     parts.append("file_row_number AS rn")
     good = ["v IS NOT NULL", "v <> ''"]
     if totals.fixed:
-        good.append("v IN (" + ", ".join(_quote(n) for n in totals.names) + ")")
+        good.append("v IN (" + ", ".join(quote(n) for n in totals.names) + ")")
     if "conversion" in names:
         good.append("c IN (0, 1)")
     if "value" in names:
@@ -319,7 +314,7 @@ def _recompute_m2(con: Any, rows: str, names: dict[str, str], totals: Totals) ->
     """Second pass around each variant's mean, when the first shift was far from it."""
     assert totals.m2 is not None and totals.mean is not None
     cases = " ".join(
-        f"WHEN {_quote(name)} THEN {totals.value_mean(i)!r}" for i, name in enumerate(totals.names)
+        f"WHEN {quote(name)} THEN {totals.value_mean(i)!r}" for i, name in enumerate(totals.names)
     )
     deviation = f"(x - CASE v {cases} END)"
     for name, m2 in con.sql(

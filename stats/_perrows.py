@@ -37,12 +37,18 @@ BAD_ROW_TOO_LARGE = "{column} is too large: {value!r} (values must lie within ±
 OK, MISSING, UNKNOWN, NOT_A_NUMBER, NOT_FINITE, NOT_BINARY, TOO_LARGE = range(7)
 
 
+def moments(n: int, total: float, squares: float) -> tuple[float, float]:
+    """Return (mean, M2) of n deviations d from an origin, given Σd and Σd²."""
+    mean = total / n
+    return mean, max(squares - total * mean, 0.0)
+
+
 def loses_digits(n: int, total: float | None, squares: float | None) -> bool:
     """True when Σd² − (Σd)²/n over n deviations d from an origin may lose digits."""
     if n < 2 or total is None or squares is None:
         return False
-    mean = total / n
-    return mean * mean * n > CANCELLATION * max(squares - total * mean, 0.0)
+    mean, m2 = moments(n, total, squares)
+    return mean * mean * n > CANCELLATION * m2
 
 
 def parse_number(text: str, decimal: str) -> tuple[int, float]:
@@ -256,6 +262,17 @@ class Totals:
             self.mean[code] += delta * n / total
             self.m2[code] += m2 + delta * delta * n_a * n / total
         self.n[code] += n
+
+    def merge_sums(
+        self, code: int, n: int, conversions: int, shift: float, total: float, squares: float
+    ) -> None:
+        """Add a variant's n rows summed elsewhere: their values as Σd and Σd² of the
+        deviations d from shift (no value column: the counts only)."""
+        if self.mean is None:
+            self.merge(code, n, conversions, 0.0, 0.0)
+            return
+        mean, m2 = moments(n, total, squares)
+        self.merge(code, n, conversions, shift + mean, m2)
 
     def value_mean(self, index: int) -> float:
         """Return the mean of the value column for one variant."""

@@ -57,12 +57,7 @@ def scan_clean(
     for code, (n, conversions, total, squares) in enumerate(sums):
         if n == 0:
             continue
-        if "value" not in roles:
-            totals.merge(code, n, conversions, 0.0, 0.0)
-            continue
-        mean_shifted = total / n
-        m2 = max(squares - total * mean_shifted, 0.0)
-        totals.merge(code, n, conversions, shifts[code] + mean_shifted, m2)
+        totals.merge_sums(code, n, conversions, shifts[code], total, squares)
     return True
 
 

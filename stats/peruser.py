@@ -28,8 +28,9 @@ from stats._csvsource import (
     read_header,
     resolve_columns,
 )
-from stats._duckcsv import Unsupported, reduce_with_duckdb
+from stats._duckcsv import reduce_with_duckdb
 from stats._duckparquet import is_parquet, reduce_parquet
+from stats._duckrun import Unsupported
 from stats._perrows import (
     SPACES,
     Totals,

@@ -372,9 +372,9 @@ def _peak_rss_kib(path: Path) -> int:
     # 2 MiB buffers: DuckDB's few buffers in flight are full already with the small file;
     # one thread keeps the figure independent of scheduling
     script = textwrap.dedent(f"""
-        import stats, stats._duckcsv
-        stats._duckcsv.BUFFER_SIZE = 1 << 21
-        stats._duckcsv.THREADS = 1
+        import stats, stats._duckcsvsql, stats._duckrun
+        stats._duckcsvsql.BUFFER_SIZE = 1 << 21
+        stats._duckrun.THREADS = 1
         summary = stats.reduce_per_user_csv({str(path)!r}, variant_column="variant",
             conversion_column="converted", value_column="revenue", engine="duckdb")
         assert summary.engine == "duckdb"
