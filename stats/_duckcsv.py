@@ -25,7 +25,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from stats._duckcsvsql import REJECTS_LIMIT, detailed_query, plain_query
+from stats._duckcsvsql import REJECTS_LIMIT, CsvFile, detailed_query, plain_query
 from stats._duckrejects import judge_rejected
 from stats._duckrun import Unsupported, connect, is_duckdb_error, run_with_progress
 from stats._perrows import (
@@ -99,37 +99,29 @@ def reduce_with_duckdb(
     )
     if clean:
         return
+    csv_file = CsvFile(path, columns, roles, delimiter, decimal, data_start)
     size = os.path.getsize(path)
-    if _fast(path, columns, roles, delimiter, decimal, totals, centre, size, progress):
+    if _fast(csv_file, totals, centre, size, progress):
         return
-    groups, rejected = _aggregate(
-        path, columns, roles, delimiter, decimal, known, shifts, size, progress
-    )
+    groups, rejected = _aggregate(csv_file, known, shifts, size, progress)
     if i_value is not None and _cancels(groups):
         # values far from the first rows' mean: sum again around each variant's own mean
         shifts = [centre + (g[3] / g[1] if g[1] else 0.0) for g in _in_order(groups, known)]
-        groups, rejected = _aggregate(
-            path, columns, roles, delimiter, decimal, known, shifts, size, None
-        )  # the corrected two-pass algorithm: no cancellation left to check
+        # the corrected two-pass algorithm: no cancellation left to check
+        groups, rejected = _aggregate(csv_file, known, shifts, size, None)
     if sum(r[3] for r in rejected) >= REJECTS_LIMIT:
         raise Unsupported("too many rejected rows")
     for name, n, conversions, total, squares, largest in groups:
         if not largest <= MAX_ABS_VALUE:  # NaN, inf or too large
             raise Unsupported("non-finite or too large values")  # need their lines
-        shift = shifts[known.index(name)]
-        totals.merge_sums(totals.index[name], int(n), int(conversions or 0), shift, total, squares)
+        origin = shifts[known.index(name)]
+        totals.merge_sums(totals.index[name], int(n), int(conversions or 0), origin, total, squares)
     if rejected:
-        judge_rejected(
-            path, rejected, totals, columns, roles, delimiter, decimal, data_start, names
-        )
+        judge_rejected(csv_file, rejected, totals, names)
 
 
 def _fast(
-    path: str,
-    columns: int,
-    roles: dict[str, int],
-    delimiter: str,
-    decimal: str,
+    csv_file: CsvFile,
     totals: Totals,
     centre: float,
     size: int,
@@ -137,9 +129,10 @@ def _fast(
 ) -> bool:
     """Reduce a clean file with the plain aggregate; return False (totals untouched) when
     a check fails or DuckDB stops, so the detailed query must judge the rows."""
+    roles = csv_file.roles
     shifts = dict.fromkeys(totals.names, centre)
     for attempt in range(2):
-        query = plain_query(path, columns, roles, delimiter, decimal, shifts)
+        query = plain_query(csv_file, shifts)
         con = connect()
         try:
             groups = run_with_progress(con, query, size, progress if attempt == 0 else None)
@@ -156,8 +149,8 @@ def _fast(
         # values far from the first rows' mean: sum again around each variant's own mean
         shifts = {g[0]: shifts[g[0]] + g[5] / g[1] for g in groups}
     for name, n, conversions, _, _, total, squares, _ in groups:
-        shift = shifts[name]
-        totals.merge_sums(totals.index[name], int(n), int(conversions or 0), shift, total, squares)
+        origin = shifts[name]
+        totals.merge_sums(totals.index[name], int(n), int(conversions or 0), origin, total, squares)
     return True
 
 
@@ -182,18 +175,14 @@ def _clean(
 
 
 def _aggregate(
-    path: str,
-    columns: int,
-    roles: dict[str, int],
-    delimiter: str,
-    decimal: str,
+    csv_file: CsvFile,
     known: list[str],
     shifts: list[float],
     size: int,
     progress: Callable[[int], Any] | None,
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """Run the aggregate query; return (per-variant sums, rejected rows by offset)."""
-    query = detailed_query(path, columns, roles, delimiter, decimal, known, shifts)
+    query = detailed_query(csv_file, known, shifts)
     con = connect()
     try:
         groups = run_with_progress(con, query, size, progress)

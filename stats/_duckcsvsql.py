@@ -2,44 +2,51 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from stats._duckrun import quote
 
 REJECTS_LIMIT = 20_000  # more rejected cells than this: the Python engine reads the file
 BUFFER_SIZE: int | None = None  # None: DuckDB's default CSV buffer (8 MiB costs ~5% more CPU)
 
 
-def read_csv(
-    path: str, types: dict[str, str], delimiter: str, decimal: str, extra: list[str]
-) -> str:
+@dataclass(frozen=True)
+class CsvFile:
+    """A UTF-8 CSV file as the queries read it: its columns' count and roles, its separators
+    and the byte offset of its first data line."""
+
+    path: str
+    columns: int
+    roles: dict[str, int]
+    delimiter: str
+    decimal: str
+    data_start: int
+
+
+def read_csv(csv_file: CsvFile, types: dict[str, str], extra: list[str]) -> str:
     """Return the read_csv(...) call that reads the file's columns with the given types."""
     spec = ", ".join(f"{quote(k)}: {quote(v)}" for k, v in types.items())
     options = [
         f"columns={{{spec}}}",
         "header=true",
         "auto_detect=false",
-        f"delim={quote(delimiter)}",
+        f"delim={quote(csv_file.delimiter)}",
         "quote='\"'",
         "escape='\"'",
         *extra,
     ]
     if BUFFER_SIZE:
         options.append(f"buffer_size={BUFFER_SIZE}")
-    if decimal == ",":
+    if csv_file.decimal == ",":
         options.append("decimal_separator=','")
-    return f"read_csv({quote(path)}, {', '.join(options)})"
+    return f"read_csv({quote(csv_file.path)}, {', '.join(options)})"
 
 
-def plain_query(
-    path: str,
-    columns: int,
-    roles: dict[str, int],
-    delimiter: str,
-    decimal: str,
-    shifts: dict[str, float],
-) -> str:
+def plain_query(csv_file: CsvFile, shifts: dict[str, float]) -> str:
     """Per variant: name, rows, conversions, conversions read, conversions not 0 or 1,
     sum and sum of squares of the values' deviations from the variant's shift, values read."""
-    types = {f"c{i}": "VARCHAR" for i in range(columns)}
+    roles = csv_file.roles
+    types = {f"c{i}": "VARCHAR" for i in range(csv_file.columns)}
     var = f"c{roles['variant']}"
     parts = [var, "count(*)"]
     if "conversion" in roles:
@@ -63,22 +70,15 @@ def plain_query(
         parts += [f"sum({deviation})", f"sum({deviation} * {deviation})", f"count({value})"]
     else:
         parts += ["0.0", "0.0", "0"]
-    source = read_csv(path, types, delimiter, decimal, [])
+    source = read_csv(csv_file, types, [])
     return f"SELECT {', '.join(parts)} FROM {source} GROUP BY {var}"
 
 
-def detailed_query(
-    path: str,
-    columns: int,
-    roles: dict[str, int],
-    delimiter: str,
-    decimal: str,
-    known: list[str],
-    shifts: list[float],
-) -> str:
+def detailed_query(csv_file: CsvFile, known: list[str], shifts: list[float]) -> str:
     """Per variant (strict types, rows DuckDB refuses stored as rejected): name, rows,
     conversions, sum and sum of squares of the values' deviations, largest |value|."""
-    types = {f"c{i}": "VARCHAR" for i in range(columns)}
+    roles = csv_file.roles
+    types = {f"c{i}": "VARCHAR" for i in range(csv_file.columns)}
     var = f"c{roles['variant']}"
     types[var] = "ENUM(" + ", ".join(quote(n) for n in known) + ")"
     used = [var]
@@ -92,10 +92,8 @@ def detailed_query(
         types[value] = "DOUBLE"
         used.append(value)
     source = read_csv(
-        path,
+        csv_file,
         types,
-        delimiter,
-        decimal,
         [
             "store_rejects=true",
             f"rejects_limit={REJECTS_LIMIT}",

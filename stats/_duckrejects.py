@@ -6,6 +6,7 @@ import csv
 from typing import Any
 
 from stats import messages as msg
+from stats._duckcsvsql import CsvFile
 from stats._duckrun import Unsupported
 from stats._lines import scan_lines
 from stats._perrows import Totals, judge_row
@@ -13,17 +14,10 @@ from stats.errors import StatsInputError
 
 
 def judge_rejected(
-    path: str,
-    rejected: list[tuple[Any, ...]],
-    totals: Totals,
-    columns: int,
-    roles: dict[str, int],
-    delimiter: str,
-    decimal: str,
-    data_start: int,
-    names: dict[str, str],
+    csv_file: CsvFile, rejected: list[tuple[Any, ...]], totals: Totals, names: dict[str, str]
 ) -> None:
     """Apply the rules to the rows DuckDB refused, with their physical line numbers."""
+    path, data_start, roles = csv_file.path, csv_file.data_start, csv_file.roles
     starts, texts = [], []
     for position, text, bad_encoding, _ in rejected:
         lead = len(text) - len(text.lstrip("\r\n"))
@@ -44,11 +38,19 @@ def judge_rejected(
     good_flags: list[int] = []
     good_values: list[float] = []
     for line, text in sorted(zip(lines, texts, strict=True)):
-        rows = list(csv.reader(text.splitlines(keepends=True) or [""], delimiter=delimiter))
+        rows = list(
+            csv.reader(text.splitlines(keepends=True) or [""], delimiter=csv_file.delimiter)
+        )
         if len(rows) != 1:
             raise Unsupported("a rejected row does not parse as one row")
         judged = judge_row(
-            totals, rows[0], line, columns=columns, roles=roles, names=names, decimal=decimal
+            totals,
+            rows[0],
+            line,
+            columns=csv_file.columns,
+            roles=roles,
+            names=names,
+            decimal=csv_file.decimal,
         )
         if judged is None:
             continue
