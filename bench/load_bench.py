@@ -28,7 +28,6 @@ import argparse
 import http.client
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import textwrap
@@ -41,7 +40,7 @@ sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
 from load_clients import drive  # noqa: E402
 from load_db import Postgres, count_titles, empty_postgres, prepare, versions  # noqa: E402
-from web_bench import HOST, free_port, sign_in  # noqa: E402
+from web_bench import HOST, sign_in, start_gunicorn, wait_until_serving  # noqa: E402
 
 WSGI = """
 from hypotheses import create_app
@@ -87,19 +86,10 @@ def report(results: list, elapsed: float, url: str, run: str, before: dict[int, 
 # ---------------------------------------------------------------- main
 
 
-def wait_for(port: int, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            conn = http.client.HTTPConnection(HOST, port, timeout=5)
-            conn.request("GET", "/auth/login")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        if time.monotonic() > deadline or server.poll() is not None:
-            raise SystemExit("gunicorn did not start")
-        time.sleep(0.3)
+def login_page_answers(port: int) -> bool:
+    conn = http.client.HTTPConnection(HOST, port, timeout=5)
+    conn.request("GET", "/auth/login")
+    return conn.getresponse().status == 200
 
 
 def csrf_token(port: int, cookie: str) -> tuple[str, str]:
@@ -134,15 +124,9 @@ def bench_database(db: str, args, tmp: Path) -> list[dict]:
         print(f">> {db}: building the instance ({args.hypotheses} hypotheses)")
         setup = prepare(instance, env, args.hypotheses)
         (tmp / "load_wsgi.py").write_text(textwrap.dedent(WSGI.format(instance=str(instance))))
-        port = free_port()
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        server = subprocess.Popen(
-            [str(gunicorn), "-w", str(args.workers), "-b", f"{HOST}:{port}", "--chdir", str(tmp)]
-            + ["--log-level", "warning", "load_wsgi:app"],
-            env={**os.environ, **env, "PYTHONPATH": str(REPO)},
-        )
+        server, port = start_gunicorn(tmp, "load_wsgi:app", args.workers, env)
         try:
-            wait_for(port, server)
+            wait_until_serving(server, lambda: login_page_answers(port))
             from hypotheses.demo import saved_logins
 
             password = {email: pw for _role, email, pw in saved_logins(instance)}

@@ -21,7 +21,6 @@ import json
 import os
 import random
 import re
-import subprocess
 import sys
 import tempfile
 import textwrap
@@ -33,7 +32,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
-from web_bench import HOST, free_port, sign_in  # noqa: E402
+from web_bench import HOST, sign_in, start_gunicorn, wait_until_serving  # noqa: E402
 
 WSGI = """
 from hypotheses import create_app
@@ -261,24 +260,11 @@ def main() -> None:
         (tmp_path / "upload_wsgi.py").write_text(
             textwrap.dedent(WSGI.format(instance=str(instance)))
         )
-        port = free_port()
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        server = subprocess.Popen(
-            [str(gunicorn), "-w", str(args.workers), "-b", f"{HOST}:{port}", "--chdir", tmp]
-            + ["--log-level", "warning", "upload_wsgi:app"],
-            env={**os.environ, **env, "PYTHONPATH": str(REPO), "TMPDIR": tmp},
-        )
+        server, port = start_gunicorn(tmp, "upload_wsgi:app", args.workers, {**env, "TMPDIR": tmp})
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if api(port, tokens["lead"], "GET", "/hypotheses")[0] == 200:
-                        break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("gunicorn did not start")
-                time.sleep(0.3)
+            wait_until_serving(
+                server, lambda: api(port, tokens["lead"], "GET", "/hypotheses")[0] == 200
+            )
             cookie = sign_in(port, tokens["marketer email"], PASSWORD)
             for path in files:
                 for via in args.via:

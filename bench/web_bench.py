@@ -29,6 +29,7 @@ import tempfile
 import textwrap
 import threading
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -60,6 +61,37 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return sock.getsockname()[1]
+
+
+def start_gunicorn(
+    tmp: str | Path, app: str, workers: int, env: dict[str, str]
+) -> tuple[subprocess.Popen, int]:
+    """Start gunicorn -w *workers* serving *app* (module:name) from the folder *tmp* on a free
+    loopback port, with *env* and the repository on PYTHONPATH; return (server, port)."""
+    port = free_port()
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen(
+        [str(gunicorn), "-w", str(workers), "-b", f"{HOST}:{port}", "--chdir", str(tmp)]
+        + ["--log-level", "warning", app],
+        env={**os.environ, **env, "PYTHONPATH": str(REPO)},
+    )
+    return server, port
+
+
+def wait_until_serving(
+    server: subprocess.Popen, ready: Callable[[], bool], pause: float = 0.3
+) -> None:
+    """Poll *ready* until it says True; stop the bench when gunicorn exits or 60 s pass."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if ready():
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline or server.poll() is not None:
+            raise SystemExit("gunicorn did not start")
+        time.sleep(pause)
 
 
 def build_instance(instance: Path, env: dict[str, str], hypotheses: int) -> None:
@@ -267,24 +299,9 @@ def main() -> None:
 @contextmanager
 def serving(tmp: str, env: dict[str, str], workers: int):
     """Run gunicorn on the instance of *tmp* with *env*; yield its port."""
-    port = free_port()
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen(
-        [str(gunicorn), "-w", str(workers), "-b", f"{HOST}:{port}", "--chdir", tmp]
-        + ["--log-level", "warning", "bench_wsgi:app"],
-        env={**os.environ, **env, "PYTHONPATH": str(REPO)},
-    )
+    server, port = start_gunicorn(tmp, "bench_wsgi:app", workers, env)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if fetch(port, "/bare/", "")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("gunicorn did not start")
-            time.sleep(0.2)
+        wait_until_serving(server, lambda: fetch(port, "/bare/", "")[0] == 200, pause=0.2)
         yield port
     finally:
         server.terminate()

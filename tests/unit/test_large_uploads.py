@@ -105,6 +105,7 @@ app = create_app(instance_path={instance!r})
 def test_a_slow_upload_outlives_the_worker_timeout_while_it_progresses(tmp_path):
     sys.path.insert(0, str(ROOT / "bench"))
     import upload_bench  # the benchmark's own instance and test set-up
+    import web_bench
 
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"}
     os.environ.update(env)
@@ -115,7 +116,7 @@ def test_a_slow_upload_outlives_the_worker_timeout_while_it_progresses(tmp_path)
     (tmp_path / "slow_wsgi.py").write_text(
         textwrap.dedent(SERVER.format(root=str(ROOT), instance=str(tmp_path / "instance")))
     )
-    port = upload_bench.free_port()
+    port = web_bench.free_port()
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen(
         [str(gunicorn), "-w", "1", "--timeout", "2", "-b", f"127.0.0.1:{port}"]
