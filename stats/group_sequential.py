@@ -32,9 +32,10 @@ from stats import messages as msg
 from stats._dist import normal_isf, normal_sf, special
 from stats._score import diff_interval, ratio_interval
 from stats.errors import StatsInputError
-from stats.frequentist import agree, fieller_interval, welch_parts
-from stats.inputs import check_alpha, conversion_arm, mean_arm, require_finite, to_float
+from stats.frequentist import fieller_interval, welch_parts
+from stats.inputs import check_alpha, conversion_arm, mean_arm, to_float
 from stats.results import SequentialResult, Serializable
+from stats.sequential import sequential_result
 
 SPENDING = ("obrien-fleming", "pocock")
 MAX_BOUND = 40.0  # reported when a look spends no alpha: no z can reach it
@@ -233,21 +234,18 @@ def _look_result(
         p_value = min(1.0, max(bounds.alpha, nominal * (bounds.alpha / threshold)))
     else:
         p_value = 1.0
-    significant = p_value < bounds.alpha
-    abs_ci = agree(abs_ci, significant) or abs_ci
-    require_finite("repeated confidence interval", *abs_ci)
     fraction = bounds.information_fractions[-1]
-    return SequentialResult(
+    return sequential_result(
+        diff,
+        abs_ci,
+        rel_lift,
+        rel_ci,
+        p_value,
+        bounds.alpha,
+        n_total,
+        max(1, round(n_total / fraction)),
         method=f"group-sequential-{bounds.spending}",
-        p_value=p_value,
-        abs_diff=diff,
-        abs_ci=abs_ci,
-        rel_lift=rel_lift,
-        rel_ci=agree(rel_ci, significant),
-        significant=significant,
-        alpha=bounds.alpha,
-        observed_total=n_total,
-        planned_total=max(1, round(n_total / fraction)),
+        interval="repeated confidence interval",
         z_bound=bound,
         information_fraction=fraction,
         look=len(bounds.z_bounds),

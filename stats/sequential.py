@@ -51,7 +51,7 @@ def _p_value(z: float, v: float) -> float:
     return math.exp(min(0.0, log_p))
 
 
-def _result(
+def sequential_result(
     diff: float,
     abs_ci: tuple[float, float],
     rel_lift: float | None,
@@ -60,12 +60,19 @@ def _result(
     alpha: float,
     n_total: int,
     planned_total: int,
+    *,
+    method: str = METHOD,
+    interval: str = "confidence sequence",
+    **look: Any,
 ) -> SequentialResult:
+    """Package an early look: significant when p < α, both intervals made to agree with
+    that, the absolute one finite (else the error names *interval*); *look* adds the
+    group-sequential fields."""
     significant = p_value < alpha
     abs_ci = agree(abs_ci, significant) or abs_ci
-    require_finite("confidence sequence", *abs_ci)
+    require_finite(interval, *abs_ci)
     return SequentialResult(
-        method=METHOD,
+        method=method,
         p_value=p_value,
         abs_diff=diff,
         abs_ci=abs_ci,
@@ -75,6 +82,7 @@ def _result(
         alpha=alpha,
         observed_total=n_total,
         planned_total=planned_total,
+        **look,
     )
 
 
@@ -97,7 +105,7 @@ def sequential_compare_conversions(
     se = math.sqrt(pooled * (1 - pooled) * (1 / a.visitors + 1 / b.visitors))
     z = diff / se if se > 0 else 0.0  # no conversions (or all) in both arms: no evidence
     args = (a.conversions, a.visitors, b.conversions, b.visitors, factor)
-    return _result(
+    return sequential_result(
         diff,
         diff_interval(*args),
         diff / rate_a if a.conversions > 0 else None,
@@ -127,7 +135,7 @@ def sequential_compare_means(
         rel_lift = b.mean / a.mean - 1
         se_a, se_b = a.sd / math.sqrt(a.n), b.sd / math.sqrt(b.n)
         rel_ci = fieller_interval(a.mean, b.mean, se_a, se_b, factor)
-    return _result(
+    return sequential_result(
         parts.diff,
         (parts.diff - half, parts.diff + half),
         rel_lift,
