@@ -178,6 +178,15 @@ def welch_parts(a: MeanSummary, b: MeanSummary) -> WelchParts:
     return WelchParts(diff, unit_se * unit, statistic, dof, rel_lift, rel_se)
 
 
+def mean_lift(a: Any, b: Any, critical: float) -> tuple[float | None, tuple[float, float] | None]:
+    """Return m_B / m_A − 1 and its Fieller interval at *critical* for two mean arms, or
+    (None, None) when the control mean is zero or too close to zero for a ratio."""
+    if a.mean == 0 or not math.isfinite(b.mean / a.mean):
+        return None, None
+    se_a, se_b = a.sd / math.sqrt(a.n), b.sd / math.sqrt(b.n)
+    return b.mean / a.mean - 1, fieller_interval(a.mean, b.mean, se_a, se_b, critical)
+
+
 def fieller_interval(
     mean_a: float, mean_b: float, se_a: float, se_b: float, t_crit: float
 ) -> tuple[float, float] | None:
@@ -227,14 +236,8 @@ def compare_means(*, control: Any, variant: Any, alpha: float = 0.05) -> Compari
     abs_ci = (parts.diff - half, parts.diff + half)
     require_finite("confidence interval", *abs_ci)
     abs_ci = agree(abs_ci, significant) or abs_ci
-    rel_lift = rel_ci = None
-    if a.mean != 0:
-        rel_lift = b.mean / a.mean - 1
-        if not math.isfinite(rel_lift):
-            rel_lift = None  # control mean too close to zero for a ratio
-        else:
-            se_a, se_b = a.sd / math.sqrt(a.n), b.sd / math.sqrt(b.n)
-            rel_ci = agree(fieller_interval(a.mean, b.mean, se_a, se_b, t_crit), significant)
+    rel_lift, rel_ci = mean_lift(a, b, t_crit)
+    rel_ci = agree(rel_ci, significant)
     return ComparisonResult(
         method="welch",
         p_value=p_value,

@@ -32,7 +32,7 @@ from stats import messages as msg
 from stats._dist import normal_isf, normal_sf, special
 from stats._score import diff_interval, ratio_interval
 from stats.errors import StatsInputError
-from stats.frequentist import fieller_interval, welch_parts
+from stats.frequentist import mean_lift, welch_parts
 from stats.inputs import check_alpha, conversion_arm, mean_arm, to_float
 from stats.results import SequentialResult, Serializable
 from stats.sequential import sequential_result
@@ -310,11 +310,7 @@ def group_sequential_compare_means(
     b = mean_arm(variant, "variant")
     parts = welch_parts(a, b)
     bound = bounds.z_bounds[-1]
-    rel_lift = rel_ci = None
-    if a.mean != 0 and math.isfinite(b.mean / a.mean):
-        rel_lift = b.mean / a.mean - 1
-        se_a, se_b = a.sd / math.sqrt(a.n), b.sd / math.sqrt(b.n)
-        rel_ci = fieller_interval(a.mean, b.mean, se_a, se_b, bound)
+    rel_lift, rel_ci = mean_lift(a, b, bound)
     return _look_result(
         z=parts.statistic,
         bounds=bounds,

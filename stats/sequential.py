@@ -29,7 +29,7 @@ import math
 from typing import Any
 
 from stats._score import diff_interval, ratio_interval
-from stats.frequentist import agree, fieller_interval, welch_parts
+from stats.frequentist import agree, mean_lift, welch_parts
 from stats.inputs import check_alpha, conversion_arm, mean_arm, require_finite, to_count
 from stats.results import SequentialResult
 
@@ -130,11 +130,7 @@ def sequential_compare_means(
     n_total = a.n + b.n
     factor, v, planned_total = _factor(n_total, planned_per_variant, alpha)
     half = factor * parts.se
-    rel_lift = rel_ci = None
-    if a.mean != 0 and math.isfinite(b.mean / a.mean):
-        rel_lift = b.mean / a.mean - 1
-        se_a, se_b = a.sd / math.sqrt(a.n), b.sd / math.sqrt(b.n)
-        rel_ci = fieller_interval(a.mean, b.mean, se_a, se_b, factor)
+    rel_lift, rel_ci = mean_lift(a, b, factor)
     return sequential_result(
         parts.diff,
         (parts.diff - half, parts.diff + half),
