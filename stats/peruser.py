@@ -207,6 +207,7 @@ def reduce_per_user_csv(
     if engine == "auto":
         engine = "duckdb" if importlib.util.find_spec("duckdb") is not None else "python"
     report = _Monotonic(progress)
+    request = _Request(wanted, allowed, limit, delimiter, decimal, report)
     source = open_source(path_or_file, encoding)
     try:
         if engine == "duckdb":
@@ -215,13 +216,9 @@ def reduce_per_user_csv(
                     totals = Totals(allowed, limit, "conversion" in wanted, "value" in wanted)
                     reduce_parquet(path, wanted=wanted, totals=totals, progress=report)
                     return _summary(totals, "", ".", "duckdb", allowed, skip_bad_rows)
-                totals, header, used = _run_duckdb(
-                    path, wanted, allowed, limit, delimiter, decimal, report
-                )
+                totals, header, used = _run_duckdb(path, request)
         else:
-            totals, header, used = _run_python(
-                source, wanted, allowed, limit, delimiter, decimal, report
-            )
+            totals, header, used = _run_python(source, request)
     finally:
         source.finish()
     return _summary(
@@ -251,67 +248,53 @@ def _decimal(decimal: str | None, delimiter: str) -> str:
     return decimal or ("," if delimiter == ";" else ".")
 
 
+@dataclass(frozen=True)
+class _Request:
+    """What the caller asks of a CSV file, whichever engine reads it."""
+
+    wanted: dict[str, str]  # column name by role
+    allowed: list[str] | None  # the variants allowed (None: any)
+    limit: int  # bad rows reported at the most
+    delimiter: str | None  # None: detected
+    decimal: str | None  # None: by the delimiter
+    progress: Callable[[int], Any]
+
+
 def _prepare(
-    stream: IO[bytes],
-    encoding: str,
-    wanted: dict[str, str],
-    allowed: list[str] | None,
-    limit: int,
-    delimiter: str | None,
-    decimal: str | None,
-    progress: Callable[[int], Any],
+    stream: IO[bytes], encoding: str, request: _Request
 ) -> tuple[Any, dict[str, Any], Totals]:
-    header = read_header(stream, encoding, delimiter, list(wanted.values()))
-    roles = resolve_columns(header.names, wanted)
+    header = read_header(stream, encoding, request.delimiter, list(request.wanted.values()))
+    roles = resolve_columns(header.names, request.wanted)
     names = {role: header.names[index].strip(SPACES) for role, index in roles.items()}
     options = {
         "columns": len(header.names),
         "roles": roles,
         "delimiter": header.delimiter,
-        "decimal": _decimal(decimal, header.delimiter),
+        "decimal": _decimal(request.decimal, header.delimiter),
         "names": names,
-        "progress": progress,
+        "progress": request.progress,
     }
-    progress(header.offset)
-    return header, options, Totals(allowed, limit, "conversion" in roles, "value" in roles)
+    request.progress(header.offset)
+    totals = Totals(request.allowed, request.limit, "conversion" in roles, "value" in roles)
+    return header, options, totals
 
 
-def _run_duckdb(
-    path: str,
-    wanted: dict[str, str],
-    allowed: list[str] | None,
-    limit: int,
-    delimiter: str | None,
-    decimal: str | None,
-    progress: Callable[[int], Any],
-) -> tuple[Totals, Any, str]:
+def _run_duckdb(path: str, request: _Request) -> tuple[Totals, Any, str]:
     with open(path, "rb") as stream:
-        header, options, totals = _prepare(
-            stream, "utf-8", wanted, allowed, limit, delimiter, decimal, progress
-        )
+        header, options, totals = _prepare(stream, "utf-8", request)
     try:
         reduce_with_duckdb(path, totals=totals, data_start=header.offset, **options)
-        progress(os.path.getsize(path))
+        request.progress(os.path.getsize(path))
         return totals, header, "duckdb"
     except Unsupported:
         pass  # the pure-Python engine gives the exact answer
     with open(path, "rb") as stream:
         source = open_source(stream, "utf-8")
-        return _run_python(source, wanted, allowed, limit, delimiter, decimal, progress)
+        return _run_python(source, request)
 
 
-def _run_python(
-    source: Any,
-    wanted: dict[str, str],
-    allowed: list[str] | None,
-    limit: int,
-    delimiter: str | None,
-    decimal: str | None,
-    progress: Callable[[int], Any],
-) -> tuple[Totals, Any, str]:
-    header, options, totals = _prepare(
-        source.stream, source.encoding, wanted, allowed, limit, delimiter, decimal, progress
-    )
+def _run_python(source: Any, request: _Request) -> tuple[Totals, Any, str]:
+    header, options, totals = _prepare(source.stream, source.encoding, request)
     reader = CountingReader(header.remainder, source.stream, offset=header.offset)
     reduce_with_python(reader, totals=totals, encoding=source.encoding, header_lines=1, **options)
     return totals, header, "python"
