@@ -17,6 +17,7 @@ from hypotheses.api.schemas import (
     RejectIn,
     VersionIn,
 )
+from hypotheses.api.shaping import filled, of_row
 from hypotheses.db import get_session
 from hypotheses.domain.backlog import lifecycle as backlog
 from hypotheses.domain.backlog import queries as backlog_queries
@@ -48,36 +49,13 @@ def hypothesis_out(
     if score is None:
         score = scoring.ice_score(h.impact, h.confidence, h.ease, g.team.score_formula)
         rice = scoring.rice_score(h.reach, h.impact, h.confidence, h.effort)
-    return HypothesisOut(
-        id=h.id,
-        version=h.version,
-        status=h.status,
+    return filled(
+        HypothesisOut,
+        of_row(h),
         score=scoring.rounded(score),
         rice=scoring.rounded(rice),
-        title=h.title,
-        change=h.change,
-        audience=h.audience,
-        expected_effect=h.expected_effect,
-        rationale=h.rationale,
-        stage=h.stage,
-        lever=h.lever,
-        subject=h.subject,
-        channel=h.channel,
-        owner_id=h.owner_id,
         tags=h.tag_list,
         links=h.link_list,
-        impact=h.impact,
-        confidence=h.confidence,
-        ease=h.ease,
-        reach=h.reach,
-        effort=h.effort,
-        reject_reason=h.reject_reason,
-        approved_by_id=h.approved_by_id,
-        approved_at=h.approved_at,
-        parent_id=h.parent_id,
-        created_by_id=h.created_by_id,
-        created_at=h.created_at,
-        updated_at=h.updated_at,
     )
 
 
