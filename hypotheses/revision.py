@@ -31,7 +31,7 @@ _RAISE = (
 # kept page stale).
 _QUIET = re.compile(
     r"\s*(?:(?:INSERT INTO|UPDATE|DELETE FROM) loginthrottle\b"
-    r"|UPDATE apitoken SET last_used_at=\S+ WHERE )",
+    r"|UPDATE apitoken SET last_used_at=[^,]* WHERE )",  # ? or a typed parameter, alone
     re.IGNORECASE,
 )
 
