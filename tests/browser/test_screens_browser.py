@@ -55,6 +55,7 @@ def _error_below(page, field_id: str, message: str) -> None:
     error = field.locator("xpath=following-sibling::*[contains(@class, 'invalid-feedback')]").first
     expect(error).to_be_visible()
     expect(error).to_contain_text(message)
+    page.wait_for_load_state("load")  # measured with the page's stylesheets applied
     box, below = field.bounding_box(), error.bounding_box()
     assert 0 <= below["y"] - (box["y"] + box["height"]) < 40, (
         "the message should sit just below its field"
