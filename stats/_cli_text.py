@@ -6,86 +6,23 @@ language (hypotheses.domain.experiments.verdicts), this module in English for th
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
+from stats import number_text
 from stats.results import AnalysisResult, AnalysisWarning, Comparison
 
-MINUS = "\u2212"
 CORRECTION_NAMES = {"holm": "Holm", "bh": "Benjamini–Hochberg"}
 SPENDING_NAMES = {"obrien-fleming": "O'Brien-Fleming-type", "pocock": "Pocock-type"}
 
 
-def _signed(text: str, value: float) -> str:
-    return ("+" + text) if value > 0 else (MINUS + text) if value < 0 else text
-
-
-def _signed_group(values: list[float], unit: str) -> list[str]:
-    """A lift and its interval with one shared precision, each signed; more decimals (up to 4)
-    until the estimate and both bounds read differently."""
-    largest = max(abs(v) for v in values)
-    if largest >= 10 or largest == 0:
-        decimals = 0
-    elif largest >= 1:
-        decimals = 1
-    else:
-        decimals = min(6, 1 - math.floor(math.log10(largest)))
-    while True:
-        out = []
-        for value in values:
-            text = f"{abs(value):.{decimals}f}"
-            out.append(_signed(text, 0.0 if float(text) == 0 else value) + unit)
-        if decimals >= 4 or len(set(out)) == len(set(values)):
-            return out
-        decimals += 1
-
-
-def format_rate(rate: float, decimals: int | None = None) -> str:
+def format_rate(rate: float) -> str:
     """A rate as a percentage: one decimal from 1 %, two significant digits below."""
-    percent = 100 * rate
-    if percent == 0:
-        return "0%"
-    if decimals is None:
-        return f"{percent:.1f}%" if percent >= 1 else f"{percent:.2g}%"
-    return f"{percent:.{decimals}f}%"
-
-
-def _rates(a: float, b: float) -> tuple[str, str]:
-    first, second = format_rate(a), format_rate(b)
-    decimals = 1
-    while first == second and a != b and decimals < 6:
-        decimals += 1
-        first, second = format_rate(a, decimals), format_rate(b, decimals)
-    return first, second
-
-
-def _number(value: float, decimals: int) -> str:
-    text = f"{abs(value):,.{decimals}f}"
-    return (MINUS + text) if value < 0 and float(text.replace(",", "")) != 0 else text
-
-
-def _values(a: float, b: float) -> tuple[str, str]:
-    largest = max(abs(a), abs(b))
-    decimals = 0 if largest == 0 else max(0, min(6, 2 - math.floor(math.log10(largest))))
-    while decimals < 6 and a != b and _number(a, decimals) == _number(b, decimals):
-        decimals += 1
-    return _number(a, decimals), _number(b, decimals)
+    return number_text.rate(rate, "%")
 
 
 def format_p(p: float, alpha: float) -> str:
     """A p-value with its relation sign ("= 0.004", "< 0.001"), never rounded across alpha."""
-    if p < 0.001:
-        return "< 0.001"
-    if p == 1:
-        return "= 1"
-    if p >= 0.1:
-        text = f"{p:.2f}"
-        return "> 0.99" if text == "1.00" else "= " + text
-    for digits in (2, 3, 4, 6):
-        text = f"{p:.{digits}g}"
-        if (float(text) < alpha) == (p < alpha):
-            break
-    return "= " + text
+    return number_text.p_text(p, alpha)
 
 
 def format_alpha(alpha: float) -> str:
@@ -109,10 +46,10 @@ def _details(data: dict[str, Any], conversion: bool) -> str:
     lift, ci = float(data["lift"]), data["ci"]
     values = [lift, *ci] if ci else [lift]
     if data["lift_kind"] == "relative":
-        texts = _signed_group([100 * v for v in values], "%")
+        texts = number_text.signed_group([100 * v for v in values], "%")
     else:
         scale, unit = (100, " pp") if conversion else (1, "")
-        texts = _signed_group([scale * v for v in values], unit)
+        texts = number_text.signed_group([scale * v for v in values], unit)
     p = f"{_p_label(data['p_kind'])} {format_p(data['p_value'], data['alpha'])}"
     if not ci:
         return f"{texts[0]}, {p}"
@@ -129,7 +66,9 @@ def verdict_sentence(result: AnalysisResult, c: Comparison) -> str:
     data = c.verdict_data or {}
     conversion = result.metric_kind == "conversion"
     a, b = data["control_value"], data["variant_value"]
-    control, variant = _rates(a, b) if conversion else _values(a, b)
+    control, variant = (
+        number_text.two_rates(a, b, "%") if conversion else number_text.two_values(a, b)
+    )
     details = _details(data, conversion)
     metric, alpha = result.metric_name, format_alpha(data["alpha"])
     base = c.verdict_code.removeprefix("early_")
