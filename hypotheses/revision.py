@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import column, event, func, select, table
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine
+
+from hypotheses.models import AppState
 
 EXEMPT = "hypotheses_revision_exempt"  # execution option: migrations (app_state may not exist)
 _WROTE = "hypotheses_wrote"
@@ -82,6 +84,5 @@ def watch(engine: Engine) -> None:
 
 def revision_column():
     """The revision as a column to read with another statement (0 before the first write)."""
-    state = table("app_state", column("id"), column("revision"))  # models.core.AppState
-    current = select(state.c.revision).where(state.c.id == 1).scalar_subquery()
+    current = select(AppState.revision).where(AppState.id == 1).scalar_subquery()
     return func.coalesce(current, 0).label("revision")

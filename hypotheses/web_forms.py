@@ -11,13 +11,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash
+from flask import flash, g
+from flask_login import current_user
 from wtforms import Field
 from wtforms.form import BaseForm
 
 from hypotheses.db import get_session
 from hypotheses.domain.core.errors import DomainError
 from hypotheses.forms import apply_domain_error
+
+
+def as_user(use_case, hypothesis_id: int, **arguments: Any) -> Any:
+    """Run a hypothesis's or its test's *use_case* in the current team as the signed-in user."""
+    return use_case(
+        get_session(), team=g.team, actor=current_user, hypothesis_id=hypothesis_id, **arguments
+    )
 
 
 def values_of(form: BaseForm, *names: str) -> dict[str, Any]:

@@ -8,9 +8,10 @@ import re
 from flask import current_app, g, request
 from flask_babel import gettext as _
 
+from hypotheses.api.auth import as_token_user
 from hypotheses.api.blueprint import bp
 from hypotheses.api.errors import ApiError
-from hypotheses.api.experiments import TAG, TEST, as_token_user
+from hypotheses.api.experiments import TAG, TEST
 from hypotheses.api.openapi import operations, parse_query
 from hypotheses.api.schemas_analysis import AnalysisList, AnalysisOut
 from hypotheses.api.schemas_experiments import ResultsCsvQuery, ResultsIn

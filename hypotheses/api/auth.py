@@ -66,6 +66,13 @@ def current_actor() -> User:
     return g.api_user
 
 
+def as_token_user(use_case: Callable, hypothesis_id: int, **arguments: Any) -> Any:
+    """Run a hypothesis's or its test's *use_case* in the token's team as the token's user."""
+    return use_case(
+        get_session(), team=g.team, actor=current_actor(), hypothesis_id=hypothesis_id, **arguments
+    )
+
+
 def api_requires(permission: str) -> Callable[[F], F]:
     """Require a valid bearer token whose user holds *permission* in the token's team."""
 

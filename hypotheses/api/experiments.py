@@ -3,12 +3,9 @@ analyses are in hypotheses.api.analyses."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from flask import g
 
-from hypotheses.api.auth import current_actor
+from hypotheses.api.auth import as_token_user
 from hypotheses.api.blueprint import bp
 from hypotheses.api.errors import ApiError
 from hypotheses.api.openapi import operations
@@ -40,13 +37,6 @@ TAG = "tests"
 TEST = "/hypotheses/<int:hypothesis_id>"
 DECISION_FIELDS = {"decision", "outcome", "learning", "follow_up_title", "reason"}
 on_test = operations(bp, tag=TAG, prefix=TEST, method="POST", response=ExperimentOut, errors=(409,))
-
-
-def as_token_user(use_case: Callable, hypothesis_id: int, **arguments: Any) -> Any:
-    """Run a test's *use_case* in the token's team as the token's user."""
-    return use_case(
-        get_session(), team=g.team, actor=current_actor(), hypothesis_id=hypothesis_id, **arguments
-    )
 
 
 def experiment_out(experiment: Experiment, follow_up_id: int | None = None) -> ExperimentOut:

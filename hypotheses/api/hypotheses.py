@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import g
 
-from hypotheses.api.auth import current_actor
+from hypotheses.api.auth import as_token_user, current_actor
 from hypotheses.api.blueprint import bp
 from hypotheses.api.openapi import operations
 from hypotheses.api.schemas import (
@@ -142,10 +142,7 @@ def patch_hypothesis(hypothesis_id: int, body: HypothesisPatch):
 
 def _moved(use_case, hypothesis_id: int, **arguments) -> HypothesisOut:
     """Run a backlog status change on the hypothesis as the token's user; answer it."""
-    hypothesis = use_case(
-        get_session(), hypothesis_id=hypothesis_id, team=g.team, actor=current_actor(), **arguments
-    )
-    return hypothesis_out(hypothesis)
+    return hypothesis_out(as_token_user(use_case, hypothesis_id, **arguments))
 
 
 @move("/approve", summary="Approve for testing", permission="hypothesis.approve")

@@ -10,12 +10,12 @@ from hypotheses.backlog.blueprint import bp
 from hypotheses.backlog.display import describe_stale
 from hypotheses.backlog.forms import ReasonForm, VersionedConfirmForm
 from hypotheses.backlog.moves import SUCCESS
-from hypotheses.backlog.routes import as_user, get_or_404, render_detail
+from hypotheses.backlog.routes import get_or_404, render_detail
 from hypotheses.domain.backlog import lifecycle as backlog
 from hypotheses.domain.core.errors import DomainError, Forbidden, NotFound, StaleVersion
 from hypotheses.forms import apply_domain_error
 from hypotheses.permissions import requires
-from hypotheses.web_forms import values_of
+from hypotheses.web_forms import as_user, values_of
 
 
 def _to_detail(hypothesis_id: int):

@@ -41,7 +41,7 @@ from hypotheses.enums import Status
 from hypotheses.forms import apply_domain_error
 from hypotheses.models import Hypothesis, utcnow
 from hypotheses.permissions import can, requires
-from hypotheses.web_forms import values_of
+from hypotheses.web_forms import as_user, values_of
 
 LIST_ARGS = ("status", "stage", "lever", "subject", "owner_id", "q", "sort", "page")
 
@@ -53,13 +53,6 @@ def get_or_404(hypothesis_id: int) -> Hypothesis:
         )
     except NotFound:
         abort(404)
-
-
-def as_user(use_case, hypothesis_id: int, **arguments):
-    """Run a backlog use case on the hypothesis as the signed-in member of the current team."""
-    return use_case(
-        get_session(), hypothesis_id=hypothesis_id, team=g.team, actor=current_user, **arguments
-    )
 
 
 def list_args() -> dict[str, str]:

@@ -18,7 +18,6 @@ from hypotheses.experiments.decision_forms import (
 )
 from hypotheses.experiments.page import (
     act,
-    as_user,
     confirmed,
     experiment_or_404,
     flash_back,
@@ -26,6 +25,7 @@ from hypotheses.experiments.page import (
     render_detail,
 )
 from hypotheses.permissions import requires
+from hypotheses.web_forms import as_user
 
 
 @bp.route("/<int:experiment_id>/start", methods=["POST"])

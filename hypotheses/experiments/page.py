@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from hypotheses.db import get_session
 from hypotheses.domain.core.errors import DomainError, NotFound
@@ -21,6 +20,7 @@ from hypotheses.experiments.fields import ActionForm
 from hypotheses.experiments.presenters import detail_context
 from hypotheses.forms import ConfirmForm, apply_domain_error
 from hypotheses.models import Experiment, Hypothesis
+from hypotheses.web_forms import as_user
 
 
 def _or_404(find: Callable, **key: int) -> Any:
@@ -69,13 +69,6 @@ def render_detail(experiment: Experiment, status: int = 200, **forms):
         forms=forms,
     )
     return render_template("experiments/detail.html", **context), status
-
-
-def as_user(use_case: Callable, hypothesis_id: int, **arguments: Any) -> Any:
-    """Run a test's *use_case* in the current team as the signed-in user."""
-    return use_case(
-        get_session(), team=g.team, actor=current_user, hypothesis_id=hypothesis_id, **arguments
-    )
 
 
 def act(experiment: Experiment, use_case: Callable, *, form=None, form_key: str = "", **arguments):

@@ -22,7 +22,6 @@ from hypotheses.experiments.forms import (
 )
 from hypotheses.experiments.metric_forms import design_extras
 from hypotheses.experiments.page import (
-    as_user,
     experiment_or_404,
     hypothesis_or_404,
     render_detail,
@@ -31,6 +30,7 @@ from hypotheses.experiments.page import (
 from hypotheses.experiments.presenters import catalog_names, plan_view
 from hypotheses.forms import apply_domain_error, flat_errors
 from hypotheses.permissions import requires
+from hypotheses.web_forms import as_user
 
 
 @bp.route("/")

@@ -12,13 +12,13 @@ from hypotheses.domain.core.errors import DomainError, NotFound
 from hypotheses.domain.experiments.common import get_experiment, get_hypothesis
 from hypotheses.domain.sources import catalog, refresh
 from hypotheses.domain.sources.metric_links import test_metrics
-from hypotheses.experiments.page import as_user
 from hypotheses.forms import ConfirmForm, apply_domain_error
 from hypotheses.languages import day, percent
 from hypotheses.permissions import can, requires
 from hypotheses.sources.blueprint import bp
 from hypotheses.sources.chart import lift_over_time
 from hypotheses.sources.forms import SetupForm
+from hypotheses.web_forms import as_user
 
 
 def _lift(value: float | None) -> str:
