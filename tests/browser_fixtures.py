@@ -40,10 +40,34 @@ class LiveServer:
     url: str
 
 
+def _closing(app):
+    """Wrap a WSGI app so every response's iterable is closed, even on a dropped connection.
+
+    Werkzeug's development server skips the close when the browser resets a connection while a
+    file is still being sent (its drain of the socket raises first); the open static file then
+    surfaces later as an unraisable ResourceWarning in whichever test is running. The
+    generator's ``finally`` runs when the server lets go of it, so the file is always closed.
+    """
+
+    def served(environ, start_response):
+        response = app(environ, start_response)
+
+        def body():
+            try:
+                yield from response
+            finally:
+                if hasattr(response, "close"):
+                    response.close()
+
+        return body()
+
+    return served
+
+
 @pytest.fixture
 def live_server(app):
     """Serve the test app on 127.0.0.1 in a thread for the duration of one test."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closing(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}")
@@ -98,6 +122,8 @@ def browser_page(_browser, request):
     if failed:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    # Let the last navigation's stylesheets and scripts arrive before the connections close.
+    page.wait_for_load_state()
     context.close()
     assert not errors, f"JavaScript console errors: {errors}"
 
