@@ -78,3 +78,37 @@ def test_write_score_reorder_approve_and_viewer_refused(
     response = page.goto(f"{base}/backlog/new")
     assert response.status == 403
     expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
+
+
+def test_phone_shows_hypotheses_first_and_folds_the_filters(
+    live_server, browser_page, sign_in, db, team, users
+):
+    page, base = browser_page, live_server.url
+    for n in range(12):
+        factories.make_hypothesis(db, team=team, author=users["marketer"], title=f"Idea {n}")
+    sign_in(users["marketer"])
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}/backlog/")
+    status = page.get_by_label("Status", exact=True)
+    toggle = page.get_by_role("button", name="Filters")
+    # The search and the button show; the other fields are folded, and the first hypothesis is
+    # on the first screen.
+    expect(page.get_by_label("Search")).to_be_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(status).to_be_hidden()
+    first = page.locator("tbody tr[data-hypothesis-id]").first.bounding_box()
+    assert first is not None and first["y"] + 40 < 844, f"first row at {first}"
+    toggle.click()
+    expect(status).to_be_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    # A filter that narrows the list keeps them unfolded, and the button counts it.
+    page.get_by_label("Funnel stage").select_option("retention")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_label("Funnel stage")).to_be_visible()
+    expect(toggle).to_contain_text("1")
+    expect(toggle).to_have_accessible_name(re.compile(r"Filters\s*1 filter narrows the list"))
+    # From 576 px up there is no button: every field is in the bar.
+    page.set_viewport_size({"width": 1024, "height": 800})
+    page.goto(f"{base}/backlog/")
+    expect(toggle).to_be_hidden()
+    expect(status).to_be_visible()
