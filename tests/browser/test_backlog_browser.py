@@ -112,3 +112,11 @@ def test_phone_shows_hypotheses_first_and_folds_the_filters(
     page.goto(f"{base}/backlog/")
     expect(toggle).to_be_hidden()
     expect(status).to_be_visible()
+    # A small tablet gets the rows as cards (the title across the card); from 768 px a table
+    # whose titles keep room to read, scrolling inside its region if it must.
+    title = page.locator("#backlog-table tbody .cell-title").first
+    for width, least in ((700, 600), (800, 170), (1024, 170)):
+        page.set_viewport_size({"width": width, "height": 800})
+        box = title.bounding_box()
+        assert box is not None and box["width"] >= least, f"{width} px: title cell {box}"
+        assert page.evaluate("document.documentElement.scrollWidth <= innerWidth"), width
