@@ -14,8 +14,9 @@ from hypotheses.domain.backlog import csv_import as csv_io
 from hypotheses.domain.backlog import csv_mapping
 from hypotheses.domain.core import csvfiles as csv_read
 from hypotheses.domain.core.errors import Conflict, ValidationFailed
+from hypotheses.domain.notifications.preferences import set_choices
 from hypotheses.domain.overview import csv_cells, csv_export
-from hypotheses.models import Hypothesis, ImportBatch
+from hypotheses.models import DigestItem, Hypothesis, ImportBatch, OutboxMessage
 
 HEADER = "Title,Stage,Lever,Subject,Impact,Confidence,Ease"
 ROW = "Shorter form,lead,conversion,landing page,8,5,7"
@@ -216,6 +217,50 @@ def test_backlog_bounds_apply_rows_beyond_the_maximum_wait_as_ideas(app, db, tea
     lines = [HEADER] + [f"Idea {i},lead,conversion,offer,5,5,5" for i in range(5)]
     result = do_import(app, db, team, "\n".join(lines).encode())
     assert (result.created, result.in_backlog, result.ideas) == (5, 2, 3)
+
+
+def _ideas(n: int, first: int = 0) -> bytes:
+    lines = [HEADER] + [f"Idea {i},lead,conversion,offer,5,5,5" for i in range(first, first + n)]
+    return "\n".join(lines).encode()
+
+
+def test_leads_hear_of_an_imported_file_once_not_once_per_row(app, db, team, users):
+    team.backlog_min, team.backlog_max = 0, 12
+    lead, other_lead = users["lead"], factories.make_user(db, team=team, role="lead")
+    other_lead.language = "ru"
+    db.commit()
+    # 14 rows: 12 enter the backlog (its maximum), 2 wait as ideas and need no approval.
+    result = do_import(app, db, team, _ideas(14), actor=users["marketer"])
+    assert (result.in_backlog, result.ideas) == (12, 2)
+    rows = db.exec(select(OutboxMessage)).all()
+    mail = {m.recipient: m for m in rows}
+    assert len(rows) == 2 and sorted(mail) == sorted([lead.email, other_lead.email])
+    english = mail[lead.email]
+    assert english.subject == "Approval requested: 12 imported hypotheses"
+    assert f"{users['marketer'].name} imported a CSV file: 12 hypotheses entered" in (
+        english.body_text
+    )
+    titles = [line for line in english.body_text.splitlines() if "Idea " in line]
+    assert len(titles) == 10 and "Idea 0" in titles[0] and "Idea 9" in titles[-1]
+    assert "…and 2 more" in english.body_text and "Idea 10" not in english.body_text
+    assert "/backlog/?status=backlog" in english.body_html
+    russian = mail[other_lead.email]
+    assert russian.subject == "Нужно одобрение: 12 загруженных гипотез"
+    assert "12 гипотез попали в бэклог и ждут одобрения" in russian.body_text
+    assert "…и ещё 2" in russian.body_text
+
+
+def test_an_imported_file_of_one_row_asks_as_a_hypothesis_does(app, db, team, users):
+    lead = users["lead"]
+    with app.app_context():
+        set_choices(db, user=lead, choices={"approval_requested": "digest"})
+    db.commit()
+    do_import(app, db, team, _ideas(1), actor=users["marketer"])
+    assert count(db, OutboxMessage) == 0
+    item = db.exec(select(DigestItem)).one()
+    created = db.exec(select(Hypothesis)).one()
+    assert item.user_id == lead.id and item.subject == "Approval requested: Idea 0"
+    assert item.link.endswith(f"/backlog/{created.id}")
 
 
 def test_explicit_mapping_of_other_headers(app, db, team):

@@ -5,7 +5,8 @@ the mapping says (``csv_mapping``: it recognises English and Russian column name
 so a Russian Excel sheet and our own export import as they are). Each row is checked with the
 backlog's own rules (``backlog_rules.clean_fields``) and created with the backlog's own use
 case, all in one transaction: a file with one bad row imports nothing. The file's SHA-256 is
-remembered per team, so importing it again is refused.
+remembered per team, so importing it again is refused. The leads hear of the rows that entered
+the backlog once per file, not once per row.
 
 Writing (exports) lives in csv_export.
 
@@ -28,6 +29,8 @@ from hypotheses.domain.core import audit
 from hypotheses.domain.core.csvfiles import Table, read_table
 from hypotheses.domain.core.errors import Conflict, ValidationFailed
 from hypotheses.domain.core.transaction import write_lock
+from hypotheses.domain.notifications import tell
+from hypotheses.domain.notifications.events import muted
 from hypotheses.domain.overview.csv_cells import TRIGGERS
 from hypotheses.domain.overview.csv_columns import in_english
 from hypotheses.models import ImportBatch, Membership, Team, User
@@ -215,10 +218,14 @@ def import_backlog(
         earlier = previous_import(session, team=team, file_hash=table.file_hash)
         if earlier is not None:
             raise already_imported(earlier)
-        in_backlog = 0
-        for row in rows:
-            _hypothesis, room = create(session, team=team, actor=actor, data=row.values)
-            in_backlog += bool(room)
+        entered = []
+        with muted(session):  # one message for the whole file, below
+            for row in rows:
+                hypothesis, room = create(session, team=team, actor=actor, data=row.values)
+                if room:
+                    entered.append(hypothesis)
+        tell.imported(session, entered, actor=actor)
+        in_backlog = len(entered)
         batch = ImportBatch(
             team_id=team.id,
             file_hash=table.file_hash,

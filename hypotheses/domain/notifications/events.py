@@ -2,7 +2,9 @@
 
 Context keys every event understands: ``title`` (of the hypothesis, test or review), ``path``
 (the page's path in the app, e.g. "/backlog/12"); ``actor`` (a name) is filled from *actor_id*.
-Per event: rejected ``reason``; decision recorded ``decision``, ``outcome``, ``learning``;
+Per event: approval requested for an imported file ``imported`` (how many entered the
+backlog), ``titles`` (the first of them); rejected ``reason``; decision recorded
+``decision``, ``outcome``, ``learning``;
 review published ``week``, ``tests`` [{title, outcome, decision, learning}], ``decisions``
 [{text, owner, due}]; review decision assigned/due/overdue ``text``, ``due``; review draft
 reminder ``week``; mentioned ``excerpt``.

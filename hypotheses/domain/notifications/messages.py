@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import has_app_context
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from hypotheses import languages
 from hypotheses.enums import Decision, NotificationEvent, Outcome
@@ -115,10 +116,41 @@ ONE_SENTENCE: dict[str, Callable[[dict[str, Any]], tuple[str, str, str]]] = {
 }
 
 
+def _imported(c: dict[str, Any]) -> Message:
+    """Approval requested for the hypotheses of one imported file: the first titles listed."""
+    n, titles = int(c["imported"]), [str(t) for t in c.get("titles") or []]
+    items = titles + (
+        [ngettext("…and %(num)d more", "…and %(num)d more", n - len(titles))]
+        if n > len(titles)
+        else []
+    )
+    return Message(
+        ngettext(
+            "Approval requested: %(num)d imported hypothesis",
+            "Approval requested: %(num)d imported hypotheses",
+            n,
+        ),
+        [
+            ngettext(
+                "%(actor)s imported a CSV file: %(num)d hypothesis entered the backlog and "
+                "awaits approval.",
+                "%(actor)s imported a CSV file: %(num)d hypotheses entered the backlog and "
+                "await approval.",
+                n,
+                actor=c["actor"],
+            )
+        ],
+        items=items,
+        link_label=_("Open the backlog"),
+    )
+
+
 def compose(event: str, context: dict[str, Any]) -> Message:
     """Return the message of *event* with *context*, in the current locale."""
     c = {"title": "", "actor": _("Someone"), **{k: v for k, v in context.items() if v}}
     title, actor = c["title"], c["actor"]
+    if event == E.APPROVAL_REQUESTED and c.get("imported"):
+        return _imported(c)
     if event in ONE_SENTENCE:
         subject, sentence, label = ONE_SENTENCE[event](c)
         return Message(subject, [sentence], link_label=label)

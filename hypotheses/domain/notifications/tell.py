@@ -42,6 +42,25 @@ def hypothesis(session: Session, event: str, item: Hypothesis, *, actor: User | 
     _tell(session, event, item.team_id, people, context, actor)
 
 
+IMPORT_TITLES = 10  # titles listed in the message of an import; the rest are counted
+
+
+def imported(session: Session, entered: list[Hypothesis], *, actor: User | None) -> None:
+    """Hypotheses of one imported file entered the backlog: one approval request to the leads
+    for the file (the usual one when a single row entered)."""
+    if len(entered) == 1:
+        hypothesis(session, E.APPROVAL_REQUESTED, entered[0], actor=actor)
+    if len(entered) < 2:
+        return
+    team_id = entered[0].team_id
+    context = {
+        "imported": len(entered),
+        "titles": [item.title for item in entered[:IMPORT_TITLES]],
+        "path": "/backlog/?status=backlog",
+    }
+    _tell(session, E.APPROVAL_REQUESTED, team_id, leads_of(session, team_id), context, actor)
+
+
 def experiment(session: Session, event: str, item: Experiment, *, actor: User | None) -> None:
     """A test started, finished or decided: to its owner and the team's leads."""
     owner = session.get(Hypothesis, item.hypothesis_id)
