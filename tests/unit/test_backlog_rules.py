@@ -71,7 +71,9 @@ def test_health_below_ok_full(db):
         and "minimum is 2" in low.message
     )
     fill(db, team, 1, "idea")
-    assert "1 ideas wait" in backlog_queries.health(db, team=team).message
+    assert "1 idea waits in the inbox" in backlog_queries.health(db, team=team).message
+    fill(db, team, 1, "idea")
+    assert "2 ideas wait in the inbox" in backlog_queries.health(db, team=team).message
     fill(db, team, 2)
     ok = backlog_queries.health(db, team=team)
     assert ok.state == "ok" and ok.message.startswith("2 in the backlog") and "2–4" in ok.message

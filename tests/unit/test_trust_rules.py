@@ -124,3 +124,15 @@ def test_publish_bounds(ctx, decisions, kpis, ok_codes):
     assert [item.code for item in check.items if item.ok] == ok_codes
     assert check.ok == (len(ok_codes) == 2)
     assert len(check.problems) == 2 - len(ok_codes)
+
+
+def test_publish_checklist_words_an_empty_draft_without_only_zero(ctx):
+    empty = check_bounds(0, 0).problems
+    assert empty == [
+        "No decision recorded yet; a review ends with 3–7.",
+        "No KPI value entered yet; a review looks at 5–12 metrics.",
+    ]
+    assert check_bounds(1, 1).problems == [
+        "Only 1 decision recorded; a review ends with 3–7.",
+        "KPI values for only 1 metric; a review looks at 5–12.",
+    ]

@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlmodel import Session, col, func, select
 
 from hypotheses.domain.backlog.statements import (
@@ -111,7 +112,11 @@ def health(session: Session, *, team: Team) -> BacklogHealth:
             min=low,
         )
         if ideas:
-            message += " " + _("%(n)d ideas wait in the inbox; promote the good ones.", n=ideas)
+            message += " " + ngettext(
+                "%(num)d idea waits in the inbox; promote it if it is good.",
+                "%(num)d ideas wait in the inbox; promote the good ones.",
+                ideas,
+            )
     else:
         state = "ok"
         message = _(

@@ -56,6 +56,8 @@ def check_bounds(decisions: int, kpi_values: int) -> Checklist:
             decisions,
             **bounds,
         )
+    elif decisions == 0:
+        decision_line = _("No decision recorded yet; a review ends with %(lo)d–%(hi)d.", **bounds)
     elif decisions < DECISIONS_MIN:
         decision_line = ngettext(
             "Only %(num)d decision recorded; a review ends with %(lo)d–%(hi)d.",
@@ -77,6 +79,10 @@ def check_bounds(decisions: int, kpi_values: int) -> Checklist:
             "KPI values for %(num)d metrics (the rule: %(lo)d–%(hi)d).",
             kpi_values,
             **kpi_bounds,
+        )
+    elif kpi_values == 0:
+        kpi_line = _(
+            "No KPI value entered yet; a review looks at %(lo)d–%(hi)d metrics.", **kpi_bounds
         )
     elif kpi_values < TRACKED_MIN:
         kpi_line = ngettext(
