@@ -295,3 +295,11 @@ def test_date_type_boundaries(db, team):
         ).total
         == 0
     )
+
+
+def test_calibration_of_a_single_decided_test_says_test(db, team):
+    _decided(db, team, confidence=9, outcome="won")
+
+    confidence, _impact = learnings.calibration(db, team=team)
+
+    assert "Only 1 decided test: read this as a hint" in confidence.summary

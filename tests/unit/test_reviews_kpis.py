@@ -149,6 +149,9 @@ def test_tracked_metric_count_outside_5_to_12_warns(db, team, users):
     table = kpis.kpi_table(db, team=team, review=review)
     assert len(table.rows) == 4 and "Only 4 metrics" in table.warning
     assert "13 metrics" in kpis.tracked_warning(13)
+    assert kpis.tracked_warning(1).startswith("Only 1 metric is tracked;")
+    assert kpis.tracked_warning(0).startswith("No metric is tracked yet;")
+    assert kpis.tracked_warning(5) is None
 
 
 # ---------------------------------------------------------------- agenda and export

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import String, literal, or_
 from sqlmodel import Session, col, func, select
 
@@ -299,7 +300,11 @@ def _summary(name: str, buckets: list[Bucket]) -> str:
             "No decided test was scored %(name)s %(range)s yet.", name=name, range=high.range_text()
         )
     if total < FEW_TESTS:
-        text += " " + _("Only %(n)d decided tests: read this as a hint, not proof.", n=total)
+        text += " " + ngettext(
+            "Only %(num)d decided test: read this as a hint, not proof.",
+            "Only %(num)d decided tests: read this as a hint, not proof.",
+            total,
+        )
     return text
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlmodel import Session, col, select
 
 from hypotheses.domain.core import audit
@@ -61,11 +62,20 @@ class KpiTable:
 
 def tracked_warning(count: int) -> str | None:
     """Return the warning for a tracked-metric count outside 5–12, else None."""
-    if count < TRACKED_MIN:
+    if count == 0:
         return _(
-            "Only %(n)d metrics are tracked; a weekly review should look at %(lo)d–%(hi)d. "
+            "No metric is tracked yet; a weekly review should look at %(lo)d–%(hi)d. "
+            "Track some in the metric catalog.",
+            lo=TRACKED_MIN,
+            hi=TRACKED_MAX,
+        )
+    if count < TRACKED_MIN:
+        return ngettext(
+            "Only %(num)d metric is tracked; a weekly review should look at %(lo)d–%(hi)d. "
             "Track more in the metric catalog.",
-            n=count,
+            "Only %(num)d metrics are tracked; a weekly review should look at %(lo)d–%(hi)d. "
+            "Track more in the metric catalog.",
+            count,
             lo=TRACKED_MIN,
             hi=TRACKED_MAX,
         )
