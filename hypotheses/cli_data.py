@@ -206,7 +206,10 @@ def export_command(kind: str, team_name: str, output: Path | None, dialect: str)
     else:
         output.write_text(text, encoding="utf-8", newline="")
         rows = text.count(chr(10)) - 1
-        click.echo(_("Wrote %(path)s (%(rows)d rows).", path=output, rows=rows), err=True)
+        wrote = ngettext(
+            "Wrote %(path)s (%(num)d row).", "Wrote %(path)s (%(num)d rows).", rows, path=output
+        )
+        click.echo(wrote, err=True)
 
 
 def _parse_mapping(pairs: tuple[str, ...]) -> dict[str, str]:

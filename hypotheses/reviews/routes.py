@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from hypotheses.db import get_session
@@ -123,7 +124,12 @@ def sparkline_for(row) -> str:
     """Return the row's trend SVG with a descriptive title."""
     return sparkline_svg(
         row.trend_values,
-        title=_("%(name)s over the last %(n)d weeks", name=row.metric.name, n=len(row.trend)),
+        title=ngettext(
+            "%(name)s over the last %(num)d week",
+            "%(name)s over the last %(num)d weeks",
+            len(row.trend),
+            name=row.metric.name,
+        ),
     )
 
 

@@ -162,6 +162,9 @@ def test_export_to_stdout_and_file(sqlite_app, tmp_path):
         runner.invoke(args=["export", "reviews", "--team", "Growth", "-o", str(out)]).exit_code == 0
     )
     assert out.read_text(encoding="utf-8").startswith("iso_week,")
+    backlog = tmp_path / "backlog.csv"
+    wrote = runner.invoke(args=["export", "backlog", "--team", "Growth", "-o", str(backlog)])
+    assert wrote.exit_code == 0 and f"Wrote {backlog} (2 rows)." in wrote.output
     assert runner.invoke(args=["export", "backlog", "--team", "Nope"]).exit_code != 0
 
 
