@@ -53,6 +53,12 @@ SMALL_TARGETS = """() => [...document.querySelectorAll(
     '.btn, .form-control, .form-select, .page-link, .navbar-toggler')]
   .filter(el => el.offsetParent !== null && el.getBoundingClientRect().height < 43.5)
   .map(el => `${el.id ? '#' + el.id : el.className} ${Math.round(el.offsetHeight)}`)"""
+# A visible table caption that runs past the window's right edge (a wide table's caption must
+# stay readable without scrolling the table).
+CUT_CAPTIONS = """() => [...document.querySelectorAll('caption')]
+  .filter(c => c.offsetParent !== null && !c.closest('.visually-hidden')
+    && c.getBoundingClientRect().right > innerWidth + 0.5)
+  .map(c => (c.id ? '#' + c.id : c.textContent.slice(0, 40)))"""
 AXE_RUN = """async () => {
   const result = await axe.run(document, {resultTypes: ['violations']});
   return result.violations.map(v => `${v.id} (${v.impact}): ` +
@@ -147,6 +153,8 @@ def _check(page, url: str, label: str, shot: Path | None) -> list[str]:
         if width_name == "phone":
             small = page.evaluate(SMALL_TARGETS)
             problems += [f"{label} phone: a tap target under 44 px: {s}" for s in small[:3]]
+            cut = page.evaluate(CUT_CAPTIONS)
+            problems += [f"{label} phone: a table caption runs off the screen: {c}" for c in cut]
         if shot is not None:
             page.screenshot(path=str(shot.with_name(f"{shot.name}-{width_name}.png")))
     page.set_viewport_size({"width": NARROWEST[0], "height": NARROWEST[1]})
