@@ -23,6 +23,7 @@ PAD = 12  # left and right margin of the plot
 ROW_H = 58  # a text line, the band, space
 TOP, BOTTOM = 22, 52  # room for the "no change" label; ticks and the axis label
 NAME_CHARS = 20
+AXIS_CHARS, AXIS_LINE = 44, 17  # a longer axis label takes two lines (the Russian ones do)
 INK, MUTED, GRID = "#1f2733", "#4a5361", "#dfe3e8"
 SIGNIFICANT, SIGNIFICANT_BAND, PLAIN_BAND = "#0e6b70", "#a9cfd1", "#cfd5dc"
 
@@ -89,6 +90,17 @@ def _text(x: float, y: float, body: str, **attrs: str) -> str:
     return f'<text x="{x:.1f}" y="{y:.1f}"{extra}>{escape(body)}</text>'
 
 
+def _lines(text: str, limit: int) -> list[str]:
+    """Split *text* in two at the space nearest its middle (after a comma if one is close) when
+    it is longer than *limit* characters."""
+    spaces = [i for i, ch in enumerate(text) if ch == " "]
+    if len(text) <= limit or not spaces:
+        return [text]
+    middle = len(text) / 2
+    cut = min(spaces, key=lambda i: abs(i - middle) - (8 if text[i - 1] == "," else 0))
+    return [text[:cut], text[cut + 1 :]]
+
+
 def lift_chart(
     rows: list[LiftRow],
     *,
@@ -113,7 +125,8 @@ def lift_chart(
     plot_x0, plot_x1 = PAD, WIDTH - PAD
     count = max(len(rows), 1)
     axis_y = TOP + ROW_H * count
-    height = axis_y + BOTTOM
+    axis_lines = _lines(axis_label, AXIS_CHARS)
+    height = axis_y + BOTTOM + AXIS_LINE * (len(axis_lines) - 1)
     lo, hi, step = _domain(rows)
 
     def sx(value: float) -> float:
@@ -145,11 +158,9 @@ def lift_chart(
         parts.append(
             _text(x, axis_y + 19, label, text_anchor=anchor, fill=MUTED, class_="chart-tick")
         )
-    parts.append(
-        _text(
-            WIDTH / 2, axis_y + 42, axis_label, text_anchor="middle", fill=INK, class_="chart-axis"
-        )
-    )
+    for i, line in enumerate(axis_lines):
+        y = axis_y + 42 + AXIS_LINE * i
+        parts.append(_text(WIDTH / 2, y, line, text_anchor="middle", fill=INK, class_="chart-axis"))
     zero = sx(0.0)
     parts.append(
         f'<line x1="{zero:.1f}" y1="{TOP - 4}" x2="{zero:.1f}" y2="{axis_y}" stroke="{INK}" '

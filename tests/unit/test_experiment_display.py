@@ -72,6 +72,19 @@ def test_chart_escapes_labels_and_names_itself():
     )  # shape, not colour
 
 
+def test_a_long_axis_label_takes_two_lines_inside_the_chart():
+    row = [LiftRow("B", 0.13, -0.06, 0.37)]
+    label = "Относительный прирост к контролю, повторный 95 % ДИ"
+    root = ET.fromstring(str(lift_chart(row, title="t", description="d", axis_label=label)))
+    short = ET.fromstring(str(lift_chart(row, title="t", description="d", axis_label="x")))
+    ns = "{http://www.w3.org/2000/svg}"
+    lines = [t.text for t in root.iter(f"{ns}text") if t.get("class") == "chart-axis"]
+    assert lines == ["Относительный прирост к контролю,", "повторный 95 % ДИ"]
+    height = float(root.get("viewBox").split()[3])
+    assert height == float(short.get("viewBox").split()[3]) + 17
+    assert all(float(t.get("y")) < height for t in root.iter(f"{ns}text"))
+
+
 def test_chart_axis_keeps_zero_inside_and_ticks_readable():
     svg = str(
         lift_chart([LiftRow("B", 0.008, -0.001, 0.017)], title="t", description="d", axis_label="x")
