@@ -67,14 +67,16 @@ def test_health_below_ok_full(db):
     low = backlog_queries.health(db, team=team)
     assert (
         low.state == "below"
-        and "Only 0 in the backlog" in low.message
+        and "The backlog is empty" in low.message
         and "minimum is 2" in low.message
     )
+    fill(db, team, 1)
+    assert "Only 1 in the backlog" in backlog_queries.health(db, team=team).message
     fill(db, team, 1, "idea")
     assert "1 idea waits in the inbox" in backlog_queries.health(db, team=team).message
     fill(db, team, 1, "idea")
     assert "2 ideas wait in the inbox" in backlog_queries.health(db, team=team).message
-    fill(db, team, 2)
+    fill(db, team, 1)
     ok = backlog_queries.health(db, team=team)
     assert ok.state == "ok" and ok.message.startswith("2 in the backlog") and "2–4" in ok.message
     assert (ok.percent, ok.min_percent) == (50, 50)

@@ -105,11 +105,19 @@ def health(session: Session, *, team: Team) -> BacklogHealth:
         )
     elif size < low:
         state = "below"
-        message = _(
-            "Only %(size)d in the backlog; the team's minimum is %(min)d. Add ideas: without "
-            "a backlog the system stops improving within weeks.",
-            size=size,
-            min=low,
+        message = (
+            _(
+                "The backlog is empty; the team's minimum is %(min)d. Add ideas: without a "
+                "backlog the system stops improving within weeks.",
+                min=low,
+            )
+            if size == 0
+            else _(
+                "Only %(size)d in the backlog; the team's minimum is %(min)d. Add ideas: without "
+                "a backlog the system stops improving within weeks.",
+                size=size,
+                min=low,
+            )
         )
         if ideas:
             message += " " + ngettext(
