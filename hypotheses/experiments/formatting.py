@@ -26,7 +26,7 @@ def _ok(value: Any) -> bool:
 
 def _pattern(digits: int, signed: bool = False) -> str:
     body = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-    return f"+{body};-{body}" if signed else body
+    return f"+{body};\u2212{body}" if signed else body  # a real minus, as the verdicts write
 
 
 def num(value: Any, digits: int = 0) -> str:

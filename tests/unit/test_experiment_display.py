@@ -37,10 +37,12 @@ def test_percentages_lifts_and_intervals(ctx):
     assert f.pct(0.031) == "3.1%" and f.pct(0.03106, 2) == "3.11%"
     assert (
         f.signed_pct(0.26) == "+26.0%"
-        and f.signed_pct(-0.021) == "-2.1%"
+        and f.signed_pct(-0.021) == "−2.1%"  # a real minus sign, as in the verdicts
         and f.signed_pct(0.00001) == "0.0%"
     )
     assert f.ci_range(0.08, 0.44) == "+8.0% to +44.0%"
+    assert f.ci_range(-0.029, 0.319) == "−2.9% to +31.9%"
+    assert f.signed_pp(-0.0013) == "−0.13 pp" and f.signed_num(-1.5) == "−1.50"
     assert f.ci_range(None, 0.4) == "—" and f.pct(float("nan")) == "—"
     assert f.signed_pp(0.008) == "+0.80 pp" and f.num(12345) == "12,345"
     assert (
