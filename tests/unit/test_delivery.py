@@ -125,6 +125,32 @@ def test_smtp_down_then_back(app, db, team, users):
         assert (message.status, message.attempts, len(smtp.messages)) == ("sent", 2, 1)
 
 
+def test_a_repeated_send_carries_the_same_message_id(app, db, team, users):
+    smtp = SmtpSink()
+    app.config.update(smtp.config())
+    with app.app_context():
+        for person in ("marketer", "viewer"):
+            notify(
+                db,
+                "hypothesis_approved",
+                team_id=team.id,
+                recipients=[users[person]],
+                context={"title": "T"},
+            )
+        db.commit()
+        with smtp:
+            assert deliver_all(get_engine(), worker="t").sent == 2
+            # The worker stopped after the server accepted one and before marking it sent.
+            first = db.exec(select(OutboxMessage).order_by(OutboxMessage.id)).first()
+            first.status, first.sent_at = "pending", None
+            db.commit()
+            assert deliver_all(get_engine(), worker="t").sent == 1
+    ids = [m["Message-ID"] for m in smtp.messages]
+    assert len(ids) == 3 and ids.count(ids[0]) == 2 and len(set(ids)) == 2
+    assert all(i.startswith("<") and i.endswith(">") and "@" in i for i in ids)
+    assert f".outbox{first.id}@" in ids[0]
+
+
 def test_failed_after_max_attempts_then_retried(app, db, team, users):
     app.config.update(
         MAIL_SERVER="127.0.0.1", MAIL_PORT=1, NOTIFY_MAX_ATTEMPTS=2, NOTIFY_RETRY_BASE_SECONDS=0
