@@ -107,6 +107,10 @@ def test_phone_shows_hypotheses_first_and_folds_the_filters(
     expect(page.get_by_label("Funnel stage")).to_be_visible()
     expect(toggle).to_contain_text("1")
     expect(toggle).to_have_accessible_name(re.compile(r"Filters\s*1 filter narrows the list"))
+    # A refused filter unfolds the bar beside its message, and narrows nothing.
+    page.goto(f"{base}/backlog/?stage=moon")
+    expect(page.get_by_text("Not a valid choice.")).to_be_visible()
+    expect(toggle).to_have_text("Filters")
     # From 576 px up there is no button: every field is in the bar.
     page.set_viewport_size({"width": 1024, "height": 800})
     page.goto(f"{base}/backlog/")
