@@ -36,7 +36,7 @@ class FilterField:
     options: tuple[tuple[str, str, bool], ...]  # (value, label, selected) of a select
     value: str  # of a text input
     errors: tuple[str, ...]
-    narrows: bool  # a valid filter other than its default (the search and the sort aside)
+    chosen: bool  # a valid filter set to other than its default (the search and sort aside)
 
 
 def filter_fields(form) -> list[FilterField]:
@@ -60,7 +60,7 @@ def filter_fields(form) -> list[FilterField]:
                 else (),
                 value="" if select else field._value(),
                 errors=tuple(_text(e, t) for e in field.errors),
-                narrows=select and name != "sort" and bool(field.data) and not field.errors,
+                chosen=select and name != "sort" and bool(field.data) and not field.errors,
             )
         )
     return out

@@ -101,13 +101,13 @@ def test_phone_shows_hypotheses_first_and_folds_the_filters(
     toggle.click()
     expect(status).to_be_visible()
     expect(toggle).to_have_attribute("aria-expanded", "true")
-    # A filter that narrows the list keeps them unfolded, and the button counts it.
+    # A filter set keeps them unfolded, and the button counts it.
     page.get_by_label("Funnel stage").select_option("retention")
     page.get_by_role("button", name="Apply").click()
     expect(page.get_by_label("Funnel stage")).to_be_visible()
     expect(toggle).to_contain_text("1")
-    expect(toggle).to_have_accessible_name(re.compile(r"Filters\s*1 filter narrows the list"))
-    # A refused filter unfolds the bar beside its message, and narrows nothing.
+    expect(toggle).to_have_accessible_name(re.compile(r"Filters\s*1 filter set"))
+    # A refused filter unfolds the bar beside its message, and is not counted as set.
     page.goto(f"{base}/backlog/?stage=moon")
     expect(page.get_by_text("Not a valid choice.")).to_be_visible()
     expect(toggle).to_have_text("Filters")
