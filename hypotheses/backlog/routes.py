@@ -100,6 +100,7 @@ def _render_index(score_forms: dict[int, ScoreForm] | None = None, status: int =
         headers=page_parts.headers(criteria.get("sort", "score"), args, rice=g.team.rice_enabled),
         args=args,
         health_html=page_parts.health_html(health),
+        team_empty=not any(health.by_status.values()),
     )
     page_cache.put(page_key, html, now=now, created=[line.created_at for line in page.items])
     return html, status

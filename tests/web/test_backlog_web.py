@@ -453,3 +453,20 @@ def test_posts_without_a_csrf_token_are_refused(csrf_app):
     page = client.get("/backlog/new")
     response = client.post("/backlog/new", data={**FORM, "csrf_token": _token(page)})
     assert response.status_code == 302  # the same form with its token is accepted
+
+
+def test_an_empty_backlog_invites_a_first_hypothesis_and_a_filter_says_it_filtered(
+    client, auth, db, team, users
+):
+    auth.login("marketer")
+    page = client.get("/backlog/?view=list").get_data(as_text=True)
+    empty = page.split('id="backlog-empty"')[1].split("</td>")[0]
+    assert "The team has no hypotheses yet." in empty and "match these filters" not in empty
+    assert 'href="/backlog/new"' in page and 'href="/data/"' in page
+    auth.login("viewer")
+    page = client.get("/backlog/?view=list").get_data(as_text=True)
+    assert "The team has no hypotheses yet." in page and 'href="/data/">Import' not in page
+    factories.make_hypothesis(db, team=team, author=users["marketer"], stage="lead")
+    auth.login("marketer")
+    page = client.get("/backlog/?view=list&stage=sale").get_data(as_text=True)
+    assert "No hypotheses match these filters." in page and "has no hypotheses yet" not in page
