@@ -48,9 +48,10 @@ IMPORT_TITLES = 10  # titles listed in the message of an import; the rest are co
 def imported(session: Session, entered: list[Hypothesis], *, actor: User | None) -> None:
     """Hypotheses of one imported file entered the backlog: one approval request to the leads
     for the file (the usual one when a single row entered)."""
+    if not entered:
+        return
     if len(entered) == 1:
         hypothesis(session, E.APPROVAL_REQUESTED, entered[0], actor=actor)
-    if len(entered) < 2:
         return
     team_id = entered[0].team_id
     context = {
